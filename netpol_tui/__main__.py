@@ -1,0 +1,3 @@
+from netpol_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,18 @@
+"""`netpol-tui check`: run the GKE NetworkPolicy troubleshooting checks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+NAME = "check"
+HELP = "run the GKE NetworkPolicy troubleshooting checks"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+
+
+def run(args: argparse.Namespace) -> int:
+    print(f"netpol-tui {NAME}: not available yet in this build", file=sys.stderr)
+    return 2

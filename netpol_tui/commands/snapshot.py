@@ -1,0 +1,18 @@
+"""`netpol-tui snapshot`: save what a live source reads as files (snapshot save DIR)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+NAME = "snapshot"
+HELP = "save what a live source reads as files (snapshot save DIR)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+
+
+def run(args: argparse.Namespace) -> int:
+    print(f"netpol-tui {NAME}: not available yet in this build", file=sys.stderr)
+    return 2

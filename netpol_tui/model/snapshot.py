@@ -1,0 +1,115 @@
+"""The immutable Snapshot every engine, check and screen works from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from netpol_tui.model.gke import GkeCluster, GkeOperation
+from netpol_tui.model.objects import Event, Ingress, Namespace, Node, Pod, Service, Workload
+from netpol_tui.model.policy import NetworkPolicy
+
+
+class Kind(StrEnum):
+    """The kinds a source can deliver; `Snapshot.loaded_kinds` says which it did."""
+
+    NAMESPACE = "Namespace"
+    POD = "Pod"
+    NODE = "Node"
+    NETWORK_POLICY = "NetworkPolicy"
+    SERVICE = "Service"
+    INGRESS = "Ingress"
+    WORKLOAD = "Workload"
+    EVENT = "Event"
+    CLUSTER = "Cluster"
+    OPERATION = "Operation"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadProblem:
+    """A non-fatal problem met while loading: one clear line for the user."""
+
+    source: str
+    message: str
+    #: Document index, line, or object name inside the source, when known.
+    location: str | None = None
+
+    def __str__(self) -> str:
+        where = self.source + (f" ({self.location})" if self.location else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownPart:
+    """A kind the source could not read (e.g. 403 on events): checks needing it say unknown."""
+
+    kind: Kind
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    #: "demo", "files" or "live".
+    kind: str
+    description: str
+    context: str | None = None
+    paths: tuple[str, ...] = ()
+    #: gcloud-style identity flags, for filling remediation commands.
+    project: str | None = None
+    location: str | None = None
+    cluster: str | None = None
+    namespace: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    source: SourceInfo
+    captured_at: datetime
+    namespaces: tuple[Namespace, ...] = ()
+    pods: tuple[Pod, ...] = ()
+    nodes: tuple[Node, ...] = ()
+    policies: tuple[NetworkPolicy, ...] = ()
+    services: tuple[Service, ...] = ()
+    ingresses: tuple[Ingress, ...] = ()
+    workloads: tuple[Workload, ...] = ()
+    events: tuple[Event, ...] = ()
+    cluster: GkeCluster | None = None
+    operations: tuple[GkeOperation, ...] = ()
+    problems: tuple[LoadProblem, ...] = ()
+    unknown: tuple[UnknownPart, ...] = ()
+    #: Kinds the source delivered, even as empty lists: tells "none" from "not read".
+    loaded_kinds: frozenset[Kind] = field(default_factory=frozenset)
+    #: Documents of kinds netpol-tui does not use, counted by kind.
+    skipped_kinds: tuple[tuple[str, int], ...] = ()
+
+    def has(self, kind: Kind) -> bool:
+        return kind in self.loaded_kinds
+
+    def unknown_reason(self, kind: Kind) -> str | None:
+        for part in self.unknown:
+            if part.kind == kind:
+                return part.reason
+        return None
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "namespaces": len(self.namespaces),
+            "pods": len(self.pods),
+            "nodes": len(self.nodes),
+            "networkpolicies": len(self.policies),
+            "services": len(self.services),
+            "ingresses": len(self.ingresses),
+            "workloads": len(self.workloads),
+            "events": len(self.events),
+            "clusters": 1 if self.cluster else 0,
+            "operations": len(self.operations),
+        }
+
+    def namespace_labels(self, name: str) -> dict[str, str]:
+        """Labels of a namespace; a namespace not in the snapshot gets the label the
+        API server sets on every namespace (kubernetes.io/metadata.name)."""
+        for namespace in self.namespaces:
+            if namespace.name == name:
+                return namespace.labels
+        return {"kubernetes.io/metadata.name": name}
