@@ -1,75 +1,230 @@
-"""The Textual application shell: loads the chosen source in a worker and shows a summary.
+"""The Textual application: five modes, loading and checking in thread workers, nothing else.
 
-Screens for each mode arrive with the console issue; this keeps the App small.
+The app owns the shared `ConsoleState` (screens watch it), starts the workers that load the
+snapshot, build the verdict engine and run the checks, and is the one place where a failed
+worker becomes an error banner. Heavy modules (the engine, the checks, cloud clients) are
+imported inside workers, after the first frame.
 """
 
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
 
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.reactive import var
+from textual.worker import WorkerState, get_current_worker
 
+from netpol_tui import clipboard
+from netpol_tui.messages import (
+    ChecksFinished,
+    CopyCommand,
+    EnforcementComputed,
+    EngineReady,
+    LoadProgress,
+    LocalCopyFinished,
+    ShowFinding,
+    ShowYaml,
+    SnapshotLoaded,
+    SwitchMode,
+    WorkerFailed,
+)
 from netpol_tui.model.snapshot import Snapshot
-from netpol_tui.sources import NO_SOURCE_HINT, SourceError, SourceOptions, kubeconfig_available, load_snapshot
-from netpol_tui.text import safe_markup
+from netpol_tui.screens.base import CONSOLE_CSS, MODE_NAMES, make_screen
+from netpol_tui.screens.state import ConsoleState, LoadStatus, describe_error
+from netpol_tui.sources import NO_SOURCE_HINT, Progress, SourceOptions, kubeconfig_available, load_snapshot
+
+Loader = Callable[[SourceOptions, Progress], Snapshot]
+PROGRESS_INTERVAL = 0.05
 
 
-class SnapshotLoaded(Message):
-    def __init__(self, snapshot: Snapshot) -> None:
-        super().__init__()
-        self.snapshot = snapshot
-
-
-class SnapshotFailed(Message):
-    def __init__(self, reason: str) -> None:
-        super().__init__()
-        self.reason = reason
-
-
-class NetpolApp(App):
+class NetpolApp(App[int]):
     TITLE = "netpol-tui"
-    BINDINGS = [Binding("q", "quit", "Quit"), Binding("question_mark", "help", "Keys")]
+    CSS_PATH = CONSOLE_CSS
+    MODES = {name: (lambda name=name: make_screen(name)) for name in MODE_NAMES}
+    BINDINGS = [
+        *(Binding(str(number), f"switch_to('{name}')", name.title(), show=False)
+          for number, name in enumerate(MODE_NAMES, 1)),
+        Binding("colon", "command_line", ":cmd", show=False),
+        Binding("question_mark", "keys", "Keys"),
+        Binding("r", "reload", "Reload"),
+        Binding("t", "toggle_theme", "Theme", show=False),
+        Binding("q", "quit", "Quit"),
+    ]
+    state: var[ConsoleState | None] = var(None, always_update=True)
 
-    def __init__(self, options: SourceOptions) -> None:
+    def __init__(self, options: SourceOptions, loader: Loader | None = None) -> None:
         super().__init__()
         self.options = options
-        self.snapshot: Snapshot | None = None
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("Loading…", id="summary")
-        yield Footer()
+        self.loader: Loader = loader or (lambda opts, progress: load_snapshot(opts, progress))
+        self.history: list[str] = []
+        self.set_reactive(NetpolApp.state, ConsoleState(options, loading=LoadStatus()))
 
     def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        self.switch_mode("status")
         self.load()
 
-    @work(thread=True, exit_on_error=False)
+    # ------------------------------------------------------------------ workers
+
+    @work(thread=True, exit_on_error=False, name="load", group="load", exclusive=True)
     def load(self) -> None:
-        try:
-            self.post_message(SnapshotLoaded(load_snapshot(self.options)))
-        except SourceError as exc:
-            self.post_message(SnapshotFailed("\n".join(exc.lines())))
+        started, last = time.perf_counter(), [0.0]
+
+        def progress(what: str, done: int, total: int) -> None:
+            now = time.perf_counter()
+            if now - last[0] >= PROGRESS_INTERVAL or done == total:
+                last[0] = now
+                self.post_message(LoadProgress(what, done, total))
+
+        snapshot = self.loader(self.options, progress)
+        if not get_current_worker().is_cancelled:
+            self.post_message(SnapshotLoaded(snapshot, time.perf_counter() - started))
+
+    @work(thread=True, exit_on_error=False, name="engine", group="engine", exclusive=True)
+    def build_engine(self, snapshot: Snapshot) -> None:
+        from netpol_tui.policy import PolicyEngine
+
+        self.post_message(EngineReady(snapshot, PolicyEngine(snapshot)))
+
+    @work(thread=True, exit_on_error=False, name="enforcement", group="enforcement", exclusive=True)
+    def compute_enforcement(self, snapshot: Snapshot) -> None:
+        from netpol_tui.checks.enforcement import EnforcementState
+
+        self.post_message(EnforcementComputed(snapshot, EnforcementState.from_snapshot(snapshot)))
+
+    @work(thread=True, exit_on_error=False, name="checks", group="checks", exclusive=True)
+    def run_checks(self, snapshot: Snapshot, engine: object) -> None:
+        from netpol_tui.checks import run_checks
+
+        started = time.perf_counter()
+        report = run_checks(snapshot, engine=engine)
+        self.post_message(ChecksFinished(snapshot, report, time.perf_counter() - started))
+
+    @work(thread=True, exit_on_error=False, name="copy", group="copy")
+    def copy_locally(self, text: str, label: str, outcome: clipboard.CopyOutcome) -> None:
+        ok = clipboard.copy_local(text)
+        self.post_message(LocalCopyFinished(text, label, ok, outcome.osc52_trusted, outcome.reason))
+
+    # ------------------------------------------------------------------ worker results
+
+    def _current(self, snapshot: Snapshot) -> bool:
+        return self.state is not None and self.state.snapshot is snapshot
+
+    def on_load_progress(self, message: LoadProgress) -> None:
+        self.state = replace(self.state, loading=LoadStatus(message.what, message.done, message.total))
 
     def on_snapshot_loaded(self, message: SnapshotLoaded) -> None:
-        snapshot = self.snapshot = message.snapshot
-        cluster = snapshot.cluster
-        lines = [f"[b]Source[/b] {safe_markup(snapshot.source.description)}"]
-        if cluster:
-            lines.append(f"[b]Cluster[/b] {safe_markup(cluster.project or '?')}/{safe_markup(cluster.location or '?')}/"
-                         f"{safe_markup(cluster.name)} {safe_markup(cluster.current_master_version or '')}")
-        lines.append("  ".join(f"{name}: {count}" for name, count in snapshot.counts().items()))
-        lines.extend(f"[yellow]{safe_markup(str(problem), 300)}[/]" for problem in snapshot.problems[:20])
-        self.query_one("#summary", Static).update("\n".join(lines))
+        state = self.state.without_errors("load", "reload", "engine", "enforcement", "checks")
+        self.state = replace(state, snapshot=message.snapshot, generation=state.generation + 1, loading=None,
+                             engine=None, enforcement=None, report=None, checks_running=False)
+        self.build_engine(message.snapshot)
+        self.compute_enforcement(message.snapshot)
 
-    def on_snapshot_failed(self, message: SnapshotFailed) -> None:
-        self.query_one("#summary", Static).update(f"[red]{safe_markup(message.reason)}[/]")
+    def on_engine_ready(self, message: EngineReady) -> None:
+        if self._current(message.snapshot):
+            self.state = replace(self.state, engine=message.engine, checks_running=True)
+            self.run_checks(message.snapshot, message.engine)
 
-    def action_help(self) -> None:
-        self.notify("q quit · ? keys", title="Keys")
+    def on_enforcement_computed(self, message: EnforcementComputed) -> None:
+        if self._current(message.snapshot):
+            self.state = replace(self.state, enforcement=message.enforcement)
+
+    def on_checks_finished(self, message: ChecksFinished) -> None:
+        if self._current(message.snapshot):
+            self.state = replace(self.state, report=message.report, checks_running=False)
+
+    def on_worker_state_changed(self, event) -> None:
+        if event.state == WorkerState.ERROR:
+            self.post_message(WorkerFailed(event.worker.name, event.worker.error))
+
+    def on_worker_failed(self, message: WorkerFailed) -> None:
+        """The one place a failed worker becomes a visible error (never a traceback)."""
+        name = message.name or "worker"
+        state = self.state
+        if name == "load":
+            name = "reload" if state.snapshot is not None else "load"
+            state = replace(state, loading=None)
+        elif name == "checks":
+            state = replace(state, checks_running=False)
+        self.state = state.with_error(name.split(":")[0], describe_error(message.error))
+        if message.name == "engine" and state.snapshot is not None:
+            self.state = replace(self.state, checks_running=True)
+            self.run_checks(state.snapshot, None)
+
+    # ------------------------------------------------------------------ requests
+
+    def on_copy_command(self, message: CopyCommand) -> None:
+        outcome = clipboard.copy(self, message.text)
+        if clipboard.local_clipboard_possible():
+            self.copy_locally(message.text, message.label, outcome)
+        elif outcome.osc52_trusted:
+            note = f" ({outcome.note})" if outcome.note else ""
+            self.notify(f"Copied {message.label} to the clipboard (OSC 52){note}.", title="Copied")
+        else:
+            self._copy_fallback(message.text, outcome.reason)
+
+    def on_local_copy_finished(self, message: LocalCopyFinished) -> None:
+        if message.ok or message.osc52_trusted:
+            how = "local clipboard" if message.ok else "clipboard (OSC 52)"
+            self.notify(f"Copied {message.label} to the {how}.", title="Copied")
+        else:
+            self._copy_fallback(message.text, message.reason)
+
+    def _copy_fallback(self, text: str, reason: str | None) -> None:
+        from netpol_tui.dialogs.copy_fallback import CopyFallbackDialog
+
+        self.push_screen(CopyFallbackDialog(text, reason))
+
+    def on_show_finding(self, message: ShowFinding) -> None:
+        from netpol_tui.dialogs.finding import FindingDialog
+
+        self.push_screen(FindingDialog(message.finding))
+
+    def on_show_yaml(self, message: ShowYaml) -> None:
+        from netpol_tui.dialogs.yaml_view import YamlDialog
+
+        self.push_screen(YamlDialog(message.title, message.obj))
+
+    def on_switch_mode(self, message: SwitchMode) -> None:
+        self.action_switch_to(message.mode)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_switch_to(self, mode: str) -> None:
+        if mode in MODE_NAMES and mode != self.current_mode:
+            self.history = [*self.history[-20:], self.current_mode]
+            self.switch_mode(mode)
+
+    def action_back(self) -> None:
+        if self.history:
+            self.switch_mode(self.history.pop())
+
+    def action_reload(self) -> None:
+        self.state = replace(self.state.without_errors("load", "reload"), loading=LoadStatus())
+        self.load()
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def action_command_line(self) -> None:
+        for command_line in self.screen.query("#command-line"):
+            command_line.open()
+
+    def action_keys(self) -> None:
+        from netpol_tui.dialogs.keys import KeysDialog
+
+        self.push_screen(KeysDialog(self.screen))
+
+    def get_system_commands(self, screen):
+        from netpol_tui.screens.base import palette_commands
+
+        yield from super().get_system_commands(screen)
+        yield from palette_commands(self, screen)
 
 
 def run_console(options: SourceOptions) -> int:

@@ -1,4 +1,4 @@
-"""`netpol-tui checks`: list the checks in the catalog."""
+"""`netpol-tui checks`: list the checks in the catalog (id, symbol, severity, title)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ HELP = "list the checks in the catalog"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    parser.add_argument("--format", "-o", choices=("text", "json", "markdown"), default="text",
+                        help="text (default), json or markdown")
 
 
 def run(args: argparse.Namespace) -> int:
-    print(f"netpol-tui {NAME}: not available yet in this build", file=sys.stderr)
-    return 2
+    from netpol_tui.checks.render import render_catalog
+
+    sys.stdout.write(render_catalog(args.format))
+    return 0

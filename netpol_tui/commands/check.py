@@ -1,18 +1,68 @@
-"""`netpol-tui check`: run the GKE NetworkPolicy troubleshooting checks."""
+"""`netpol-tui check`: run the GKE NetworkPolicy troubleshooting checks.
+
+Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 unusable input.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from netpol_tui.checks import Report
 
 NAME = "check"
 HELP = "run the GKE NetworkPolicy troubleshooting checks"
+FORMATS = ("text", "json", "markdown", "sarif")
+FAIL_ON = ("error", "warning", "info", "never")
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    parser.add_argument("--format", "-o", choices=FORMATS, default="text",
+                        help="text (default; terminals and tickets), json, markdown (incident notes) or sarif")
+    parser.add_argument("--select", action="append", metavar="IDS",
+                        help="only these checks: ids, symbols or id prefixes, comma separated (e.g. GKE,NP004)")
+    parser.add_argument("--ignore", action="append", metavar="IDS",
+                        help="skip these checks: ids, symbols or id prefixes, comma separated")
+    parser.add_argument("--fail-on", choices=FAIL_ON, default="error",
+                        help="exit 1 when a finding is at or above this severity (default: error)")
+    fleet = parser.add_argument_group("fleet (several clusters)")
+    fleet.add_argument("--all-contexts", action="store_true", help="check every context of the kubeconfig")
+    fleet.add_argument("--contexts", metavar="A,B", help="check these kubeconfig contexts")
+
+
+def exit_status(report: Report, fail_on: str) -> int:
+    """1 when some finding is at or above `fail_on` (never: always 0)."""
+    if fail_on == "never":
+        return EXIT_OK
+    from netpol_tui.checks import Severity
+
+    return EXIT_FINDINGS if report.at_or_above(Severity(fail_on)) else EXIT_OK
 
 
 def run(args: argparse.Namespace) -> int:
-    print(f"netpol-tui {NAME}: not available yet in this build", file=sys.stderr)
-    return 2
+    if getattr(args, "all_contexts", False) or getattr(args, "contexts", None):
+        try:
+            from netpol_tui.fleet import run_fleet
+        except ImportError:
+            print("netpol-tui: fleet checks are not available yet", file=sys.stderr)
+            return EXIT_USAGE
+        return int(run_fleet(args))
+    from netpol_tui.checks import SelectionError, run_checks, select_checks
+    from netpol_tui.checks.render import render
+    from netpol_tui.commands.common import load_or_report
+
+    try:
+        select_checks(args.select, args.ignore)
+    except SelectionError as exc:
+        print(f"netpol-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    snapshot = load_or_report(args)
+    if snapshot is None:
+        return EXIT_USAGE
+    report = run_checks(snapshot, select=args.select, ignore=args.ignore)
+    sys.stdout.write(render(report, args.format))
+    sys.stdout.flush()
+    return exit_status(report, args.fail_on)

@@ -37,19 +37,41 @@ _SNAPSHOT_FIELDS = {
 #: List kinds whose items carry no `kind` of their own (raw API list responses).
 _LIST_ITEM_KINDS = {f"{kind}List": kind for kind in K8S_PARSERS}
 
+#: The API groups each kind we read belongs to ("" is the core group, apiVersion "v1"). The same
+#: kind name in another group is a different resource: Calico's `crd.projectcalico.org`
+#: NetworkPolicy has another schema, and reading it as a Kubernetes one would give wrong verdicts.
+_GROUPS: dict[str, tuple[str, ...]] = {
+    "Namespace": ("",), "Pod": ("",), "Node": ("",), "Service": ("",),
+    "Event": ("", "events.k8s.io"),
+    "NetworkPolicy": ("networking.k8s.io", "extensions"),
+    "Ingress": ("networking.k8s.io", "extensions"),
+    "Deployment": ("apps", "extensions"), "StatefulSet": ("apps",), "DaemonSet": ("apps", "extensions"),
+    "ReplicaSet": ("apps", "extensions"), "Job": ("batch",), "CronJob": ("batch",),
+}
+
+#: Lists inside lists inside lists are not kubectl output; deeper nesting is refused, which
+#: also keeps a YAML alias bomb (shared lists of lists) from being walked exponentially.
+_MAX_LIST_DEPTH = 3
+
+
+def _group(api_version: str) -> str:
+    return api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+
 
 class SnapshotBuilder:
     """Accumulates documents; `build()` returns the immutable Snapshot."""
 
     def __init__(self, *, wanted_cluster: str | None = None) -> None:
         self._objects: dict[Kind, dict[tuple[str, ...], Any]] = {kind: {} for kind in _SNAPSHOT_FIELDS}
-        self._where: dict[tuple[Kind, tuple[str, ...]], str] = {}
-        self._clusters: list[Any] = []
+        self._where: dict[tuple[Kind, tuple[str, ...]], tuple[str, str | None, tuple[str | None, int] | None]] = {}
+        self._clusters: list[tuple[Any, str]] = []
         self._problems: list[LoadProblem] = []
         self._unknown: list[UnknownPart] = []
         self._loaded: set[Kind] = set()
         self._skipped: Counter[str] = Counter()
         self._wanted_cluster = wanted_cluster
+        #: (kind, apiVersion) pairs already checked against _GROUPS.
+        self._api_ok: set[tuple[str, str]] = set()
 
     # ------------------------------------------------------------------ reporting
 
@@ -70,14 +92,30 @@ class SnapshotBuilder:
     def object_count(self) -> int:
         return sum(len(objects) for objects in self._objects.values()) + len(self._clusters)
 
+    @property
+    def usable(self) -> bool:
+        """Something was loaded: an object, or a recognised (possibly empty) list of a kind we read.
+
+        An empty `kubectl get networkpolicies -A -o json` is an answer (no policies), not nothing.
+        """
+        return self.object_count > 0 or bool(self._loaded)
+
+    @property
+    def skipped(self) -> dict[str, int]:
+        """Documents of kinds netpol-tui does not read, counted by kind."""
+        return dict(self._skipped)
+
     # ------------------------------------------------------------------ documents
 
     def add_document(self, document: Any, source: str, location: str | None = None,
-                     origin: Origin | None = None) -> None:
+                     origin: Origin | None = None, _depth: int = 0) -> None:
         """Recognise a decoded document by its content and add what it holds."""
         if isinstance(document, list):
+            if _depth >= _MAX_LIST_DEPTH:
+                self.problem(source, "lists nested too deeply; not kubectl or gcloud output", location)
+                return
             for index, item in enumerate(document):
-                self.add_document(item, source, _join(location, f"item {index}"), origin)
+                self.add_document(item, source, _join(location, f"item {index}"), origin, _depth + 1)
             return
         if not isinstance(document, dict):
             if document is not None:
@@ -86,7 +124,7 @@ class SnapshotBuilder:
         kind = document.get("kind")
         if isinstance(kind, str) and kind:
             if kind == "List" or (kind.endswith("List") and "items" in document):
-                self._add_list(document, kind, source, location, origin)
+                self._add_list(document, kind, source, location, origin, _depth)
             elif kind in K8S_PARSERS:
                 self.add_object(kind, document, source, location, origin)
             else:
@@ -110,11 +148,12 @@ class SnapshotBuilder:
         elif not document:
             return
         else:
-            self.problem(source, "not a Kubernetes object (no 'kind') nor gcloud cluster/operation output",
-                         location)
+            keys = ", ".join(repr(str(key)[:30]) for key in list(document)[:5])
+            self.problem(source, "not a Kubernetes object (no 'kind') nor gcloud cluster/operation output "
+                         f"(keys: {keys})", location)
 
     def _add_list(self, document: dict, kind: str, source: str, location: str | None,
-                  origin: Origin | None) -> None:
+                  origin: Origin | None, depth: int) -> None:
         items = document.get("items")
         if items is None:
             items = []
@@ -124,47 +163,84 @@ class SnapshotBuilder:
         item_kind = _LIST_ITEM_KINDS.get(kind)
         if item_kind:
             self._loaded.add(K8S_PARSERS[item_kind][0])
+        add_object = self.add_object
         for index, item in enumerate(items):
+            # Location strings are built only when needed: 100,000 f-strings are measurable.
+            if type(item) is dict:
+                item_own_kind = item.get("kind") or item_kind
+                if type(item_own_kind) is str and item_own_kind in K8S_PARSERS:
+                    add_object(item_own_kind, item, source, None, origin, _lazy=(location, index))
+                    continue
             where = _join(location, f"item {index}")
             if not isinstance(item, dict):
                 self.problem(source, f"expected an object, found {_type_name(item)}", where)
                 continue
             item_own_kind = item.get("kind") or item_kind
-            if item_own_kind in K8S_PARSERS:
-                self.add_object(item_own_kind, item, source, where, origin)
-            elif isinstance(item_own_kind, str) and item_own_kind:
-                if item_own_kind.endswith("List"):
-                    self.add_document(item, source, where, origin)
+            if isinstance(item_own_kind, str) and item_own_kind:
+                if item_own_kind.endswith("List") and depth + 1 < _MAX_LIST_DEPTH:
+                    self.add_document(item, source, where, origin, depth + 1)
+                elif item_own_kind.endswith("List"):
+                    self.problem(source, "lists nested too deeply; not kubectl or gcloud output", where)
                 else:
                     self._skipped[item_own_kind] += 1
+            elif item_own_kind is not None and not isinstance(item_own_kind, str):
+                self.problem(source, f"'kind' must be a non-empty string, found {_type_name(item_own_kind)}",
+                             where)
             else:
                 self.problem(source, "list item has no 'kind'", where)
 
     def add_object(self, k8s_kind: str, obj: Mapping[str, Any], source: str, location: str | None = None,
-                   origin: Origin | None = None) -> None:
+                   origin: Origin | None = None, *, _lazy: tuple[str | None, int] | None = None) -> None:
+        """Parse one object of a known kind; a bad object becomes a problem line."""
         kind, parser = K8S_PARSERS[k8s_kind]
+        api_version = obj.get("apiVersion")
+        if api_version is not None and (type(api_version) is not str or (k8s_kind, api_version) not in self._api_ok):
+            if type(api_version) is not str:
+                self.problem(source, f"{k8s_kind} {_object_name(obj)}: apiVersion must be a string, found "
+                             f"{_type_name(api_version)}", _where(location, _lazy))
+                return
+            group = _group(api_version)
+            if group not in _GROUPS[k8s_kind]:
+                self._skipped[f"{k8s_kind}.{group or 'core'}"] += 1
+                return
+            self._api_ok.add((k8s_kind, api_version))
         try:
-            parsed = parser(obj, origin) if k8s_kind == obj.get("kind") or kind != Kind.WORKLOAD \
-                else parser({**obj, "kind": k8s_kind}, origin)
+            if kind is Kind.WORKLOAD and k8s_kind != obj.get("kind"):
+                obj = {**obj, "kind": k8s_kind}
+            parsed = parser(obj, origin)
         except ParseError as exc:
-            self.problem(source, f"{k8s_kind} {_object_name(obj)}: {exc}", location)
+            self.problem(source, f"{k8s_kind} {_object_name(obj)}: {exc}", _where(location, _lazy))
             return
-        except (TypeError, ValueError, AttributeError, KeyError) as exc:
-            self.problem(source, f"{k8s_kind} {_object_name(obj)}: unusable object ({exc})", location)
+        except Exception as exc:  # hostile input must cost one line, never the load
+            self.problem(source, f"{k8s_kind} {_object_name(obj)}: unusable object "
+                         f"({type(exc).__name__}: {str(exc)[:200]})", _where(location, _lazy))
             return
-        self._loaded.add(kind)
-        key: tuple[str, ...] = (parsed.kind, *parsed.key) if kind == Kind.WORKLOAD else parsed.key
-        self._store(kind, key, parsed, source, location, f"{k8s_kind} {'/'.join(k for k in parsed.key if k)}")
+        object_key = parsed.key
+        key: tuple[str, ...] = (parsed.kind, *object_key) if kind is Kind.WORKLOAD else object_key
+        bucket = self._objects[kind]
+        if key in bucket:
+            self._store(kind, key, parsed, source, location, (k8s_kind, object_key), _lazy)
+            return
+        if not bucket:
+            self._loaded.add(kind)
+        bucket[key] = parsed
+        self._where[(kind, key)] = (source, location, _lazy)
+
+    def _describe_where(self, kind: Kind, key: tuple[str, ...]) -> str:
+        source, location, lazy = self._where[(kind, key)]
+        location = _where(location, lazy)
+        return source + (f" ({location})" if location else "")
 
     def _store(self, kind: Kind, key: tuple[str, ...], parsed: Any, source: str, location: str | None,
-               label: str) -> None:
+               label: tuple[str, tuple[str, ...]], lazy: tuple[str | None, int] | None = None) -> None:
+        """Keep the object; a second one with the same key is reported and replaces the first."""
         bucket = self._objects[kind]
-        here = source + (f" ({location})" if location else "")
         if key in bucket:
-            self.problem(source, f"duplicate {label}, also in {self._where[(kind, key)]}; the later one is kept",
-                         location)
+            name = "/".join(part for part in label[1] if part)
+            self.problem(source, f"duplicate {label[0]} {name}, also in {self._describe_where(kind, key)}; "
+                         "the later one is kept", _where(location, lazy))
         bucket[key] = parsed
-        self._where[(kind, key)] = here
+        self._where[(kind, key)] = (source, location, lazy)
 
     def _add_cluster(self, obj: Any, source: str, location: str | None, origin: Origin | None) -> None:
         if not isinstance(obj, dict):
@@ -172,8 +248,9 @@ class SnapshotBuilder:
             return
         try:
             cluster = parse_cluster(obj, origin)
-        except ParseError as exc:
-            self.problem(source, f"GKE cluster {obj.get('name', '?')!s:.80}: {exc}", location)
+        except Exception as exc:
+            reason = str(exc) if isinstance(exc, ParseError) else f"unusable ({type(exc).__name__}: {str(exc)[:200]})"
+            self.problem(source, f"GKE cluster {str(obj.get('name', '?'))[:80]}: {reason}", location)
             return
         self._loaded.add(Kind.CLUSTER)
         self._clusters.append((cluster, source + (f" ({location})" if location else "")))
@@ -184,11 +261,12 @@ class SnapshotBuilder:
             return
         try:
             operation = parse_operation(obj, origin)
-        except ParseError as exc:
-            self.problem(source, f"GKE operation: {exc}", location)
+        except Exception as exc:
+            reason = str(exc) if isinstance(exc, ParseError) else f"unusable ({type(exc).__name__}: {str(exc)[:200]})"
+            self.problem(source, f"GKE operation: {reason}", location)
             return
         self._loaded.add(Kind.OPERATION)
-        self._store(Kind.OPERATION, (operation.name,), operation, source, location, f"operation {operation.name}")
+        self._store(Kind.OPERATION, (operation.name,), operation, source, location, ("operation", (operation.name,)))
 
     # ------------------------------------------------------------------ result
 
@@ -200,17 +278,18 @@ class SnapshotBuilder:
             candidates = [c for c in self._clusters if c[0].name == self._wanted_cluster]
             if not candidates:
                 names = ", ".join(sorted({c[0].name for c in self._clusters}))
-                self.problem("cluster", f"no GKE cluster named {self._wanted_cluster!r} in the input (found: {names})")
+                self.problem(self._clusters[0][1], f"no GKE cluster named {self._wanted_cluster!r} in the input "
+                             f"(found: {names}); cluster information not used")
                 return None
-        by_name = {}
+        by_name: dict[str, tuple[Any, str]] = {}
         for cluster, where in candidates:
             by_name[cluster.name] = (cluster, where)
         if len(by_name) > 1:
-            first = candidates[0][0].name
+            first, where = candidates[0]
             names = ", ".join(sorted(by_name))
-            self.problem("cluster", f"several GKE clusters in the input ({names}); using {first!r}. "
+            self.problem(where, f"{len(by_name)} GKE clusters in the input ({names}); using {first.name!r}. "
                          "Choose one with --cluster NAME")
-            return candidates[0][0]
+            return first
         return candidates[-1][0]
 
     def build(self, source: SourceInfo, captured_at: datetime | None = None) -> Snapshot:
@@ -232,17 +311,24 @@ def _join(location: str | None, part: str) -> str:
     return f"{location}, {part}" if location else part
 
 
+def _where(location: str | None, lazy: tuple[str | None, int] | None) -> str | None:
+    if lazy is None:
+        return location
+    return _join(lazy[0], f"item {lazy[1]}")
+
+
 def _type_name(value: Any) -> str:
     return {dict: "a mapping", list: "a list", str: "a string", int: "a number", float: "a number",
-            bool: "a boolean"}.get(type(value), type(value).__name__)
+            bool: "a boolean", type(None): "null"}.get(type(value), type(value).__name__)
 
 
 def _object_name(obj: Mapping[str, Any]) -> str:
     meta = obj.get("metadata")
     if isinstance(meta, dict):
         name, namespace = meta.get("name"), meta.get("namespace")
-        if isinstance(name, str):
-            return f"{namespace}/{name}" if isinstance(namespace, str) and namespace else name
+        if isinstance(name, str) and name:
+            name = name[:120]
+            return f"{namespace[:80]}/{name}" if isinstance(namespace, str) and namespace else name
     return "(unnamed)"
 
 

@@ -1,7 +1,12 @@
-"""The bundled demo clusters, stored as kubectl/gcloud-shaped files and read by the files source."""
+"""The bundled demo clusters, stored as kubectl/gcloud-shaped files and read by the files source.
+
+Going through the files source (rather than building objects in code) keeps the demo honest:
+what the demo shows is exactly what a user would get from the same dump of a real cluster.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -17,14 +22,17 @@ DEFAULT_DEMO = "calico"
 
 
 def demo_path(name: str) -> Path:
+    """The folder holding a demo's files; SourceError for an unknown name."""
     if name not in DEMOS:
         raise SourceError(f"unknown demo {name!r}", hint="Demos: " + ", ".join(DEMOS))
     return Path(str(resources.files("netpol_tui.demo").joinpath(name)))
 
 
 def load_demo(name: str = DEFAULT_DEMO, progress: Progress | None = None) -> Snapshot:
+    """Load a bundled demo; the snapshot's source says `demo` so screens can label it."""
     path = demo_path(name)
+    if not path.is_dir():
+        raise SourceError(f"demo {name!r} is missing from the installation ({path})",
+                          hint="Reinstall netpol-tui: the demo files are package data.")
     snapshot = load_files([str(path)], progress=progress, description=f"demo: {name}")
-    from dataclasses import replace
-
     return replace(snapshot, source=replace(snapshot.source, kind="demo", paths=(str(path),)))

@@ -1,16 +1,270 @@
-"""Live source: Kubernetes and GKE APIs (read-only). Built in the live-sources issue."""
+"""Live source: the Kubernetes and GKE APIs, read-only, into one Snapshot.
+
+Every list (namespaces, nodes, pods, policies, services, ingresses, events, deployments,
+statefulsets, daemonsets) and the GKE calls run at once in a thread pool; the calling thread
+alone feeds the SnapshotBuilder and reports progress, so parsing overlaps the downloads without
+sharing the builder between threads. A kind that cannot be read (403, 404, the server giving
+up) becomes an UnknownPart naming the fix while the rest loads; only when nothing at all could
+be read is it a SourceError. Heavy modules are imported here, never by `netpol_tui.sources`.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import gc
+import queue
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
+from netpol_tui.model.objects import WORKLOAD_KINDS
+from netpol_tui.model.snapshot import Kind, Snapshot, SourceInfo
+from netpol_tui.sources.builder import SnapshotBuilder
 from netpol_tui.sources.errors import SourceError
 
 if TYPE_CHECKING:
-    from netpol_tui.model.snapshot import Snapshot
     from netpol_tui.sources import Progress, SourceOptions
+    from netpol_tui.sources.gke import GkeResult
+    from netpol_tui.sources.kube import KubeClient, KubeFailure, Resource
+
+GKE_SOURCE = "GKE API"
+#: Pages waiting to be parsed; bounds memory when parsing falls behind the downloads.
+QUEUE_PAGES = 16
 
 
 def load_live(options: SourceOptions, progress: Progress | None = None) -> Snapshot:
-    raise SourceError("reading a live cluster is not available yet in this build",
-                      hint="Use --demo, or --files with kubectl/gcloud output.")
+    """Read the cluster the kubeconfig context (and GKE identity) names; raises SourceError."""
+    from netpol_tui.sources import gke, kube
+
+    client = kube.connect(options)
+    try:
+        with _gc_paused():
+            return _load(client, options, progress, kube, gke)
+    finally:
+        client.close()
+
+
+_gc_lock = threading.Lock()
+_gc_state = {"depth": 0, "was_enabled": False}
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a load runs (loads may overlap: fleet checks).
+
+    Parsing allocates millions of small acyclic objects; the collector's repeated passes over
+    the growing Snapshot cost about half the load time (benchmarks/live.md). Page dicts are
+    freed by reference counting, so memory does not grow without it.
+    """
+    with _gc_lock:
+        if _gc_state["depth"] == 0:
+            _gc_state["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _gc_state["depth"] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_state["depth"] -= 1
+            if _gc_state["depth"] == 0 and _gc_state["was_enabled"]:
+                gc.enable()
+
+
+def _load(client: KubeClient, options: SourceOptions, progress: Progress | None, kube: Any, gke: Any) -> Snapshot:
+    target = client.target
+    identity, identity_reason = gke.identify(options, target.context, target.cluster_entry)
+    namespace = options.namespace
+    resources = kube.RESOURCES
+    captured_at = datetime.now(UTC)
+    builder = SnapshotBuilder()
+    for note in target.notes:
+        builder.problem("kubeconfig", note)
+
+    messages: queue.Queue = queue.Queue(maxsize=QUEUE_PAGES)
+    cancel = threading.Event()
+    abandon = threading.Event()
+
+    def put(message: tuple) -> None:
+        while not abandon.is_set():
+            try:
+                messages.put(message, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def list_worker(resource: Resource) -> None:
+        failure = None
+        try:
+            for page in kube.list_pages(client, resource, namespace, cancelled=cancel.is_set):
+                put(("page", resource, page))
+            if cancel.is_set():
+                failure = kube.KubeFailure("cancelled", "not read: loading stopped early")
+        except kube.KubeRequestError as exc:
+            failure = exc.failure
+        except Exception as exc:  # a bug or an unexpected client error must not hang the load
+            failure = kube.KubeFailure("error", f"unexpected error while listing {resource.plural}: "
+                                                f"{type(exc).__name__}: {exc}")
+        finally:
+            put(("end", resource, failure))
+
+    def gke_worker() -> None:
+        result = None
+        try:
+            result = gke.fetch_gke(identity, options.gke_endpoint, client.timeout)
+        except Exception as exc:  # fetch_gke reports its own failures; this is the last guard
+            result = gke.GkeResult(cluster_reason=f"GKE API request failed: {type(exc).__name__}: {exc}")
+        finally:
+            put(("gke", None, result))
+
+    outcomes: dict[Resource, KubeFailure | None] = {}
+    gke_result: GkeResult | None = None
+    pending = len(resources) + (1 if identity else 0)
+    pool = ThreadPoolExecutor(max_workers=pending, thread_name_prefix="netpol-live")
+    try:
+        futures = [pool.submit(list_worker, resource) for resource in resources]
+        if identity:
+            futures.append(pool.submit(gke_worker))
+            _report(progress, "GKE cluster", 0, 1)
+        while pending:
+            try:
+                kind, resource, payload = messages.get(timeout=0.5)
+            except queue.Empty:
+                if all(future.done() for future in futures) and messages.empty():
+                    break
+                continue
+            if kind == "page":
+                _add_page(builder, resource, namespace, payload)
+                _report(progress, resource.plural, payload.done, payload.total)
+            elif kind == "end":
+                pending -= 1
+                outcomes[resource] = payload
+                if payload is not None and payload.fatal:
+                    cancel.set()
+            else:
+                pending -= 1
+                gke_result = payload
+                _report(progress, "GKE cluster", 1, 1)
+    finally:
+        abandon.set()
+        cancel.set()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+    _settle_kinds(builder, resources, outcomes)
+    if identity is None:
+        builder.mark_unknown(Kind.CLUSTER, identity_reason)
+        builder.mark_unknown(Kind.OPERATION, identity_reason)
+    else:
+        _add_gke(builder, gke_result)
+    _report(progress, "", 1, 1)
+
+    info = SourceInfo(
+        kind="live", description=_description(target, identity), context=target.context,
+        project=identity.project if identity else options.project,
+        location=identity.location if identity else options.location,
+        cluster=identity.cluster if identity else options.cluster, namespace=namespace,
+    )
+    succeeded = [resource for resource in resources if outcomes.get(resource, _MISSING) is None]
+    snapshot = builder.build(info, captured_at=captured_at)
+    if not succeeded:
+        raise _nothing_read(outcomes, resources, target)
+    return _finish(snapshot)
+
+
+_MISSING: Any = object()
+
+
+def _report(progress: Progress | None, what: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(what, done, total)
+
+
+def _add_page(builder: SnapshotBuilder, resource: Resource, namespace: str | None, page: Any) -> None:
+    source = resource.path(namespace)
+    if page.note:
+        builder.problem(source, page.note)
+    add = builder.add_object
+    k8s_kind = resource.k8s_kind
+    for item in page.items:
+        if isinstance(item, dict):
+            add(k8s_kind, item, source)
+        else:
+            builder.problem(source, f"a list item is not an object ({type(item).__name__}); skipped")
+
+
+def _settle_kinds(builder: SnapshotBuilder, resources: tuple, outcomes: dict) -> None:
+    """Mark each Snapshot kind loaded when all its lists were read, else unknown with the reasons."""
+    by_kind: dict[Kind, list] = {}
+    for resource in resources:
+        by_kind.setdefault(resource.kind, []).append(resource)
+    for kind, group in by_kind.items():
+        reasons = []
+        for resource in group:
+            failure = outcomes.get(resource, _MISSING)
+            if failure is _MISSING:
+                reasons.append(f"{resource.plural}: not read (loading stopped)")
+            elif failure is not None:
+                reasons.append(failure.text() if len(group) == 1 else f"{resource.plural}: {failure.text()}")
+        if reasons:
+            builder.mark_unknown(kind, "; ".join(reasons))
+        else:
+            builder.mark_loaded(kind)
+
+
+def _add_gke(builder: SnapshotBuilder, result: GkeResult | None) -> None:
+    if result is None:
+        reason = "GKE API request did not finish"
+        builder.mark_unknown(Kind.CLUSTER, reason)
+        builder.mark_unknown(Kind.OPERATION, reason)
+        return
+    for note in result.notes:
+        builder.problem(GKE_SOURCE, note)
+    if result.cluster is not None:
+        builder.add_document({"clusters": [result.cluster]}, GKE_SOURCE)
+    else:
+        builder.mark_unknown(Kind.CLUSTER, result.cluster_reason or "GKE cluster not read")
+    if result.operations is not None:
+        builder.add_document({"operations": result.operations}, GKE_SOURCE)
+    else:
+        builder.mark_unknown(Kind.OPERATION, result.operations_reason or "GKE operations not read")
+
+
+def _description(target: Any, identity: Any) -> str:
+    where = f"context {target.context}" if target.context else "in-cluster service account"
+    text = f"live: {where} ({target.server})"
+    if identity is not None:
+        text += f", GKE {identity.project}/{identity.location}/{identity.cluster}"
+    return text
+
+
+def _nothing_read(outcomes: dict, resources: tuple, target: Any) -> SourceError:
+    from netpol_tui.model.snapshot import LoadProblem
+
+    failures = [failure for failure in (outcomes.get(r, _MISSING) for r in resources)
+                if failure is not _MISSING and failure is not None and failure.category != "cancelled"]
+    if not failures:
+        return SourceError(f"nothing could be read from {target.server}")
+    primary = next((failure for failure in failures if failure.fatal), None)
+    if primary is None:
+        common = Counter(failure.category for failure in failures).most_common(1)[0][0]
+        primary = next(failure for failure in failures if failure.category == common)
+    problems = []
+    if not primary.fatal:
+        problems = [LoadProblem(resource.plural, failure.text()) for resource in resources
+                    if (failure := outcomes.get(resource, _MISSING)) not in (None, _MISSING)]
+    hint = primary.hint[0].upper() + primary.hint[1:] + "." if primary.hint else None
+    return SourceError(primary.message, problems=problems, hint=hint)
+
+
+def _finish(snapshot: Snapshot) -> Snapshot:
+    """Kinds read only in part are unknown, not loaded; workloads in a stable kind order."""
+    unknown = {part.kind for part in snapshot.unknown}
+    order = {kind: index for index, kind in enumerate(WORKLOAD_KINDS)}
+    workloads = tuple(sorted(snapshot.workloads, key=lambda w: order.get(w.kind, len(order))))
+    return replace(snapshot, loaded_kinds=snapshot.loaded_kinds - unknown, workloads=workloads)
+
+
+__all__ = ["load_live"]

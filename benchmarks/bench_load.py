@@ -1,0 +1,143 @@
+"""Load benchmark: the files source against a bare `json.load` of the same bytes.
+
+Generates the synthetic cluster of `synthetic.py` (100,000 pods of 2-4 KB JSON each, 2,000
+namespaces, 10,000 policies, 5,000 nodes) into a temporary folder (never the repository),
+then times, each in a fresh interpreter so that no run inherits another's heap:
+
+- `json.load`      stdlib `json.load` of every file, default interpreter settings (the goal's baseline)
+- `json.load/nogc` the same with the cyclic garbage collector disabled
+- `orjson.loads`   orjson of every file (the decoder load_files uses), default settings
+- `load_files`     `netpol_tui.sources.files.load_files([dir])`: decode, validate, parse, build
+
+Each measurement is the best of N runs (wall clock, CPU time) with the peak resident set
+(`ru_maxrss`) of its process. Goal: load_files <= 1.5x json.load.
+
+    python benchmarks/bench_load.py [--dir /tmp/netpol-bench-load] [--repeat 3] [--pods 100000 ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+GOAL = 1.5
+
+#: Code run in a fresh interpreter per measurement; prints one JSON line.
+_CHILD = r"""
+import gc, json, resource, sys, time
+from pathlib import Path
+mode, folder = sys.argv[1], Path(sys.argv[2])
+files = sorted(str(p) for p in folder.iterdir() if p.suffix == ".json")
+if mode == "json.load/nogc":
+    gc.disable()
+import orjson
+from netpol_tui.sources.files import load_files
+gc.collect()
+wall, cpu = time.perf_counter(), time.process_time()
+if mode.startswith("json.load"):
+    for name in files:
+        with open(name, "rb") as handle:
+            json.load(handle)
+elif mode == "orjson.loads":
+    for name in files:
+        with open(name, "rb") as handle:
+            orjson.loads(handle.read())
+else:
+    snapshot = load_files([str(folder)])
+    # synthetic.py names StatefulSet pods app-(index % 7), so some repeat: those are the only problems.
+    assert len(snapshot.pods) > 0, "no pods"
+    assert all(p.message.startswith("duplicate Pod ") for p in snapshot.problems), snapshot.problems[:3]
+wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"mode": mode, "wall": wall, "cpu": cpu, "rss_mb": rss / 1024}))
+"""
+
+MODES = ("json.load", "json.load/nogc", "orjson.loads", "load_files")
+
+
+def ensure_data(folder: Path, pods: int, namespaces: int, policies: int, nodes: int) -> Path:
+    """Generate once per parameter set; a marker file says which parameters are on disk."""
+    sys.path.insert(0, str(HERE))
+    from synthetic import generate
+
+    target = folder / f"synthetic-{pods}-{namespaces}-{policies}-{nodes}"
+    marker = target / ".complete"
+    if not marker.exists():
+        started = time.perf_counter()
+        generate(target, pods=pods, namespaces=namespaces, policies=policies, nodes=nodes, seed=0)
+        marker.write_text("ok\n")
+        print(f"generated {target} in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    return target
+
+
+def pod_sizes(folder: Path, sample: int = 2000) -> tuple[int, int, int]:
+    """Compact JSON size of pods (min, mean, max bytes) over a sample, as kubectl -o json items."""
+    import orjson
+
+    first = sorted(folder.glob("pods-*.json"))[0]
+    items = orjson.loads(first.read_bytes())["items"]
+    step = max(1, len(items) // sample)
+    sizes = [len(orjson.dumps(item)) for item in items[::step]]
+    return min(sizes), sum(sizes) // len(sizes), max(sizes)
+
+
+def measure(mode: str, folder: Path, repeat: int) -> dict:
+    best: dict | None = None
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", _CHILD, mode, str(folder)], capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"{mode} failed:\n{out.stderr[-2000:]}")
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        if best is None or result["wall"] < best["wall"]:
+            best = {**result, "rss_mb": max(result["rss_mb"], best["rss_mb"] if best else 0)}
+    assert best is not None
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "netpol-bench-load")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--pods", type=int, default=100_000)
+    parser.add_argument("--namespaces", type=int, default=2_000)
+    parser.add_argument("--policies", type=int, default=10_000)
+    parser.add_argument("--nodes", type=int, default=5_000)
+    parser.add_argument("--modes", nargs="*", default=list(MODES), choices=MODES)
+    args = parser.parse_args(argv)
+    if HERE.parent in args.dir.resolve().parents:
+        parser.error("generate into a temporary folder, not the repository")
+    folder = ensure_data(args.dir, args.pods, args.namespaces, args.policies, args.nodes)
+    total = sum(path.stat().st_size for path in folder.glob("*.json"))
+    low, mean, high = pod_sizes(folder)
+    print(f"data: {folder} ({total / 2**20:.0f} MiB in {len(list(folder.glob('*.json')))} files); "
+          f"pod JSON {low}-{high} bytes, mean {mean}")
+    print(f"python {platform.python_version()} on {platform.machine()}, "
+          f"{os.cpu_count()} CPUs; best of {args.repeat}, fresh process each")
+    results = {mode: measure(mode, folder, args.repeat) for mode in args.modes}
+    print()
+    print("| measurement | wall s | CPU s | peak RSS MiB | vs json.load |")
+    print("|---|---:|---:|---:|---:|")
+    base = results.get("json.load")
+    for mode, result in results.items():
+        ratio = f"{result['wall'] / base['wall']:.2f}x" if base else "-"
+        print(f"| {mode} | {result['wall']:.2f} | {result['cpu']:.2f} | {result['rss_mb']:.0f} | {ratio} |")
+    if base and "load_files" in results:
+        ratio = results["load_files"]["wall"] / base["wall"]
+        print(f"\nload_files / json.load = {ratio:.2f}x (goal <= {GOAL}x): {'met' if ratio <= GOAL else 'NOT met'}")
+        if "json.load/nogc" in results:
+            strict = results["load_files"]["wall"] / results["json.load/nogc"]["wall"]
+            print(f"load_files / json.load with the collector off = {strict:.2f}x")
+        return 0 if ratio <= GOAL else 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,173 @@
+"""What a check produces: findings with evidence and a remediation, unknowns, and the report.
+
+Everything is frozen so a Report can be shared between the console, the CLI renderers and
+tests without anybody changing it underneath the others. `to_dict()` gives the JSON shapes of
+`netpol-tui check --format json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from netpol_tui.model.objects import Origin
+
+
+class Severity(StrEnum):
+    """Ordered: INFO < WARNING < ERROR, so `severity >= Severity.WARNING` reads naturally."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank >= other.rank
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What a finding is about; namespace None for cluster-scoped kinds (checks-spec "Subjects")."""
+
+    kind: str
+    namespace: str | None
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.namespace}/{self.name}" if self.namespace else f"{self.kind} {self.name}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "namespace": self.namespace, "name": self.name}
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A fact behind a finding: where it was read (field path or object), what it is, what it should be."""
+
+    path: str
+    observed: str
+    expected: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "observed": self.observed, "expected": self.expected}
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A command ready to paste; `description` says why to run it (shown above it)."""
+
+    text: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Remediation:
+    commands: tuple[Command, ...] = ()
+    #: Complete YAML for `kubectl apply -f -`, or None.
+    manifest: str | None = None
+    #: Placeholders (CLUSTER_NAME style) left in the commands or manifest because the snapshot lacks them.
+    placeholders: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.commands and not self.manifest
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"commands": [command.text for command in self.commands], "manifest": self.manifest}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    id: str
+    symbol: str
+    severity: Severity
+    title: str
+    subject: Subject
+    message: str
+    evidence: tuple[Evidence, ...] = ()
+    remediation: Remediation = field(default_factory=Remediation)
+    #: The check's docstring: why this matters.
+    explanation: str = ""
+    #: Where the subject was read from (a file and line), for SARIF; None otherwise.
+    origin: Origin | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def sort_key(self) -> tuple:
+        return (-self.severity.rank, self.id, self.subject.namespace or "", self.subject.name, self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "symbol": self.symbol, "severity": str(self.severity), "title": self.title,
+            "subject": self.subject.to_dict(), "message": self.message,
+            "evidence": [item.to_dict() for item in self.evidence],
+            "remediation": self.remediation.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownCheck:
+    """A check that could not decide: the data it needs is missing, or it failed."""
+
+    id: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    findings: tuple[Finding, ...]
+    unknown: tuple[UnknownCheck, ...]
+    #: calico / dataplane-v2 / kubernetes (no cluster info) / none (Calico enforcement off).
+    dataplane: str
+    cluster: str | None
+    source: str = ""
+    #: Ids of the checks that ran (after --select / --ignore), in catalog order.
+    checked: tuple[str, ...] = ()
+    #: The verdict engine's notes (dataplane choice and the like).
+    notes: tuple[str, ...] = ()
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for finding in self.findings if finding.severity is severity)
+
+    def at_or_above(self, severity: Severity) -> tuple[Finding, ...]:
+        return tuple(finding for finding in self.findings if finding.severity >= severity)
+
+    def summary(self) -> dict[str, int]:
+        return {"error": self.count(Severity.ERROR), "warning": self.count(Severity.WARNING),
+                "info": self.count(Severity.INFO), "unknown": len(self.unknown),
+                "findings": len(self.findings), "checks": len(self.checked)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source, "cluster": self.cluster, "dataplane": self.dataplane,
+            "findings": [finding.to_dict() for finding in self.findings],
+            "unknown": [item.to_dict() for item in self.unknown],
+            "summary": self.summary(),
+        }

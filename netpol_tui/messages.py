@@ -1,0 +1,168 @@
+"""Textual messages of the console.
+
+Workers end by posting a past-tense message (`SnapshotLoaded`, `ChecksFinished`, ...) that the
+screen or app which started them receives on the UI thread; widgets ask for things with
+imperative messages (`CopyCommand`, `ShowFinding`, ...) that bubble up to a screen or the app.
+Payloads are plain objects: a message never carries a widget.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.message import Message
+
+# ---------------------------------------------------------------------------- worker results
+
+
+class LoadProgress(Message):
+    """The source reported progress: `what` is being read, `done` of `total` (0 when unknown)."""
+
+    def __init__(self, what: str, done: int, total: int) -> None:
+        super().__init__()
+        self.what = what
+        self.done = done
+        self.total = total
+
+
+class SnapshotLoaded(Message):
+    """A source produced a snapshot; `seconds` is how long the load took."""
+
+    def __init__(self, snapshot: Any, seconds: float = 0.0) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self.seconds = seconds
+
+
+class EngineReady(Message):
+    """The verdict engine for the current snapshot is built."""
+
+    def __init__(self, snapshot: Any, engine: Any) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self.engine = engine
+
+
+class EnforcementComputed(Message):
+    """`EnforcementState` of the current snapshot is known."""
+
+    def __init__(self, snapshot: Any, enforcement: Any) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self.enforcement = enforcement
+
+
+class ChecksFinished(Message):
+    """The checks ran on the current snapshot; `report` is their `Report`."""
+
+    def __init__(self, snapshot: Any, report: Any, seconds: float = 0.0) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self.report = report
+        self.seconds = seconds
+
+
+class RowsPrepared(Message):
+    """A screen's list rows were built off the UI thread; `target` names the list."""
+
+    def __init__(self, target: str, rows: Any, widths: Any, generation: object = None) -> None:
+        super().__init__()
+        self.target = target
+        self.rows = rows
+        self.widths = widths
+        self.generation = generation
+
+
+class DetailsComputed(Message):
+    """The detail view of the selected object is ready (`key` says which object)."""
+
+    def __init__(self, key: object, renderable: Any, obj: Any = None) -> None:
+        super().__init__()
+        self.key = key
+        self.renderable = renderable
+        self.obj = obj
+
+
+class VerdictComputed(Message):
+    """The Explain form's question was answered (or `error` says why it could not be)."""
+
+    def __init__(self, request: Any, result: Any = None, error: str | None = None) -> None:
+        super().__init__()
+        self.request = request
+        self.result = result
+        self.error = error
+
+
+class RunbooksComputed(Message):
+    """Runbook step states were computed from the snapshot, enforcement state and report."""
+
+    def __init__(self, runbooks: Any) -> None:
+        super().__init__()
+        self.runbooks = runbooks
+
+
+class NodesRefreshed(Message):
+    """The live node watch delivered a newer snapshot of nodes (and its enforcement state)."""
+
+    def __init__(self, snapshot: Any, enforcement: Any = None) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self.enforcement = enforcement
+
+
+# ---------------------------------------------------------------------------- requests
+
+
+class CopyCommand(Message):
+    """Copy `text` to the clipboard; `label` names it in the confirmation."""
+
+    def __init__(self, text: str, label: str = "command") -> None:
+        super().__init__()
+        self.text = text
+        self.label = label
+
+
+class ShowFinding(Message):
+    """Open the finding detail dialog."""
+
+    def __init__(self, finding: Any) -> None:
+        super().__init__()
+        self.finding = finding
+
+
+class ShowYaml(Message):
+    """Open the YAML view of a model object."""
+
+    def __init__(self, title: str, obj: Any) -> None:
+        super().__init__()
+        self.title = title
+        self.obj = obj
+
+
+class SwitchMode(Message):
+    """Switch to the named mode (status, nodes, policies, issues, runbooks)."""
+
+    def __init__(self, mode: str) -> None:
+        super().__init__()
+        self.mode = mode
+
+
+class LocalCopyFinished(Message):
+    """The best-effort pyperclip copy finished (`ok` False when no local clipboard worked)."""
+
+    def __init__(self, text: str, label: str, ok: bool, osc52_trusted: bool, reason: str | None) -> None:
+        super().__init__()
+        self.text = text
+        self.label = label
+        self.ok = ok
+        self.osc52_trusted = osc52_trusted
+        self.reason = reason
+
+
+class WorkerFailed(Message):
+    """A worker raised: `name` says which part (load, engine, checks, ...), `error` what."""
+
+    def __init__(self, name: str, error: BaseException | None) -> None:
+        super().__init__()
+        self.name = name
+        self.error = error

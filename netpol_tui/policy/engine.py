@@ -1,0 +1,1030 @@
+"""The NetworkPolicy verdict engine: an index over a Snapshot and networking.k8s.io/v1 evaluation.
+
+Pods that share a namespace and a label set share every answer, so the index groups them and
+caches per group: which policies select the group (per direction), and per policy which groups
+it selects. Nothing compares every pod with every policy.
+
+Caches keyed by `id()` of model objects always keep a reference to the object itself, so an id
+can never be reused for another object while its entry exists. All caches are filled with
+idempotent single assignments, which makes concurrent reads safe under the GIL.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gc
+from collections.abc import Mapping
+from typing import Any
+
+from netpol_tui.model.objects import Pod, Service
+from netpol_tui.model.policy import LabelSelector, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule
+from netpol_tui.model.snapshot import Snapshot
+from netpol_tui.policy.addresses import (
+    Address,
+    ParsedBlock,
+    intersect,
+    interval_cidrs,
+    network_interval,
+    parse_block,
+    parse_network,
+    subtract,
+    try_parse_address,
+)
+from netpol_tui.policy.dataplane import resolve_dataplane
+from netpol_tui.policy.results import (
+    CidrVerdict,
+    Dataplane,
+    Direction,
+    DirectionResult,
+    Endpoint,
+    EndpointError,
+    RuleRef,
+    SelectionMiss,
+    TermResult,
+    Verdict,
+    normalise_address,
+)
+from netpol_tui.policy.selectors import CompiledSelector, explain_terms, failure_text, selector_text
+
+PROTOCOLS = ("TCP", "UDP", "SCTP")
+METADATA_ADDRESS = "169.254.169.254"
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+#: How much of a denial is spelled out: rules per policy, peers per rule.
+MAX_RULES_SHOWN = 3
+MAX_PEERS_SHOWN = 4
+DV2 = Dataplane.DATAPLANE_V2
+WORDS = {Direction.INGRESS: "ingress", Direction.EGRESS: "egress"}
+#: "no entry matched" (None means the rule has no such list, which matches everything)
+NO_MATCH = -1
+
+
+def check_protocol(protocol: str | None) -> str:
+    text = str(protocol or "TCP").strip().upper()
+    if text not in PROTOCOLS:
+        raise EndpointError(f"unknown protocol {protocol!r}; use TCP, UDP or SCTP")
+    return text
+
+
+def check_port(port: Any) -> int:
+    if isinstance(port, bool):
+        raise EndpointError(f"not a port number: {port!r}")
+    try:
+        number = int(str(port).strip()) if isinstance(port, str) else int(port)
+    except (TypeError, ValueError):
+        raise EndpointError(f"not a port number: {port!r}") from None
+    if not 0 < number < 65536:
+        raise EndpointError(f"port {number} is outside 1-65535")
+    return number
+
+
+def check_direction(direction: Direction | str) -> Direction:
+    text = str(direction).strip().capitalize()
+    try:
+        return Direction(text)
+    except ValueError:
+        raise EndpointError(f"unknown direction {direction!r}; use Ingress or Egress") from None
+
+
+def policy_name(policy: NetworkPolicy) -> str:
+    return f"{policy.namespace}/{policy.name}"
+
+
+def _port_text(port: PolicyPort) -> str:
+    if port.port is None:
+        return f"{port.protocol} (every port)"
+    if isinstance(port.port, str):
+        return f"{port.protocol} named port {port.port}"
+    if port.end_port is not None:
+        return f"{port.protocol} {port.port}-{port.end_port}"
+    return f"{port.protocol} {port.port}"
+
+
+class _Group:
+    """Pods of one namespace sharing one label set, and the answers they share."""
+
+    __slots__ = ("egress", "ingress", "labels", "namespace", "pods", "selecting", "views")
+
+    def __init__(self, namespace: str, labels: Mapping[str, str]) -> None:
+        self.namespace = namespace
+        self.labels = labels
+        self.pods: list[Pod] = []
+        self.selecting: tuple[NetworkPolicy, ...] | None = None
+        self.ingress: tuple[NetworkPolicy, ...] = ()
+        self.egress: tuple[NetworkPolicy, ...] = ()
+        #: per direction, built on first evaluation: (names, ((policy, compiled rules), ...), others)
+        #: where others are the namespace's policies of that direction that do not select the group.
+        self.views: dict[Direction, tuple] = {}
+
+
+class _Traffic:
+    """One query, after endpoint and port resolution."""
+
+    __slots__ = ("dst", "dst_ip", "port", "protocol", "src", "src_ip")
+
+    def __init__(self, src: Endpoint, dst: Endpoint, src_ip: str | None, dst_ip: str | None,
+                 port: int, protocol: str) -> None:
+        self.src, self.dst, self.src_ip, self.dst_ip = src, dst, src_ip, dst_ip
+        self.port, self.protocol = port, protocol
+
+
+class _CPeer:
+    """A peer with its selectors compiled and its ipBlock parsed."""
+
+    __slots__ = ("block", "ns_sel", "peer", "pod_sel")
+
+    def __init__(self, peer: PolicyPeer, block: ParsedBlock | None, ns_sel: CompiledSelector | None,
+                 pod_sel: CompiledSelector | None) -> None:
+        self.peer, self.block, self.ns_sel, self.pod_sel = peer, block, ns_sel, pod_sel
+
+
+class _CRule:
+    __slots__ = ("index", "peers", "ports", "rule")
+
+    def __init__(self, index: int, rule: PolicyRule, peers: tuple[_CPeer, ...], ports: tuple[PolicyPort, ...]) -> None:
+        self.index, self.rule, self.peers, self.ports = index, rule, peers, ports
+
+
+def _subject_to_policy(endpoint: Endpoint) -> bool:
+    """A pod whose traffic NetworkPolicy governs: not an address, not a hostNetwork pod."""
+    return endpoint.pod is not None and not endpoint.pod.host_network
+
+
+class PolicyEngine:
+    """Answers NetworkPolicy questions about one Snapshot under one dataplane model."""
+
+    def __init__(self, snapshot: Snapshot, dataplane: str | Dataplane = "auto") -> None:
+        self.snapshot = snapshot
+        self.dataplane, self.notes = resolve_dataplane(snapshot, dataplane)
+        self._compiled_cache: dict[int, CompiledSelector] = {}
+        self._ns_match_cache: dict[tuple[int, str], bool] = {}
+        self._block_cache: dict[Any, ParsedBlock] = {}
+        self._address_cache: dict[str, Address] = {}
+        self._selected_cache: dict[int, tuple[NetworkPolicy, tuple[Pod, ...]]] = {}
+        self._peer_cache: dict[tuple[int, int], tuple[NetworkPolicy, PolicyPeer, tuple[Pod, ...]]] = {}
+        self._posting_cache: dict[str, dict[tuple[str, str], list[_Group]]] = {}
+        self._names_index: dict[str, list[Pod]] | None = None
+        #: explanation fragments: (id(selector), values of its keys[, labels]) -> text
+        self._rules_cache: dict[int, tuple[NetworkPolicy, tuple[_CRule, ...], tuple[_CRule, ...]]] = {}
+        #: (namespace, direction, ids of the isolating policies) -> view (holds the policies: ids stay valid)
+        self._views: dict[tuple, tuple] = {}
+        #: namespace -> ((policy, its podSelector's match function), ...)
+        self._ns_selectors: dict[str, tuple] = {}
+        self._selector_text_cache: dict[tuple, tuple[LabelSelector, str]] = {}
+        # Building allocates ~1 object per pod; with a big snapshot on the heap each automatic full
+        # collection would walk millions of objects, so the cyclic GC pauses meanwhile.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            self._build()
+        finally:
+            if paused:
+                gc.enable()
+
+    # ------------------------------------------------------------------ index
+
+    def _build(self) -> None:
+        snapshot = self.snapshot
+        self._ns_labels: dict[str, Mapping[str, str]] = {}
+        for namespace in snapshot.namespaces:
+            self._ns_labels.setdefault(namespace.name, namespace.labels)
+        self._policies_by_ns: dict[str, list[NetworkPolicy]] = {}
+        for policy in snapshot.policies:
+            self._policies_by_ns.setdefault(policy.namespace, []).append(policy)
+        groups: dict[tuple[str, frozenset], _Group] = {}
+        by_ns: dict[str, list[_Group]] = {}
+        pod_group: dict[int, tuple[Pod, _Group]] = {}
+        by_key: dict[tuple[str, str], Pod] = {}
+        by_ip: dict[str, Pod] = {}
+        host_ips: dict[str, str] = {}
+        for pod in snapshot.pods:
+            key = (pod.namespace, frozenset(pod.labels.items()))
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = _Group(pod.namespace, pod.labels)
+                by_ns.setdefault(pod.namespace, []).append(group)
+            group.pods.append(pod)
+            pod_group[id(pod)] = (pod, group)
+            by_key.setdefault((pod.namespace, pod.name), pod)
+            for ip in pod.pod_ips:
+                if ":" in ip:
+                    try:
+                        ip = normalise_address(ip)
+                    except EndpointError:
+                        continue
+                if pod.host_network:
+                    host_ips.setdefault(ip, f"hostNetwork pod {pod.namespace}/{pod.name}")
+                    continue
+                current = by_ip.get(ip)
+                if current is None or (pod.is_live and not current.is_live):
+                    by_ip[ip] = pod
+        for node in snapshot.nodes:
+            for ip in (node.internal_ip, node.external_ip):
+                if ip:
+                    host_ips[ip] = f"node {node.name}"
+        self._groups = groups
+        self._groups_by_ns = by_ns
+        self._pod_group = pod_group
+        self._pods_by_key = by_key
+        self._pod_by_ip = by_ip
+        self._host_ips = host_ips
+        self._services: dict[tuple[str, str], Service] = {}
+        self._service_ips: dict[str, Service] = {}
+        for service in snapshot.services:
+            self._services.setdefault(service.key, service)
+            for ip in service.cluster_ips:
+                self._service_ips.setdefault(ip, service)
+        # Answer the per-group questions now (a few policies per namespace each), so that queries
+        # only look them up: which policies select each group, per direction, with compiled rules.
+        for group in groups.values():
+            self._select(group)
+            self._view(group, Direction.INGRESS)
+            self._view(group, Direction.EGRESS)
+
+    def _select(self, group: _Group) -> _Group:
+        if group.selecting is None:
+            candidates = self._ns_selectors.get(group.namespace)
+            if candidates is None:
+                candidates = self._ns_selectors[group.namespace] = tuple(
+                    (policy, self._compiled(policy.pod_selector).matches)
+                    for policy in self._policies_by_ns.get(group.namespace, ()))
+            labels = group.labels
+            selecting = tuple(policy for policy, matches in candidates if matches(labels))
+            group.ingress = tuple(policy for policy in selecting if policy.affects_ingress)
+            group.egress = tuple(policy for policy in selecting if policy.affects_egress)
+            group.selecting = selecting
+        return group
+
+    def _group_for(self, pod: Pod) -> _Group:
+        entry = self._pod_group.get(id(pod))
+        if entry is not None and entry[0] is pod:
+            group = entry[1]
+        else:
+            key = (pod.namespace, frozenset(pod.labels.items()))
+            group = self._groups.get(key)
+            if group is None:
+                group = self._groups.setdefault(key, _Group(pod.namespace, dict(pod.labels)))
+        return group if group.selecting is not None else self._select(group)
+
+    def _compiled(self, selector: LabelSelector) -> CompiledSelector:
+        compiled = self._compiled_cache.get(id(selector))
+        if compiled is None or compiled.selector is not selector:
+            compiled = CompiledSelector(selector)
+            self._compiled_cache[id(selector)] = compiled
+        return compiled
+
+    def namespace_labels(self, name: str) -> Mapping[str, str]:
+        labels = self._ns_labels.get(name)
+        if labels is None:
+            labels = self._ns_labels.setdefault(name, {NAMESPACE_NAME_LABEL: name})
+        return labels
+
+    def _ns_matches(self, selector: LabelSelector, namespace: str) -> bool:
+        compiled = self._compiled(selector)
+        key = (id(selector), namespace)
+        result = self._ns_match_cache.get(key)
+        if result is None:
+            result = self._ns_match_cache[key] = compiled.matches(self.namespace_labels(namespace))
+        return result
+
+    def _block(self, block: Any) -> ParsedBlock:
+        parsed = self._block_cache.get(block)
+        if parsed is None:
+            parsed = self._block_cache[block] = parse_block(block)
+        return parsed
+
+    def _address(self, text: str | None) -> Address | None:
+        if text is None:
+            return None
+        parsed = self._address_cache.get(text)
+        if parsed is None:
+            parsed = try_parse_address(text)
+            if parsed is None:
+                return None
+            self._address_cache[text] = parsed
+        return parsed
+
+    def _posting(self, namespace: str) -> dict[tuple[str, str], list[_Group]]:
+        posting = self._posting_cache.get(namespace)
+        if posting is None:
+            posting = {}
+            for group in self._groups_by_ns.get(namespace, ()):
+                for pair in group.labels.items():
+                    posting.setdefault(pair, []).append(group)
+            self._posting_cache[namespace] = posting
+        return posting
+
+    def _matching_groups(self, namespace: str, selector: LabelSelector | None) -> list[_Group]:
+        groups = self._groups_by_ns.get(namespace, [])
+        if selector is None:
+            return list(groups)
+        compiled = self._compiled(selector)
+        if compiled.is_empty:
+            return list(groups)
+        pairs = compiled.candidate_pairs()
+        if pairs is not None and len(groups) > 8:
+            posting = self._posting(namespace)
+            seen: set[int] = set()
+            candidates = []
+            for pair in pairs:
+                for group in posting.get(pair, ()):
+                    if id(group) not in seen:
+                        seen.add(id(group))
+                        candidates.append(group)
+            groups = candidates
+        return [group for group in groups if compiled.matches(group.labels)]
+
+    def known_namespaces(self) -> tuple[str, ...]:
+        names = set(self._ns_labels) | set(self._groups_by_ns) | set(self._policies_by_ns)
+        return tuple(sorted(names))
+
+    # --------------------------------------------------------- selection queries
+
+    def policies_selecting(self, pod: Pod) -> tuple[NetworkPolicy, ...]:
+        """Policies of the pod's namespace whose podSelector selects it (any policyTypes)."""
+        return self._group_for(pod).selecting or ()
+
+    def isolating_policies(self, pod: Pod, direction: Direction | str) -> tuple[NetworkPolicy, ...]:
+        """Policies that select the pod and list the direction in policyTypes (API view,
+        whatever the dataplane or hostNetwork)."""
+        group = self._group_for(pod)
+        return group.ingress if check_direction(direction) is Direction.INGRESS else group.egress
+
+    def is_isolated(self, pod: Pod, direction: Direction | str) -> bool:
+        """Isolated as enforced: False on a cluster without enforcement and for hostNetwork pods."""
+        if self.dataplane is Dataplane.NONE or pod.host_network:
+            return False
+        return bool(self.isolating_policies(pod, direction))
+
+    def pods_selected_by(self, policy: NetworkPolicy, live_only: bool = False) -> tuple[Pod, ...]:
+        """Pods of the policy's namespace its podSelector selects, sorted by name."""
+        entry = self._selected_cache.get(id(policy))
+        if entry is None or entry[0] is not policy:
+            groups = self._matching_groups(policy.namespace, policy.pod_selector)
+            pods = sorted((pod for group in groups for pod in group.pods), key=lambda pod: pod.name)
+            entry = (policy, tuple(pods))
+            self._selected_cache[id(policy)] = entry
+        if live_only:
+            return tuple(pod for pod in entry[1] if pod.is_live)
+        return entry[1]
+
+    def namespaces_matching(self, selector: LabelSelector) -> tuple[str, ...]:
+        """Known namespaces (listed, or holding pods or policies) whose labels match."""
+        return tuple(name for name in self.known_namespaces() if self._ns_matches(selector, name))
+
+    def peer_namespaces(self, policy: NetworkPolicy, peer: PolicyPeer) -> tuple[str, ...]:
+        """Namespaces a selector peer reaches into: its namespaceSelector, else the policy's own."""
+        if peer.ip_block is not None:
+            return ()
+        if peer.namespace_selector is None:
+            return (policy.namespace,)
+        return self.namespaces_matching(peer.namespace_selector)
+
+    def peer_matches(self, policy: NetworkPolicy, peer: PolicyPeer) -> tuple[Pod, ...]:
+        """Pods a peer matches under this dataplane (hostNetwork pods never; ipBlock peers match
+        pod IPs on kubernetes/calico and no pod on Dataplane V2)."""
+        key = (id(policy), id(peer))
+        entry = self._peer_cache.get(key)
+        if entry is not None and entry[0] is policy and entry[1] is peer:
+            return entry[2]
+        if peer.ip_block is not None:
+            pods: list[Pod] = []
+            if self.dataplane is not DV2:
+                block = self._block(peer.ip_block)
+                seen: set[int] = set()
+                for ip, pod in self._pod_by_ip.items():
+                    if id(pod) not in seen and block.contains(self._address(ip)):
+                        seen.add(id(pod))
+                        pods.append(pod)
+        else:
+            pods = []
+            for namespace in self.peer_namespaces(policy, peer):
+                for group in self._matching_groups(namespace, peer.pod_selector):
+                    pods.extend(pod for pod in group.pods if not pod.host_network)
+        result = tuple(sorted(pods, key=lambda pod: (pod.namespace, pod.name)))
+        self._peer_cache[key] = (policy, peer, result)
+        return result
+
+    def explain_selector(self, selector: LabelSelector, labels: Mapping[str, str]) -> tuple[TermResult, ...]:
+        """Each term of the selector against the labels, with near-miss hints."""
+        return explain_terms(selector, labels)
+
+    def non_selecting_policies(self, pod: Pod) -> tuple[SelectionMiss, ...]:
+        """Policies of the pod's namespace that do not select it, with the failing terms."""
+        selecting = {id(policy) for policy in self.policies_selecting(pod)}
+        return tuple(SelectionMiss(policy, explain_terms(policy.pod_selector, pod.labels))
+                     for policy in self._policies_by_ns.get(pod.namespace, ())
+                     if id(policy) not in selecting)
+
+    def policies_in(self, namespace: str) -> tuple[NetworkPolicy, ...]:
+        return tuple(self._policies_by_ns.get(namespace, ()))
+
+    def pod(self, namespace: str, name: str) -> Pod | None:
+        return self._pods_by_key.get((namespace, name))
+
+    def pod_by_ip(self, address: str) -> Pod | None:
+        try:
+            return self._pod_by_ip.get(normalise_address(address))
+        except EndpointError:
+            return None
+
+    # ------------------------------------------------------------ endpoints
+
+    def resolve_address(self, address: str) -> Endpoint:
+        """A pod's IP resolves to that pod; any other address is outside the cluster."""
+        text = normalise_address(address)
+        pod = self._pod_by_ip.get(text)
+        if pod is not None:
+            return Endpoint.for_pod(pod, address=text)
+        return Endpoint.for_address(text)
+
+    def resolve(self, text: str, default_namespace: str | None = None) -> list[Endpoint]:
+        """`NAMESPACE/POD`, `POD` (with default_namespace, or unique across namespaces), an IP
+        address, or `NAMESPACE/svc/NAME` (one endpoint per pod backing the Service)."""
+        text = str(text or "").strip()
+        if not text:
+            raise EndpointError("empty endpoint: give NAMESPACE/POD, POD, an IP address or NAMESPACE/svc/NAME")
+        if "/" not in text:
+            try:
+                return [self.resolve_address(text)]
+            except EndpointError:
+                pass
+        parts = text.split("/")
+        if any(not part for part in parts):
+            raise EndpointError(f"cannot read endpoint {text!r}: expected NAMESPACE/POD, POD, an IP address "
+                                "or NAMESPACE/svc/NAME")
+        if try_parse_address(parts[0]) is not None:
+            raise EndpointError(f"{text!r} is a CIDR; an endpoint is a single address")
+        if len(parts) == 3 and parts[1].lower() in ("svc", "service", "services"):
+            return self._resolve_service(parts[0], parts[2])
+        if len(parts) == 3 and parts[1].lower() in ("pod", "pods", "po"):
+            parts = [parts[0], parts[2]]
+        if len(parts) == 2 and parts[0].lower() in ("svc", "service") and default_namespace \
+                and (default_namespace, parts[1]) in self._services:
+            return self._resolve_service(default_namespace, parts[1])
+        if len(parts) == 2:
+            return [Endpoint.for_pod(self._find_pod(parts[0], parts[1]))]
+        if len(parts) == 1:
+            if default_namespace:
+                return [Endpoint.for_pod(self._find_pod(default_namespace, parts[0]))]
+            matches = self._pods_named().get(parts[0], [])
+            if len(matches) == 1:
+                return [Endpoint.for_pod(matches[0])]
+            if len(matches) > 1:
+                names = sorted(f"{pod.namespace}/{pod.name}" for pod in matches)
+                raise EndpointError(f"pod {parts[0]!r} exists in {len(matches)} namespaces; "
+                                    "give NAMESPACE/POD or --namespace", names[:8])
+            close = difflib.get_close_matches(parts[0], list(self._pods_named()), n=5, cutoff=0.6)
+            suggestions = [f"{pod.namespace}/{pod.name}" for name in close for pod in self._pods_named()[name]]
+            raise EndpointError(f"no pod named {parts[0]!r} in any namespace", suggestions[:5])
+        raise EndpointError(f"cannot read endpoint {text!r}: expected NAMESPACE/POD, POD, an IP address "
+                            "or NAMESPACE/svc/NAME")
+
+    def _pods_named(self) -> dict[str, list[Pod]]:
+        if self._names_index is None:
+            index: dict[str, list[Pod]] = {}
+            for pod in self._pods_by_key.values():
+                index.setdefault(pod.name, []).append(pod)
+            self._names_index = index
+        return self._names_index
+
+    def _find_pod(self, namespace: str, name: str) -> Pod:
+        pod = self._pods_by_key.get((namespace, name))
+        if pod is not None:
+            return pod
+        in_namespace = [pod.name for group in self._groups_by_ns.get(namespace, ()) for pod in group.pods]
+        suggestions = [f"{namespace}/{close}" for close in difflib.get_close_matches(name, in_namespace, n=5)]
+        elsewhere = sorted(f"{pod.namespace}/{pod.name}" for pod in self._pods_named().get(name, []))
+        if namespace not in self._groups_by_ns:
+            close_ns = difflib.get_close_matches(namespace, list(self._groups_by_ns), n=3)
+            suggestions += [f"{ns}/{name}" for ns in close_ns if (ns, name) in self._pods_by_key]
+            suggestions += [f"{ns}/..." for ns in close_ns if (ns, name) not in self._pods_by_key]
+            message = f"no pod {name!r} in namespace {namespace!r} (the snapshot has no pods in that namespace)"
+        else:
+            message = f"no pod {name!r} in namespace {namespace!r}"
+        suggestions += [item for item in elsewhere if item not in suggestions]
+        raise EndpointError(message, suggestions[:6])
+
+    def _resolve_service(self, namespace: str, name: str) -> list[Endpoint]:
+        service = self._services.get((namespace, name))
+        if service is None:
+            names = [svc_name for (ns, svc_name) in self._services if ns == namespace]
+            close = difflib.get_close_matches(name, names, n=5)
+            raise EndpointError(f"no Service {name!r} in namespace {namespace!r}",
+                                [f"{namespace}/svc/{item}" for item in close])
+        if not service.selector:
+            raise EndpointError(f"Service {namespace}/{name} has no selector (its endpoints are managed by hand), "
+                                "so its pods are unknown; name a pod or an IP address instead")
+        selector = LabelSelector(dict(service.selector))
+        pods = [pod for group in self._matching_groups(namespace, selector) for pod in group.pods if pod.is_live]
+        if not pods:
+            text = ",".join(f"{k}={v}" for k, v in service.selector.items())
+            raise EndpointError(f"Service {namespace}/{name} selects no live pod (selector {text})")
+        pods.sort(key=lambda pod: pod.name)
+        return [Endpoint.for_pod(pod, service=service) for pod in pods]
+
+    def service_target_port(self, service: Service, pod: Pod, port: int, protocol: str = "TCP") -> int | None:
+        """The pod port a Service port sends to (targetPort, named ports resolved on the pod);
+        None when the Service has no such port or the pod lacks the named port."""
+        for service_port in service.ports:
+            if service_port.port == port and service_port.protocol == protocol:
+                target = service_port.target_port
+                if target is None:
+                    return port
+                if isinstance(target, int):
+                    return target
+                return self.named_port(pod, target, protocol)
+        return None
+
+    @staticmethod
+    def named_port(pod: Pod, name: str, protocol: str) -> int | None:
+        """The container port of the pod with that name and protocol."""
+        for port in pod.ports:
+            if port.name == name and port.protocol == protocol:
+                return port.container_port
+        return None
+
+    # ----------------------------------------------------------- evaluation
+
+    def _canonical(self, endpoint: Endpoint, notes: list[str]) -> Endpoint:
+        if endpoint.pod is None and endpoint.address is not None:
+            pod = self._pod_by_ip.get(endpoint.address)
+            if pod is not None:
+                notes.append(f"{endpoint.address} is the IP of pod {pod.namespace}/{pod.name}; "
+                             "evaluated as that pod.")
+                return Endpoint.for_pod(pod, address=endpoint.address)
+        return endpoint
+
+    @staticmethod
+    def _pick_ip(endpoint: Endpoint, ipv6: bool) -> str | None:
+        """The pod's IP of the given family when the endpoint's own address is of another."""
+        if endpoint.pod is not None:
+            for ip in endpoint.pod.pod_ips:
+                if (":" in ip) == ipv6:
+                    return ip
+        return None
+
+    def _traffic_ips(self, src: Endpoint, dst: Endpoint, notes: list[str]) -> tuple[str | None, str | None]:
+        src_ip, dst_ip = src.address, dst.address
+        if src_ip is not None and dst_ip is not None and (":" in src_ip) != (":" in dst_ip):
+            if dst.pod is not None and src.pod is None:
+                dst_ip = self._pick_ip(dst, ":" in src_ip) or dst_ip
+            elif src.pod is not None:
+                src_ip = self._pick_ip(src, ":" in dst_ip) or src_ip
+            if (":" in src_ip) != (":" in dst_ip):
+                notes.append(f"Source {src_ip} and destination {dst_ip} are of different IP families; such a "
+                             "connection cannot exist.")
+        return src_ip, dst_ip
+
+    def evaluate(self, src: Endpoint, dst: Endpoint, port: int, protocol: str = "TCP") -> Verdict:
+        """Is a connection from src to dst on port/protocol allowed?
+
+        Pod to pod needs the source's egress and the destination's ingress; an address outside
+        the cluster is checked on the pod side only. When dst came from a Service (resolve
+        `NS/svc/NAME`), `port` is the Service port and is translated to the pod's targetPort.
+        """
+        protocol = check_protocol(protocol)
+        port = check_port(port)
+        notes = list(self.notes)
+        src = self._canonical(src, notes)
+        dst = self._canonical(dst, notes)
+        target, requested = port, None
+        if dst.service is not None and dst.pod is not None:
+            service = dst.service
+            mapped = self.service_target_port(service, dst.pod, port, protocol)
+            if mapped is None:
+                if any(sp.port == port and sp.protocol == protocol for sp in service.ports):
+                    notes.append(f"Service {service.namespace}/{service.name} port {port}/{protocol} targets a "
+                                 f"named port that pod {dst.name} does not declare, so the Service does not "
+                                 f"send this port to that pod; port {port} was checked on the pod directly.")
+                else:
+                    notes.append(f"Service {service.namespace}/{service.name} has no {protocol} port {port}; "
+                                 f"port {port} was checked on the pod directly.")
+            elif mapped != port:
+                target, requested = mapped, port
+        src_ip, dst_ip = self._traffic_ips(src, dst, notes)
+        traffic = _Traffic(src, dst, src_ip, dst_ip, target, protocol)
+        if src.pod is not None and src.pod is dst.pod and dst.service is None:
+            # Packets to the pod's own IP are routed inside its network namespace and never reach
+            # the datapath that enforces NetworkPolicy.
+            egress = DirectionResult(Direction.EGRESS, src.name, False, False, True, summary=(
+                f"Egress of {src.name}: not checked, traffic from a pod to itself stays inside the pod."))
+            ingress = DirectionResult(Direction.INGRESS, dst.name, False, False, True, summary=(
+                f"Ingress to {dst.name}: not checked, traffic from a pod to itself stays inside the pod."))
+        elif self.dataplane is Dataplane.NONE:
+            would_egress = self._side(Direction.EGRESS, traffic, Dataplane.CALICO)
+            would_ingress = self._side(Direction.INGRESS, traffic, Dataplane.CALICO)
+            egress = self._unenforced(Direction.EGRESS, src, would_egress)
+            ingress = self._unenforced(Direction.INGRESS, dst, would_ingress)
+            would = would_egress.allowed and would_ingress.allowed
+            notes.append(f"If Calico enforcement were turned on, this traffic would be "
+                         f"{'allowed' if would else 'denied'}.")
+        else:
+            egress = self._side(Direction.EGRESS, traffic, self.dataplane)
+            ingress = self._side(Direction.INGRESS, traffic, self.dataplane)
+        self._caveats(traffic, notes)
+        return Verdict(egress.allowed and ingress.allowed, self.dataplane, src, dst, target, protocol,
+                       egress, ingress, tuple(notes), requested)
+
+    def _unenforced(self, direction: Direction, endpoint: Endpoint, would: DirectionResult) -> DirectionResult:
+        side = "Egress of" if direction is Direction.EGRESS else "Ingress to"
+        return DirectionResult(direction, endpoint.name, would.applies, False, True,
+                               would.isolating_policies, (), (),
+                               f"{side} {endpoint.name}: allowed, NetworkPolicy is not enforced on this cluster.")
+
+    def _rules_of(self, policy: NetworkPolicy, direction: Direction) -> tuple[_CRule, ...]:
+        """The policy's rules of that direction, compiled once."""
+        entry = self._rules_cache.get(id(policy))
+        if entry is None or entry[0] is not policy:
+            entry = (policy, self._compile_rules(policy.ingress), self._compile_rules(policy.egress))
+            self._rules_cache[id(policy)] = entry
+        return entry[1] if direction is Direction.INGRESS else entry[2]
+
+    def _compile_rules(self, rules: tuple[PolicyRule, ...]) -> tuple[_CRule, ...]:
+        compiled = []
+        for index, rule in enumerate(rules):
+            peers = tuple(_CPeer(
+                peer, self._block(peer.ip_block) if peer.ip_block is not None else None,
+                self._compiled(peer.namespace_selector) if peer.namespace_selector is not None else None,
+                self._compiled(peer.pod_selector) if peer.pod_selector is not None else None)
+                for peer in rule.peers)
+            compiled.append(_CRule(index, rule, peers, rule.ports))
+        return tuple(compiled)
+
+    def _view(self, group: _Group, direction: Direction) -> tuple:
+        """(names, ((policy, compiled rules), ...), others) of the group's isolating policies for the
+        direction; shared by the groups of a namespace that the same policies select."""
+        view = group.views.get(direction)
+        if view is None:
+            policies = group.egress if direction is Direction.EGRESS else group.ingress
+            key = (group.namespace, direction, tuple(id(policy) for policy in policies))
+            view = self._views.get(key)
+            if view is None:
+                chosen = set(key[2])
+                others = tuple((policy, self._rules_of(policy, direction))
+                               for policy in self._policies_by_ns.get(group.namespace, ())
+                               if id(policy) not in chosen and direction in policy.policy_types)
+                view = (tuple(policy_name(policy) for policy in policies),
+                        tuple((policy, self._rules_of(policy, direction)) for policy in policies), others, policies)
+                self._views[key] = view
+            group.views[direction] = view
+        return view
+
+    def _side(self, direction: Direction, t: _Traffic, model: Dataplane) -> DirectionResult:
+        egress = direction is Direction.EGRESS
+        subject, other = (t.src, t.dst) if egress else (t.dst, t.src)
+        other_ip = t.dst_ip if egress else t.src_ip
+        side = "Egress of" if egress else "Ingress to"
+        name = subject.name
+        if subject.pod is None:
+            return DirectionResult(direction, name, False, False, True, summary=(
+                f"{side} {name}: not checked, the address is outside the cluster (only the pod side of "
+                "the connection is subject to NetworkPolicy)."))
+        group = self._group_for(subject.pod)
+        names, compiled, others, _ = self._view(group, direction)
+        if subject.pod.host_network:
+            return DirectionResult(direction, name, False, False, True, names, summary=(
+                f"{side} {name}: not checked, it is a hostNetwork pod and NetworkPolicy does not apply "
+                "to it in practice."))
+        if not names:
+            return DirectionResult(direction, name, True, False, True, summary=(
+                f"{side} {name}: allowed, not isolated (no policy with {direction} in policyTypes "
+                "selects it)."))
+        other_is_pod = _subject_to_policy(other)
+        allowed_by: list[RuleRef] = []
+        outcomes = []
+        for policy, rules in compiled:
+            results = []
+            for rule in rules:
+                port_index = self._first_port(rule.ports, t, model)
+                peer_index = self._first_peer(policy.namespace, rule.peers, other, other_is_pod, other_ip, model)
+                if port_index != NO_MATCH and peer_index != NO_MATCH:
+                    allowed_by.append(RuleRef(policy.namespace, policy.name, direction, rule.index,
+                                              peer_index, port_index))
+                results.append((rule, peer_index, port_index))
+            outcomes.append((policy, results))
+        isolated_by = f"isolated by {', '.join(names)}"
+        if allowed_by:
+            more = f" (and {len(allowed_by) - 1} more rule{'s' if len(allowed_by) > 2 else ''})" \
+                if len(allowed_by) > 1 else ""
+            return DirectionResult(direction, name, True, True, True, names, tuple(allowed_by), (),
+                                   f"{side} {name}: allowed; {isolated_by}; allowed by {allowed_by[0]}{more}.")
+        reasons = self._explain_denial(outcomes, direction, subject, other, other_ip, t, model)
+        reasons.extend(self._would_allow(subject.pod, direction, others, subject, other, other_ip, t, model))
+        peer_word = "to" if egress else "from"
+        return DirectionResult(direction, name, True, True, False, names, (), tuple(reasons), (
+            f"{side} {name}: denied; {isolated_by} and no {WORDS[direction]} rule allows {t.protocol} port "
+            f"{t.port} {peer_word} {other.name}."))
+
+    def _first_port(self, ports: tuple[PolicyPort, ...], t: _Traffic, model: Dataplane) -> int | None:
+        """Index of the first matching port entry; None for no ports list (every port); NO_MATCH."""
+        if not ports:
+            return None
+        for index, port in enumerate(ports):
+            if self._port_matches(port, t, model):
+                return index
+        return NO_MATCH
+
+    def _first_peer(self, namespace: str, peers: tuple[_CPeer, ...], other: Endpoint, other_is_pod: bool,
+                    other_ip: str | None, model: Dataplane) -> int | None:
+        """Index of the first matching peer; None for no from/to list (every peer); NO_MATCH."""
+        if not peers:
+            return None
+        for index, peer in enumerate(peers):
+            if self._peer_matches(namespace, peer, other, other_is_pod, other_ip, model):
+                return index
+        return NO_MATCH
+
+    def _peer_matches(self, namespace: str, peer: _CPeer, endpoint: Endpoint, is_pod: bool,
+                      ip: str | None, model: Dataplane) -> bool:
+        block = peer.block
+        if block is not None:
+            if is_pod and model is DV2:
+                return False
+            address = self._address(ip)
+            return address is not None and block.contains(address)
+        if not is_pod:
+            return False
+        pod = endpoint.pod
+        ns_sel = peer.ns_sel
+        if ns_sel is None:
+            if pod.namespace != namespace:
+                return False
+        else:
+            key = (id(ns_sel.selector), pod.namespace)
+            matched = self._ns_match_cache.get(key)
+            if matched is None:
+                matched = self._ns_matches(ns_sel.selector, pod.namespace)
+            if not matched:
+                return False
+        return peer.pod_sel is None or peer.pod_sel.matches(pod.labels)
+
+    def _match_rule(self, policy: NetworkPolicy, direction: Direction, rule: _CRule, other: Endpoint,
+                    other_ip: str | None, t: _Traffic, model: Dataplane) -> RuleRef | None:
+        port_index = self._first_port(rule.ports, t, model)
+        if port_index == NO_MATCH:
+            return None
+        peer_index = self._first_peer(policy.namespace, rule.peers, other, _subject_to_policy(other), other_ip,
+                                      model)
+        if peer_index == NO_MATCH:
+            return None
+        return RuleRef(policy.namespace, policy.name, direction, rule.index, peer_index, port_index)
+
+    def _port_matches(self, port: PolicyPort, t: _Traffic, model: Dataplane) -> bool:
+        if port.protocol != t.protocol:
+            return False
+        if port.port is None:
+            return True
+        if isinstance(port.port, str):
+            pod = t.dst.pod
+            return pod is not None and self.named_port(pod, port.port, port.protocol) == t.port
+        if port.end_port is not None and model is not DV2:
+            return port.port <= t.port <= port.end_port
+        return t.port == port.port
+
+    # ---------------------------------------------------------- explanation
+
+    def _explain_denial(self, outcomes: list, direction: Direction, subject: Endpoint, other: Endpoint,
+                        other_ip: str | None, t: _Traffic, model: Dataplane) -> list[str]:
+        """For each isolating policy, its nearest rules (fewest failing parts) and why each fails."""
+        role = "destination" if direction is Direction.EGRESS else "source"
+        word = WORDS[direction]
+        reasons: list[str] = []
+        empty: list[str] = []
+        for policy, results in outcomes:
+            pname = policy_name(policy)
+            if not results:
+                empty.append(pname)
+                continue
+            best = min((peer == NO_MATCH) + (port == NO_MATCH) for _, peer, port in results)
+            nearest = [item for item in results if (item[1] == NO_MATCH) + (item[2] == NO_MATCH) == best]
+            for rule, peer_index, port_index in nearest[:MAX_RULES_SHOWN]:
+                rule_text = f"{word} rule {rule.index} of policy {pname}"
+                if peer_index == NO_MATCH:
+                    for j, peer in enumerate(rule.peers[:MAX_PEERS_SHOWN]):
+                        reasons.append(f"peer {j} of {rule_text}"
+                                       f"{self._peer_failure(policy, peer.peer, other, other_ip, role, model)}")
+                    if len(rule.peers) > MAX_PEERS_SHOWN:
+                        reasons.append(f"{len(rule.peers) - MAX_PEERS_SHOWN} more peers of {rule_text} "
+                                       f"do not match the {role} either")
+                if port_index == NO_MATCH:
+                    for k, port in enumerate(rule.ports[:MAX_PEERS_SHOWN]):
+                        reasons.append(f"port entry {k} of {rule_text}: {self._port_failure(port, t, model)}")
+                    if len(rule.ports) > MAX_PEERS_SHOWN:
+                        reasons.append(f"{len(rule.ports) - MAX_PEERS_SHOWN} more port entries of {rule_text} "
+                                       "do not match either")
+            if len(nearest) > MAX_RULES_SHOWN:
+                reasons.append(f"{len(nearest) - MAX_RULES_SHOWN} more {word} rules of policy {pname} "
+                               "fail as closely")
+        for pname in empty:
+            reasons.append(f"policy {pname} lists {direction} in policyTypes and has no {word} rules: it "
+                           f"isolates {subject.name} and allows no {word} traffic by itself")
+        return reasons
+
+    def _would_allow(self, pod: Pod, direction: Direction, others: tuple, subject: Endpoint,
+                     other: Endpoint, other_ip: str | None, t: _Traffic, model: Dataplane) -> list[str]:
+        """Policies of the namespace that would allow the traffic but do not select the pod."""
+        reasons: list[tuple[bool, str]] = []
+        for policy, rules in others:
+            for rule in rules:
+                ref = self._match_rule(policy, direction, rule, other, other_ip, t, model)
+                if ref is not None:
+                    text = self._selector_failure(policy.pod_selector, pod.labels, "the pod")
+                    reasons.append((text.endswith(")"), f"policy {policy_name(policy)} would allow this by "
+                                    f"{WORDS[direction]} rule {rule.index} but does not select {subject.name}: its "
+                                    f"podSelector {text}"))
+                    break
+        # near misses (a typo hint) first
+        return [text for near, text in sorted(reasons, key=lambda item: not item[0])]
+
+    def _selector_failure(self, selector: LabelSelector, labels: Mapping[str, str], whose: str) -> str:
+        """`needs app=store, WHOSE has app=stor (...)`.
+
+        Cached by the labels' values for the selector's keys: that decides the text, except for
+        the hints about absent keys, which look at every label (then the whole label set is key).
+        """
+        compiled = self._compiled(selector)
+        projection = tuple(labels.get(key) for key in compiled.keys)
+        key = (id(selector), projection) if None not in projection else \
+            (id(selector), projection, frozenset(labels.items()))
+        entry = self._selector_text_cache.get(key)
+        if entry is None or entry[0] is not selector:
+            entry = (selector, failure_text(explain_terms(selector, labels), "\0"))
+            self._selector_text_cache[key] = entry
+        return entry[1].replace("\0", whose)
+
+    def _namespace_failure(self, selector: LabelSelector, namespace: str) -> str:
+        text = self._selector_failure(selector, self.namespace_labels(namespace), f"namespace {namespace}")
+        return "needs a namespace with " + text[len("needs "):]
+
+    def _peer_failure(self, policy: NetworkPolicy, peer: PolicyPeer, endpoint: Endpoint,
+                      ip: str | None, role: str, model: Dataplane) -> str:
+        """Why a peer does not match; the text follows `peer J of RULE`."""
+        if peer.ip_block is not None:
+            cidr = peer.ip_block.cidr
+            if model is DV2 and _subject_to_policy(endpoint):
+                return (f": ipBlock {cidr} does not apply to pod traffic on Dataplane V2 "
+                        "(select pods with podSelector/namespaceSelector instead)")
+            address = self._address(ip)
+            if address is None:
+                return f": ipBlock {cidr} cannot match {role} {endpoint.name}, which has no IP address"
+            return f": {self._block(peer.ip_block).why_not(address)}"
+        pod = endpoint.pod
+        if pod is None or pod.host_network:
+            wanted = []
+            if peer.pod_selector is not None:
+                wanted.append(f"pods {selector_text(peer.pod_selector)}")
+            if peer.namespace_selector is not None:
+                wanted.append(f"namespaces {selector_text(peer.namespace_selector)}")
+            if pod is None:
+                return (f" selects {' in '.join(wanted)}; {role} {endpoint.name} is not a pod in the "
+                        "cluster, and pod and namespace selectors never match outside addresses")
+            return (f" selects {' in '.join(wanted)}; {role} {endpoint.name} is a hostNetwork pod, "
+                    "its traffic carries the node's address and selectors do not match it in practice")
+        parts = []
+        if peer.namespace_selector is None:
+            if pod.namespace != policy.namespace:
+                parts.append(f"matches only pods in namespace {policy.namespace} (it has no namespaceSelector), "
+                             f"{role} is in namespace {pod.namespace}")
+        elif not self._ns_matches(peer.namespace_selector, pod.namespace):
+            parts.append(self._namespace_failure(peer.namespace_selector, pod.namespace))
+        if peer.pod_selector is not None and not self._compiled(peer.pod_selector).matches(pod.labels):
+            parts.append(self._selector_failure(peer.pod_selector, pod.labels, role))
+        if not parts:
+            return " matches"
+        return " " + "; and it ".join(parts)
+
+    def _port_failure(self, port: PolicyPort, t: _Traffic, model: Dataplane) -> str:
+        if port.protocol != t.protocol:
+            return f"allows {_port_text(port)}, traffic is {t.protocol}"
+        if isinstance(port.port, str):
+            pod = t.dst.pod
+            if pod is None:
+                return (f"named port {port.port} cannot match destination {t.dst.name}, which is not a pod "
+                        "(named ports resolve on the destination pod's containers)")
+            number = self.named_port(pod, port.port, port.protocol)
+            if number is None:
+                other = [f"{p.protocol} {p.container_port}" for p in pod.ports if p.name == port.port]
+                extra = f" (it has {port.port} as {', '.join(other)})" if other else ""
+                return (f"named port {port.port}: destination pod {pod.namespace}/{pod.name} declares no "
+                        f"{port.protocol} container port named {port.port}{extra}")
+            return (f"named port {port.port} resolves to {port.protocol} {number} on destination pod "
+                    f"{pod.namespace}/{pod.name}, traffic is to port {t.port}")
+        if port.end_port is not None:
+            written = f"{port.port}-{port.end_port}"
+            if model is DV2:
+                if port.port <= t.port <= port.end_port:
+                    return (f"port {t.port} is in {written} but only port {port.port} is open "
+                            "(endPort ignored on Dataplane V2)")
+                return f"port {t.port} not in {written} (endPort ignored on Dataplane V2)"
+            return f"port {t.port} not in {written}"
+        return f"port {t.port} is not {port.port}"
+
+    def _caveats(self, t: _Traffic, notes: list[str]) -> None:
+        if t.src.pod is None and t.dst.pod is None:
+            notes.append("Neither endpoint is a pod of this cluster: NetworkPolicy does not govern this traffic.")
+        if self.dataplane is DV2 and t.dst.address == METADATA_ADDRESS:
+            notes.append(f"On Dataplane V2 traffic to {METADATA_ADDRESS} (metadata server, Cloud DNS) is "
+                         "rewritten by the node before policy runs; this verdict is uncertain.")
+        for role, endpoint in (("Source", t.src), ("Destination", t.dst)):
+            pod = endpoint.pod
+            if pod is None:
+                address = endpoint.address or ""
+                owner = self._host_ips.get(address)
+                if owner:
+                    notes.append(f"{role} {address} is the address of {owner}: node traffic, matched only "
+                                 "by ipBlock; the verdict is uncertain.")
+                service = self._service_ips.get(address)
+                if service is not None and role == "Destination":
+                    notes.append(f"{address} is the ClusterIP of Service {service.namespace}/{service.name}; "
+                                 "policy applies after the Service picks a pod: ask about "
+                                 f"{service.namespace}/svc/{service.name} instead.")
+                continue
+            if pod.host_network:
+                notes.append(f"{role} {endpoint.name} uses the host network: NetworkPolicy does not apply to "
+                             "hostNetwork pods in practice, and its traffic carries the node's address, so "
+                             "this verdict is uncertain.")
+            if not pod.is_live:
+                notes.append(f"{role} pod {endpoint.name} is in phase {pod.phase} and sends or receives no "
+                             "traffic.")
+            if endpoint.address is None:
+                notes.append(f"{role} pod {endpoint.name} has no IP address yet: ipBlock rules cannot match it.")
+        if t.src.pod is not None and t.src.pod is t.dst.pod:
+            if t.dst.service is None:
+                notes.append("Source and destination are the same pod: traffic to its own IP (or localhost) "
+                             "never leaves the pod's network namespace, so NetworkPolicy does not apply.")
+            else:
+                notes.append("Source and destination are the same pod, reached through its Service (hairpin): "
+                             "whether policy applies to hairpin traffic depends on the dataplane; the verdict "
+                             "shown applies the policies.")
+
+    # ------------------------------------------------------------- CIDR sweep
+
+    def evaluate_cidr(self, pod: Pod, cidr: str, port: int, protocol: str,
+                      direction: Direction | str) -> CidrVerdict:
+        """Is EVERY address of cidr allowed to reach the pod (Ingress) / be reached from it
+        (Egress) on port/protocol? The addresses are treated as outside the cluster."""
+        direction = check_direction(direction)
+        protocol = check_protocol(protocol)
+        port = check_port(port)
+        try:
+            network = parse_network(cidr)
+        except ValueError:
+            raise EndpointError(f"not a CIDR: {cidr!r}") from None
+        notes = list(self.notes)
+        group = self._group_for(pod)
+        policies = group.ingress if direction is Direction.INGRESS else group.egress
+        names = tuple(policy_name(policy) for policy in policies)
+
+        def verdict(full: bool, partial: bool, isolated: bool, refs: tuple[RuleRef, ...] = (),
+                    uncovered: tuple[str, ...] = ()) -> CidrVerdict:
+            return CidrVerdict(pod, str(network), port, protocol, direction, self.dataplane, full, partial,
+                               isolated, refs, uncovered, names, tuple(notes))
+
+        if self.dataplane is Dataplane.NONE:
+            return verdict(True, False, False)
+        if pod.host_network:
+            notes.append(f"{pod.namespace}/{pod.name} uses the host network: NetworkPolicy does not apply to it "
+                         "in practice.")
+            return verdict(True, False, False)
+        if not policies:
+            return verdict(True, False, False)
+        target = [network_interval(network)]
+        if self.dataplane is DV2 and direction is Direction.EGRESS \
+                and intersect(target, [network_interval(parse_network(METADATA_ADDRESS + "/32"))]):
+            notes.append(f"On Dataplane V2 traffic to {METADATA_ADDRESS} is rewritten by the node before policy "
+                         "runs; this verdict is uncertain.")
+        subject = Endpoint.for_pod(pod)
+        if direction is Direction.INGRESS:
+            traffic = _Traffic(Endpoint.for_address(str(network.network_address)), subject, None, None, port,
+                               protocol)
+        else:
+            traffic = _Traffic(subject, Endpoint.for_address(str(network.network_address)), None, None, port,
+                               protocol)
+        covered: list = []
+        refs: list[RuleRef] = []
+        for policy in policies:
+            rules = policy.ingress if direction is Direction.INGRESS else policy.egress
+            for index, rule in enumerate(rules):
+                port_index = None
+                if rule.ports:
+                    port_index = next((k for k, p in enumerate(rule.ports)
+                                       if self._port_matches(p, traffic, self.dataplane)), None)
+                    if port_index is None:
+                        continue
+                if not rule.peers:
+                    covered.extend(target)
+                    refs.append(RuleRef(policy.namespace, policy.name, direction, index, None, port_index))
+                    continue
+                first_peer = None
+                for j, peer in enumerate(rule.peers):
+                    if peer.ip_block is None:
+                        continue
+                    part = intersect(self._block(peer.ip_block).intervals(), target)
+                    if part:
+                        covered.extend(part)
+                        first_peer = j if first_peer is None else first_peer
+                if first_peer is not None:
+                    refs.append(RuleRef(policy.namespace, policy.name, direction, index, first_peer, port_index))
+        uncovered = subtract(target, covered)
+        full = not uncovered
+        return verdict(full, bool(covered) and not full, True, tuple(refs), interval_cidrs(uncovered))

@@ -1,0 +1,152 @@
+"""`snapshot save DIR`: write a Snapshot as kubectl/gcloud-shaped files that `--files DIR` reads back.
+
+One file per kind, in the shapes the files source already understands (typed `...List`
+documents, a `clusters describe` document, an `operations` list), so a colleague opens the
+same state with `netpol-tui --files DIR`, and plain tools (jq, kubectl's own output) can read
+them too. A kind that was read but empty still gets its (empty) list, which is what tells
+"no events" from "events not read". `manifest.json` records the context, times, counts and the
+parts that could not be read; it carries a `kind` of its own, so the files source skips it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from netpol_tui import __version__
+from netpol_tui.model import serialize
+from netpol_tui.model.snapshot import Kind, Snapshot
+
+MANIFEST = "manifest.json"
+MANIFEST_KIND = "NetpolTuiSnapshot"
+MANIFEST_API_VERSION = "netpol-tui/v1"
+
+#: Snapshot kind -> (file name, Kubernetes kind of its list, snapshot field).
+K8S_FILES: tuple[tuple[Kind, str, str, str], ...] = (
+    (Kind.NAMESPACE, "namespaces.json", "Namespace", "namespaces"),
+    (Kind.NODE, "nodes.json", "Node", "nodes"),
+    (Kind.POD, "pods.json", "Pod", "pods"),
+    (Kind.NETWORK_POLICY, "networkpolicies.json", "NetworkPolicy", "policies"),
+    (Kind.SERVICE, "services.json", "Service", "services"),
+    (Kind.INGRESS, "ingresses.json", "Ingress", "ingresses"),
+    (Kind.EVENT, "events.json", "Event", "events"),
+)
+WORKLOADS_FILE = "workloads.json"
+CLUSTER_FILE = "cluster.json"
+OPERATIONS_FILE = "operations.json"
+OUR_FILES = frozenset({name for _, name, _, _ in K8S_FILES} | {WORKLOADS_FILE, CLUSTER_FILE, OPERATIONS_FILE,
+                                                               MANIFEST})
+_READ_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+class SaveError(Exception):
+    """The directory cannot take the snapshot; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    directory: Path
+    files: tuple[str, ...]
+    counts: dict[str, int]
+
+
+def _write(path: Path, document: Any) -> None:
+    """Write via a temporary name so a reader never sees half a file."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+    os.replace(temporary, path)
+
+
+def _prepare(directory: Path, force: bool) -> None:
+    if directory.exists() and not directory.is_dir():
+        raise SaveError(f"{directory} exists and is not a directory")
+    if not directory.exists():
+        try:
+            directory.mkdir(parents=True)
+        except OSError as exc:
+            raise SaveError(f"cannot create {directory}: {exc.strerror or exc}") from None
+        return
+    try:
+        entries = [entry.name for entry in os.scandir(directory)]
+    except OSError as exc:
+        raise SaveError(f"cannot list {directory}: {exc.strerror or exc}") from None
+    visible = [name for name in entries if not name.startswith(".")]
+    if visible and not force:
+        raise SaveError(f"{directory} is not empty; choose a new directory, or pass --force to replace an earlier "
+                        "save there")
+    foreign = sorted(name for name in visible if name not in OUR_FILES and name.lower().endswith(_READ_SUFFIXES))
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+        raise SaveError(f"{directory} holds other YAML/JSON files ({shown}) that `--files {directory}` would read "
+                        "too; choose a new directory")
+    for name in OUR_FILES & set(visible):
+        try:
+            (directory / name).unlink()
+        except OSError as exc:
+            raise SaveError(f"cannot replace {directory / name}: {exc.strerror or exc}") from None
+
+
+def manifest(snapshot: Snapshot, files: list[str], saved_at: datetime) -> dict[str, Any]:
+    source = snapshot.source
+    return {
+        "apiVersion": MANIFEST_API_VERSION, "kind": MANIFEST_KIND,
+        "netpolTuiVersion": __version__,
+        "capturedAt": snapshot.captured_at.isoformat(), "savedAt": saved_at.isoformat(),
+        "source": {"kind": source.kind, "description": source.description, "context": source.context,
+                   "project": source.project, "location": source.location, "cluster": source.cluster,
+                   "namespace": source.namespace},
+        "counts": snapshot.counts(),
+        "loadedKinds": sorted(str(kind) for kind in snapshot.loaded_kinds),
+        "unknown": [{"kind": str(part.kind), "reason": part.reason} for part in snapshot.unknown],
+        "problems": [str(problem) for problem in snapshot.problems[:1000]],
+        "files": files,
+    }
+
+
+def save_snapshot(snapshot: Snapshot, directory: str | Path, *, force: bool = False) -> SaveResult:
+    """Write the snapshot's files and manifest into `directory`; raises SaveError."""
+    target = Path(directory).expanduser()
+    _prepare(target, force)
+    written: list[str] = []
+    try:
+        for kind, name, k8s_kind, field_name in K8S_FILES:
+            objects = getattr(snapshot, field_name)
+            if objects or snapshot.has(kind):
+                _write(target / name, serialize.list_document(k8s_kind, [serialize.to_k8s_dict(o) for o in objects]))
+                written.append(name)
+        if snapshot.workloads:
+            _write(target / WORKLOADS_FILE, {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""},
+                                             "items": [serialize.workload_to_dict(w) for w in snapshot.workloads]})
+            written.append(WORKLOADS_FILE)
+        elif snapshot.has(Kind.WORKLOAD):
+            # An empty typed list is what marks "workloads read, none found".
+            _write(target / WORKLOADS_FILE, serialize.list_document("Deployment", []))
+            written.append(WORKLOADS_FILE)
+        if snapshot.cluster is not None:
+            _write(target / CLUSTER_FILE, serialize.cluster_to_dict(snapshot.cluster))
+            written.append(CLUSTER_FILE)
+        if snapshot.operations or snapshot.has(Kind.OPERATION):
+            _write(target / OPERATIONS_FILE,
+                   {"operations": [serialize.operation_to_dict(op) for op in snapshot.operations]})
+            written.append(OPERATIONS_FILE)
+        _write(target / MANIFEST, manifest(snapshot, written, datetime.now(UTC)))
+    except OSError as exc:
+        raise SaveError(f"cannot write into {target}: {exc.strerror or exc}") from None
+    return SaveResult(target, (*written, MANIFEST), snapshot.counts())
+
+
+def read_manifest(directory: str | Path) -> dict[str, Any] | None:
+    """The manifest of a saved snapshot, or None (for a console banner or `--files` callers)."""
+    try:
+        document = orjson.loads((Path(directory) / MANIFEST).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    return document if isinstance(document, dict) and document.get("kind") == MANIFEST_KIND else None
+
+
+__all__ = ["MANIFEST", "MANIFEST_KIND", "SaveError", "SaveResult", "manifest", "read_manifest", "save_snapshot"]

@@ -1,0 +1,367 @@
+"""A list that renders only the rows on screen, for 100,000 pods.
+
+A DataTable holding 20,000 rows takes seconds to fill; this widget keeps the rows as plain
+tuples, draws the visible lines through the Line API (`render_line`) and filters over an index
+of lowercase strings precomputed off the UI thread, so typing in a filter stays well under
+100 ms on the 100,000-pod synthetic cluster.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+SEPARATOR = "  "
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column: `width` fixed, or measured from the rows between `min_width` and `max_width`.
+
+    The `flex` column takes whatever width is left (the last column when none is marked).
+    """
+
+    title: str
+    width: int | None = None
+    min_width: int = 3
+    max_width: int = 60
+    flex: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row: display cells (already cleaned of control sequences), a key for the owner,
+    the lowercase text the filter searches, and optional rich styles per cell."""
+
+    cells: tuple[str, ...]
+    key: object
+    search: str
+    styles: tuple[str | None, ...] | None = None
+
+    @classmethod
+    def make(cls, cells: Sequence[str], key: object, styles: Sequence[str | None] | None = None,
+             extra_search: str = "") -> Row:
+        text = " ".join(cells)
+        return cls(tuple(cells), key, (text + " " + extra_search).lower() if extra_search else text.lower(),
+                   tuple(styles) if styles is not None else None)
+
+
+def measure(rows: Sequence[Row], columns: Sequence[Column]) -> tuple[int, ...]:
+    """Natural width of each column (title included), clamped; cheap enough for a worker."""
+    widths = []
+    for index, column in enumerate(columns):
+        if column.width is not None:
+            widths.append(column.width)
+            continue
+        longest = max((len(row.cells[index]) for row in rows if index < len(row.cells)), default=0)
+        if longest and any(not row.cells[index].isascii() for row in rows[:2000] if index < len(row.cells)):
+            longest = max(cell_len(row.cells[index]) for row in rows if index < len(row.cells))
+        widths.append(max(column.min_width, min(column.max_width, max(longest, len(column.title)))))
+    return tuple(widths)
+
+
+@lru_cache(maxsize=256)
+def _style(text: str) -> Style:
+    return Style.parse(text)
+
+
+class VirtualList(ScrollView, can_focus=True):
+    """Keyboard-first list: arrows/j/k, PgUp/PgDn, g/G, Enter; the mouse selects and scrolls."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False),
+        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False),
+        Binding("home,g", "jump(0)", "First", show=False),
+        Binding("end,G", "jump(-1)", "Last", show=False),
+        Binding("enter", "select", "Open", show=False),
+    ]
+    COMPONENT_CLASSES = {"virtual-list--header", "virtual-list--cursor", "virtual-list--cursor-blurred",
+                         "virtual-list--empty"}
+    DEFAULT_CSS = """
+    VirtualList {
+        background: $surface;
+        overflow-x: hidden;
+        & > .virtual-list--header { text-style: bold; background: $panel; color: $foreground; }
+        & > .virtual-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground;
+                                    text-style: $block-cursor-text-style; }
+        & > .virtual-list--cursor-blurred { background: $block-cursor-blurred-background;
+                                            color: $block-cursor-blurred-foreground; }
+        & > .virtual-list--empty { color: $text-muted; text-style: italic; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        """The cursor moved to `row` (None when the list is empty)."""
+
+        def __init__(self, virtual_list: VirtualList, row: Row | None) -> None:
+            super().__init__()
+            self.virtual_list = virtual_list
+            self.row = row
+
+        @property
+        def control(self) -> VirtualList:
+            return self.virtual_list
+
+    class Selected(Highlighted):
+        """Enter (or a click on the highlighted row) chose `row`."""
+
+    def __init__(self, columns: Sequence[Column], *, empty_text: str = "Nothing to show",
+                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.columns = tuple(columns)
+        self.empty_text = empty_text
+        self._rows: Sequence[Row] = ()
+        self._widths: tuple[int, ...] = tuple(column.width or len(column.title) for column in self.columns)
+        self._visible: list[int] | None = None
+        self._filter = ""
+        self._cache: dict[tuple[int, bool], Strip] = {}
+
+    # ------------------------------------------------------------------ data
+
+    @property
+    def row_count(self) -> int:
+        """Rows shown after filtering."""
+        return len(self._rows) if self._visible is None else len(self._visible)
+
+    @property
+    def total_count(self) -> int:
+        return len(self._rows)
+
+    @property
+    def filter_text(self) -> str:
+        return self._filter
+
+    @property
+    def highlighted_row(self) -> Row | None:
+        return self.row_at(self.cursor)
+
+    def row_at(self, position: int) -> Row | None:
+        index = self._row_index(position)
+        return None if index is None else self._rows[index]
+
+    def set_rows(self, rows: Sequence[Row], widths: Sequence[int] | None = None) -> None:
+        """Replace the rows, keep the filter, and keep the cursor on the same key when it remains."""
+        current = self.highlighted_row
+        self._rows = rows
+        self._widths = tuple(widths) if widths is not None else measure(rows, self.columns)
+        self._visible = None
+        index = 0
+        if current is not None:
+            index = next((i for i, row in enumerate(rows) if row.key == current.key), 0)
+        self._apply_filter(self._filter, narrowing=False)
+        self._move_to_index(index)
+
+    def set_filter(self, text: str) -> None:
+        """Show rows containing every whitespace-separated term (case-insensitive)."""
+        if text == self._filter:
+            return
+        index = self._row_index(self.cursor)
+        narrowing = bool(self._filter) and text.lower().startswith(self._filter.lower())
+        self._apply_filter(text, narrowing=narrowing)
+        self._move_to_index(index if index is not None else 0)
+
+    def select_key(self, key: object) -> bool:
+        """Move the cursor to the row with `key`; False when it is not shown."""
+        for index, row in enumerate(self._rows):
+            if row.key == key:
+                position = self._position_of(index)
+                if position is None:
+                    return False
+                self.cursor = position
+                return True
+        return False
+
+    def _row_index(self, position: int) -> int | None:
+        if not 0 <= position < self.row_count:
+            return None
+        return position if self._visible is None else self._visible[position]
+
+    def _position_of(self, index: int) -> int | None:
+        if self._visible is None:
+            return index if index < len(self._rows) else None
+        position = bisect_left(self._visible, index)
+        return position if position < len(self._visible) and self._visible[position] == index else None
+
+    def _move_to_index(self, index: int) -> None:
+        """Cursor on row `index`, or on the next row still shown after it."""
+        position = index if self._visible is None else bisect_left(self._visible, index)
+        self.cursor = min(position, max(0, self.row_count - 1))
+
+    def _apply_filter(self, text: str, *, narrowing: bool) -> None:
+        terms = text.lower().split()
+        if not terms:
+            self._visible = None
+        else:
+            rows = self._rows
+            candidates = self._visible if narrowing and self._visible is not None else range(len(rows))
+            if len(terms) == 1:
+                term = terms[0]
+                self._visible = [index for index in candidates if term in rows[index].search]
+            else:
+                self._visible = [index for index in candidates if all(term in rows[index].search for term in terms)]
+        self._filter = text
+        self._cache.clear()
+        self.virtual_size = Size(self.size.width, self.row_count + 1)
+        self.refresh()
+
+    # ------------------------------------------------------------------ cursor
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, self.row_count - 1)) if self.row_count else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._cache.pop((old, True), None)
+        self._cache.pop((new, False), None)
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.row_at(new)))
+
+    def _scroll_to_cursor(self) -> None:
+        page = max(1, self.scrollable_content_region.height - 1)
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + page:
+            self.scroll_to(y=self.cursor - page + 1, animate=False, immediate=True)
+
+    def action_cursor(self, delta: int) -> None:
+        self.cursor += delta
+
+    def action_page(self, direction: int) -> None:
+        self.cursor += direction * max(1, self.scrollable_content_region.height - 2)
+
+    def action_jump(self, position: int) -> None:
+        self.cursor = position if position >= 0 else self.row_count - 1
+
+    def action_select(self) -> None:
+        row = self.highlighted_row
+        if row is not None:
+            self.post_message(self.Selected(self, row))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y == 0:
+            return
+        position = round(self.scroll_y) + offset.y - 1
+        if 0 <= position < self.row_count:
+            if position == self.cursor or event.chain > 1:
+                self.cursor = position
+                self.action_select()
+            else:
+                self.cursor = position
+
+    def on_resize(self) -> None:
+        self._cache.clear()
+        self.virtual_size = Size(self.size.width, self.row_count + 1)
+
+    def on_focus(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    # ------------------------------------------------------------------ rendering
+
+    def _layout(self, width: int) -> list[int]:
+        """Column widths for the available width: the flex column absorbs the slack."""
+        widths = list(self._widths)
+        if not widths:
+            return widths
+        flex = next((i for i, c in enumerate(self.columns) if c.flex), len(widths) - 1)
+        used = 1 + sum(widths) + len(SEPARATOR) * (len(widths) - 1)
+        slack = width - used
+        if slack > 0:
+            widths[flex] += slack
+            return widths
+        # Too narrow: the flex column gives way down to its minimum, then the widest measured
+        # columns shrink in turn, so that every column stays visible at 80 columns.
+        deficit = -slack
+        give = min(deficit, max(0, widths[flex] - self.columns[flex].min_width))
+        widths[flex] -= give
+        deficit -= give
+        while deficit > 0:
+            candidates = [i for i, c in enumerate(self.columns)
+                          if i != flex and c.width is None and widths[i] > max(c.min_width, 8)]
+            if not candidates:
+                break
+            widest = max(candidates, key=lambda i: widths[i])
+            widths[widest] -= 1
+            deficit -= 1
+        return widths
+
+    def _line(self, cells: Sequence[str], styles: Sequence[str | None] | None, base: Style,
+              widths: Sequence[int], width: int) -> Strip:
+        segments = [Segment(" ", base)]
+        used = 1
+        for index, column_width in enumerate(widths):
+            if used >= width:
+                break
+            column_width = min(column_width, width - used)
+            text = cells[index] if index < len(cells) else ""
+            if len(text) > column_width or not text.isascii():
+                if cell_len(text) > column_width:
+                    text = set_cell_size(text, max(0, column_width - 1)) + "…"
+            style = base
+            if styles is not None and index < len(styles) and styles[index]:
+                style = base + _style(styles[index])
+            segments.append(Segment(set_cell_size(text, column_width), style))
+            used += column_width
+            if index < len(widths) - 1 and used < width:
+                gap = min(len(SEPARATOR), width - used)
+                segments.append(Segment(" " * gap, base))
+                used += gap
+        if used < width:
+            segments.append(Segment(" " * (width - used), base))
+        return Strip(segments, width)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            header = base + self.get_component_rich_style("virtual-list--header")
+            return self._line([column.title for column in self.columns], None, header, self._layout(width), width)
+        position = round(self.scroll_y) + y - 1
+        if position >= self.row_count:
+            if position == 0:
+                empty = self.empty_text if not self._filter else f"No match for {self._filter!r}"
+                style = base + self.get_component_rich_style("virtual-list--empty")
+                return Strip([Segment(set_cell_size(" " + empty, width), style)], width)
+            return Strip.blank(width, base)
+        is_cursor = position == self.cursor
+        cached = self._cache.get((position, is_cursor))
+        if cached is not None and cached.cell_length == width:
+            return cached
+        row = self.row_at(position)
+        assert row is not None
+        style = base
+        if is_cursor:
+            component = "virtual-list--cursor" if self.has_focus else "virtual-list--cursor-blurred"
+            style = base + self.get_component_rich_style(component)
+        strip = self._line(row.cells, None if is_cursor else row.styles, style, self._layout(width), width)
+        if len(self._cache) > 2000:
+            self._cache.clear()
+        self._cache[(position, is_cursor)] = strip
+        return strip

@@ -1,0 +1,191 @@
+"""4 Known issues: the GKE issues of gke-facts section 10 and unscheduled ip-masq-agent /
+calico-node pods, each affected / not affected / unknown for this cluster, with the evidence
+and the fix. Whether a cluster is affected is decided by checks KI001-KI003; this screen only
+shows their verdict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Static
+
+from netpol_tui.messages import ShowFinding
+from netpol_tui.screens.base import ModeScreen
+from netpol_tui.screens.state import ConsoleState
+from netpol_tui.screens.views import cell, find_subject, first_copyable
+from netpol_tui.text import clean
+from netpol_tui.widgets.inputs import FilterBar
+from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
+
+#: Known issue -> (short title, when it applies, the general fix): the facts of gke-facts 3 and 10.
+KNOWN_ISSUES: dict[str, tuple[str, str, str]] = {
+    "KI001": ("Calico: StatefulSet pods lose connections while terminating",
+              "Calico enforcement on, control plane on an affected version (all 1.18; 1.19 up to 1.19.16-gke.99; "
+              "1.20 up to 1.20.11-gke.1299; 1.21 up to 1.21.4-gke.1499), and StatefulSet pods running. Upstream: "
+              "Calico issue #4710, a late CNI delete blanks the podIP annotation of the new pod with the same name.",
+              "Upgrade the control plane to 1.19.16-gke.100, 1.20.11-gke.1300, 1.21.4-gke.1500 or later."),
+    "KI002": ("Calico: pods stuck in ContainerCreating (IPAM host-local)",
+              "Calico enforcement on and a pod event saying `plugin type=\"calico\" failed (add): ipAddrs is not "
+              "compatible with configured IPAM: host-local` (FailedCreatePodSandBox), or a pod or template carrying "
+              "the cni.projectcalico.org/ipAddrs annotation, which needs calico-ipam (GKE's Calico uses host-local).",
+              "Remove the cni.projectcalico.org/ipAddrs annotation from the pod template."),
+    "KI003": ("Manually deployed ip-masq-agent / calico-node left unscheduled",
+              "When enforcement is enabled on the control plane, manually deployed ip-masq-agent or calico-node "
+              "pods only schedule onto nodes labelled node.kubernetes.io/masq-agent-ds-ready=true / "
+              "projectcalico.org/ds-ready=true, which nodes get when they are recreated.",
+              "Label the nodes by hand to shorten the gap (kubectl label nodes NODE ...=true)."),
+}
+STATUS_STYLES = {"affected": "bold red", "not affected": "green", "unknown": "yellow", "not checked": "dim"}
+
+
+def issue_rows(report: Any) -> list[Row]:
+    """One row per known issue with its status, then one indented row per finding."""
+    rows = []
+    for issue_id, (title, _, _) in KNOWN_ISSUES.items():
+        findings = [f for f in report.findings if f.id == issue_id] if report is not None else []
+        status = issue_status(report, issue_id)
+        rows.append(Row.make((status, issue_id, title), ("issue", issue_id), (STATUS_STYLES[status], "bold", "bold")))
+        for finding in findings:
+            rows.append(Row.make(("", "", "  └ " + cell(str(finding.subject), 150)), ("finding", finding),
+                                 (None, None, "dim")))
+    return rows
+
+
+def issue_status(report: Any, issue_id: str) -> str:
+    if report is None:
+        return "unknown"
+    if any(f.id == issue_id for f in report.findings):
+        return "affected"
+    if any(u.id == issue_id for u in report.unknown):
+        return "unknown"
+    if report.checked and issue_id not in report.checked:
+        return "not checked"
+    return "not affected"
+
+
+class IssuesScreen(ModeScreen):
+    MODE = "issues"
+    KEY_NOTES = (("enter", "open the highlighted finding (evidence and remediation)"),
+                 ("c", "copy the fix of the highlighted issue"))
+    DEFAULT_CSS = """
+    IssuesScreen #issues-body { height: 1fr; }
+    IssuesScreen #issues-left { width: 45%; min-width: 36; }
+    IssuesScreen #issues { height: 1fr; }
+    IssuesScreen #issue-detail { width: 1fr; padding: 0 1; border-left: vkey $primary 40%; }
+    IssuesScreen.-narrow #issues-body { layout: vertical; }
+    IssuesScreen.-narrow #issues-left { width: 100%; height: 9; }
+    IssuesScreen.-narrow #issue-detail { border-left: none; border-top: hkey $primary 40%; }
+    """
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="issues-body"):
+            with Vertical(id="issues-left"):
+                yield FilterBar("issues")
+                yield VirtualList([Column("STATUS", width=12), Column("ID", width=5), Column("ISSUE", flex=True)],
+                                  id="issues", empty_text="Waiting for the checks…")
+            with VerticalScroll(id="issue-detail", can_focus=True):
+                yield Static("", id="issue-text")
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")
+
+    def show_state(self, state: ConsoleState, previous: ConsoleState | None) -> None:
+        if state.snapshot is None:
+            return
+        if previous is None or previous.report is not state.report or previous.snapshot is not state.snapshot:
+            self.prepare_rows("issues", issue_rows, state.report, generation=state.generation)
+
+    def rows_shown(self, target: str) -> None:
+        self._show_detail()
+
+    def on_virtual_list_highlighted(self, event: VirtualList.Highlighted) -> None:
+        self._show_detail()
+
+    def on_virtual_list_selected(self, event: VirtualList.Selected) -> None:
+        finding = self._finding()
+        if finding is not None:
+            self.post_message(ShowFinding(finding))
+
+    def _row(self) -> Row | None:
+        return self.query_one("#issues", VirtualList).highlighted_row
+
+    def _issue_id(self) -> str | None:
+        row = self._row()
+        if row is None:
+            return None
+        kind, value = row.key
+        return value if kind == "issue" else value.id
+
+    def _finding(self) -> Any:
+        row = self._row()
+        if row is None:
+            return None
+        kind, value = row.key
+        if kind == "finding":
+            return value
+        report = self.console_state.report if self.console_state else None
+        return next((f for f in report.findings if f.id == value), None) if report is not None else None
+
+    def _show_detail(self) -> None:
+        issue_id = self._issue_id()
+        state = self.console_state
+        if issue_id is None or state is None:
+            return
+        self.query_one("#issue-text", Static).update(self._detail(issue_id, state))
+
+    def _detail(self, issue_id: str, state: ConsoleState) -> Group:
+        title, applies, fix = KNOWN_ISSUES[issue_id]
+        report = state.report
+        status = issue_status(report, issue_id)
+        parts: list[Any] = [Text.assemble((f"{issue_id}  ", "bold"), (title, "bold")),
+                            Text.assemble(("This cluster: ", "bold"), (status.upper(), STATUS_STYLES[status]))]
+        if report is None:
+            reason = state.errors.get("checks", "the checks are still running")
+            parts.append(Text(f"Unknown until the checks run: {clean(reason, 300)}", style="yellow"))
+        for unknown in (report.unknown if report is not None else ()):
+            if unknown.id == issue_id:
+                parts.append(Text(f"Why unknown: {clean(unknown.reason, 600)}", style="yellow"))
+        parts += [Text(""), Text("Applies when", style="bold underline"), Text(applies)]
+        cluster = state.snapshot.cluster if state.snapshot is not None else None
+        if cluster is not None:
+            dataplane = "Dataplane V2" if cluster.is_dataplane_v2 else (
+                "Calico" if cluster.calico_enforcement else "no Calico enforcement")
+            parts.append(Text(f"This cluster: {dataplane}, control plane "
+                              f"{cell(cluster.current_master_version or 'version unknown', 40)}.", style="dim"))
+        findings = [f for f in report.findings if f.id == issue_id] if report is not None else []
+        for finding in findings:
+            parts += [Text(""), Text.assemble(("Evidence: ", "bold underline"), cell(str(finding.subject), 200)),
+                      Text(clean(finding.message, 2000))]
+            table = Table(show_edge=False, box=None, pad_edge=False, header_style="bold", expand=True)
+            for name in ("where", "observed", "expected"):
+                table.add_column(name, overflow="fold")
+            for item in finding.evidence[:30]:
+                table.add_row(Text(clean(item.path, 300)), Text(clean(item.observed, 600)),
+                              Text(clean(item.expected, 300) if item.expected else "—"))
+            if finding.evidence:
+                parts.append(table)
+        parts += [Text(""), Text("Fix", style="bold underline"), Text(fix)]
+        commands = [c for f in findings for c in f.remediation.commands]
+        for command in commands[:10]:
+            if command.description:
+                parts.append(Text(clean(command.description, 400), style="dim italic"))
+            parts.append(Text.assemble(("$ ", "dim"), (clean(command.text, 2000), "bold")))
+        if findings and any(f.remediation.manifest for f in findings):
+            parts.append(Text("Enter shows the manifest; c copies the first command.", style="dim"))
+        return Group(*parts)
+
+    def copy_target(self) -> tuple[str, str] | None:
+        finding = self._finding()
+        return first_copyable(finding) if finding is not None else None
+
+    def yaml_target(self) -> tuple[str, Any] | None:
+        finding = self._finding()
+        if finding is None:
+            return None
+        obj = find_subject(self.console_state.snapshot, finding.subject)
+        return (str(finding.subject), obj) if obj is not None else (f"finding {finding.id}", finding.to_dict())

@@ -1,0 +1,246 @@
+"""2 Nodes: node recreation after enforcement was switched on or off.
+
+Overall and per-pool progress (nodes in the expected `projectcalico.org/ds-ready` state), GKE
+operations in flight, a rate-based ETA, the maintenance notice, the manual upgrade command per
+pool, and the node table. With a live source, a node watch refreshes it in place.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from netpol_tui.messages import NodesRefreshed
+from netpol_tui.model.objects import CALICO_READY_LABEL
+from netpol_tui.screens.base import ModeScreen
+from netpol_tui.screens.state import ConsoleState
+from netpol_tui.screens.views import age, bar, cell
+from netpol_tui.text import clean
+from netpol_tui.widgets.inputs import FilterBar
+from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
+
+WATCH_REFRESH_SECONDS = 0.5
+
+
+def node_rows(nodes: Any, now: datetime, expect_label: bool | None) -> list[Row]:
+    """One row per node; the label column says whether it is in the state recreation expects."""
+    rows = []
+    for node in sorted(nodes, key=lambda n: (n.node_pool or "", n.name)):
+        labelled = node.calico_ready
+        label = f"{CALICO_READY_LABEL.split('/')[1]}=true" if labelled else "missing"
+        style = None
+        if expect_label is not None:
+            style = "green" if labelled == expect_label else "yellow"
+        status = node.status_text
+        rows.append(Row.make((cell(node.name, 120), cell(node.node_pool or "-", 60),
+                              cell((node.kubelet_version or "?").lstrip("v"), 40), label, status,
+                              age(node.creation_timestamp, now)),
+                             node, (None, None, None, style, "yellow" if node.unschedulable or node.ready is not True
+                                    else None, None)))
+    return rows
+
+
+class NodesScreen(ModeScreen):
+    MODE = "nodes"
+    KEY_NOTES = (("c", "copy the manual upgrade command of the highlighted node's pool"),
+                 ("y", "YAML of the highlighted node"))
+    DEFAULT_CSS = """
+    NodesScreen #nodes-summary { height: auto; max-height: 60%; padding: 0 1; }
+    NodesScreen #nodes { height: 1fr; min-height: 5; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.progress: Any = None
+        self.samples: list[tuple[datetime, int]] = []
+        self._watching = False
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="nodes-summary", can_focus=True):
+            yield Static("Loading…", id="nodes-progress")
+            yield Static("", id="nodes-operations")
+            yield Static("", id="nodes-commands")
+        yield Static("Nodes", id="nodes-title", classes="section-title")
+        yield FilterBar("nodes")
+        yield VirtualList([Column("NAME", max_width=48), Column("POOL", max_width=24), Column("VERSION", max_width=22),
+                           Column("CALICO LABEL", width=13), Column("STATUS", max_width=26), Column("AGE", width=5)],
+                          id="nodes", empty_text="No nodes loaded.")
+
+    def show_state(self, state: ConsoleState, previous: ConsoleState | None) -> None:
+        snapshot = state.snapshot
+        if snapshot is None:
+            return
+        enforcement = state.enforcement
+        if previous is None or previous.snapshot is not snapshot or previous.enforcement is not enforcement:
+            self.samples = [] if previous is None or previous.snapshot is not snapshot else self.samples
+            self._refresh(snapshot, enforcement)
+        if snapshot.source.kind == "live" and not self._watching:
+            self._watching = True
+            self.watch_nodes(state)
+
+    def _refresh(self, snapshot: Any, enforcement: Any) -> None:
+        expect = None
+        if enforcement is not None:
+            from netpol_tui.runbooks import recreation_progress
+
+            self.progress = recreation_progress(snapshot, enforcement, self.samples)
+            direction = self.progress.direction
+            expect = True if direction == "enabling" or enforcement.calico_enforcement else (
+                False if direction == "disabling" else None)
+        self.query_one("#nodes-progress", Static).update(self._progress_block(enforcement))
+        self.query_one("#nodes-operations", Static).update(self._operations_block(snapshot, enforcement))
+        self.query_one("#nodes-commands", Static).update(self._commands_block())
+        title = Text.assemble(("Nodes  ", "bold"), (f"{len(snapshot.nodes)} nodes", ""),
+                              ("   c copies the upgrade command of the node's pool · y YAML", "dim"))
+        self.query_one("#nodes-title", Static).update(title)
+        self.prepare_rows("nodes", node_rows, snapshot.nodes, snapshot.captured_at, expect)
+
+    def _progress_block(self, enforcement: Any) -> Group | Text:
+        if enforcement is None:
+            return Text("Waiting for the enforcement state…", style="dim")
+        progress = self.progress
+        if not enforcement.is_standard_legacy:
+            mode = str(enforcement.mode)
+            text = ("Dataplane V2 enforces policy on every node; there is no Calico label and no node recreation "
+                    "to wait for." if mode in ("autopilot", "dataplane-v2") else
+                    "Unknown: without GKE cluster information the expected label state cannot be told.")
+            return Text(text)
+        direction = progress.direction
+        head = {"enabling": "Enabling enforcement: nodes must gain", "disabling": "Disabling enforcement: nodes must lose",
+                "none": "No recreation pending; nodes carrying"}[direction]
+        lines: list[Any] = [Text.assemble((f"{head} {CALICO_READY_LABEL}=true", "bold"))]
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True)
+        grid.add_column(no_wrap=True)
+        expected_total = progress.total
+        overall_done = progress.done if direction != "none" else len(enforcement.labelled_nodes)
+        grid.add_row(Text("overall", style="bold"), bar(overall_done, expected_total,
+                                                        style="green" if overall_done == expected_total else "yellow"))
+        for pool in progress.pools:
+            done = pool.done if direction != "none" else next(
+                (p.labelled for p in enforcement.pools if p.label == pool.pool), 0)
+            grid.add_row(Text(cell(pool.pool, 40)), bar(done, pool.total,
+                                                        style="green" if done == pool.total else "yellow"))
+        lines.append(grid)
+        if progress.pending:
+            lines.append(Text("ETA " + progress.eta.text if progress.eta else "ETA unknown: " + progress.eta_reason))
+        if progress.notice:
+            lines.append(Text(clean(progress.notice, 800), style="yellow" if progress.pending else ""))
+        return Group(*lines)
+
+    def _operations_block(self, snapshot: Any, enforcement: Any) -> Group | str:
+        operations = enforcement.operations if enforcement is not None else ()
+        if not operations:
+            return Text("No GKE node operation in flight." if snapshot.operations or snapshot.cluster else
+                        "GKE operations were not loaded.", style="dim")
+        table = Table(show_edge=False, box=None, pad_edge=False, header_style="bold")
+        for title in ("OPERATION", "TYPE", "POOL", "STATUS", "PROGRESS", "STARTED"):
+            table.add_column(title, no_wrap=True, overflow="ellipsis")
+        for operation in operations:
+            progress = bar(operation.done, operation.total, 12) if operation.done is not None and operation.total \
+                else Text("not reported", style="dim")
+            table.add_row(cell(operation.name, 40), cell(operation.operation_type, 20), cell(operation.node_pool or "-", 30),
+                          cell(operation.status, 12), progress, cell(operation.start_time or "?", 25))
+        return Group(Text("Operations in flight", style="bold underline"), table)
+
+    def _commands_block(self) -> Group | str:
+        progress = self.progress
+        if progress is None or not any(pool.command for pool in progress.pools):
+            return ""
+        lines: list[Any] = [Text("Recreate a pool's nodes now (upgrade it to the control plane's version):",
+                                 style="bold underline")]
+        for pool in progress.pools:
+            if pool.command:
+                lines.append(Text.assemble((f"{cell(pool.pool, 30)}: ", "bold"), cell(pool.command, 400)))
+        return Group(*lines)
+
+    # ------------------------------------------------------------------ live refresh
+
+    def watch_nodes(self, state: ConsoleState) -> None:
+        """Follow node changes with the live source's watch; changes are posted at most twice a second."""
+        base = state.snapshot
+        options = state.options
+
+        def work() -> None:
+            from dataclasses import replace
+
+            from netpol_tui.checks.enforcement import EnforcementState
+            from netpol_tui.sources.watch import NodeWatcher
+
+            nodes = {node.name: node for node in base.nodes}
+            dirty = threading.Event()
+            fatal: list[str] = []
+            lock = threading.Lock()
+
+            def on_event(event: Any) -> None:
+                with lock:
+                    if event.type == "RESYNC":
+                        nodes.clear()
+                        nodes.update((node.name, node) for node in event.nodes)
+                    elif event.node is not None and event.type == "DELETED":
+                        nodes.pop(event.node.name, None)
+                    elif event.node is not None:
+                        nodes[event.node.name] = event.node
+                dirty.set()
+
+            def on_error(error: Any) -> None:
+                if error.fatal:
+                    fatal.append(error.message)
+                    dirty.set()
+
+            watcher = NodeWatcher(options, on_event, on_error)
+            watcher.start()
+            worker = get_current_worker()
+            try:
+                while not worker.is_cancelled and not watcher.stopped:
+                    if not dirty.wait(WATCH_REFRESH_SECONDS):
+                        continue
+                    dirty.clear()
+                    if fatal:
+                        raise RuntimeError(fatal[0])
+                    with lock:
+                        snapshot = replace(base, nodes=tuple(nodes.values()), captured_at=datetime.now(UTC))
+                    self.post_message(NodesRefreshed(snapshot, EnforcementState.from_snapshot(snapshot)))
+                    time.sleep(WATCH_REFRESH_SECONDS)
+            finally:
+                watcher.stop(wait=1.0)
+
+        self.run_worker(work, thread=True, exit_on_error=False, name="watch", group="watch", exclusive=True)
+
+    def on_nodes_refreshed(self, message: NodesRefreshed) -> None:
+        snapshot = message.snapshot
+        if self.progress is not None and self.progress.pending:
+            self.samples = [*self.samples[-50:], (datetime.now(UTC), self.progress.done)]
+        self._refresh(snapshot, message.enforcement)
+
+    # ------------------------------------------------------------------ copy / YAML
+
+    def _node(self) -> Any:
+        row = self.query_one("#nodes", VirtualList).highlighted_row
+        return row.key if row is not None else None
+
+    def copy_target(self) -> tuple[str, str] | None:
+        node = self._node()
+        progress = self.progress
+        if progress is None:
+            return None
+        pools = [pool for pool in progress.pools if pool.command]
+        if node is not None:
+            pools = [pool for pool in pools if pool.pool == node.node_pool] or pools
+        if not pools:
+            return None
+        return pools[0].command, f"upgrade command for {pools[0].pool}"
+
+    def yaml_target(self) -> tuple[str, Any] | None:
+        node = self._node()
+        return (f"node {node.name}", node) if node is not None else None

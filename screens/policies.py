@@ -1,0 +1,180 @@
+"""3 Policies: which policies select a pod and why; what a policy selects and allows.
+
+Left, one filterable list of namespaces, policies and pods (100,000 pods stay instant: the list
+renders only visible rows). Right, the highlighted object's details, computed by the engine in
+a worker. `e` opens the Explain form for a connection.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from netpol_tui.messages import DetailsComputed
+from netpol_tui.screens.base import ModeScreen
+from netpol_tui.screens.state import ConsoleState
+from netpol_tui.widgets.inputs import FilterBar
+from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
+
+DETAIL_DELAY = 0.06
+
+
+class PoliciesScreen(ModeScreen):
+    MODE = "policies"
+    BINDINGS = [Binding("e", "explain", "Explain"), Binding("tab", "app.focus_next", "Next pane", show=False)]
+    KEY_NOTES = (("e", "explain a connection: from, to, port, protocol, dataplane -> verdict"),
+                 ("/", "filter: e.g. `pod shop`, `pol stor`, `app=web`"),
+                 ("tab", "move between the list and the details"))
+    DEFAULT_CSS = """
+    PoliciesScreen #policies-body { height: 1fr; }
+    PoliciesScreen #policies-left { width: 52%; min-width: 36; }
+    PoliciesScreen #objects { height: 1fr; }
+    PoliciesScreen #policies-detail { width: 1fr; padding: 0 1; border-left: vkey $primary 40%; }
+    PoliciesScreen.-narrow #policies-body { layout: vertical; }
+    PoliciesScreen.-narrow #policies-left { width: 100%; height: 45%; }
+    PoliciesScreen.-narrow #policies-detail { border-left: none; border-top: hkey $primary 40%; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.engines: dict[str, Any] = {}
+        self._detail_key: object = None
+        self._detail_timer: Timer | None = None
+        self._detail_obj: Any = None
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="policies-body"):
+            with Vertical(id="policies-left"):
+                yield FilterBar("objects")
+                yield VirtualList([Column("KIND", width=4), Column("NAMESPACE", max_width=20),
+                                   Column("NAME", max_width=40), Column("LABELS / SELECTOR", flex=True, min_width=14)],
+                                  id="objects", empty_text="Loading…")
+            with VerticalScroll(id="policies-detail", can_focus=True):
+                yield Static(Text("Highlight a pod, policy or namespace.", style="dim"), id="detail")
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")
+
+    def show_state(self, state: ConsoleState, previous: ConsoleState | None) -> None:
+        snapshot = state.snapshot
+        if snapshot is None:
+            return
+        if previous is None or previous.snapshot is not snapshot:
+            from netpol_tui.screens.policy_views import object_rows
+
+            self.engines = {}
+            self.query_one("#objects", VirtualList).empty_text = "No namespaces, pods or policies loaded."
+            self.prepare_rows("objects", object_rows, snapshot, generation=state.generation)
+        if state.engine is not None and self.engines.get("auto") is not state.engine:
+            self.engines = {"auto": state.engine}
+            self._detail_key = None
+            self._schedule_details()
+
+    def rows_shown(self, target: str) -> None:
+        self._schedule_details()
+
+    # ------------------------------------------------------------------ details
+
+    def on_virtual_list_highlighted(self, event: VirtualList.Highlighted) -> None:
+        self._schedule_details()
+
+    def _schedule_details(self) -> None:
+        """Debounced: holding an arrow key does not queue one engine query per row."""
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_DELAY, self._compute_details)
+
+    def _highlighted(self) -> Row | None:
+        return self.query_one("#objects", VirtualList).highlighted_row
+
+    def _compute_details(self) -> None:
+        row = self._highlighted()
+        state = self.console_state
+        if row is None or state is None or state.snapshot is None:
+            return
+        kind, obj = row.key
+        key = (kind, id(obj) if kind != "ns" else obj, id(state.engine))
+        if key == self._detail_key:
+            return
+        self._detail_key = key
+        engine, snapshot = state.engine, state.snapshot
+
+        def work() -> None:
+            from netpol_tui.screens import policy_views
+
+            if kind == "pod":
+                renderable = policy_views.pod_details(engine, obj)
+            elif kind == "pol":
+                renderable = policy_views.policy_details(engine, obj)
+            else:
+                renderable = policy_views.namespace_details(engine, snapshot, obj)
+            if not get_current_worker().is_cancelled:
+                self.post_message(DetailsComputed(key, renderable, obj))
+
+        self.run_worker(work, thread=True, exit_on_error=False, name="details", group="details", exclusive=True)
+
+    def on_details_computed(self, message: DetailsComputed) -> None:
+        if message.key != self._detail_key:
+            return
+        self._detail_obj = message.obj
+        self.query_one("#detail", Static).update(message.renderable)
+        self.query_one("#policies-detail", VerticalScroll).scroll_home(animate=False)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_explain(self) -> None:
+        state = self.console_state
+        if state is None or state.snapshot is None:
+            self.notify("Nothing loaded yet.", severity="warning")
+            return
+        if state.engine is None:
+            self.notify("The verdict engine is not ready" + (" (it failed: see the banner)."
+                                                             if "engine" in state.errors else "; try again in a moment."),
+                        severity="warning")
+            return
+        from netpol_tui.dialogs.explain import ExplainDialog
+
+        row = self._highlighted()
+        dst, port, namespace = "", "", None
+        if row is not None:
+            kind, obj = row.key
+            namespace = obj if kind == "ns" else obj.namespace
+            if kind == "pod":
+                dst = f"{obj.namespace}/{obj.name}"
+                port = str(obj.ports[0].container_port) if obj.ports else ""
+        self.app.push_screen(ExplainDialog(state.snapshot, self.engines, "", dst, port, namespace))
+
+    def extra_commands(self) -> list:
+        return [("e", "Explain a connection", self.action_explain)]
+
+    def copy_target(self) -> tuple[str, str] | None:
+        row = self._highlighted()
+        if row is None:
+            return None
+        kind, obj = row.key
+        if kind == "pod":
+            return f"kubectl describe pod {shlex.quote(obj.name)} -n {shlex.quote(obj.namespace)}", "kubectl command"
+        if kind == "pol":
+            return (f"kubectl describe networkpolicy {shlex.quote(obj.name)} -n {shlex.quote(obj.namespace)}",
+                    "kubectl command")
+        return f"kubectl get networkpolicy -n {shlex.quote(obj)}", "kubectl command"
+
+    def yaml_target(self) -> tuple[str, Any] | None:
+        row = self._highlighted()
+        if row is None:
+            return None
+        kind, obj = row.key
+        if kind == "ns":
+            snapshot = self.console_state.snapshot
+            namespace = next((ns for ns in snapshot.namespaces if ns.name == obj), None)
+            return (f"namespace {obj}", namespace) if namespace is not None else None
+        label = "pod" if kind == "pod" else "networkpolicy"
+        return f"{label} {obj.namespace}/{obj.name}", obj

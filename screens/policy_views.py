@@ -1,0 +1,219 @@
+"""Renderings for the Policies screen and the Explain form, built from engine answers.
+
+Run in worker threads: they call the engine (which may take a moment on a big cluster) and
+return rich renderables made of cleaned text. No policy logic here, only presentation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.padding import Padding
+from rich.text import Text
+
+from netpol_tui.screens.views import cell, plural
+from netpol_tui.text import clean
+from netpol_tui.widgets.describe import describe_policy, selector
+from netpol_tui.widgets.virtual_list import Row
+
+MAX_PODS_LISTED = 60
+MAX_POLICIES_LISTED = 100
+TICK, CROSS = "✓", "✗"
+
+
+def object_rows(snapshot: Any) -> list[Row]:
+    """Namespaces, then each namespace's policies and pods: one filterable list."""
+    pods_by_ns: dict[str, list[Any]] = {}
+    for pod in snapshot.pods:
+        pods_by_ns.setdefault(pod.namespace, []).append(pod)
+    policies_by_ns: dict[str, list[Any]] = {}
+    for policy in snapshot.policies:
+        policies_by_ns.setdefault(policy.namespace, []).append(policy)
+    names = sorted({ns.name for ns in snapshot.namespaces} | set(pods_by_ns) | set(policies_by_ns))
+    rows: list[Row] = []
+    for name in names:
+        pods = sorted(pods_by_ns.get(name, ()), key=lambda p: p.name)
+        policies = sorted(policies_by_ns.get(name, ()), key=lambda p: p.name)
+        ns_cell = cell(name, 80)
+        rows.append(Row.make(("ns", ns_cell, "", f"{plural(len(pods), 'pod')}, {plural(len(policies), 'policy')}"),
+                             ("ns", name),
+                             ("bold", "bold", None, "dim")))
+        for policy in policies:
+            rows.append(Row.make(("pol", ns_cell, cell(policy.name, 120),
+                                  cell(selector(policy.pod_selector), 200) + "  " + "/".join(policy.policy_types)),
+                                 ("pol", policy), ("cyan", None, "cyan", "dim")))
+        for pod in pods:
+            labels = ",".join(f"{k}={v}" for k, v in pod.labels.items() if k != "pod-template-hash")
+            status = "" if pod.phase == "Running" else f"[{pod.phase}] "
+            rows.append(Row.make(("pod", ns_cell, cell(pod.name, 120), cell(status + labels, 300)), ("pod", pod),
+                                 (None, None, None, "yellow" if status else "dim")))
+    return rows
+
+
+def _labels(labels: dict[str, str]) -> Text:
+    if not labels:
+        return Text("<none>", style="dim")
+    text = Text()
+    for key, value in labels.items():
+        text.append(cell(f"{key}={value}", 200), style="cyan")
+        text.append("  ")
+    return text
+
+
+def _terms_line(terms: Any, indent: str = "      ") -> Text:
+    text = Text(indent)
+    if not terms:
+        text.append(f"{TICK} <all pods> (empty podSelector)", style="green")
+        return text
+    for term in terms:
+        text.append(f"{TICK if term.matched else CROSS} {cell(term.text, 200)}",
+                    style="green" if term.matched else "bold red")
+        text.append("   ")
+    return text
+
+
+def pod_details(engine: Any, pod: Any) -> Group:
+    """Labels, isolation, the policies selecting the pod (terms matched) and the near misses."""
+    parts: list[Any] = [
+        Text.assemble(("Pod ", "bold"), (cell(f"{pod.namespace}/{pod.name}", 200), "bold"), "   ",
+                      (cell(pod.phase, 30), "green" if pod.phase == "Running" else "yellow"),
+                      f"   IP {cell(pod.ip or 'none', 45)}   node {cell(pod.node_name or '-', 100)}"),
+        Text.assemble(("Labels  ", "bold"), _labels(pod.labels)),
+    ]
+    if pod.host_network:
+        parts.append(Text("hostNetwork pod: NetworkPolicy does not apply to it.", style="yellow"))
+    if engine is None:
+        parts.append(Text("Indexing policies…", style="dim"))
+        return Group(*parts)
+    isolation = []
+    for direction in ("Ingress", "Egress"):
+        isolated = engine.is_isolated(pod, direction)
+        isolation.append(Text(f"{direction.lower()} {'isolated' if isolated else 'not isolated'}",
+                              style="yellow" if isolated else "dim"))
+    parts.append(Text.assemble(("Isolation  ", "bold"), isolation[0], " · ", isolation[1],
+                               (f"   ({engine.dataplane.title})", "dim")))
+    selecting = engine.policies_selecting(pod)
+    parts.append(Text(f"\nPolicies selecting this pod ({len(selecting)})", style="bold underline"))
+    if not selecting:
+        parts.append(Text("  none: no policy selects this pod, so all its traffic is allowed.", style="dim"))
+    for policy in selecting[:MAX_POLICIES_LISTED]:
+        parts.append(Text.assemble(f"  {TICK} ", (cell(policy.name, 120), "bold green"),
+                                   (f"   {'/'.join(policy.policy_types)}", "dim")))
+        parts.append(_terms_line(engine.explain_selector(policy.pod_selector, pod.labels)))
+    misses = engine.non_selecting_policies(pod)
+    parts.append(Text(f"\nPolicies in {cell(pod.namespace, 80)} that do not select it ({len(misses)})",
+                      style="bold underline"))
+    if not misses:
+        parts.append(Text("  none", style="dim"))
+    for miss in sorted(misses, key=lambda m: not m.near_miss)[:MAX_POLICIES_LISTED]:
+        parts.append(Text.assemble(f"  {CROSS} ", (cell(miss.policy.name, 120), "bold"),
+                                   ("   near miss" if miss.near_miss else "", "bold yellow")))
+        parts.append(_terms_line(miss.terms))
+        for term in miss.failing:
+            parts.append(Text(f"      needs {cell(term.text, 200)}, pod has {cell(term.actual, 200)}", style="red"))
+            if term.hint:
+                parts.append(Text(f"      hint: {cell(term.hint, 300)}", style="bold yellow"))
+    parts.append(Text("\ne explains a connection to or from this pod", style="dim"))
+    return Group(*parts)
+
+
+def policy_details(engine: Any, policy: Any) -> Group:
+    parts: list[Any] = [describe_policy(policy)]
+    if engine is None:
+        parts.append(Text("Indexing policies…", style="dim"))
+        return Group(*parts)
+    pods = engine.pods_selected_by(policy)
+    live = [pod for pod in pods if pod.is_live]
+    parts.append(Text(f"Selects {len(live)} live pod{'s' if len(live) != 1 else ''}"
+                      + (f" ({len(pods) - len(live)} finished)" if len(pods) != len(live) else ""),
+                      style="bold underline"))
+    if not pods:
+        parts.append(Text("  no pod: the podSelector matches nothing in this namespace (see NP001).", style="yellow"))
+    for pod in pods[:MAX_PODS_LISTED]:
+        parts.append(Text.assemble("  ", (cell(pod.name, 120), "bold"), "  ", _labels(pod.labels)))
+    if len(pods) > MAX_PODS_LISTED:
+        parts.append(Text(f"  … {len(pods) - MAX_PODS_LISTED} more", style="dim"))
+    return Group(*parts)
+
+
+def namespace_details(engine: Any, snapshot: Any, name: str) -> Group:
+    labels = snapshot.namespace_labels(name)
+    pods = [pod for pod in snapshot.pods if pod.namespace == name]
+    policies = [policy for policy in snapshot.policies if policy.namespace == name]
+    parts: list[Any] = [Text.assemble(("Namespace ", "bold"), (cell(name, 120), "bold")),
+                        Text.assemble(("Labels  ", "bold"), _labels(labels)),
+                        Text(f"{plural(len(pods), 'pod')} · {plural(len(policies), 'policy')}")]
+    if engine is not None and pods:
+        unselected = [pod for pod in pods if pod.is_live and not engine.policies_selecting(pod)]
+        if unselected:
+            many = len(unselected) != 1
+            parts.append(Text(f"{len(unselected)} live pod{'s are' if many else ' is'} selected by no policy "
+                              "(all traffic to and from it is allowed)", style="yellow"))
+    for policy in policies[:MAX_POLICIES_LISTED]:
+        parts.append(Text.assemble("  ", (cell(policy.name, 120), "cyan"), "  PodSelector ",
+                                   selector(policy.pod_selector), f"  {'/'.join(policy.policy_types)}"))
+    return Group(*parts)
+
+
+# ---------------------------------------------------------------------------- explain
+
+
+def verdict_block(verdict: Any, policies: dict[tuple[str, str], Any]) -> Group:
+    """One verdict: the answer, both sides, the deciding rules shown as kubectl describes them."""
+    word = "ALLOWED" if verdict.allowed else "DENIED"
+    parts: list[Any] = [Text.assemble((f" {word} ", "bold reverse green" if verdict.allowed else "bold reverse red"),
+                                      "  ", clean(verdict.sentences()[0], 600))]
+    for side in (verdict.egress, verdict.ingress):
+        style = "green" if side.allowed else "red"
+        parts.append(Text.assemble((f"{side.direction} ", "bold"), (side.verdict, style), "  ",
+                                   clean(side.summary, 800)))
+        for reason in side.denied_because:
+            parts.append(Text("    - " + clean(reason, 800), style="red"))
+        shown: set[tuple[str, str]] = set()
+        for ref in side.allowed_by:
+            parts.append(Text("    allowed by " + clean(str(ref), 400), style="green"))
+            policy = policies.get(ref.policy_key)
+            if policy is not None and ref.policy_key not in shown:
+                shown.add(ref.policy_key)
+                ingress = str(ref.direction) == "Ingress"
+                text = describe_policy(policy, highlight_ingress=(ref.rule_index,) if ingress else (),
+                                       highlight_egress=(ref.rule_index,) if not ingress else ())
+                parts.append(Padding(text, (0, 0, 0, 6)))
+        for name in side.isolating_policies[:20]:
+            parts.append(Text("    isolated by " + clean(name, 300), style="dim"))
+    for note in verdict.notes:
+        parts.append(Text("Note: " + clean(note, 800), style="yellow"))
+    return Group(*parts)
+
+
+def explain_block(result: Any) -> Group:
+    """Every verdict of the question (a Service gives one per pod) and the dataplane comparison."""
+    verdicts, comparison, policies = result["verdicts"], result["comparison"], result["policies"]
+    parts: list[Any] = []
+    for verdict in verdicts[:10]:
+        parts.append(verdict_block(verdict, policies))
+        parts.append(Text(""))
+    if len(verdicts) > 10:
+        parts.append(Text(f"… {len(verdicts) - 10} more endpoint pairs", style="dim"))
+    if comparison:
+        parts.append(Text("Calico and Dataplane V2 disagree on this traffic:", style="bold yellow underline"))
+        for name, verdict in comparison:
+            word = "ALLOWED" if verdict.allowed else "DENIED"
+            parts.append(Text.assemble((f"  {name:14}", "bold"), (word, "green" if verdict.allowed else "red")))
+            for side in (verdict.egress, verdict.ingress):
+                for reason in side.denied_because[:3]:
+                    parts.append(Text("      " + clean(reason, 600), style="dim"))
+            for note in verdict.notes[:3]:
+                parts.append(Text("      " + clean(note, 600), style="dim"))
+    return Group(*parts)
+
+
+def explain_text(result: Any) -> str:
+    """Plain sentences for a ticket (what `c` copies)."""
+    lines = []
+    for verdict in result["verdicts"]:
+        lines.extend(verdict.sentences())
+    for name, verdict in result["comparison"]:
+        lines.append(f"{name}: {'ALLOWED' if verdict.allowed else 'DENIED'}")
+    return clean("\n".join(lines))

@@ -1,0 +1,128 @@
+"""What the console knows right now, shared by every screen.
+
+The app replaces one immutable `ConsoleState` whenever a worker reports (attributes down:
+screens watch `app.state`). Also here: what the banner says about it, and turning a worker's
+exception into one line a user can act on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from netpol_tui.model.snapshot import Kind, Snapshot
+from netpol_tui.sources import SourceError, SourceOptions
+from netpol_tui.widgets.banner import BannerLine
+
+#: Worker name -> what keeps working when it fails (shown in the error banner).
+STILL_WORKS = {
+    "load": "Nothing was loaded. Press r to retry, or start again with --demo or --files PATH.",
+    "reload": "Still showing the previous snapshot. Press r to retry.",
+    "engine": "Policy matching and Explain are unavailable; Status, Nodes and Runbooks still work.",
+    "enforcement": "The enforcement summary is unavailable; Nodes, Policies and findings still work.",
+    "checks": "Findings, Known issues and runbook states are unavailable; Status, Nodes and Policies still work.",
+    "watch": "Live node updates stopped; the last nodes read are shown. Press r to reload.",
+}
+PART_TITLES = {
+    "load": "Loading failed", "reload": "Reloading failed", "engine": "The verdict engine failed",
+    "enforcement": "Reading the enforcement state failed", "checks": "The checks failed",
+    "watch": "The node watch failed",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LoadStatus:
+    what: str = ""
+    done: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class ConsoleState:
+    """Everything screens display. `eq=False`: a new state object always means "changed"
+    (comparing 100,000 pods field by field on every update would be slow)."""
+
+    options: SourceOptions
+    snapshot: Snapshot | None = None
+    #: Bumped on every new snapshot so screens can tell a new load from a partial update.
+    generation: int = 0
+    loading: LoadStatus | None = None
+    engine: Any = None
+    enforcement: Any = None
+    report: Any = None
+    checks_running: bool = False
+    #: Worker name -> one-line reason, for the error banner.
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def with_error(self, part: str, reason: str) -> ConsoleState:
+        return replace(self, errors={**self.errors, part: reason})
+
+    def without_errors(self, *parts: str) -> ConsoleState:
+        return replace(self, errors={k: v for k, v in self.errors.items() if k not in parts})
+
+
+def describe_error(error: BaseException | None) -> str:
+    """One line for the banner; never a traceback."""
+    if error is None:
+        return "unknown error"
+    if isinstance(error, SourceError):
+        return " ".join(line.strip() for line in error.lines()[:4])
+    if isinstance(error, ModuleNotFoundError):
+        return f"{error.name or 'a module'} is not available in this build"
+    if isinstance(error, ImportError):
+        return f"not available in this build ({error})"
+    text = str(error).strip() or type(error).__name__
+    return f"{type(error).__name__}: {text}" if not isinstance(error, OSError) else text
+
+
+def kubernetes_only_reason(snapshot: Snapshot) -> str | None:
+    """Why there is no GKE cluster information, or None when there is."""
+    if snapshot.cluster is not None:
+        return None
+    reason = snapshot.unknown_reason(Kind.CLUSTER)
+    if reason:
+        return reason
+    return "the input holds no GKE cluster description (gcloud container clusters describe --format=json)"
+
+
+def banner_lines(state: ConsoleState) -> list[BannerLine]:
+    """The notices for the banner, from the state alone."""
+    lines: list[BannerLine] = []
+    for part, reason in state.errors.items():
+        title = PART_TITLES.get(part, f"{part} failed")
+        lines.append(BannerLine("error", f"{title}: {reason}", STILL_WORKS.get(part, "")))
+    if state.loading is not None:
+        status = state.loading
+        where = f" {status.what}" if status.what else ""
+        count = f" ({status.done}/{status.total})" if status.total else ""
+        verb = "Reloading" if state.snapshot is not None else "Loading"
+        lines.append(BannerLine("progress", f"{verb} {source_label(state.options)}:{where}{count}"))
+    snapshot = state.snapshot
+    if snapshot is None:
+        return lines
+    reason = kubernetes_only_reason(snapshot)
+    if reason:
+        lines.append(BannerLine("warning", f"Kubernetes-only mode: {reason}.",
+                                "Dataplane, enforcement switches, node pools and version-based known issues "
+                                "are unknown; verdicts follow Kubernetes API semantics."))
+    for part in snapshot.unknown:
+        if part.kind != Kind.CLUSTER:
+            lines.append(BannerLine("warning", f"{part.kind} not read: {part.reason}",
+                                    "Checks that need it report unknown."))
+    if snapshot.problems:
+        count = len(snapshot.problems)
+        lines.append(BannerLine("info", f"{count} load problem{'s' if count != 1 else ''}: {snapshot.problems[0]}",
+                                "All are listed on the Status screen." if count > 1 else ""))
+    if state.engine is None and "engine" not in state.errors and state.loading is None:
+        lines.append(BannerLine("progress", "Indexing policies…"))
+    elif state.checks_running:
+        lines.append(BannerLine("progress", "Running checks…"))
+    return lines
+
+
+def source_label(options: SourceOptions) -> str:
+    if options.demo:
+        return f"demo {options.demo}"
+    if options.files:
+        return ", ".join(options.files)
+    return f"context {options.context}" if options.context else "the current kubeconfig context"

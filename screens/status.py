@@ -1,0 +1,213 @@
+"""1 Status: who the cluster is, whether enforcement is on (control plane and nodes), what the
+verify commands would print now, node pools, maintenance policy, and the findings by severity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Static
+
+from netpol_tui.messages import ShowFinding
+from netpol_tui.screens.base import ModeScreen
+from netpol_tui.screens.state import ConsoleState
+from netpol_tui.screens.views import (
+    find_subject,
+    finding_rows,
+    first_copyable,
+    on_off,
+    plural,
+    pools_table,
+    verify_block,
+)
+from netpol_tui.text import clean
+from netpol_tui.widgets.inputs import FilterBar
+from netpol_tui.widgets.virtual_list import Column, VirtualList
+
+MAX_PROBLEMS = 50
+MODE_TITLES = {"autopilot": "Autopilot (GKE Dataplane V2)", "dataplane-v2": "GKE Dataplane V2",
+               "calico": "Calico (legacy datapath)", "none": "none: Calico enforcement is off",
+               "unknown": "unknown (no GKE cluster information)"}
+
+
+def enforced_text(enforcement: Any, labelled: int, total: int) -> Text:
+    """Whether policies take effect, in words: `partly` names how many nodes are unprotected."""
+    everywhere = enforcement.enforced_everywhere
+    if everywhere is None:
+        return Text("unknown", style="yellow")
+    if everywhere:
+        return Text("yes, on every node", style="bold green")
+    if enforcement.calico_enforcement and labelled:
+        return Text(f"partly: on {labelled} of {total} nodes ({total - labelled} unprotected)", style="bold yellow")
+    return Text("no: policies have no effect", style="bold red")
+
+
+def next_step_text(enforcement: Any) -> Text:
+    """Where the cluster is in the enable/disable sequence and what to run next."""
+    step = enforcement.step
+    text = Text.assemble(("Where you are  ", "bold"))
+    if step.sequence:
+        text.append(f"{step.sequence} sequence, step {step.done}/{step.total}: ", style="bold")
+    text.append(clean(step.summary, 800))
+    for command in step.next_commands[:4]:
+        text.append("\n  $ ", style="dim")
+        text.append(clean(command.text, 400), style="bold cyan")
+    return text
+
+
+class StatusScreen(ModeScreen):
+    MODE = "status"
+    KEY_NOTES = (("enter", "open the highlighted finding (evidence, explanation, remediation)"),
+                 ("tab", "move between the summary and the findings list"))
+    DEFAULT_CSS = """
+    StatusScreen #status-summary { height: auto; max-height: 55%; min-height: 6; padding: 0 1; }
+    StatusScreen #status-columns { height: auto; }
+    StatusScreen #status-left { height: auto; width: 52; margin-right: 2; }
+    StatusScreen #status-next { height: auto; margin-top: 1; }
+    StatusScreen #status-right { height: auto; width: 1fr; }
+    StatusScreen.-narrow #status-columns { layout: vertical; }
+    StatusScreen.-narrow #status-left { width: 100%; margin-right: 0; }
+    StatusScreen #findings-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
+    StatusScreen #findings { height: 1fr; min-height: 5; }
+    """
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="status-summary", can_focus=True):
+            with Horizontal(id="status-columns"):
+                with Vertical(id="status-left"):
+                    yield Static("Loading…", id="status-cluster")
+                with Vertical(id="status-right"):
+                    yield Static("", id="status-pools")
+            yield Static("", id="status-next")
+            yield Static("", id="status-verify")
+            yield Static("", id="status-problems")
+        yield Static("Findings", id="findings-title")
+        yield FilterBar("findings")
+        yield VirtualList([Column("SEVERITY", width=8), Column("ID", width=6), Column("SUBJECT", max_width=40),
+                           Column("MESSAGE", flex=True, min_width=30)], id="findings", empty_text="Waiting for the checks…")
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 110, "-narrow")
+
+    def show_state(self, state: ConsoleState, previous: ConsoleState | None) -> None:
+        snapshot = state.snapshot
+        if snapshot is None:
+            return
+        self.query_one("#status-cluster", Static).update(self._cluster_block(state))
+        self.query_one("#status-pools", Static).update(self._pools_block(state))
+        enforcement = state.enforcement
+        self.query_one("#status-next", Static).update(next_step_text(enforcement) if enforcement else "")
+        self.query_one("#status-verify", Static).update(verify_block(enforcement.verify) if enforcement else "")
+        self.query_one("#status-problems", Static).update(self._problems_block(state))
+        report = state.report
+        findings = self.query_one("#findings", VirtualList)
+        if report is None:
+            findings.empty_text = ("The checks did not run: see the banner." if "checks" in state.errors
+                                   else "Running checks…")
+            findings.set_rows(())
+            self.query_one("#findings-title", Static).update("Findings")
+            return
+        if previous is None or previous.report is not report:
+            self.prepare_rows("findings", finding_rows, report, generation=state.generation)
+            counts = report.summary()
+            title = Text.assemble(("Findings  ", "bold"), (plural(counts["error"], "error"), "red"), " · ",
+                                  (plural(counts["warning"], "warning"), "yellow"), " · ",
+                                  (f"{counts['info']} info", "cyan"), " · ", f"{counts['unknown']} unknown",
+                                  ("   Enter opens · c copies the fix", "dim"))
+            self.query_one("#findings-title", Static).update(title)
+            findings.empty_text = "No findings: every check passed."
+
+    def _cluster_block(self, state: ConsoleState) -> Group:
+        snapshot, enforcement = state.snapshot, state.enforcement
+        cluster = snapshot.cluster
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column()
+        if cluster is not None:
+            kind = "Autopilot" if cluster.autopilot else "Standard"
+            grid.add_row("Cluster", Text(clean(f"{cluster.project or '?'} / {cluster.location or '?'} / "
+                                               f"{cluster.name}", 200, single_line=True)))
+            grid.add_row("Type", Text(f"{kind}, {clean(cluster.status or 'status unknown', 40)}"))
+            versions = clean(cluster.current_master_version or "unknown", 60)
+            if cluster.current_node_version and cluster.current_node_version != cluster.current_master_version:
+                versions += f" (nodes {clean(cluster.current_node_version, 60)})"
+            grid.add_row("Version", Text(versions))
+        else:
+            grid.add_row("Cluster", Text("no GKE cluster information (Kubernetes only)", style="yellow"))
+        if enforcement is not None:
+            grid.add_row("Dataplane", Text(MODE_TITLES.get(str(enforcement.mode), str(enforcement.mode))))
+            if enforcement.is_standard_legacy:
+                grid.add_row("Control plane", on_off(enforcement.addon_enabled, "addon networkPolicyConfig"))
+                grid.add_row("Nodes", on_off(enforcement.node_setting_enabled, "networkPolicy.enabled"))
+            labelled, total = len(enforcement.labelled_nodes), len(enforcement.labelled_nodes) + len(
+                enforcement.unlabelled_nodes)
+            if enforcement.nodes_known and enforcement.is_standard_legacy:
+                grid.add_row("Labelled nodes", Text(f"{labelled}/{total} carry projectcalico.org/ds-ready=true",
+                                                    style="green" if labelled == total else "yellow"))
+            grid.add_row("Enforced", enforced_text(enforcement, labelled, total))
+        elif "enforcement" not in state.errors:
+            grid.add_row("Dataplane", Text("…", style="dim"))
+        return Group(Text("Cluster and enforcement", style="bold underline"), grid)
+
+    def _pools_block(self, state: ConsoleState) -> Group:
+        snapshot, enforcement = state.snapshot, state.enforcement
+        parts: list[Any] = [Text("Node pools", style="bold underline")]
+        parts.append(pools_table(snapshot, enforcement))
+        policy = snapshot.cluster.maintenance_policy if snapshot.cluster else None
+        parts.append(Text("Maintenance policy", style="bold underline"))
+        if enforcement is not None:
+            maintenance = enforcement.maintenance
+            line = Text(clean(maintenance.summary, 500))
+            if maintenance.next_window is not None:
+                line.append(f"\nnext window {maintenance.next_window:%Y-%m-%d %H:%M} UTC"
+                            + (" (open now)" if maintenance.in_window else ""))
+            parts.append(line)
+        else:
+            parts.append(Text("configured" if policy is not None and policy.is_configured else "none known"))
+        counts = snapshot.counts()
+        parts.append(Text(f"{counts['pods']} pods · {counts['namespaces']} namespaces · "
+                          f"{counts['networkpolicies']} policies · {counts['nodes']} nodes · "
+                          f"{counts['services']} services", style="dim"))
+        return Group(*parts)
+
+    def _problems_block(self, state: ConsoleState) -> Text | str:
+        problems = state.snapshot.problems
+        if not problems:
+            return ""
+        text = Text(f"Load problems ({len(problems)})\n", style="bold underline")
+        for problem in problems[:MAX_PROBLEMS]:
+            text.append(clean(str(problem), 300, single_line=True) + "\n", style="yellow")
+        if len(problems) > MAX_PROBLEMS:
+            text.append(f"… and {len(problems) - MAX_PROBLEMS} more\n")
+        return text
+
+    # ------------------------------------------------------------------ interaction
+
+    def _selected(self) -> Any:
+        row = self.query_one("#findings", VirtualList).highlighted_row
+        return row.key if row is not None else None
+
+    def on_virtual_list_selected(self, event: VirtualList.Selected) -> None:
+        item = event.row.key if event.row else None
+        if item is None:
+            return
+        if hasattr(item, "remediation"):
+            self.post_message(ShowFinding(item))
+        else:
+            self.notify(clean(f"{item.id}: {item.reason}", 500), title="Unknown", severity="warning")
+
+    def copy_target(self) -> tuple[str, str] | None:
+        item = self._selected()
+        return first_copyable(item) if item is not None and hasattr(item, "remediation") else None
+
+    def yaml_target(self) -> tuple[str, Any] | None:
+        item = self._selected()
+        if item is None or not hasattr(item, "subject"):
+            snapshot = self.console_state.snapshot if self.console_state else None
+            return ("cluster", snapshot.cluster) if snapshot is not None and snapshot.cluster else None
+        obj = find_subject(self.console_state.snapshot, item.subject)
+        return (str(item.subject), obj) if obj is not None else (f"finding {item.id}", item.to_dict())

@@ -1,0 +1,173 @@
+"""Display helpers the screens share: rows for lists and rich blocks built from cleaned text.
+
+No decisions are made here (those live in the engine, the checks and `runbooks`); this only
+turns their results into rows and renderables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from netpol_tui.model.snapshot import Snapshot
+from netpol_tui.text import clean
+from netpol_tui.widgets.virtual_list import Row
+
+SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan", "unknown": "dim"}
+MAX_VERIFY_LINES = 6
+BAR_WIDTH = 24
+
+
+def plural(count: int, word: str) -> str:
+    """`1 policy`, `3 policies`, `0 errors`."""
+    if count == 1:
+        return f"1 {word}"
+    return f"{count} {word[:-1] + 'ies' if word.endswith('y') else word + 's'}"
+
+
+def cell(value: object, limit: int = 200) -> str:
+    """A list cell: one line, no control sequences; ASCII printable text skips the regexes."""
+    text = "" if value is None else str(value)
+    if text.isascii() and text.isprintable() and len(text) <= limit:
+        return text
+    return clean(text, limit, single_line=True)
+
+
+def finding_rows(report: Any) -> list[Row]:
+    """Findings most severe first, then the checks that could not decide."""
+    rows = []
+    for finding in sorted(report.findings, key=lambda f: f.sort_key):
+        severity = str(finding.severity)
+        rows.append(Row.make((severity, finding.id, cell(str(finding.subject), 120), cell(finding.message, 400)),
+                             finding, (SEVERITY_STYLES.get(severity), "bold", None, None), finding.symbol))
+    for unknown in report.unknown:
+        rows.append(Row.make(("unknown", unknown.id, "—", cell(unknown.reason, 400)), unknown,
+                             ("dim", "dim", "dim", "dim")))
+    return rows
+
+
+def first_copyable(finding: Any) -> tuple[str, str] | None:
+    """The first remediation command (or the manifest) of a finding, with a label."""
+    remediation = finding.remediation
+    if remediation.commands:
+        return remediation.commands[0].text, f"{finding.id} command"
+    if remediation.manifest:
+        return remediation.manifest, f"{finding.id} manifest"
+    return None
+
+
+_SUBJECT_FIELDS = {"Pod": "pods", "Node": "nodes", "NetworkPolicy": "policies", "Service": "services",
+                   "Namespace": "namespaces", "Ingress": "ingresses"}
+
+
+def find_subject(snapshot: Snapshot | None, subject: Any) -> Any:
+    """The snapshot object a finding is about, or None."""
+    if snapshot is None:
+        return None
+    kind, namespace, name = subject.kind, subject.namespace, subject.name
+    if kind == "Cluster":
+        return snapshot.cluster
+    if kind == "NodePool" and snapshot.cluster is not None:
+        return next((pool for pool in snapshot.cluster.node_pools if pool.name == name), None)
+    field = _SUBJECT_FIELDS.get(kind)
+    if field is not None:
+        for obj in getattr(snapshot, field):
+            if obj.name == name and getattr(obj, "namespace", None) in (namespace, None):
+                return obj
+        return None
+    return next((w for w in snapshot.workloads if w.kind == kind and w.name == name and w.namespace == namespace),
+                None)
+
+
+def on_off(value: bool | None, what: str) -> Text:
+    if value is None:
+        return Text(f"unknown ({what})", style="yellow")
+    return Text.assemble(("ON " if value else "OFF", "bold green" if value else "bold red"), f"  {what}")
+
+
+def bar(done: int, total: int, width: int = BAR_WIDTH, style: str = "green") -> Text:
+    """A text progress bar: deterministic, no animation (snapshot tests stay stable)."""
+    fraction = done / total if total else 0.0
+    filled = round(fraction * width)
+    return Text.assemble(("█" * filled, style), ("░" * (width - filled), "dim"),
+                         f" {done}/{total}" + (f" {fraction:4.0%}" if total else ""))
+
+
+def pools_table(snapshot: Snapshot, enforcement: Any) -> Table:
+    """Pools: machine type, nodes, Calico-labelled nodes, version; a pool not RUNNING says so."""
+    table = Table(expand=False, show_edge=False, pad_edge=False, box=None, header_style="bold")
+    for title, min_width in (("POOL", 8), ("MACHINE", 8), ("NODES", 5), ("LABELLED", 8), ("VERSION", 8)):
+        table.add_column(title, no_wrap=True, overflow="ellipsis", max_width=24, min_width=min_width)
+    configured = {pool.name: pool for pool in snapshot.cluster.node_pools} if snapshot.cluster else {}
+
+    def name(pool_name: str) -> Text:
+        config = configured.get(pool_name)
+        status = config.status if config is not None and config.status not in (None, "RUNNING") else None
+        return Text.assemble(cell(pool_name, 40), ("*" if status else "", "yellow"))
+
+    if enforcement is not None and enforcement.pools:
+        for pool in enforcement.pools:
+            style = "green" if pool.complete else "yellow"
+            table.add_row(name(pool.label), cell(pool.machine_type or "?", 30), str(pool.total),
+                          Text(f"{pool.labelled}/{pool.total}", style=style)
+                          if enforcement.is_standard_legacy else Text("n/a", style="dim"),
+                          cell(pool.version or "?", 30))
+    else:
+        for pool in configured.values():
+            table.add_row(name(pool.name), cell(pool.machine_type or "?", 30), str(pool.initial_node_count or "?"),
+                          "?", cell(pool.version or "?", 30))
+    if not table.rows:
+        table.add_row("none known", "", "", "", "")
+    busy = [f"{cell(p.name, 40)} {cell(p.status, 20)}" for p in configured.values()
+            if p.status not in (None, "RUNNING")]
+    if busy:
+        table.caption = "* " + ", ".join(busy)
+        table.caption_justify = "left"
+        table.caption_style = "yellow"
+    return table
+
+
+def verify_block(verify: Sequence[Any]) -> Group:
+    """The verify commands of gke-facts section 1 and what they would print now."""
+    parts: list[Any] = [Text("Verify (what these commands would print now)", style="bold underline")]
+    for item in verify:
+        parts.append(Text.assemble(("$ ", "dim"), (cell(item.command, 200), "bold")))
+        if item.output is None:
+            parts.append(Text("  unknown: the snapshot lacks this data", style="yellow"))
+        else:
+            lines = clean(item.output).splitlines()
+            shown = lines[:MAX_VERIFY_LINES]
+            body = Text("\n".join("  " + line for line in shown), style="cyan")
+            if len(lines) > MAX_VERIFY_LINES:
+                body.append(f"\n  … {len(lines) - MAX_VERIFY_LINES} more lines", style="dim")
+            parts.append(body)
+        parts.append(Text("  " + cell(item.meaning, 300), style="dim italic"))
+    return Group(*parts)
+
+
+def parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def age(created: str | None, now: datetime) -> str:
+    """kubectl-style age relative to the snapshot's capture time (never the wall clock)."""
+    start = parse_time(created)
+    if start is None:
+        return "?"
+    now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    seconds = max(0, int((now - start).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

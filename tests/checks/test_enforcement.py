@@ -1,0 +1,213 @@
+"""EnforcementState: mode, switches, per-pool progress, recreation, sequence step, windows, verify."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from netpol_tui.checks.enforcement import (
+    NO_KUBE_SYSTEM_PODS_OUTPUT,
+    NO_NODES_OUTPUT,
+    VERIFY_CILIUM_COMMAND,
+    VERIFY_NODES_COMMAND,
+    EnforcementState,
+    Mode,
+    RecreationDirection,
+    cluster_identity,
+    cluster_name,
+    enable_commands,
+    gcloud_flags,
+    upgrade_pool_command,
+)
+from tests.checks.helpers import cluster, lst, node, operation, pod, snapshot
+
+FLAGS = "--location=europe-west1 --project=acme-prod"
+
+
+def state(*docs, **kw) -> EnforcementState:
+    return EnforcementState.from_snapshot(snapshot(*docs, **kw))
+
+
+def test_modes() -> None:
+    assert state(cluster()).mode is Mode.CALICO
+    assert state(cluster(calico=False)).mode is Mode.NONE
+    assert state(cluster(datapath="ADVANCED_DATAPATH", calico=None, addon=False)).mode is Mode.DATAPLANE_V2
+    assert state(cluster(autopilot={"enabled": True}, calico=None, addon=False)).mode is Mode.AUTOPILOT
+    assert state(lst("Node", [])).mode is Mode.UNKNOWN
+    assert state(cluster(datapath="SOMETHING_NEW")).mode is Mode.UNKNOWN
+
+
+def test_switches_follow_gcloud_omitting_false_fields() -> None:
+    on = state(cluster(addon=True))
+    assert on.addon_enabled is True and on.node_setting_enabled is True
+    missing = state(cluster(addon=None, calico=None))
+    assert missing.addon_enabled is False and missing.node_setting_enabled is False
+    assert state(lst("Node", [])).addon_enabled is None
+
+
+def test_pool_progress_counts_labelled_and_cordoned_nodes() -> None:
+    s = state(cluster(), lst("Node", [
+        node("a1"), node("a2", labelled=False, cordoned=True), node("a3", labelled=False),
+        node("b1", pool="big", machine="n2-standard-8"),
+    ]))
+    pools = {p.pool: p for p in s.pools}
+    assert (pools["default-pool"].labelled, pools["default-pool"].total, pools["default-pool"].cordoned) == (1, 3, 1)
+    assert pools["default-pool"].unlabelled_nodes == ("a2", "a3")
+    assert pools["default-pool"].machine_type == "e2-standard-4"
+    assert pools["big"].complete and pools["big"].machine_type == "n2-standard-8"
+    assert s.unlabelled_nodes == ("a2", "a3")
+    assert s.recreation.pending is True and s.recreation.direction is RecreationDirection.ENABLING
+    assert s.step.sequence == "enable" and s.step.waiting
+    assert [c.text for c in s.step.next_commands] == [
+        f"gcloud container clusters upgrade prod --node-pool=default-pool --cluster-version=1.30.5-gke.1014001 {FLAGS}"]
+
+
+def test_enabled_everywhere_is_not_pending() -> None:
+    s = state(cluster(), lst("Node", [node("a1"), node("a2")]))
+    assert s.recreation.pending is False and s.enforced_everywhere is True
+    assert s.step.done == 2 and not s.step.next_commands and not s.step.waiting
+
+
+def test_addon_on_node_setting_off_is_enable_step_one_not_pending() -> None:
+    s = state(cluster(calico=False), lst("Node", [node("a1", labelled=False)]))
+    assert s.recreation.pending is False
+    assert (s.step.sequence, s.step.done, s.step.total) == ("enable", 1, 2)
+    assert [c.text for c in s.step.next_commands] == [f"gcloud container clusters update prod --enable-network-policy {FLAGS}"]
+
+
+def test_disabling_with_labelled_nodes() -> None:
+    s = state(cluster(calico=False), lst("Node", [node("a1"), node("a2", labelled=False)]))
+    assert s.recreation.pending is True and s.recreation.direction is RecreationDirection.DISABLING
+    assert (s.step.sequence, s.step.done, s.step.total) == ("disable", 1, 3)
+    assert [c.text for c in s.step.next_commands] == [
+        f"gcloud container clusters update prod --update-addons=NetworkPolicy=DISABLED {FLAGS}"]
+
+
+def test_disabling_shown_by_running_node_upgrade() -> None:
+    s = state(cluster(calico=False), lst("Node", [node("a1", labelled=False)]),
+              operation("op-1", done=1, total=3, pool="default-pool"))
+    assert s.recreation.direction is RecreationDirection.DISABLING and s.step.sequence == "disable"
+    assert s.operations[0].done == 1 and s.operations[0].total == 3
+    assert "1 of 3 nodes done" in s.operations[0].text
+
+
+def test_done_operations_are_not_running() -> None:
+    s = state(cluster(calico=False), lst("Node", [node("a1", labelled=False)]), operation("op-1", status="DONE"))
+    assert s.operations == () and s.step.sequence == "enable"
+
+
+def test_off_everywhere_gives_both_enable_commands() -> None:
+    s = state(cluster(calico=False, addon=False), lst("Node", [node("a1", labelled=False)]))
+    assert s.recreation.pending is False
+    assert [c.text for c in s.step.next_commands] == [
+        f"gcloud container clusters update prod --update-addons=NetworkPolicy=ENABLED {FLAGS}",
+        f"gcloud container clusters update prod --enable-network-policy {FLAGS}"]
+
+
+def test_enforcement_on_addon_off_asks_for_addon() -> None:
+    s = state(cluster(addon=False), lst("Node", [node("a1")]))
+    assert s.step.next_commands[0].text.endswith(f"--update-addons=NetworkPolicy=ENABLED {FLAGS}")
+
+
+def test_without_nodes_recreation_is_unknown() -> None:
+    s = state(cluster())
+    assert s.nodes_known is False and s.recreation.pending is None and s.pools == ()
+    assert s.enforced_everywhere is None
+    verify = {v.command: v for v in s.verify}
+    assert verify[VERIFY_NODES_COMMAND].output is None
+
+
+def test_dataplane_v2_has_no_sequence_and_cilium_verify() -> None:
+    s = state(cluster(datapath="ADVANCED_DATAPATH", calico=None, addon=False), lst("Pod", [
+        pod("anetd-abc", "kube-system", labels={"k8s-app": "cilium"})]))
+    assert s.step.sequence is None and s.recreation.pending is False
+    verify = {v.command: v for v in s.verify}
+    assert verify[VERIFY_CILIUM_COMMAND].output.splitlines()[1].startswith("anetd-abc")
+    empty = state(cluster(datapath="ADVANCED_DATAPATH"), lst("Pod", []))
+    assert {v.command: v for v in empty.verify}[VERIFY_CILIUM_COMMAND].output == NO_KUBE_SYSTEM_PODS_OUTPUT
+
+
+def test_verify_nodes_output() -> None:
+    s = state(cluster(), lst("Node", [node("a1"), node("a2", labelled=False, cordoned=True)]))
+    out = {v.command: v.output for v in s.verify}[VERIFY_NODES_COMMAND]
+    lines = out.splitlines()
+    assert lines[0].split() == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
+    assert lines[1].split() == ["a1", "Ready", "<none>", "6d", "v1.30.5-gke.1014001"]
+    assert len(lines) == 2
+    off = state(cluster(calico=False), lst("Node", [node("a1", labelled=False)]))
+    assert {v.command: v.output for v in off.verify}[VERIFY_NODES_COMMAND] == NO_NODES_OUTPUT
+
+
+def test_identity_and_flags() -> None:
+    s = snapshot(cluster("prod"))
+    assert gcloud_flags(s) == FLAGS and cluster_name(s) == "prod"
+    bare = snapshot(lst("Node", []))
+    identity = cluster_identity(bare)
+    assert identity.name == "CLUSTER_NAME" and identity.flags == "--location=LOCATION --project=PROJECT_ID"
+    assert identity.placeholders == ("CLUSTER_NAME", "LOCATION", "PROJECT_ID")
+    ctx = snapshot(lst("Node", []), context="gke_my-proj_us-central1-a_edge")
+    assert cluster_identity(ctx).flags == "--location=us-central1-a --project=my-proj"
+    assert cluster_name(ctx) == "edge" and cluster_identity(ctx).placeholders == ()
+    options = snapshot(lst("Node", []), project="p1", location="asia-east1", cluster="c1")
+    assert gcloud_flags(options) == "--location=asia-east1 --project=p1"
+    first, _ = enable_commands(bare)
+    assert first.text == ("gcloud container clusters update CLUSTER_NAME --update-addons=NetworkPolicy=ENABLED "
+                          "--location=LOCATION --project=PROJECT_ID")
+    assert first.placeholders == ("CLUSTER_NAME", "LOCATION", "PROJECT_ID")
+    upgrade = upgrade_pool_command(bare, None)
+    assert upgrade.placeholders == ("CLUSTER_NAME", "LOCATION", "PROJECT_ID", "POOL_NAME", "MASTER_VERSION")
+
+
+def _window(**window) -> dict:
+    return {"window": window}
+
+
+def test_maintenance_none_when_only_resource_version() -> None:
+    s = state(cluster(maintenancePolicy={"resourceVersion": "abc"}))
+    assert s.maintenance.configured is False
+
+
+def test_daily_window_next_start() -> None:
+    s = state(cluster(maintenancePolicy=_window(dailyMaintenanceWindow={"startTime": "03:00", "duration": "PT4H0M0S"})))
+    assert s.maintenance.configured
+    assert s.maintenance.next_window == datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+    assert s.maintenance.next_window_end == datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
+    inside = state(cluster(maintenancePolicy=_window(dailyMaintenanceWindow={"startTime": "11:00",
+                                                                              "duration": "PT4H"})))
+    assert inside.maintenance.in_window and inside.maintenance.next_window == datetime(2026, 11, 26, 11, 0, tzinfo=UTC)
+
+
+def test_weekly_recurring_window() -> None:
+    policy = _window(recurringWindow={"window": {"startTime": "2024-01-06T02:00:00Z", "endTime": "2024-01-06T06:00:00Z"},
+                                      "recurrence": "FREQ=WEEKLY;BYDAY=SA,SU"})
+    s = state(cluster(maintenancePolicy=policy))
+    assert s.maintenance.next_window == datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # Saturday
+    assert s.maintenance.next_window_end == datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
+
+
+def test_daily_rrule_and_unsupported_rrule() -> None:
+    daily = _window(recurringWindow={"window": {"startTime": "2024-01-01T22:00:00Z", "endTime": "2024-01-02T02:00:00Z"},
+                                     "recurrence": "FREQ=DAILY"})
+    assert state(cluster(maintenancePolicy=daily)).maintenance.next_window == datetime(2026, 11, 26, 22, 0, tzinfo=UTC)
+    monthly = _window(recurringWindow={"window": {"startTime": "2024-01-01T22:00:00Z",
+                                                  "endTime": "2024-01-02T02:00:00Z"},
+                                       "recurrence": "FREQ=MONTHLY;BYMONTHDAY=1"})
+    s = state(cluster(maintenancePolicy=monthly))
+    assert s.maintenance.configured and s.maintenance.next_window is None
+
+
+def test_exclusion_pushes_next_window() -> None:
+    policy = _window(dailyMaintenanceWindow={"startTime": "03:00", "duration": "PT4H"},
+                     maintenanceExclusions={"freeze": {"startTime": "2026-11-25T00:00:00Z",
+                                                       "endTime": "2026-11-29T00:00:00Z"}})
+    s = state(cluster(maintenancePolicy=policy))
+    assert s.maintenance.blocking_exclusions == ("freeze",)
+    assert s.maintenance.next_window == datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
+    minor_only = _window(dailyMaintenanceWindow={"startTime": "03:00", "duration": "PT4H"},
+                         maintenanceExclusions={"m": {"startTime": "2026-11-25T00:00:00Z",
+                                                      "endTime": "2026-11-29T00:00:00Z",
+                                                      "maintenanceExclusionOptions": {"scope": "NO_MINOR_UPGRADES"}}})
+    assert state(cluster(maintenancePolicy=minor_only)).maintenance.next_window == datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+    only_exclusion = _window(maintenanceExclusions={"x": {"startTime": "2026-11-25T00:00:00Z",
+                                                          "endTime": "2026-11-29T00:00:00Z"}})
+    s = state(cluster(maintenancePolicy=only_exclusion))
+    assert s.maintenance.configured and s.maintenance.next_window is None

@@ -1,0 +1,37 @@
+"""Fixture clusters for the console tests, written once per session as kubectl/gcloud files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.console import cluster_fixture
+
+
+@pytest.fixture(scope="session")
+def calico_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return cluster_fixture.write("calico", tmp_path_factory.mktemp("calico"))
+
+
+@pytest.fixture(scope="session")
+def dpv2_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return cluster_fixture.write("dataplane-v2", tmp_path_factory.mktemp("dpv2"))
+
+
+@pytest.fixture(scope="session")
+def calico_snapshot(calico_dir: Path):
+    return cluster_fixture.load(calico_dir)
+
+
+@pytest.fixture(scope="session")
+def dpv2_snapshot(dpv2_dir: Path):
+    return cluster_fixture.load(dpv2_dir)
+
+
+@pytest.fixture(autouse=True)
+def _no_local_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never touch the machine's clipboard; OSC 52 is what they observe."""
+    monkeypatch.setenv("NETPOL_TUI_NO_LOCAL_CLIPBOARD", "1")
+    monkeypatch.delenv("TMUX", raising=False)
+    monkeypatch.delenv("TERM_PROGRAM", raising=False)

@@ -1,0 +1,117 @@
+"""The virtual list: filtering over the precomputed index, cursor keeping, keys, mouse, rendering."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual.app import App, ComposeResult
+
+from netpol_tui.widgets.virtual_list import Column, Row, VirtualList, measure
+from tests.console.helpers import sync
+
+COLUMNS = [Column("NAME", max_width=30), Column("NAMESPACE", max_width=20), Column("LABELS", flex=True)]
+
+
+def rows(count: int) -> list[Row]:
+    return [Row.make((f"pod-{index:06d}", f"ns-{index % 7}", f"app=a{index % 13}"), index) for index in range(count)]
+
+
+class ListApp(App):
+    def __init__(self, data: list[Row]) -> None:
+        super().__init__()
+        self.data = data
+        self.events: list[tuple[str, object]] = []
+
+    def compose(self) -> ComposeResult:
+        yield VirtualList(COLUMNS, id="list", empty_text="nothing here")
+
+    def on_mount(self) -> None:
+        self.query_one(VirtualList).set_rows(self.data)
+        self.query_one(VirtualList).focus()
+
+    def on_virtual_list_highlighted(self, event: VirtualList.Highlighted) -> None:
+        self.events.append(("highlighted", event.row.key if event.row else None))
+
+    def on_virtual_list_selected(self, event: VirtualList.Selected) -> None:
+        self.events.append(("selected", event.row.key))
+
+
+@sync
+async def test_filter_terms_must_all_match_and_narrowing_reuses_the_previous_result() -> None:
+    app = ListApp(rows(100_000))
+    async with app.run_test(size=(80, 20)):
+        widget = app.query_one(VirtualList)
+        widget.set_filter("ns-3")
+        assert widget.row_count == len([i for i in range(100_000) if i % 7 == 3])
+        widget.set_filter("ns-3 app=a12")
+        expected = [i for i in range(100_000) if i % 7 == 3 and f"app=a{i % 13}" == "app=a12"]
+        assert [widget.row_at(p).key for p in range(widget.row_count)] == expected
+        widget.set_filter("NS-3 APP=A12")
+        assert widget.row_count == len(expected), "case-insensitive"
+        widget.set_filter("")
+        assert widget.row_count == 100_000
+
+
+@sync
+async def test_cursor_stays_on_its_row_through_filtering() -> None:
+    app = ListApp(rows(50))
+    async with app.run_test(size=(80, 20)):
+        widget = app.query_one(VirtualList)
+        widget.cursor = 20
+        widget.set_filter("ns-6")
+        assert widget.highlighted_row.key == 20
+        widget.set_filter("app=a8")
+        assert widget.highlighted_row.key == 21, "the next row shown after the one that left"
+        widget.set_filter("")
+        widget.set_rows(list(reversed(rows(50))))
+        assert widget.highlighted_row.key == widget.row_at(widget.cursor).key
+
+
+def test_measure_caps_widths_and_counts_wide_characters() -> None:
+    data = [Row.make(("短い名前です", "x" * 100, ""), 0), Row.make(("a", "b", ""), 1)]
+    assert measure(data, COLUMNS) == (12, 20, 6)
+
+
+@sync
+async def test_keys_mouse_and_messages() -> None:
+    app = ListApp(rows(200))
+    async with app.run_test(size=(80, 20)) as pilot:
+        widget = app.query_one(VirtualList)
+        await pilot.press("down", "down", "j")
+        assert widget.cursor == 3
+        await pilot.press("k")
+        assert widget.cursor == 2
+        await pilot.press("pagedown")
+        assert widget.cursor > 10 and widget.scroll_y > 0
+        await pilot.press("G")
+        assert widget.cursor == 199
+        await pilot.press("g")
+        assert widget.cursor == 0 and widget.scroll_y == 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert ("selected", 0) in app.events
+        await pilot.click(VirtualList, offset=(5, 4))
+        await pilot.pause()
+        assert widget.cursor == 3
+        await pilot.click(VirtualList, offset=(5, 4))
+        await pilot.pause()
+        assert ("selected", 3) in app.events
+        widget.set_filter("no such pod")
+        await pilot.pause()
+        assert widget.row_count == 0 and widget.highlighted_row is None
+        assert "No match for 'no such pod'" in widget.render_line(1).text
+
+
+@sync
+async def test_lines_are_exactly_the_width_with_wide_and_right_to_left_text() -> None:
+    data = [Row.make(("ポッド名前ポッド名前ポッド名前ポッド名前", "שלום-עולם", "emoji=🚀🚀🚀🚀"), 0),
+            Row.make(("x" * 500, "y", "z"), 1)]
+    app = ListApp(data)
+    async with app.run_test(size=(60, 10)) as pilot:
+        widget = app.query_one(VirtualList)
+        await pilot.pause()
+        width = widget.scrollable_content_region.width
+        for y in range(4):
+            strip = widget.render_line(y)
+            assert strip.cell_length == width
+            assert cell_len(strip.text) == width
+        assert "…" in widget.render_line(2).text

@@ -1,0 +1,573 @@
+"""Loopback stand-ins for the Kubernetes API and the GKE REST API.
+
+Small threaded HTTP/1.1 servers the live tests (and benchmarks/bench_live.py) start on
+127.0.0.1. They speak just enough of each API for the real `kubernetes` and
+`google-cloud-container` clients and for kubectl: lists with limit/continue and labelSelector,
+Status errors, watch streams, discovery. Faults are scripted per request (status, Retry-After,
+delay, dropped connection, malformed body). Any request that is not a GET is recorded as a
+violation; the test fixtures fail the test when there is one.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import re
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import orjson
+
+# --------------------------------------------------------------------------- faults
+
+
+@dataclass
+class Fault:
+    """One scripted misbehaviour for requests whose path contains `path` (and match `when`).
+
+    `times` requests are affected (None: all). `status` answers with a Status body (or `body`);
+    `delay` waits before answering; `drop` sends the headers and part of the body, then closes.
+    """
+
+    path: str
+    status: int | None = None
+    times: int | None = 1
+    retry_after: str | None = None
+    delay: float = 0.0
+    drop: bool = False
+    body: bytes | None = None
+    message: str | None = None
+    reason: str | None = None
+    when: Callable[[dict[str, list[str]]], bool] | None = None
+    #: Status.metadata.continue to hand back with a 410 (an inconsistent continue token).
+    continue_token: str | None = None
+    hits: int = 0
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+
+
+@dataclass
+class WatchStep:
+    """One action of a scripted watch connection."""
+
+    action: str  # "event", "sleep", "drop", "gone", "error", "raw"
+    type: str = ""
+    object: Any = None
+    seconds: float = 0.0
+    data: bytes = b""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+class StandIn:
+    """Base: request log, faults, non-GET violations, start/stop."""
+
+    name = "stand-in"
+
+    def __init__(self) -> None:
+        self.requests: list[Request] = []
+        self.violations: list[str] = []
+        self.faults: list[Fault] = []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self.scheme = "http"
+
+    # -- lifecycle
+
+    def start(self, port: int = 0, tls: ssl.SSLContext | None = None) -> StandIn:
+        handler = _make_handler(self)
+        self._server = _Server(("127.0.0.1", port), handler)
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True, name=f"{self.name}-server")
+        self._thread.start()
+        return self
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return self._server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    # -- faults
+
+    def fault(self, path: str, **kwargs: Any) -> Fault:
+        fault = Fault(path, **kwargs)
+        with self.lock:
+            self.faults.append(fault)
+        return fault
+
+    def _take_fault(self, path: str, query: dict[str, list[str]]) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.path not in path:
+                    continue
+                if fault.when is not None and not fault.when(query):
+                    continue
+                if fault.times is not None and fault.hits >= fault.times:
+                    continue
+                fault.hits += 1
+                return fault
+        return None
+
+    def paths(self, contains: str = "") -> list[str]:
+        return [r.path for r in self.requests if contains in r.path]
+
+    # -- to override
+
+    def handle(self, request: Request, handler: BaseHTTPRequestHandler) -> None:
+        raise NotImplementedError
+
+
+def _make_handler(standin: StandIn) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "netpol-standin"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _dispatch(self) -> None:
+            parts = urlsplit(self.path)
+            request = Request(self.command, parts.path, parse_qs(parts.query, keep_blank_values=True),
+                              {k.lower(): v for k, v in self.headers.items()})
+            with standin.lock:
+                standin.requests.append(request)
+            if self.command != "GET":
+                with standin.lock:
+                    standin.violations.append(f"{self.command} {self.path}")
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                send_json(self, 405, status_body(405, "MethodNotAllowed", "read-only stand-in"))
+                return
+            try:
+                standin.handle(request, self)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch
+
+    return Handler
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def status_body(code: int, reason: str, message: str, continue_token: str | None = None) -> dict:
+    meta = {"continue": continue_token} if continue_token else {}
+    return {"kind": "Status", "apiVersion": "v1", "metadata": meta, "status": "Failure", "message": message,
+            "reason": reason, "code": code}
+
+
+def send_json(handler: BaseHTTPRequestHandler, code: int, document: Any, headers: dict[str, str] | None = None,
+              body: bytes | None = None) -> None:
+    data = body if body is not None else orjson.dumps(document)
+    handler.send_response(code)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    for key, value in (headers or {}).items():
+        handler.send_header(key, value)
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
+def drop_after_headers(handler: BaseHTTPRequestHandler, data: bytes) -> None:
+    """Announce the full length, send a third of the body, then cut the connection."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data[: max(1, len(data) // 3)])
+    handler.wfile.flush()
+    abort(handler)
+
+
+def abort(handler: BaseHTTPRequestHandler) -> None:
+    handler.close_connection = True
+    try:
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        handler.connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def apply_fault(standin: StandIn, fault: Fault, handler: BaseHTTPRequestHandler, ok_body: Callable[[], bytes]) -> bool:
+    """Play a fault; True when the response was fully handled by it."""
+    if fault.delay:
+        deadline = time.monotonic() + fault.delay
+        while time.monotonic() < deadline and not standin.stopping.is_set():
+            time.sleep(0.01)
+    if fault.drop:
+        drop_after_headers(handler, ok_body())
+        return True
+    if fault.status is not None:
+        headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+        reason = fault.reason or {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 410: "Expired",
+                                  429: "TooManyRequests"}.get(fault.status, "InternalError")
+        message = fault.message or f"scripted {fault.status}"
+        send_json(handler, fault.status, status_body(fault.status, reason, message, fault.continue_token),
+                  headers, fault.body)
+        return True
+    if fault.body is not None:
+        send_json(handler, 200, None, body=fault.body)
+        return True
+    return False
+
+
+# --------------------------------------------------------------------------- Kubernetes
+
+
+@dataclass(frozen=True)
+class ApiResource:
+    group: str
+    version: str
+    plural: str
+    kind: str
+    namespaced: bool
+    short: tuple[str, ...] = ()
+
+
+API_RESOURCES = (
+    ApiResource("", "v1", "namespaces", "Namespace", False, ("ns",)),
+    ApiResource("", "v1", "nodes", "Node", False, ("no",)),
+    ApiResource("", "v1", "pods", "Pod", True, ("po",)),
+    ApiResource("", "v1", "services", "Service", True, ("svc",)),
+    ApiResource("", "v1", "events", "Event", True, ("ev",)),
+    ApiResource("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", True, ("netpol",)),
+    ApiResource("networking.k8s.io", "v1", "ingresses", "Ingress", True, ("ing",)),
+    ApiResource("apps", "v1", "deployments", "Deployment", True, ("deploy",)),
+    ApiResource("apps", "v1", "statefulsets", "StatefulSet", True, ("sts",)),
+    ApiResource("apps", "v1", "daemonsets", "DaemonSet", True, ("ds",)),
+)
+_BY_PATH = {(r.group, r.version, r.plural): r for r in API_RESOURCES}
+_LIST_PATH = re.compile(r"^/(?:api/(?P<v1>v1)|apis/(?P<group>[^/]+)/(?P<version>[^/]+))"
+                        r"(?:/namespaces/(?P<ns>[^/]+))?/(?P<plural>[a-z]+)$")
+
+
+def _encode_token(offset: int, rv: int) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps({"o": offset, "rv": rv})).decode()
+
+
+def _decode_token(token: str) -> dict | None:
+    try:
+        return orjson.loads(base64.urlsafe_b64decode(token.encode()))
+    except (ValueError, orjson.JSONDecodeError):
+        return None
+
+
+def _selector_matches(selector: str, labels: dict[str, str]) -> bool:
+    for term in filter(None, (t.strip() for t in selector.split(","))):
+        if "!=" in term:
+            key, value = term.split("!=", 1)
+            if labels.get(key.strip()) == value.strip():
+                return False
+        elif "==" in term or "=" in term:
+            key, value = re.split("==|=", term, maxsplit=1)
+            if labels.get(key.strip()) != value.strip():
+                return False
+        elif term.startswith("!"):
+            if term[1:] in labels:
+                return False
+        elif term not in labels:
+            return False
+    return True
+
+
+class KubeAPI(StandIn):
+    """Kubernetes API server stand-in: discovery, lists, watch on nodes."""
+
+    name = "kube-api"
+
+    def __init__(self, objects: dict[str, list[dict]] | None = None, token: str | None = None) -> None:
+        super().__init__()
+        #: plural -> raw items (metadata.namespace set on namespaced ones)
+        self.objects: dict[str, list[dict]] = {r.plural: [] for r in API_RESOURCES}
+        for plural, items in (objects or {}).items():
+            self.objects[plural] = list(items)
+        self.token = token
+        self.resource_version = 1000
+        self.watch_sessions: list[list[WatchStep]] = []
+        self.watch_requests: list[dict[str, list[str]]] = []
+        self.page_cache: dict[tuple, bytes] = {}
+        self.cache_pages = False
+
+    def add(self, plural: str, *items: dict) -> None:
+        self.objects[plural].extend(items)
+
+    # -- routing
+
+    def handle(self, request: Request, handler: BaseHTTPRequestHandler) -> None:
+        path = request.path.rstrip("/") or "/"
+        fault = self._take_fault(path, request.query)
+        if self.token is not None and request.headers.get("authorization") != f"Bearer {self.token}" \
+                and (fault is None or fault.status is None):
+            send_json(handler, 401, status_body(401, "Unauthorized", "Unauthorized"))
+            return
+        match = _LIST_PATH.match(path)
+        resource = None
+        if match:
+            group = match.group("group") or ""
+            version = match.group("v1") or match.group("version")
+            resource = _BY_PATH.get((group, version, match.group("plural")))
+        if resource is not None:
+            namespace = match.group("ns")
+            if request.query.get("watch", ["false"])[0] in ("true", "1"):
+                if fault is not None and apply_fault(self, fault, handler, lambda: b"{}"):
+                    return
+                self._watch(request, handler)
+                return
+            body = lambda: self._list_body(resource, namespace, request.query)  # noqa: E731
+            if fault is not None and apply_fault(self, fault, handler, body):
+                return
+            try:
+                data = body()
+            except _Gone as gone:
+                send_json(handler, 410, status_body(410, "Expired", str(gone)))
+                return
+            send_json(handler, 200, None, body=data)
+            return
+        if fault is not None and apply_fault(self, fault, handler, lambda: b"{}"):
+            return
+        document = self._discovery(path)
+        if document is None:
+            send_json(handler, 404, status_body(404, "NotFound", f"the server could not find {path}"))
+        else:
+            send_json(handler, 200, document)
+
+    # -- lists
+
+    def _list_body(self, resource: ApiResource, namespace: str | None, query: dict[str, list[str]]) -> bytes:
+        limit = int(query.get("limit", ["0"])[0] or 0)
+        token = query.get("continue", [""])[0]
+        selector = query.get("labelSelector", [""])[0]
+        key = (resource.plural, namespace, limit, token, selector)
+        if self.cache_pages and key in self.page_cache:
+            return self.page_cache[key]
+        items = self.objects[resource.plural]
+        if namespace and resource.namespaced:
+            items = [i for i in items if (i.get("metadata") or {}).get("namespace") == namespace]
+        if selector:
+            items = [i for i in items if _selector_matches(selector, (i.get("metadata") or {}).get("labels") or {})]
+        offset = 0
+        if token:
+            state = _decode_token(token)
+            if state is None:
+                raise _Gone("continue token is not valid")
+            offset = int(state["o"])
+        page = items[offset: offset + limit] if limit else items[offset:]
+        meta: dict[str, Any] = {"resourceVersion": str(self.resource_version)}
+        end = offset + len(page)
+        if limit and end < len(items):
+            meta["continue"] = _encode_token(end, self.resource_version)
+            meta["remainingItemCount"] = len(items) - end
+        list_kind = f"{resource.kind}List"
+        api_version = f"{resource.group}/{resource.version}" if resource.group else resource.version
+        data = orjson.dumps({"kind": list_kind, "apiVersion": api_version, "metadata": meta, "items": page})
+        if self.cache_pages:
+            self.page_cache[key] = data
+        return data
+
+    # -- watch
+
+    def _watch(self, request: Request, handler: BaseHTTPRequestHandler) -> None:
+        with self.lock:
+            self.watch_requests.append(request.query)
+            script = self.watch_sessions.pop(0) if self.watch_sessions else []
+        timeout = float(request.query.get("timeoutSeconds", ["30"])[0] or 30)
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+
+        def chunk(data: bytes) -> None:
+            handler.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+            handler.wfile.flush()
+
+        for step in script:
+            if step.action == "event":
+                chunk(orjson.dumps({"type": step.type, "object": step.object}) + b"\n")
+            elif step.action == "raw":
+                chunk(step.data)
+            elif step.action == "sleep":
+                time.sleep(step.seconds)
+            elif step.action == "gone":
+                chunk(orjson.dumps({"type": "ERROR", "object": status_body(410, "Expired", "too old resource "
+                                                                                          "version")}) + b"\n")
+                handler.wfile.write(b"0\r\n\r\n")
+                return
+            elif step.action == "error":
+                chunk(orjson.dumps({"type": "ERROR", "object": step.object}) + b"\n")
+            elif step.action == "drop":
+                handler.wfile.write(b"40\r\n{\"type\":\"MODIFIED\"")  # a chunk cut short
+                handler.wfile.flush()
+                abort(handler)
+                return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not self.stopping.is_set():
+            time.sleep(0.02)
+        with contextlib.suppress(OSError):
+            handler.wfile.write(b"0\r\n\r\n")
+
+    # -- discovery (for kubectl)
+
+    def _discovery(self, path: str) -> dict | None:
+        if path == "/version":
+            return {"major": "1", "minor": "30", "gitVersion": "v1.30.5-gke.1000", "platform": "linux/amd64"}
+        if path == "/api":
+            return {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
+                {"clientCIDR": "0.0.0.0/0", "serverAddress": f"127.0.0.1:{self.port}"}]}
+        if path == "/apis":
+            groups = sorted({r.group for r in API_RESOURCES if r.group})
+            return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+                {"name": g, "versions": [{"groupVersion": f"{g}/v1", "version": "v1"}],
+                 "preferredVersion": {"groupVersion": f"{g}/v1", "version": "v1"}} for g in groups]}
+        match = re.match(r"^/(?:api/(v1)|apis/([^/]+)/([^/]+))$", path)
+        if not match:
+            return None
+        group = match.group(2) or ""
+        version = match.group(1) or match.group(3)
+        resources = [r for r in API_RESOURCES if r.group == group and r.version == version]
+        if not resources:
+            return None
+        return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": f"{group}/{version}" if group else version,
+                "resources": [{"name": r.plural, "singularName": r.kind.lower(), "namespaced": r.namespaced,
+                               "kind": r.kind, "verbs": ["get", "list", "watch"], "shortNames": list(r.short)}
+                              for r in resources]}
+
+
+class _Gone(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------- GKE
+
+
+class GkeAPI(StandIn):
+    """GKE REST stand-in: clusters.get and operations.list of projects.locations."""
+
+    name = "gke-api"
+
+    def __init__(self, clusters: dict[tuple[str, str, str], dict] | None = None,
+                 operations: dict[tuple[str, str], list[dict]] | None = None) -> None:
+        super().__init__()
+        self.clusters = dict(clusters or {})
+        self.operations = dict(operations or {})
+
+    def handle(self, request: Request, handler: BaseHTTPRequestHandler) -> None:
+        path = request.path
+        fault = self._take_fault(path, request.query)
+        cluster = re.match(r"^/v1/projects/([^/]+)/locations/([^/]+)/clusters/([^/:]+)$", path)
+        operations = re.match(r"^/v1/projects/([^/]+)/locations/([^/]+)/operations$", path)
+        if cluster:
+            key = (cluster.group(1), cluster.group(2), cluster.group(3))
+            body = lambda: orjson.dumps(self.clusters.get(key, {}))  # noqa: E731
+            if fault is not None and apply_fault(self, fault, handler, body):
+                return
+            if key not in self.clusters:
+                send_json(handler, 404, {"error": {"code": 404, "message": f"Not found: {path}.",
+                                                   "status": "NOT_FOUND"}})
+                return
+            send_json(handler, 200, None, body=body())
+            return
+        if operations:
+            key = (operations.group(1), operations.group(2))
+            body = lambda: orjson.dumps({"operations": self.operations.get(key, [])})  # noqa: E731
+            if fault is not None and apply_fault(self, fault, handler, body):
+                return
+            send_json(handler, 200, None, body=body())
+            return
+        send_json(handler, 404, {"error": {"code": 404, "message": "unknown path", "status": "NOT_FOUND"}})
+
+
+def gke_error(code: int, status: str, message: str) -> bytes:
+    """A Google API error body (what api_core turns into PermissionDenied, NotFound, ...)."""
+    return orjson.dumps({"error": {"code": code, "message": message, "status": status}})
+
+
+# --------------------------------------------------------------------------- TLS
+
+
+def self_signed(directory: Path, name: str = "standin") -> tuple[ssl.SSLContext, bytes]:
+    """A server TLS context for 127.0.0.1 and its certificate (PEM), to put in a kubeconfig as the CA."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM)
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    cert_path, key_path = directory / f"{name}.crt", directory / f"{name}.key"
+    cert_path.write_bytes(cert_pem)
+    key_path.write_bytes(key_pem)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    return context, cert_pem
+
+
+# --------------------------------------------------------------------------- kubeconfig
+
+
+def kubeconfig(server: str, context: str = "gke_demo-project_europe-west1_shop", *, token: str | None = "t0ken",
+               user: dict | None = None, namespace: str | None = None, extra_contexts: dict[str, str] | None = None,
+               current: str | None = None) -> dict:
+    """A kubeconfig dict for one stand-in (plus more contexts pointing at other servers)."""
+    user_body = user if user is not None else ({"token": token} if token else {})
+    contexts = [{"name": context, "context": {"cluster": context, "user": context,
+                                               **({"namespace": namespace} if namespace else {})}}]
+    clusters = [{"name": context, "cluster": {"server": server}}]
+    users = [{"name": context, "user": user_body}]
+    for name, other in (extra_contexts or {}).items():
+        contexts.append({"name": name, "context": {"cluster": name, "user": context}})
+        clusters.append({"name": name, "cluster": {"server": other}})
+    return {"apiVersion": "v1", "kind": "Config", "current-context": current or context,
+            "contexts": contexts, "clusters": clusters, "users": users}
+
+
+__all__ = ["API_RESOURCES", "Fault", "GkeAPI", "KubeAPI", "Request", "StandIn", "WatchStep", "gke_error",
+           "kubeconfig", "status_body"]
