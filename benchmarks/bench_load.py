@@ -7,6 +7,7 @@ then times, each in a fresh interpreter so that no run inherits another's heap:
 - `json.load`      stdlib `json.load` of every file, default interpreter settings (the goal's baseline)
 - `json.load/nogc` the same with the cyclic garbage collector disabled
 - `orjson.loads`   orjson of every file (the decoder load_files uses), default settings
+- `orjson.loads/nogc` the same with the collector disabled (load_files pauses it while loading)
 - `load_files`     `netpol_tui.sources.files.load_files([dir])`: decode, validate, parse, build
 
 Each measurement is the best of N runs (wall clock, CPU time) with the peak resident set
@@ -36,7 +37,7 @@ import gc, json, resource, sys, time
 from pathlib import Path
 mode, folder = sys.argv[1], Path(sys.argv[2])
 files = sorted(str(p) for p in folder.iterdir() if p.suffix == ".json")
-if mode == "json.load/nogc":
+if mode.endswith("/nogc"):
     gc.disable()
 import orjson
 from netpol_tui.sources.files import load_files
@@ -46,7 +47,7 @@ if mode.startswith("json.load"):
     for name in files:
         with open(name, "rb") as handle:
             json.load(handle)
-elif mode == "orjson.loads":
+elif mode.startswith("orjson.loads"):
     for name in files:
         with open(name, "rb") as handle:
             orjson.loads(handle.read())
@@ -60,7 +61,7 @@ rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"mode": mode, "wall": wall, "cpu": cpu, "rss_mb": rss / 1024}))
 """
 
-MODES = ("json.load", "json.load/nogc", "orjson.loads", "load_files")
+MODES = ("json.load", "json.load/nogc", "orjson.loads", "orjson.loads/nogc", "load_files")
 
 
 def ensure_data(folder: Path, pods: int, namespaces: int, policies: int, nodes: int) -> Path:

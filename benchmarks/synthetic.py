@@ -26,10 +26,10 @@ def _namespace_name(index: int) -> str:
 
 
 def _pod(rng: random.Random, index: int, namespace: str, app: str, node: str, ip: str,
-         stateful: bool) -> dict:
+         stateful: bool, ordinal: int) -> dict:
     suffix = f"{index:06x}"
     template_hash = f"{hash((namespace, app)) & 0xFFFFFFFF:08x}"[:10]
-    name = f"{app}-{index % 7}" if stateful else f"{app}-{template_hash}-{suffix}"
+    name = f"{app}-{ordinal}" if stateful else f"{app}-{template_hash}-{suffix}"
     labels = {"app": app, "tier": "backend" if app in ("db", "cache", "queue") else "frontend",
               "version": f"v{rng.randint(1, 3)}", "team": namespace.split("-")[1]}
     if stateful:
@@ -171,7 +171,8 @@ def generate(out_dir: str | Path, pods: int = 100_000, namespaces: int = 2_000, 
         apps = apps_by_namespace[namespace]
         app = apps[(index // namespaces) % len(apps)]
         ip = f"10.{64 + (index >> 16) % 64}.{(index >> 8) & 255}.{index & 255}"
-        chunk.append(_pod(rng, index, namespace, app, node_names[index % nodes], ip, stateful=app == "db"))
+        chunk.append(_pod(rng, index, namespace, app, node_names[index % nodes], ip, stateful=app == "db",
+                          ordinal=index // namespaces))
         if len(chunk) == POD_CHUNK:
             _write(out / f"pods-{part:03d}.json", "PodList", chunk)
             chunk, part = [], part + 1

@@ -232,6 +232,7 @@ def check_manual_daemonset_unscheduled(ctx: Context) -> Iterator[Hit]:
         cmds, placeholders = commands(
             (f"kubectl label nodes {' '.join(missing)} {label}=true",
              f"label exactly the nodes {agent} is waiting for, so it schedules before they are recreated"))
-        yield Hit(subject, f"Manually deployed {agent} cannot run on {plural(len(missing), 'node')} that lack "
-                           f"{label}=true (enforcement was enabled on the control plane; nodes not yet recreated).",
+        yield Hit(subject, f"Manually deployed {agent} cannot run on {plural(len(missing), 'node')} that "
+                           f"{'lacks' if len(missing) == 1 else 'lack'} {label}=true until "
+                           f"{'it is' if len(missing) == 1 else 'they are'} recreated or labelled by hand.",
                   tuple(evidence), cmds, placeholders=placeholders, origin=origin)

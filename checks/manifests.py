@@ -13,14 +13,8 @@ from typing import Any
 
 import yaml
 
-from netpol_tui.model.policy import (
-    IPBlock,
-    LabelSelector,
-    NetworkPolicy,
-    PolicyPeer,
-    PolicyPort,
-    PolicyRule,
-)
+from netpol_tui.model.policy import LabelSelector, NetworkPolicy, PolicyRule
+from netpol_tui.model.serialize import rule_to_dict, selector_to_dict
 
 
 class _Dumper(yaml.SafeDumper):
@@ -37,52 +31,7 @@ def dump(documents: Sequence[dict[str, Any]]) -> str:
 
 
 def selector_dict(selector: LabelSelector | None) -> dict[str, Any]:
-    if selector is None or selector.is_empty:
-        return {}
-    out: dict[str, Any] = {}
-    if selector.match_labels:
-        out["matchLabels"] = dict(selector.match_labels)
-    if selector.match_expressions:
-        out["matchExpressions"] = [
-            {"key": req.key, "operator": str(req.operator), **({"values": list(req.values)} if req.values else {})}
-            for req in selector.match_expressions]
-    return out
-
-
-def block_dict(block: IPBlock) -> dict[str, Any]:
-    out: dict[str, Any] = {"cidr": block.cidr}
-    if block.excepts:
-        out["except"] = list(block.excepts)
-    return out
-
-
-def peer_dict(peer: PolicyPeer) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if peer.ip_block is not None:
-        out["ipBlock"] = block_dict(peer.ip_block)
-    if peer.namespace_selector is not None:
-        out["namespaceSelector"] = selector_dict(peer.namespace_selector)
-    if peer.pod_selector is not None:
-        out["podSelector"] = selector_dict(peer.pod_selector)
-    return out
-
-
-def port_dict(port: PolicyPort) -> dict[str, Any]:
-    out: dict[str, Any] = {"protocol": port.protocol}
-    if port.port is not None:
-        out["port"] = port.port
-    if port.end_port is not None:
-        out["endPort"] = port.end_port
-    return out
-
-
-def rule_dict(rule: PolicyRule, peer_key: str) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if rule.peers:
-        out[peer_key] = [peer_dict(peer) for peer in rule.peers]
-    if rule.ports:
-        out["ports"] = [port_dict(port) for port in rule.ports]
-    return out
+    return {} if selector is None else selector_to_dict(selector)
 
 
 def policy_dict(policy: NetworkPolicy, *, policy_types: Iterable[str] | None = None,
@@ -94,9 +43,9 @@ def policy_dict(policy: NetworkPolicy, *, policy_types: Iterable[str] | None = N
     spec: dict[str, Any] = {"podSelector": selector_dict(pod_selector or policy.pod_selector),
                             "policyTypes": list(policy.policy_types if policy_types is None else policy_types)}
     if ingress:
-        spec["ingress"] = [rule_dict(rule, "from") for rule in ingress]
+        spec["ingress"] = [rule_to_dict(rule, "from") for rule in ingress]
     if egress:
-        spec["egress"] = [rule_dict(rule, "to") for rule in egress]
+        spec["egress"] = [rule_to_dict(rule, "to") for rule in egress]
     metadata: dict[str, Any] = {"name": policy.name, "namespace": policy.namespace}
     if policy.labels:
         metadata["labels"] = dict(policy.labels)

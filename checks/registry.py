@@ -7,12 +7,9 @@ never costs the user the others.
 
 from __future__ import annotations
 
-import gc
 import inspect
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +17,7 @@ from netpol_tui.checks import gke_enforcement as enf
 from netpol_tui.checks import ipblocks, known_issues, policies, reachability
 from netpol_tui.checks.context import CheckUnknown, Context, Hit
 from netpol_tui.checks.model import Finding, Remediation, Report, Severity, UnknownCheck
+from netpol_tui.gcpause import gc_paused
 from netpol_tui.model.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -162,35 +160,8 @@ def run_checks(snapshot: Snapshot, engine: PolicyEngine | None = None,
     given, receives seconds per check id (for the benchmark).
     """
     specs = select_checks(select, ignore)
-    with _collector_paused():
+    with gc_paused():
         return _run(snapshot, engine, specs, timings)
-
-
-_gc_lock = threading.Lock()
-_gc_runs = 0
-_gc_paused_by_us = False
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while any check run is active (runs may overlap in
-    threads: the console's worker, fleet checks). The snapshot holds millions of long-lived
-    objects; with the collector on, every few thousand allocations rescan them all, which costs
-    more than the checks themselves. The checks create almost no reference cycles."""
-    global _gc_runs, _gc_paused_by_us
-    with _gc_lock:
-        _gc_runs += 1
-        if _gc_runs == 1 and gc.isenabled():
-            gc.disable()
-            _gc_paused_by_us = True
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_runs -= 1
-            if _gc_runs == 0 and _gc_paused_by_us:
-                _gc_paused_by_us = False
-                gc.enable()
 
 
 def _run(snapshot: Snapshot, engine: PolicyEngine | None, specs: tuple[CheckSpec, ...],

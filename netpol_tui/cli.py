@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Troubleshoot Kubernetes NetworkPolicy on GKE: enforcement state, node recreation, "
                     "policy verdicts and known issues. Read-only: it never changes the cluster.",
         epilog="With no command, opens the console. Examples: netpol-tui --demo; "
-               "netpol-tui check --files ./dump; netpol-tui explain --demo --from shop/web-0 --to shop/db-0 --port 5432",
+               "netpol-tui check --files ./dump; netpol-tui explain --demo --from shop/svc/web --to shop/svc/store --port 80",
     )
     parser.add_argument("--version", action="version", version=f"netpol-tui {__version__}")
     add_source_options(parser)

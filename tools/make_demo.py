@@ -20,6 +20,7 @@ import json
 import sys
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -215,6 +216,8 @@ class Cluster:
 
     def _pod(self, app: App, index: int, node: NodeSpec, template_hash: str) -> dict:
         name = self._pod_name(app, index, node, template_hash)
+        # A pod cannot be older than the node it runs on (recreated nodes are recent).
+        started = max(self.when, _after(node.created, minutes=2))
         labels = dict(app.labels)
         if app.kind == "Deployment":
             labels["pod-template-hash"] = template_hash
@@ -258,7 +261,7 @@ class Cluster:
         metadata: dict[str, Any] = {
             "name": name, "namespace": app.namespace, "uid": uid(app.namespace, name),
             "resourceVersion": str(100000 + int(hexid(name, length=5), 16) % 900000),
-            "creationTimestamp": node.created if app.kind in ("DaemonSet", "Static") else self.when,
+            "creationTimestamp": node.created if app.kind in ("DaemonSet", "Static") else started,
         }
         if app.kind not in ("StatefulSet", "Static"):
             metadata["generateName"] = name[: -len(name.rsplit("-", 1)[1])]
@@ -300,20 +303,21 @@ class Cluster:
         conditions = [("Initialized", "True"), ("Ready", ready), ("ContainersReady", ready),
                       ("PodScheduled", "True")]
         status["conditions"] = [{"type": kind, "status": value, "lastProbeTime": None,
-                                 "lastTransitionTime": self.when} for kind, value in conditions]
+                                 "lastTransitionTime": started} for kind, value in conditions]
         status["hostIP"] = node.internal_ip
         if ips:
             status["podIP"] = ips[0]
             status["podIPs"] = [{"ip": ip} for ip in ips]
-        status["startTime"] = self.when
+        status["startTime"] = started
         status["qosClass"] = "Burstable"
         if stuck:
             state: dict[str, Any] = {"waiting": {"reason": stuck}}
         elif app.succeeded:
-            state = {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": self.when,
-                                    "finishedAt": self.when, "containerID": f"containerd://{hexid(name, length=64)}"}}
+            state = {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": started,
+                                    "finishedAt": _after(started, minutes=7),
+                                    "containerID": f"containerd://{hexid(name, length=64)}"}}
         else:
-            state = {"running": {"startedAt": self.when}}
+            state = {"running": {"startedAt": _after(started, minutes=1)}}
         container_status: dict[str, Any] = {
             "name": container["name"], "image": app.image, "imageID": "",
             "ready": phase == "Running", "restartCount": 0, "started": phase == "Running", "state": state,
@@ -371,6 +375,12 @@ class Cluster:
                          "generation": 1, "creationTimestamp": self.when, "labels": labels},
             "spec": spec, "status": status,
         }
+
+
+def _after(timestamp: str, *, minutes: int) -> str:
+    """An RFC 3339 UTC timestamp some minutes later, in the same format."""
+    moment = datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ") + timedelta(minutes=minutes)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _container_name(app: App) -> str:
@@ -553,7 +563,9 @@ CALICO_VERSION = "1.21.3-gke.2000"
 CALICO_POD_RANGE = "10.8.0.0/14"
 CALICO_SERVICE_RANGE = "10.12.0.0/20"
 CALICO_WHEN = "2021-10-12T07:41:09Z"
-CALICO_RECREATED = "2021-10-14T09:20:31Z"
+#: When each pool's nodes were recreated, inside its UPGRADE_NODES operation (see calico_operations).
+CALICO_RECREATED = {"default-pool": "2021-10-14T09:08:10Z", "batch-pool": "2021-10-14T09:51:40Z",
+                    "highmem-pool": "2021-10-14T10:13:05Z"}
 KUBE_DNS_EGRESS = {"to": [{"namespaceSelector": ns_sel("kube-system"), "podSelector": sel(**{"k8s-app": "kube-dns"})}],
                    "ports": [udp(53), tcp(53)]}
 METADATA_EGRESS_WI = {"to": [{"ipBlock": {"cidr": "169.254.169.252/32"}}], "ports": [tcp(988)]}
@@ -580,7 +592,8 @@ def calico_nodes(cluster: Cluster) -> None:
         for zone, labelled, cordoned in placements:
             group = hexid(CALICO_CLUSTER, pool, zone)
             name = f"gke-{CALICO_CLUSTER}-{pool}-{group}-{suffix(pool, str(index), length=4)}"
-            created = CALICO_RECREATED if labelled else "2021-06-02T08:03:12Z"
+            created = _after(CALICO_RECREATED[pool], minutes=7 * len([n for n in cluster.nodes if n.pool == pool])) \
+                if labelled else "2021-06-02T08:03:12Z"
             labels = {
                 "beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/instance-type": machine_name,
                 "beta.kubernetes.io/os": "linux", "cloud.google.com/gke-boot-disk": "pd-standard",
@@ -996,17 +1009,17 @@ def calico_events(cluster: Cluster) -> list[dict]:
     return [
         event("payments", "Pod", "payments-gateway-0", "Scheduled",
               f"Successfully assigned payments/payments-gateway-0 to {host}",
-              first="2021-10-14T10:02:11Z", last="2021-10-14T10:02:11Z", component="default-scheduler"),
+              first="2021-10-14T09:45:10Z", last="2021-10-14T09:45:10Z", component="default-scheduler"),
         event("payments", "Pod", "payments-gateway-0", "FailedCreatePodSandBox",
-              IPAM_MESSAGE.format(sandbox=sandbox), type_="Warning", count=47,
-              first="2021-10-14T10:02:13Z", last="2021-10-14T10:41:55Z", host=host),
+              IPAM_MESSAGE.format(sandbox=sandbox), type_="Warning", count=212,
+              first="2021-10-14T09:45:13Z", last="2021-10-14T10:41:55Z", host=host),
         event("default", "Node", cordoned.name, "NodeNotSchedulable",
               f"Node {cordoned.name} status is now: NodeNotSchedulable",
-              first="2021-10-14T10:38:02Z", last="2021-10-14T10:38:02Z", host=cordoned.name),
+              first="2021-10-14T10:19:58Z", last="2021-10-14T10:19:58Z", host=cordoned.name),
         event("data", "Pod", "postgres-1", "Killing", "Stopping container postgres", count=1,
-              first="2021-10-14T10:24:51Z", last="2021-10-14T10:24:51Z", host=cordoned.name),
+              first="2021-10-14T10:20:31Z", last="2021-10-14T10:20:31Z", host=cordoned.name),
         event("data", "Pod", "postgres-1", "Started", "Started container postgres",
-              first="2021-10-14T10:29:40Z", last="2021-10-14T10:29:40Z", host=postgres["spec"]["nodeName"]),
+              first="2021-10-14T10:23:10Z", last="2021-10-14T10:23:10Z", host=postgres["spec"]["nodeName"]),
         event("frontend", "Ingress", "storefront", "Sync", "Scheduled for sync", component="loadbalancer-controller",
               first="2021-10-14T09:12:00Z", last="2021-10-14T10:40:12Z", count=12, obj_namespace="frontend"),
     ]

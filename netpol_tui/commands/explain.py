@@ -11,6 +11,8 @@ import json
 import sys
 from typing import Any
 
+from netpol_tui.gcpause import gc_paused
+
 NAME = "explain"
 HELP = "explain why traffic between two endpoints is allowed or denied"
 EXIT_ALLOW, EXIT_DENY, EXIT_BAD_INPUT = 0, 1, 2
@@ -119,20 +121,13 @@ def evaluate_batch(engine: Any, entries: list[Any], namespace: str | None = None
     The cyclic garbage collector is paused meanwhile: a batch allocates many small, acyclic
     objects, and each full collection would walk the whole snapshot (millions of objects).
     """
-    import gc
-
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        results, codes = [], []
+    results, codes = [], []
+    with gc_paused():
         for index, entry in enumerate(entries):
             result, code = _run_entry(engine, entry, index, namespace)
             results.append(result)
             codes.append(code)
-        return results, codes
-    finally:
-        if paused:
-            gc.enable()
+    return results, codes
 
 
 def _print_json(data: Any) -> None:

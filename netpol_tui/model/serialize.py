@@ -65,7 +65,7 @@ def _metadata(name: str, namespace: str | None = None, *, labels: dict[str, str]
 
 
 def _object(kind: str, metadata: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"apiVersion": API_VERSIONS[kind], "kind": kind, "metadata": metadata}
+    out: dict[str, Any] = {"apiVersion": API_VERSIONS.get(kind, "apps/v1"), "kind": kind, "metadata": metadata}
     out.update({key: value for key, value in fields.items() if value})
     return out
 
@@ -266,10 +266,7 @@ def workload_to_dict(workload: Workload) -> dict[str, Any]:
                        ("numberReady", workload.number_ready)):
         if value is not None:
             status[key] = value
-    out = _object(workload.kind if workload.kind in API_VERSIONS else "Deployment", meta, spec=spec,
-                  status=status)
-    out["kind"] = workload.kind
-    return out
+    return _object(workload.kind, meta, spec=spec, status=status)
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:
@@ -297,22 +294,22 @@ def selector_to_dict(selector: LabelSelector) -> dict[str, Any]:
     return out
 
 
-def _ip_block(block: IPBlock) -> dict[str, Any]:
+def ip_block_to_dict(block: IPBlock) -> dict[str, Any]:
     return {"cidr": block.cidr, **({"except": list(block.excepts)} if block.excepts else {})}
 
 
-def _peer(peer: PolicyPeer) -> dict[str, Any]:
+def peer_to_dict(peer: PolicyPeer) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if peer.pod_selector is not None:
         out["podSelector"] = selector_to_dict(peer.pod_selector)
     if peer.namespace_selector is not None:
         out["namespaceSelector"] = selector_to_dict(peer.namespace_selector)
     if peer.ip_block is not None:
-        out["ipBlock"] = _ip_block(peer.ip_block)
+        out["ipBlock"] = ip_block_to_dict(peer.ip_block)
     return out
 
 
-def _policy_port(port: PolicyPort) -> dict[str, Any]:
+def policy_port_to_dict(port: PolicyPort) -> dict[str, Any]:
     out: dict[str, Any] = {"protocol": port.protocol}
     if port.port is not None:
         out["port"] = port.port
@@ -321,12 +318,12 @@ def _policy_port(port: PolicyPort) -> dict[str, Any]:
     return out
 
 
-def _rule(rule: PolicyRule, peer_key: str) -> dict[str, Any]:
+def rule_to_dict(rule: PolicyRule, peer_key: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if rule.peers:
-        out[peer_key] = [_peer(peer) for peer in rule.peers]
+        out[peer_key] = [peer_to_dict(peer) for peer in rule.peers]
     if rule.ports:
-        out["ports"] = [_policy_port(port) for port in rule.ports]
+        out["ports"] = [policy_port_to_dict(port) for port in rule.ports]
     return out
 
 
@@ -335,9 +332,9 @@ def network_policy_to_dict(policy: NetworkPolicy) -> dict[str, Any]:
                      uid=policy.uid, creation_timestamp=policy.creation_timestamp)
     spec: dict[str, Any] = {"podSelector": selector_to_dict(policy.pod_selector)}
     if policy.ingress:
-        spec["ingress"] = [_rule(rule, "from") for rule in policy.ingress]
+        spec["ingress"] = [rule_to_dict(rule, "from") for rule in policy.ingress]
     if policy.egress:
-        spec["egress"] = [_rule(rule, "to") for rule in policy.egress]
+        spec["egress"] = [rule_to_dict(rule, "to") for rule in policy.egress]
     if policy.policy_types_written:
         spec["policyTypes"] = list(policy.policy_types)
     return {"apiVersion": API_VERSIONS["NetworkPolicy"], "kind": "NetworkPolicy", "metadata": meta, "spec": spec}

@@ -12,10 +12,10 @@ idempotent single assignments, which makes concurrent reads safe under the GIL.
 from __future__ import annotations
 
 import difflib
-import gc
 from collections.abc import Mapping
 from typing import Any
 
+from netpol_tui.gcpause import gc_paused
 from netpol_tui.model.objects import Pod, Service
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule
 from netpol_tui.model.snapshot import Snapshot
@@ -172,13 +172,8 @@ class PolicyEngine:
         self._selector_text_cache: dict[tuple, tuple[LabelSelector, str]] = {}
         # Building allocates ~1 object per pod; with a big snapshot on the heap each automatic full
         # collection would walk millions of objects, so the cyclic GC pauses meanwhile.
-        paused = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             self._build()
-        finally:
-            if paused:
-                gc.enable()
 
     # ------------------------------------------------------------------ index
 

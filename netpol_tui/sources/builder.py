@@ -21,6 +21,7 @@ from netpol_tui.model.parse import (
     parse_operation,
 )
 from netpol_tui.model.snapshot import Kind, LoadProblem, Snapshot, SourceInfo, UnknownPart
+from netpol_tui.text import clean
 
 _SNAPSHOT_FIELDS = {
     Kind.NAMESPACE: "namespaces",
@@ -33,9 +34,6 @@ _SNAPSHOT_FIELDS = {
     Kind.EVENT: "events",
     Kind.OPERATION: "operations",
 }
-
-#: List kinds whose items carry no `kind` of their own (raw API list responses).
-_LIST_ITEM_KINDS = {f"{kind}List": kind for kind in K8S_PARSERS}
 
 #: The API groups each kind we read belongs to ("" is the core group, apiVersion "v1"). The same
 #: kind name in another group is a different resource: Calico's `crd.projectcalico.org`
@@ -76,7 +74,10 @@ class SnapshotBuilder:
     # ------------------------------------------------------------------ reporting
 
     def problem(self, source: str, message: str, location: str | None = None) -> None:
-        self._problems.append(LoadProblem(source, message, location))
+        """Record one problem line. Names and values in it come from the input: the line is
+        cleaned of control characters and escape sequences before anyone prints it."""
+        self._problems.append(LoadProblem(clean(source, 300, single_line=True), clean(message, 400, single_line=True),
+                                          clean(location, 100, single_line=True) if location else location))
 
     def mark_unknown(self, kind: Kind, reason: str) -> None:
         self._unknown.append(UnknownPart(kind, reason))
@@ -160,8 +161,9 @@ class SnapshotBuilder:
         if not isinstance(items, list):
             self.problem(source, f"{kind}.items must be a list, found {_type_name(items)}", location)
             return
-        item_kind = _LIST_ITEM_KINDS.get(kind)
-        if item_kind:
+        # Raw API lists (`PodList`, `ConfigMapList`) leave `kind` out of their items.
+        item_kind = kind[:-4] if kind != "List" and kind.endswith("List") else None
+        if item_kind in K8S_PARSERS:
             self._loaded.add(K8S_PARSERS[item_kind][0])
         add_object = self.add_object
         for index, item in enumerate(items):

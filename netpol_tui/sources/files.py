@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import codecs
 import errno
-import gc
 import json
 import os
 import re
 import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
 import yaml
 
+from netpol_tui.gcpause import gc_paused
 from netpol_tui.model.objects import Origin
 from netpol_tui.model.snapshot import Snapshot, SourceInfo
 from netpol_tui.sources.builder import SnapshotBuilder
@@ -66,34 +64,6 @@ class _Problem:
 
 # --------------------------------------------------------------------- garbage collector
 
-_gc_lock = threading.Lock()
-_gc_depth = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while loading.
-
-    Decoded JSON and the parsed model hold no reference cycles, but every few thousand new
-    containers CPython walks all tracked objects; with a 100,000-pod cluster in memory that
-    made loading 2x slower. Reference counting still frees everything as usual.
-    """
-    global _gc_depth, _gc_was_enabled
-    with _gc_lock:
-        if _gc_depth == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_depth += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_depth -= 1
-            if _gc_depth == 0 and _gc_was_enabled:
-                gc.enable()
-
-
 # ------------------------------------------------------------------------- paths
 
 
@@ -120,6 +90,8 @@ def expand_paths(paths: Iterable[str], builder: SnapshotBuilder) -> list[str]:
                 builder.problem(str(raw), "not a regular file or directory")
         except (OSError, ValueError) as exc:  # ValueError: embedded NUL in the path
             builder.problem(str(raw), f"cannot open: {_os_reason(exc)}")
+        except RecursionError:
+            builder.problem(str(raw), "directory tree too deep; stopped reading it")
     return found
 
 
@@ -133,8 +105,10 @@ def _link_problem(path: Path) -> str:
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             return "symbolic link loop"
-        return f"broken symbolic link (target {os.readlink(path)!r} does not exist)" \
-            if os.path.islink(path) else f"cannot open: {_os_reason(exc)}"
+        try:
+            return f"broken symbolic link (target {os.readlink(path)!r} does not exist)"
+        except OSError:
+            return f"cannot open: {_os_reason(exc)}"
     return "not a regular file or directory"
 
 
@@ -165,10 +139,10 @@ def _walk(root: Path, builder: SnapshotBuilder, seen_dirs: set[str]) -> Iterator
             elif entry.is_symlink() and entry.name.lower().endswith(SUFFIXES):
                 builder.problem(entry.path, _link_problem(Path(entry.path)))
         except OSError as exc:
-            if entry.is_symlink():
-                builder.problem(entry.path, _link_problem(Path(entry.path)))
-            else:
+            if not entry.is_symlink():
                 builder.problem(entry.path, f"cannot read: {_os_reason(exc)}")
+            elif entry.name.lower().endswith(SUFFIXES):
+                builder.problem(entry.path, _link_problem(Path(entry.path)))
 
 
 # ------------------------------------------------------------------------- bytes
@@ -343,7 +317,7 @@ def _alias_count(chunk: bytes) -> int:
 
 def _decode(name: str, data: bytes) -> Iterator[tuple[Any, str | None, Origin]]:
     data = _normalise_encoding(data)
-    if not data.strip():
+    if _first_char(data) == 0 and not data.strip():  # strip() copies: only when the start is blank
         raise _BadFile("empty file")
     if b"\x00" in data[:65536]:
         raise _BadFile("binary content (NUL bytes), not YAML or JSON")
@@ -384,7 +358,7 @@ def load_files(paths: Iterable[str], *, cluster: str | None = None, progress: Pr
     """Load a Snapshot from kubectl/gcloud output files; raises SourceError when nothing is usable."""
     paths = [str(path) for path in paths]
     builder = SnapshotBuilder(wanted_cluster=cluster)
-    with _gc_paused():
+    with gc_paused():
         files = expand_paths(paths, builder)
         for index, path in enumerate(files):
             if progress:

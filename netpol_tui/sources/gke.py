@@ -272,10 +272,25 @@ def select_operations(operations: list[dict[str, Any]], cluster: str, now: datet
     return running + [operation for _, operation in finished[:MAX_RECENT_OPERATIONS]]
 
 
+def import_google() -> None:
+    """Import the Google client stack once, under the shared lock (see kube.IMPORT_LOCK)."""
+    from netpol_tui.sources.kube import IMPORT_LOCK
+
+    with IMPORT_LOCK:
+        import google.api_core.exceptions
+        import google.api_core.retry
+        import google.auth
+        import google.auth.credentials
+        import google.auth.exceptions
+        import google.cloud.container_v1  # noqa: F401
+        import requests  # noqa: F401
+
+
 def fetch_gke(identity: GkeIdentity, endpoint: str | None, timeout: float) -> GkeResult:
     """get_cluster + list_operations; never raises (reasons instead)."""
     result = GkeResult()
     try:
+        import_google()
         client = make_client(endpoint)
     except ImportError as exc:
         result.cluster_reason = f"google-cloud-container is not installed ({exc}); reinstall netpol-tui"

@@ -54,6 +54,23 @@ _CLUSTER_PATHS = ("certificate-authority",)
 _USER_PATHS = ("client-certificate", "client-key", "tokenFile")
 
 
+#: Held while the client libraries are first imported. Their packages import each other in a
+#: cycle; two threads importing them at once (fleet checks, the console's load and node watch)
+#: can see a half-initialised module ("cannot import name 'ApiClient'").
+IMPORT_LOCK = threading.RLock()
+
+
+def import_kubernetes() -> None:
+    """Import everything this module later takes from kubernetes/urllib3, once, under the lock."""
+    with IMPORT_LOCK:
+        import kubernetes.client
+        import kubernetes.client.exceptions
+        import kubernetes.config.config_exception
+        import kubernetes.config.incluster_config
+        import kubernetes.config.kube_config  # noqa: F401
+        import urllib3.exceptions  # noqa: F401
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """Bounded retries for 429/5xx and dropped connections.
@@ -541,6 +558,7 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 def connect(options: Any) -> KubeClient:
     """A KubeClient for --kubeconfig/--context (or in-cluster config); raises KubeConfigError."""
+    import_kubernetes()
     from kubernetes.client import ApiClient, Configuration
 
     timeout = float(options.timeout or 10.0)
@@ -731,6 +749,8 @@ class Page:
     note: str | None = None
     #: metadata.resourceVersion of the list (where a watch can start).
     resource_version: str | None = None
+    #: No more pages follow.
+    last: bool = False
 
 
 def list_pages(client: KubeClient, resource: Resource, namespace: str | None = None, *,
@@ -785,7 +805,7 @@ def list_pages(client: KubeClient, resource: Resource, namespace: str | None = N
         remaining = meta.get("remainingItemCount")
         total = done + remaining if isinstance(remaining, int) and token else (done if not token else 0)
         version = meta.get("resourceVersion") if isinstance(meta.get("resourceVersion"), str) else None
-        yield Page(fresh, done, total, note, version)
+        yield Page(fresh, done, total, note, version, last=not token)
         note = None
         if not token:
             return
@@ -916,5 +936,5 @@ __all__ = [
     "NODES", "PAGE_SIZE", "RESOURCES", "RETRY", "ExecCredential", "GoneError", "KubeClient", "KubeConfig",
     "KubeConfigError", "KubeFailure", "KubeRequestError", "KubeTarget", "Page", "Resource", "RetryPolicy",
     "connect", "kubeconfig_paths", "list_contexts", "list_pages", "read_kubeconfig", "resolve_context",
-    "quiet_client_logs", "retry_after_seconds", "run_exec_plugin", "status_failure", "transport_failure",
+    "IMPORT_LOCK", "import_kubernetes", "quiet_client_logs", "retry_after_seconds", "run_exec_plugin", "status_failure", "transport_failure",
 ]

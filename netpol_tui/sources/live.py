@@ -10,17 +10,15 @@ be read is it a SourceError. Heavy modules are imported here, never by `netpol_t
 
 from __future__ import annotations
 
-import gc
 import queue
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from netpol_tui.gcpause import gc_paused
 from netpol_tui.model.objects import WORKLOAD_KINDS
 from netpol_tui.model.snapshot import Kind, Snapshot, SourceInfo
 from netpol_tui.sources.builder import SnapshotBuilder
@@ -42,36 +40,10 @@ def load_live(options: SourceOptions, progress: Progress | None = None) -> Snaps
 
     client = kube.connect(options)
     try:
-        with _gc_paused():
+        with gc_paused():
             return _load(client, options, progress, kube, gke)
     finally:
         client.close()
-
-
-_gc_lock = threading.Lock()
-_gc_state = {"depth": 0, "was_enabled": False}
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a load runs (loads may overlap: fleet checks).
-
-    Parsing allocates millions of small acyclic objects; the collector's repeated passes over
-    the growing Snapshot cost about half the load time (benchmarks/live.md). Page dicts are
-    freed by reference counting, so memory does not grow without it.
-    """
-    with _gc_lock:
-        if _gc_state["depth"] == 0:
-            _gc_state["was_enabled"] = gc.isenabled()
-            gc.disable()
-        _gc_state["depth"] += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_state["depth"] -= 1
-            if _gc_state["depth"] == 0 and _gc_state["was_enabled"]:
-                gc.enable()
 
 
 def _load(client: KubeClient, options: SourceOptions, progress: Progress | None, kube: Any, gke: Any) -> Snapshot:
@@ -98,10 +70,12 @@ def _load(client: KubeClient, options: SourceOptions, progress: Progress | None,
 
     def list_worker(resource: Resource) -> None:
         failure = None
+        complete = False
         try:
             for page in kube.list_pages(client, resource, namespace, cancelled=cancel.is_set):
                 put(("page", resource, page))
-            if cancel.is_set():
+                complete = page.last
+            if not complete:
                 failure = kube.KubeFailure("cancelled", "not read: loading stopped early")
         except kube.KubeRequestError as exc:
             failure = exc.failure
@@ -148,12 +122,18 @@ def _load(client: KubeClient, options: SourceOptions, progress: Progress | None,
                 pending -= 1
                 gke_result = payload
                 _report(progress, "GKE cluster", 1, 1)
-    finally:
+    except BaseException:
+        # Ctrl-C or a failing progress callback: return at once, the workers stop at their next page.
         abandon.set()
         cancel.set()
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    abandon.set()
+    cancel.set()
+    pool.shutdown(wait=True, cancel_futures=True)
 
-    _settle_kinds(builder, resources, outcomes)
+    fatal = next((f for f in outcomes.values() if f is not None and f.fatal), None)
+    _settle_kinds(builder, resources, outcomes, fatal)
     if identity is None:
         builder.mark_unknown(Kind.CLUSTER, identity_reason)
         builder.mark_unknown(Kind.OPERATION, identity_reason)
@@ -195,8 +175,11 @@ def _add_page(builder: SnapshotBuilder, resource: Resource, namespace: str | Non
             builder.problem(source, f"a list item is not an object ({type(item).__name__}); skipped")
 
 
-def _settle_kinds(builder: SnapshotBuilder, resources: tuple, outcomes: dict) -> None:
-    """Mark each Snapshot kind loaded when all its lists were read, else unknown with the reasons."""
+def _settle_kinds(builder: SnapshotBuilder, resources: tuple, outcomes: dict, fatal: Any = None) -> None:
+    """Mark each Snapshot kind loaded when all its lists were read, else unknown with the reasons.
+
+    Lists stopped because another one hit a connection or credential failure say which.
+    """
     by_kind: dict[Kind, list] = {}
     for resource in resources:
         by_kind.setdefault(resource.kind, []).append(resource)
@@ -207,7 +190,10 @@ def _settle_kinds(builder: SnapshotBuilder, resources: tuple, outcomes: dict) ->
             if failure is _MISSING:
                 reasons.append(f"{resource.plural}: not read (loading stopped)")
             elif failure is not None:
-                reasons.append(failure.text() if len(group) == 1 else f"{resource.plural}: {failure.text()}")
+                text = failure.text()
+                if failure.category == "cancelled" and fatal is not None:
+                    text = f"not read: loading stopped after {fatal.text()}"
+                reasons.append(text if len(group) == 1 else f"{resource.plural}: {text}")
         if reasons:
             builder.mark_unknown(kind, "; ".join(reasons))
         else:

@@ -94,6 +94,7 @@ class NodeWatcher:
 
     @property
     def stopped(self) -> bool:
+        """Not watching any more: stop() was called or a fatal error ended it."""
         return self._stop.is_set()
 
     # -------------------------------------------------------------- loop
@@ -146,6 +147,7 @@ class NodeWatcher:
                     return
                 backoff = min(self.max_backoff, backoff * 2)
         finally:
+            self._stop.set()  # `stopped` is true however the watcher ended
             if self._client is not None:
                 self._client.close()
 

@@ -284,3 +284,28 @@ def test_insecure_skip_tls_verify_works_and_is_noted(tmp_path: Path, https_api: 
     assert len(snapshot.pods) == 5
     assert any("TLS verification of the API server is off" in str(p) for p in snapshot.problems)
     assert not [w for w in recwarn if "Unverified HTTPS" in str(w.message)], "no warning may reach the terminal"
+
+
+def test_first_import_from_many_threads_at_once(tmp_path: Path) -> None:
+    """Fleet checks connect from several threads before anything imported the client libraries."""
+    import subprocess
+
+    path = write_kubeconfig(tmp_path / "kc", kubeconfig("http://127.0.0.1:9", "dev", token=TOKEN))
+    code = (
+        "import sys, threading\n"
+        "from netpol_tui.sources import SourceOptions, kube, gke\n"
+        "errors = []\n"
+        "def work(index):\n"
+        "    try:\n"
+        "        if index % 2:\n"
+        "            gke.import_google()\n"
+        "        kube.connect(SourceOptions(kubeconfig=sys.argv[1])).close()\n"
+        "    except Exception as exc:\n"
+        "        errors.append(repr(exc))\n"
+        "threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "assert not errors, errors\n"
+    )
+    subprocess.run([sys.executable, "-c", code, path], check=True, timeout=60,
+                   env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})

@@ -415,3 +415,35 @@ def test_no_adc_off_google_cloud_skips_the_metadata_probe(kubeconfig_path: str, 
     assert "no Google Cloud credentials" in snapshot.unknown_reason(Kind.CLUSTER)
     (tmp_path / "product_name").write_text("Google Compute Engine\n")
     assert gke.adc_may_exist()
+
+
+def test_a_fatal_failure_mid_load_keeps_what_was_read(options: SourceOptions, kube_api: KubeAPI,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Credentials revoked while loading: lists already read stay, the rest say why they stopped."""
+    monkeypatch.setattr(kube, "PAGE_SIZE", 1)
+    kube_api.fault("/api/v1/pods", status=401, times=None, delay=0.3)
+    kube_api.fault("/api/v1/events", delay=0.6, times=None)
+    second = data.events()[0]
+    second["metadata"]["name"] = "cart-0.17b"
+    kube_api.add("events", second)
+    snapshot = load_live(options)
+    assert len(snapshot.namespaces) == 3 and Kind.NAMESPACE in snapshot.loaded_kinds
+    assert snapshot.unknown_reason(Kind.POD).startswith("the API server") and "401" in snapshot.unknown_reason(Kind.POD)
+    stopped = snapshot.unknown_reason(Kind.EVENT)
+    assert stopped.startswith("not read: loading stopped after the API server") and "401" in stopped
+
+
+def test_interrupted_load_returns_at_once(options: SourceOptions, kube_api: KubeAPI) -> None:
+    """Ctrl-C (here: a progress callback raising) does not wait for slow lists to finish."""
+    import gc
+
+    kube_api.fault("/api/v1/events", delay=1.5, times=None)
+
+    def progress(what: str, done: int, total: int) -> None:
+        if what == "pods":
+            raise KeyboardInterrupt
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        load_live(options, progress)
+    assert time.monotonic() - started < 1.0 and gc.isenabled()

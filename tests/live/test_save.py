@@ -108,3 +108,13 @@ def test_cli_snapshot_save(options: SourceOptions, tmp_path: Path, capsys: pytes
 def test_cli_snapshot_save_reports_a_failed_load(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["snapshot", "save", str(tmp_path / "x"), "--kubeconfig", str(tmp_path / "missing")]) == 2
     assert "kubeconfig" in capsys.readouterr().err and not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("demo", ["calico", "dataplane-v2"])
+def test_demo_clusters_round_trip(demo: str, tmp_path: Path) -> None:
+    """The bundled demos (hand-written YAML, every kind the checks use) survive save -> --files."""
+    from netpol_tui.sources.demo import load_demo
+
+    snapshot = load_demo(demo)
+    save_snapshot(snapshot, tmp_path / demo)
+    assert_same_state(snapshot, load_files([str(tmp_path / demo)]))

@@ -110,7 +110,7 @@ def test_forbidden_is_fatal_and_stops(options: SourceOptions, recorder: Recorder
     watcher = NodeWatcher(options, recorder.on_event, recorder.on_error, initial_backoff=0.01)
     thread = watcher.start()
     thread.join(5)
-    assert not thread.is_alive()
+    assert not thread.is_alive() and watcher.stopped
     assert recorder.errors[-1].fatal and "list nodes at cluster scope" in recorder.errors[-1].message
 
 

@@ -128,7 +128,7 @@ CASES = [
     Case("except-outside-cidr", {"bad.yaml": as_yaml(netpol({"podSelector": {}, "egress": [
         {"to": [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["192.168.0.0/16"]}}]}]}))},
          ("{dir}/bad.yaml: NetworkPolicy shop/np: spec.egress[0].to[0].ipBlock.except[0] '192.168.0.0/16' "
-          "must lie strictly inside 10.0.0.0/8",)),
+          "must lie strictly inside '10.0.0.0/8'",)),
     Case("unknown-selector-operator", {"bad.yaml": as_yaml(netpol({"podSelector": {"matchExpressions": [
         {"key": "app", "operator": "Contains", "values": ["web"]}]}}))},
          ("{dir}/bad.yaml: NetworkPolicy shop/np: spec.podSelector.matchExpressions[0].operator 'Contains' "
@@ -177,6 +177,10 @@ CASES = [
     Case("unused-kind-is-skipped",
          {"cm.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}\n"},
          (), skipped=(("ConfigMap", 1),)),
+    Case("raw-api-list-of-an-unused-kind",
+         {"cm.json": as_json({"apiVersion": "v1", "kind": "ConfigMapList", "items": [
+             {"metadata": {"name": "a"}}, {"metadata": {"name": "b"}}]})},
+         (), skipped=(("ConfigMap", 2),)),
     Case("calico-crd-networkpolicy-is-not-a-kubernetes-one", {"calico.yaml": as_yaml(CALICO_CRD)},
          (), skipped=(("NetworkPolicy.crd.projectcalico.org", 1),)),
     Case("several-gcloud-clusters", {"clusters.json": as_json(CLUSTERS)},
@@ -236,6 +240,18 @@ def test_hostile_values_are_cut_short(tmp_path: Path) -> None:
     _write(tmp_path, {"bad.json": as_json(document)})
     (problem,) = load_files([str(tmp_path)]).problems
     assert len(problem.message) < 200 and "..." in problem.message
+
+
+def test_problem_lines_carry_no_terminal_escapes(tmp_path: Path) -> None:
+    """Names in problem lines come from the input; printed raw, an OSC 52 sequence could write the
+    user's clipboard. Lines are cleaned of escapes and control characters."""
+    evil = pod(name="web\x1b]52;c;ZXZpbA==\x07\nfake: line", namespace="shop\x1b[2J")
+    evil["metadata"]["labels"] = {"a\nb\x1b[31m": ["x"]}
+    _write(tmp_path, {"evil.json": as_json(evil)})
+    (problem,) = load_files([str(tmp_path)]).problems
+    assert "\x1b" not in str(problem) and "\n" not in str(problem) and "\x07" not in str(problem)
+    assert str(problem) == (f"{tmp_path}/evil.json: Pod shop/web fake: line: metadata.labels.'a\\nb\\x1b[31m' "
+                            "must be a string, got a list")
 
 
 def test_fifty_megabyte_file_loads_quickly(tmp_path: Path) -> None:
@@ -448,3 +464,14 @@ def test_every_corpus_file_through_the_cli_source_path(tmp_path: Path, capsys: p
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert err.count("\n") == 21  # MAX_PROBLEM_LINES lines and the "... and N more problems" line
+
+
+def test_cluster_option_picks_one_of_several(tmp_path: Path) -> None:
+    _write(tmp_path, {"clusters.json": as_json(CLUSTERS)})
+    staging = load_files([str(tmp_path)], cluster="staging")
+    assert staging.cluster.name == "staging" and staging.problems == ()
+    missing = load_files([str(tmp_path)], cluster="dev")
+    assert missing.cluster is None
+    assert [str(p) for p in missing.problems] == [
+        f"{tmp_path}/clusters.json (item 0): no GKE cluster named 'dev' in the input (found: prod, staging); "
+        "cluster information not used"]

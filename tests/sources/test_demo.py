@@ -377,3 +377,55 @@ def test_checks_report_exactly_the_planted_findings(name: str) -> None:
     found = sorted((f.id, f.subject.kind, f.subject.namespace or None, f.subject.name) for f in report.findings)
     expected = sorted((p.check, p.kind, p.namespace, p.name) for p in PLANTED[name] if p.check in implemented)
     assert found == expected
+
+
+# ------------------------------------------------------------- stories, end to end
+
+
+def _verdict(engine, source: str, target: str, port: int, protocol: str = "TCP") -> bool:
+    verdicts = {engine.evaluate(a, b, port, protocol).allowed
+                for a in engine.resolve(source) for b in engine.resolve(target)}
+    assert len(verdicts) == 1, f"{source} -> {target}: pods disagree"
+    return verdicts.pop()
+
+
+@pytest.mark.parametrize(("source", "target", "port", "protocol", "allowed"), [
+    ("shop/svc/web", "shop/svc/store", 8080, "TCP", False),  # the selector typo leaves store denied
+    ("shop/svc/web", "shop/svc/cart", 8080, "TCP", True),
+    ("frontend/svc/storefront", "shop/svc/web", 8080, "TCP", True),
+    ("130.211.0.5", "frontend/svc/storefront", 8080, "TCP", False),  # health checks blocked
+    ("payments/svc/payments-api", "169.254.169.252", 988, "TCP", False),  # metadata server forgotten
+    ("payments/svc/payments-api", "kube-system/svc/kube-dns", 53, "UDP", True),
+    ("orders/svc/orders-api", "169.254.169.252", 988, "TCP", True),
+    ("orders/svc/orders-api", "kube-system/svc/kube-dns", 53, "TCP", True),
+    ("orders/svc/orders-api", "8.8.8.8", 443, "TCP", False),
+    ("shop/svc/cart", "orders/svc/orders-api", 8080, "TCP", True),
+    ("monitoring/svc/prometheus", "orders/svc/orders-api", 9090, "TCP", True),  # Calico: ipBlock matches pods
+    ("monitoring/svc/prometheus", "catalog/svc/catalog-api", 9090, "TCP", False),
+    ("shop/svc/store", "data/svc/postgres", 5432, "TCP", True),
+    ("frontend/svc/storefront", "data/svc/postgres", 5432, "TCP", False),
+])
+def test_calico_stories(calico: Snapshot, source: str, target: str, port: int, protocol: str, allowed: bool) -> None:
+    policy = pytest.importorskip("netpol_tui.policy")
+    engine = policy.PolicyEngine(calico)
+    assert engine.dataplane == "calico"
+    assert _verdict(engine, source, target, port, protocol) is allowed
+
+
+@pytest.mark.parametrize(("source", "target", "port", "protocol", "allowed"), [
+    ("web/svc/storefront", "api/svc/api", 8080, "TCP", False),  # ipBlock 10.0.0.0/8 never matches pods
+    ("130.211.0.5", "web/svc/storefront", 8080, "TCP", True),
+    ("35.191.3.3", "web/svc/storefront", 8080, "TCP", True),
+    ("web/svc/storefront", "169.254.169.254", 80, "TCP", True),
+    ("web/svc/storefront", "169.254.169.254", 53, "UDP", True),
+    ("billing/svc/invoicer", "169.254.169.254", 80, "TCP", False),  # the Dataplane V2 metadata endpoint
+    ("billing/svc/invoicer", "169.254.169.254", 53, "UDP", True),
+    ("10.128.0.99", "media/svc/rtp-relay", 10000, "UDP", True),
+    ("10.128.0.99", "media/svc/rtp-relay", 10050, "UDP", False),  # endPort ignored on Dataplane V2
+])
+def test_dataplane_v2_stories(dpv2: Snapshot, source: str, target: str, port: int, protocol: str,
+                              allowed: bool) -> None:
+    policy = pytest.importorskip("netpol_tui.policy")
+    engine = policy.PolicyEngine(dpv2)
+    assert engine.dataplane == "dataplane-v2"
+    assert _verdict(engine, source, target, port, protocol) is allowed
