@@ -8,53 +8,36 @@ imported inside workers, after the first frame.
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
 
 from textual import work
+from textual._context import active_app
 from textual.app import App
-from textual.binding import Binding
 from textual.reactive import var
+from textual.widgets import Input
 from textual.worker import WorkerState, get_current_worker
 
-from netpol_tui import clipboard
-from netpol_tui.messages import (
-    ChecksFinished,
-    CopyCommand,
-    EnforcementComputed,
-    EngineReady,
-    LoadProgress,
-    LocalCopyFinished,
-    ShowFinding,
-    ShowYaml,
-    SnapshotLoaded,
-    SwitchMode,
-    WorkerFailed,
-)
+from netpol_tui import messages as msg
+from netpol_tui.dialogs.requests import DialogRequests
 from netpol_tui.model.snapshot import Snapshot
-from netpol_tui.screens.base import CONSOLE_CSS, MODE_NAMES, make_screen
+from netpol_tui.screens.base import CONSOLE_CSS, GLOBAL_BINDINGS, KEY_ACTIONS, MODE_NAMES, make_screen
 from netpol_tui.screens.state import ConsoleState, LoadStatus, describe_error
 from netpol_tui.sources import NO_SOURCE_HINT, Progress, SourceOptions, kubeconfig_available, load_snapshot
+from netpol_tui.widgets.inputs import CommandLine, FilterInput
 
 Loader = Callable[[SourceOptions, Progress], Snapshot]
 PROGRESS_INTERVAL = 0.05
 
 
-class NetpolApp(App[int]):
+class NetpolApp(DialogRequests, App[int]):
     TITLE = "netpol-tui"
     CSS_PATH = CONSOLE_CSS
-    MODES = {name: (lambda name=name: make_screen(name)) for name in MODE_NAMES}
-    BINDINGS = [
-        *(Binding(str(number), f"switch_to('{name}')", name.title(), show=False)
-          for number, name in enumerate(MODE_NAMES, 1)),
-        Binding("colon", "command_line", ":cmd", show=False),
-        Binding("question_mark", "keys", "Keys"),
-        Binding("r", "reload", "Reload"),
-        Binding("t", "toggle_theme", "Theme", show=False),
-        Binding("q", "quit", "Quit"),
-    ]
+    MODES = {name: (lambda name=name: make_screen(name, active_app.get())) for name in MODE_NAMES}
+    BINDINGS = GLOBAL_BINDINGS
     state: var[ConsoleState | None] = var(None, always_update=True)
 
     def __init__(self, options: SourceOptions, loader: Loader | None = None) -> None:
@@ -79,23 +62,23 @@ class NetpolApp(App[int]):
             now = time.perf_counter()
             if now - last[0] >= PROGRESS_INTERVAL or done == total:
                 last[0] = now
-                self.post_message(LoadProgress(what, done, total))
+                self.post_message(msg.LoadProgress(what, done, total))
 
         snapshot = self.loader(self.options, progress)
         if not get_current_worker().is_cancelled:
-            self.post_message(SnapshotLoaded(snapshot, time.perf_counter() - started))
+            self.post_message(msg.SnapshotLoaded(snapshot, time.perf_counter() - started))
 
     @work(thread=True, exit_on_error=False, name="engine", group="engine", exclusive=True)
     def build_engine(self, snapshot: Snapshot) -> None:
         from netpol_tui.policy import PolicyEngine
 
-        self.post_message(EngineReady(snapshot, PolicyEngine(snapshot)))
+        self.post_message(msg.EngineReady(snapshot, PolicyEngine(snapshot)))
 
     @work(thread=True, exit_on_error=False, name="enforcement", group="enforcement", exclusive=True)
     def compute_enforcement(self, snapshot: Snapshot) -> None:
         from netpol_tui.checks.enforcement import EnforcementState
 
-        self.post_message(EnforcementComputed(snapshot, EnforcementState.from_snapshot(snapshot)))
+        self.post_message(msg.EnforcementComputed(snapshot, EnforcementState.from_snapshot(snapshot)))
 
     @work(thread=True, exit_on_error=False, name="checks", group="checks", exclusive=True)
     def run_checks(self, snapshot: Snapshot, engine: object) -> None:
@@ -103,46 +86,44 @@ class NetpolApp(App[int]):
 
         started = time.perf_counter()
         report = run_checks(snapshot, engine=engine)
-        self.post_message(ChecksFinished(snapshot, report, time.perf_counter() - started))
-
-    @work(thread=True, exit_on_error=False, name="copy", group="copy")
-    def copy_locally(self, text: str, label: str, outcome: clipboard.CopyOutcome) -> None:
-        ok = clipboard.copy_local(text)
-        self.post_message(LocalCopyFinished(text, label, ok, outcome.osc52_trusted, outcome.reason))
+        self.post_message(msg.ChecksFinished(snapshot, report, time.perf_counter() - started))
 
     # ------------------------------------------------------------------ worker results
 
     def _current(self, snapshot: Snapshot) -> bool:
         return self.state is not None and self.state.snapshot is snapshot
 
-    def on_load_progress(self, message: LoadProgress) -> None:
+    def on_load_progress(self, message: msg.LoadProgress) -> None:
         self.state = replace(self.state, loading=LoadStatus(message.what, message.done, message.total))
 
-    def on_snapshot_loaded(self, message: SnapshotLoaded) -> None:
+    def on_snapshot_loaded(self, message: msg.SnapshotLoaded) -> None:
+        # A big snapshot is millions of long-lived objects: keep the cyclic GC from rescanning them
+        # (a full collection took ~1 s on 100,000 pods and froze the UI mid-keystroke).
+        gc.freeze()
         state = self.state.without_errors("load", "reload", "engine", "enforcement", "checks")
         self.state = replace(state, snapshot=message.snapshot, generation=state.generation + 1, loading=None,
                              engine=None, enforcement=None, report=None, checks_running=False)
         self.build_engine(message.snapshot)
         self.compute_enforcement(message.snapshot)
 
-    def on_engine_ready(self, message: EngineReady) -> None:
+    def on_engine_ready(self, message: msg.EngineReady) -> None:
         if self._current(message.snapshot):
             self.state = replace(self.state, engine=message.engine, checks_running=True)
             self.run_checks(message.snapshot, message.engine)
 
-    def on_enforcement_computed(self, message: EnforcementComputed) -> None:
+    def on_enforcement_computed(self, message: msg.EnforcementComputed) -> None:
         if self._current(message.snapshot):
             self.state = replace(self.state, enforcement=message.enforcement)
 
-    def on_checks_finished(self, message: ChecksFinished) -> None:
+    def on_checks_finished(self, message: msg.ChecksFinished) -> None:
         if self._current(message.snapshot):
             self.state = replace(self.state, report=message.report, checks_running=False)
 
     def on_worker_state_changed(self, event) -> None:
         if event.state == WorkerState.ERROR:
-            self.post_message(WorkerFailed(event.worker.name, event.worker.error))
+            self.post_message(msg.WorkerFailed(event.worker.name, event.worker.error))
 
-    def on_worker_failed(self, message: WorkerFailed) -> None:
+    def on_worker_failed(self, message: msg.WorkerFailed) -> None:
         """The one place a failed worker becomes a visible error (never a traceback)."""
         name = message.name or "worker"
         state = self.state
@@ -156,44 +137,26 @@ class NetpolApp(App[int]):
             self.state = replace(self.state, checks_running=True)
             self.run_checks(state.snapshot, None)
 
-    # ------------------------------------------------------------------ requests
-
-    def on_copy_command(self, message: CopyCommand) -> None:
-        outcome = clipboard.copy(self, message.text)
-        if clipboard.local_clipboard_possible():
-            self.copy_locally(message.text, message.label, outcome)
-        elif outcome.osc52_trusted:
-            note = f" ({outcome.note})" if outcome.note else ""
-            self.notify(f"Copied {message.label} to the clipboard (OSC 52){note}.", title="Copied")
-        else:
-            self._copy_fallback(message.text, outcome.reason)
-
-    def on_local_copy_finished(self, message: LocalCopyFinished) -> None:
-        if message.ok or message.osc52_trusted:
-            how = "local clipboard" if message.ok else "clipboard (OSC 52)"
-            self.notify(f"Copied {message.label} to the {how}.", title="Copied")
-        else:
-            self._copy_fallback(message.text, message.reason)
-
-    def _copy_fallback(self, text: str, reason: str | None) -> None:
-        from netpol_tui.dialogs.copy_fallback import CopyFallbackDialog
-
-        self.push_screen(CopyFallbackDialog(text, reason))
-
-    def on_show_finding(self, message: ShowFinding) -> None:
-        from netpol_tui.dialogs.finding import FindingDialog
-
-        self.push_screen(FindingDialog(message.finding))
-
-    def on_show_yaml(self, message: ShowYaml) -> None:
-        from netpol_tui.dialogs.yaml_view import YamlDialog
-
-        self.push_screen(YamlDialog(message.title, message.obj))
-
-    def on_switch_mode(self, message: SwitchMode) -> None:
+    def on_switch_mode(self, message: msg.SwitchMode) -> None:
         self.action_switch_to(message.mode)
 
     # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The one-key globals are text while an input has focus, and a dialog's while one is open;
+        Esc is the app's only while a `/` or `:` prompt has focus."""
+        if action == "leave_prompt":
+            return isinstance(self.focused, FilterInput | CommandLine)
+        return not (action in KEY_ACTIONS and (isinstance(self.focused, Input) or self.screen.is_modal))
+
+    def action_leave_prompt(self) -> None:
+        prompt = self.focused
+        (prompt.action_clear if isinstance(prompt, FilterInput) else prompt.action_close)()
+
+    def action_filter(self) -> None:
+        action = getattr(self.screen, "action_filter", None)
+        if action is not None:
+            action()
 
     def action_switch_to(self, mode: str) -> None:
         if mode in MODE_NAMES and mode != self.current_mode:
@@ -231,5 +194,8 @@ def run_console(options: SourceOptions) -> int:
     if options.kind == "live" and not kubeconfig_available(options):
         print(NO_SOURCE_HINT, file=sys.stderr)
         return 2
+    # Thread workers (engine, checks, details) hold the GIL for long stretches on a big cluster;
+    # hand it back to the UI thread more often than the default 5 ms so keys stay answered.
+    sys.setswitchinterval(0.001)
     NetpolApp(options).run()
     return 0

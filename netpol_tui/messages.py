@@ -166,3 +166,11 @@ class WorkerFailed(Message):
         super().__init__()
         self.name = name
         self.error = error
+
+
+class WatchProblem(Message):
+    """The live node watch hit a problem it retries by itself (shown next to the node list)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text

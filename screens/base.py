@@ -7,7 +7,10 @@ thread workers for anything slow and receives their past-tense messages. Subclas
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import asyncio
+import gc
+import time
+from collections.abc import Callable, Iterable
 from importlib import import_module
 from pathlib import Path
 from typing import Any, ClassVar
@@ -15,16 +18,23 @@ from typing import Any, ClassVar
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import WorkerState
 
+from netpol_tui.gcpause import gc_paused
 from netpol_tui.messages import CopyCommand, RowsPrepared, ShowYaml, WorkerFailed
 from netpol_tui.screens.state import ConsoleState, banner_lines
 from netpol_tui.widgets.banner import Banner
 from netpol_tui.widgets.inputs import CommandLine, FilterInput
+from netpol_tui.widgets.key_bar import KeyBar
 from netpol_tui.widgets.mode_bar import ModeBar
-from netpol_tui.widgets.virtual_list import Row, VirtualList
+from netpol_tui.widgets.virtual_list import Row, VirtualList, measure
 
+BIG_LIST = 10_000
+#: Longest stretch the UI thread spends building rows before it answers keys again.
+ROWS_SLICE_SECONDS = 0.004
+#: ... and how long it then leaves the event loop to everything else (keys, repaints).
+ROWS_PAUSE_SECONDS = 0.002
 CONSOLE_CSS = str(Path(__file__).resolve().parent / "console.tcss")
 
 MODES: tuple[tuple[str, str], ...] = (
@@ -40,6 +50,23 @@ _SCREEN_CLASSES = {
     "issues": ("netpol_tui.screens.issues", "IssuesScreen"),
     "runbooks": ("netpol_tui.screens.runbooks", "RunbooksScreen"),
 }
+
+#: The app's one-key globals. Priority: handled the moment the key arrives, so keys typed right
+#: after `/` or `:` (a paste, tmux send-keys, a fast typist) are not forwarded to the list that
+#: had focus before the prompt opened. The app's `check_action` hands them back to inputs and
+#: dialogs (KEY_ACTIONS).
+GLOBAL_BINDINGS = [
+    *(Binding(str(number), f"switch_to('{name}')", title, show=False, priority=True)
+      for number, (name, title) in enumerate(MODES, 1)),
+    Binding("slash", "filter", "Filter", show=False, priority=True),
+    Binding("colon", "command_line", ":cmd", show=False, priority=True),
+    Binding("question_mark", "keys", "Keys", priority=True),
+    Binding("r", "reload", "Reload", priority=True),
+    Binding("t", "toggle_theme", "Theme", show=False, priority=True),
+    Binding("q", "quit", "Quit", priority=True),
+    Binding("escape", "leave_prompt", "Close prompt", show=False, priority=True),
+]
+KEY_ACTIONS = frozenset({"switch_to", "filter", "command_line", "keys", "reload", "toggle_theme", "quit"})
 
 #: `:` commands (k9s style) -> app action. Aliases follow kubectl short names where they exist.
 COMMAND_ACTIONS = {
@@ -58,10 +85,20 @@ COMMAND_WORDS = ("status", "nodes", "policies", "pods", "netpol", "issues", "run
                  "theme", "quit")
 
 
-def make_screen(name: str) -> Screen:
+def _widest(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(max(x, y) for x, y in zip(a, b, strict=True)) if a else b
+
+
+def make_screen(name: str, app: App | None = None) -> Screen:
     """Import a mode screen only when it is first shown (keeps the first frame fast)."""
     module, cls = _SCREEN_CLASSES[name]
-    return getattr(import_module(module), cls)()
+    screen = getattr(import_module(module), cls)()
+    if app is not None:
+        # A new screen otherwise makes Textual reparse the whole stylesheet on its first visit
+        # (~35 ms): mode screens add no CSS of their own (it is all in console.tcss, loaded at
+        # start), so they are as current as the app's stylesheet.
+        screen._css_update_count = app._css_update_count
+    return screen
 
 
 def resolve_command(text: str) -> str | None:
@@ -94,7 +131,7 @@ class ModeScreen(Screen):
     #: Extra lines for the `?` dialog: (key, what it does) not visible as bindings.
     KEY_NOTES: ClassVar[tuple[tuple[str, str], ...]] = ()
     BINDINGS = [
-        Binding("slash", "filter", "Filter"),
+        Binding("slash", "filter", "Filter"),  # the app's priority binding calls action_filter
         Binding("c", "copy", "Copy"),
         Binding("y", "yaml", "YAML"),
         Binding("escape", "back", "Back", show=False),
@@ -110,10 +147,19 @@ class ModeScreen(Screen):
         yield Banner(id="banner")
         yield from self.compose_body()
         yield CommandLine(COMMAND_WORDS, id="command-line")
-        yield Footer()
+        yield KeyBar(self._key_bindings())
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    def _key_bindings(self) -> list[Binding]:
+        """This screen's bindings, its subclass's first (what the key bar shows)."""
+        seen: dict[str, Binding] = {}
+        for cls in type(self).__mro__:
+            for binding in cls.__dict__.get("BINDINGS", ()):
+                if isinstance(binding, Binding) and binding.description not in seen:
+                    seen[binding.description] = binding
+        return list(seen.values())
 
     def on_mount(self) -> None:
         self.watch(self.app, "state", self._state_changed, init=True)
@@ -131,22 +177,40 @@ class ModeScreen(Screen):
 
     # ------------------------------------------------------------------ rows off the UI thread
 
-    def prepare_rows(self, target: str, builder: Callable[..., Sequence[Row]], *args: Any,
+    def prepare_rows(self, target: str, builder: Callable[..., Iterable[Row | None]], *args: Any,
                      generation: object = None) -> None:
-        """Build a list's rows in a thread; `on_rows_prepared` puts them into `#target`."""
+        """Build a list's rows, then put them into `#target` (via `on_rows_prepared`).
+
+        Runs on the UI thread in slices of a few milliseconds instead of in a thread: a thread
+        building 100,000 rows holds the GIL and made every key wait for it (a screen switch took
+        a second); slices keep each key within one slice of its answer. A builder may yield None
+        as a checkpoint during long preparation that produces no row yet.
+        """
         lists = self.query(f"#{target}")
         columns = lists.first(VirtualList).columns if lists else ()
 
-        def work() -> None:
-            from netpol_tui.widgets.virtual_list import measure
+        async def work() -> None:
+            rows: list[Row] = []
+            widths: tuple[int, ...] = ()
+            measured = 0
+            deadline = time.perf_counter() + ROWS_SLICE_SECONDS
+            with gc_paused():
+                for count, row in enumerate(builder(*args)):
+                    if row is not None:
+                        rows.append(row)
+                    if not count & 255 and time.perf_counter() >= deadline:
+                        widths = _widest(widths, measure(rows[measured:], columns))
+                        measured = len(rows)
+                        await asyncio.sleep(ROWS_PAUSE_SECONDS)
+                        deadline = time.perf_counter() + ROWS_SLICE_SECONDS
+                widths = _widest(widths, measure(rows[measured:], columns))
+            self.post_message(RowsPrepared(target, rows, widths, generation))
 
-            rows = builder(*args)
-            self.post_message(RowsPrepared(target, rows, measure(rows, columns), generation))
-
-        self.run_worker(work, thread=True, exit_on_error=False, name=f"rows:{target}", group=f"rows:{target}",
-                        exclusive=True)
+        self.run_worker(work(), exit_on_error=False, name=f"rows:{target}", group=f"rows:{target}", exclusive=True)
 
     def on_rows_prepared(self, message: RowsPrepared) -> None:
+        if len(message.rows) > BIG_LIST:
+            gc.freeze()  # the rows live as long as the snapshot: no need to rescan them in every collection
         for virtual_list in self.query(f"#{message.target}").results(VirtualList):
             virtual_list.set_rows(message.rows, message.widths)
         self.rows_shown(message.target)
@@ -168,9 +232,7 @@ class ModeScreen(Screen):
         if chosen is None:
             self.notify("Nothing to filter on this screen.", severity="warning")
             return
-        if chosen.parent is not None:
-            chosen.parent.add_class("-shown")
-        chosen.focus()
+        chosen.open()
 
     def focused_list(self) -> VirtualList | None:
         focused = self.focused
@@ -188,7 +250,7 @@ class ModeScreen(Screen):
     def on_filter_input_done(self, event: FilterInput.Done) -> None:
         target = (event.filter_input.id or "").removesuffix("-filter")
         for virtual_list in self.query(f"#{target}").results(VirtualList):
-            virtual_list.focus()
+            self.set_focus(virtual_list)
 
     async def on_input_submitted(self, event: Input.Submitted) -> None:
         if not isinstance(event.input, CommandLine):
@@ -197,11 +259,12 @@ class ModeScreen(Screen):
         command_line = event.input
         text = command_line.value
         command_line.action_close()
+        self.focus_main()  # before the action: the app ignores its one-key actions while an input has focus
         action = resolve_command(text)
         if action is None:
             if text.strip():
                 self.notify(f"Unknown command {text.strip()[:40]!r}. Try :status :nodes :policies :issues "
-                            ":runbooks :help :quit", severity="warning")
+                            ":runbooks :help :quit", severity="warning", markup=False)
             return
         await self.app.run_action(action)
 
@@ -211,7 +274,7 @@ class ModeScreen(Screen):
     def focus_main(self) -> None:
         target = self.focused_list()
         if target is not None:
-            target.focus()
+            self.set_focus(target)
 
     # ------------------------------------------------------------------ copy, YAML, back
 

@@ -72,15 +72,6 @@ class IssuesScreen(ModeScreen):
     MODE = "issues"
     KEY_NOTES = (("enter", "open the highlighted finding (evidence and remediation)"),
                  ("c", "copy the fix of the highlighted issue"))
-    DEFAULT_CSS = """
-    IssuesScreen #issues-body { height: 1fr; }
-    IssuesScreen #issues-left { width: 45%; min-width: 36; }
-    IssuesScreen #issues { height: 1fr; }
-    IssuesScreen #issue-detail { width: 1fr; padding: 0 1; border-left: vkey $primary 40%; }
-    IssuesScreen.-narrow #issues-body { layout: vertical; }
-    IssuesScreen.-narrow #issues-left { width: 100%; height: 9; }
-    IssuesScreen.-narrow #issue-detail { border-left: none; border-top: hkey $primary 40%; }
-    """
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="issues-body"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from netpol_tui.messages import NodesRefreshed
+from netpol_tui.messages import NodesRefreshed, WatchProblem
 from netpol_tui.model.objects import CALICO_READY_LABEL
 from netpol_tui.screens.base import ModeScreen
 from netpol_tui.screens.state import ConsoleState
@@ -32,38 +33,34 @@ from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
 WATCH_REFRESH_SECONDS = 0.5
 
 
-def node_rows(nodes: Any, now: datetime, expect_label: bool | None) -> list[Row]:
-    """One row per node; the label column says whether it is in the state recreation expects."""
-    rows = []
+def node_rows(nodes: Any, now: datetime, expect_label: bool | None, calico: bool = True) -> Iterator[Row]:
+    """One row per node; the label column says whether it is in the state recreation expects
+    (`n/a` where Calico is not the dataplane: the label means nothing there)."""
     for node in sorted(nodes, key=lambda n: (n.node_pool or "", n.name)):
         labelled = node.calico_ready
-        label = f"{CALICO_READY_LABEL.split('/')[1]}=true" if labelled else "missing"
+        label = f"{CALICO_READY_LABEL.split('/')[1]}=true" if labelled else "missing" if calico else "n/a"
         style = None
         if expect_label is not None:
             style = "green" if labelled == expect_label else "yellow"
         status = node.status_text
-        rows.append(Row.make((cell(node.name, 120), cell(node.node_pool or "-", 60),
-                              cell((node.kubelet_version or "?").lstrip("v"), 40), label, status,
-                              age(node.creation_timestamp, now)),
-                             node, (None, None, None, style, "yellow" if node.unschedulable or node.ready is not True
-                                    else None, None)))
-    return rows
+        yield Row.make((cell(node.name, 120), cell(node.node_pool or "-", 60),
+                        cell((node.kubelet_version or "?").lstrip("v"), 40), label, status,
+                        age(node.creation_timestamp, now)),
+                       node, (None, None, None, style, "yellow" if node.unschedulable or node.ready is not True
+                              else None, None))
 
 
 class NodesScreen(ModeScreen):
     MODE = "nodes"
     KEY_NOTES = (("c", "copy the manual upgrade command of the highlighted node's pool"),
                  ("y", "YAML of the highlighted node"))
-    DEFAULT_CSS = """
-    NodesScreen #nodes-summary { height: auto; max-height: 60%; padding: 0 1; }
-    NodesScreen #nodes { height: 1fr; min-height: 5; }
-    """
 
     def __init__(self) -> None:
         super().__init__()
         self.progress: Any = None
         self.samples: list[tuple[datetime, int]] = []
         self._watching = False
+        self.live_note = ""
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="nodes-summary", can_focus=True):
@@ -72,8 +69,9 @@ class NodesScreen(ModeScreen):
             yield Static("", id="nodes-commands")
         yield Static("Nodes", id="nodes-title", classes="section-title")
         yield FilterBar("nodes")
-        yield VirtualList([Column("NAME", max_width=48), Column("POOL", max_width=24), Column("VERSION", max_width=22),
-                           Column("CALICO LABEL", width=13), Column("STATUS", max_width=26), Column("AGE", width=5)],
+        yield VirtualList([Column("NAME", max_width=48, min_width=20), Column("POOL", max_width=24, min_width=8),
+                           Column("VERSION", max_width=22, min_width=8), Column("CALICO LABEL", width=13),
+                           Column("STATUS", max_width=26, min_width=9), Column("AGE", width=5)],
                           id="nodes", empty_text="No nodes loaded.")
 
     def show_state(self, state: ConsoleState, previous: ConsoleState | None) -> None:
@@ -101,9 +99,11 @@ class NodesScreen(ModeScreen):
         self.query_one("#nodes-operations", Static).update(self._operations_block(snapshot, enforcement))
         self.query_one("#nodes-commands", Static).update(self._commands_block())
         title = Text.assemble(("Nodes  ", "bold"), (f"{len(snapshot.nodes)} nodes", ""),
+                              (f"   {self.live_note}" if self.live_note else "", "bold green"),
                               ("   c copies the upgrade command of the node's pool · y YAML", "dim"))
         self.query_one("#nodes-title", Static).update(title)
-        self.prepare_rows("nodes", node_rows, snapshot.nodes, snapshot.captured_at, expect)
+        calico = enforcement is None or enforcement.is_standard_legacy or str(enforcement.mode) == "unknown"
+        self.prepare_rows("nodes", node_rows, snapshot.nodes, snapshot.captured_at, expect, calico)
 
     def _progress_block(self, enforcement: Any) -> Group | Text:
         if enforcement is None:
@@ -115,6 +115,9 @@ class NodesScreen(ModeScreen):
                     "to wait for." if mode in ("autopilot", "dataplane-v2") else
                     "Unknown: without GKE cluster information the expected label state cannot be told.")
             return Text(text)
+        if not enforcement.nodes_known:
+            return Text("Nodes were not loaded, so node recreation progress is unknown. Add `kubectl get nodes -o json` "
+                        "to the input.", style="yellow")
         direction = progress.direction
         head = {"enabling": "Enabling enforcement: nodes must gain", "disabling": "Disabling enforcement: nodes must lose",
                 "none": "No recreation pending; nodes carrying"}[direction]
@@ -197,6 +200,8 @@ class NodesScreen(ModeScreen):
                 if error.fatal:
                     fatal.append(error.message)
                     dirty.set()
+                else:
+                    self.post_message(WatchProblem(error.message))
 
             watcher = NodeWatcher(options, on_event, on_error)
             watcher.start()
@@ -217,8 +222,12 @@ class NodesScreen(ModeScreen):
 
         self.run_worker(work, thread=True, exit_on_error=False, name="watch", group="watch", exclusive=True)
 
+    def on_watch_problem(self, message: WatchProblem) -> None:
+        self.live_note = f"live · {clean(message.text, 120, single_line=True)}"
+
     def on_nodes_refreshed(self, message: NodesRefreshed) -> None:
         snapshot = message.snapshot
+        self.live_note = f"live · updated {snapshot.captured_at:%H:%M:%S} UTC"
         if self.progress is not None and self.progress.pending:
             self.samples = [*self.samples[-50:], (datetime.now(UTC), self.progress.done)]
         self._refresh(snapshot, message.enforcement)

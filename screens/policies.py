@@ -33,15 +33,6 @@ class PoliciesScreen(ModeScreen):
     KEY_NOTES = (("e", "explain a connection: from, to, port, protocol, dataplane -> verdict"),
                  ("/", "filter: e.g. `pod shop`, `pol stor`, `app=web`"),
                  ("tab", "move between the list and the details"))
-    DEFAULT_CSS = """
-    PoliciesScreen #policies-body { height: 1fr; }
-    PoliciesScreen #policies-left { width: 52%; min-width: 36; }
-    PoliciesScreen #objects { height: 1fr; }
-    PoliciesScreen #policies-detail { width: 1fr; padding: 0 1; border-left: vkey $primary 40%; }
-    PoliciesScreen.-narrow #policies-body { layout: vertical; }
-    PoliciesScreen.-narrow #policies-left { width: 100%; height: 45%; }
-    PoliciesScreen.-narrow #policies-detail { border-left: none; border-top: hkey $primary 40%; }
-    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -54,8 +45,8 @@ class PoliciesScreen(ModeScreen):
         with Horizontal(id="policies-body"):
             with Vertical(id="policies-left"):
                 yield FilterBar("objects")
-                yield VirtualList([Column("KIND", width=4), Column("NAMESPACE", max_width=20),
-                                   Column("NAME", max_width=40), Column("LABELS / SELECTOR", flex=True, min_width=14)],
+                yield VirtualList([Column("KIND", width=4), Column("NAMESPACE", max_width=20, min_width=10),
+                                   Column("NAME", max_width=40, min_width=16), Column("LABELS / SELECTOR", flex=True, min_width=12)],
                                   id="objects", empty_text="Loading…")
             with VerticalScroll(id="policies-detail", can_focus=True):
                 yield Static(Text("Highlight a pod, policy or namespace.", style="dim"), id="detail")

@@ -46,17 +46,6 @@ class RunbooksScreen(ModeScreen):
     KEY_NOTES = (("up/down", "choose a runbook (left) or a step/command (right)"),
                  ("enter", "go from the runbook list to its steps"),
                  ("c", "copy the highlighted command (the step's first command on a step row)"))
-    DEFAULT_CSS = """
-    RunbooksScreen #runbooks-body { height: 1fr; }
-    RunbooksScreen #runbooks { width: 38; height: 1fr; }
-    RunbooksScreen #runbook-right { width: 1fr; border-left: vkey $primary 40%; }
-    RunbooksScreen #runbook-head { height: auto; padding: 0 1; }
-    RunbooksScreen #steps { height: 1fr; min-height: 5; }
-    RunbooksScreen #step-detail { height: 1fr; padding: 0 1; background: $boost; }
-    RunbooksScreen.-narrow #runbooks-body { layout: vertical; }
-    RunbooksScreen.-narrow #runbooks { width: 100%; height: 6; }
-    RunbooksScreen.-narrow #runbook-right { border-left: none; }
-    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -98,8 +87,8 @@ class RunbooksScreen(ModeScreen):
         rows = []
         for runbook in self.runbooks:
             done, total = runbook.progress
-            rows.append(Row.make((f"{done}/{total}", runbook.title), runbook.key,
-                                 ("green" if done == total else "yellow", "bold")))
+            rows.append(Row.make((f"{done}/{total}" if total else "n/a", runbook.title), runbook.key,
+                                 ("dim" if not total else "green" if done == total else "yellow", "bold")))
         self.query_one("#runbooks", VirtualList).set_rows(rows)
         self._show_runbook()
 
@@ -112,7 +101,8 @@ class RunbooksScreen(ModeScreen):
         if runbook is None:
             return
         done, total = runbook.progress
-        head = Text.assemble((runbook.title, "bold"), f"   {done}/{total} done\n", (clean(runbook.summary, 400), "dim"))
+        progress = f"   {done}/{total} done" if total else "   not applicable"
+        head = Text.assemble((runbook.title, "bold"), progress + "\n", (clean(runbook.summary, 400), "dim"))
         self.query_one("#runbook-head", Static).update(head)
         steps = self.query_one("#steps", VirtualList)
         steps.set_rows(step_rows(runbook))

@@ -63,17 +63,6 @@ class StatusScreen(ModeScreen):
     MODE = "status"
     KEY_NOTES = (("enter", "open the highlighted finding (evidence, explanation, remediation)"),
                  ("tab", "move between the summary and the findings list"))
-    DEFAULT_CSS = """
-    StatusScreen #status-summary { height: auto; max-height: 55%; min-height: 6; padding: 0 1; }
-    StatusScreen #status-columns { height: auto; }
-    StatusScreen #status-left { height: auto; width: 52; margin-right: 2; }
-    StatusScreen #status-next { height: auto; margin-top: 1; }
-    StatusScreen #status-right { height: auto; width: 1fr; }
-    StatusScreen.-narrow #status-columns { layout: vertical; }
-    StatusScreen.-narrow #status-left { width: 100%; margin-right: 0; }
-    StatusScreen #findings-title { height: 1; padding: 0 1; background: $panel; text-style: bold; }
-    StatusScreen #findings { height: 1fr; min-height: 5; }
-    """
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="status-summary", can_focus=True):
@@ -87,7 +76,7 @@ class StatusScreen(ModeScreen):
             yield Static("", id="status-problems")
         yield Static("Findings", id="findings-title")
         yield FilterBar("findings")
-        yield VirtualList([Column("SEVERITY", width=8), Column("ID", width=6), Column("SUBJECT", max_width=40),
+        yield VirtualList([Column("SEVERITY", width=8), Column("ID", width=6), Column("SUBJECT", max_width=40, min_width=12),
                            Column("MESSAGE", flex=True, min_width=30)], id="findings", empty_text="Waiting for the checks…")
 
     def on_resize(self) -> None:
@@ -198,7 +187,8 @@ class StatusScreen(ModeScreen):
         if hasattr(item, "remediation"):
             self.post_message(ShowFinding(item))
         else:
-            self.notify(clean(f"{item.id}: {item.reason}", 500), title="Unknown", severity="warning")
+            self.notify(clean(f"{item.id}: {item.reason}", 500), title="Unknown", severity="warning",
+                        markup=False)
 
     def copy_target(self) -> tuple[str, str] | None:
         item = self._selected()

@@ -144,7 +144,7 @@ def verify_block(verify: Sequence[Any]) -> Group:
             shown = lines[:MAX_VERIFY_LINES]
             body = Text("\n".join("  " + line for line in shown), style="cyan")
             if len(lines) > MAX_VERIFY_LINES:
-                body.append(f"\n  … {len(lines) - MAX_VERIFY_LINES} more lines", style="dim")
+                body.append(f"\n  … {plural(len(lines) - MAX_VERIFY_LINES, 'more line')}", style="dim")
             parts.append(body)
         parts.append(Text("  " + cell(item.meaning, 300), style="dim italic"))
     return Group(*parts)

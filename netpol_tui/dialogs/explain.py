@@ -106,7 +106,7 @@ class ExplainDialog(Dialog):
                 yield Input(dst, placeholder="NAMESPACE/POD, IP or NAMESPACE/svc/NAME", id="explain-to", compact=True)
             with Horizontal(classes="explain-row"):
                 yield Static("Port", classes="explain-label")
-                yield Input(port, placeholder="8080", id="explain-port", compact=True, restrict=r"[0-9]*",
+                yield Input(port, placeholder="port", id="explain-port", compact=True, restrict=r"[0-9]*",
                             max_length=5)
                 yield Select([(name, name) for name in PROTOCOLS], value="TCP", allow_blank=False,
                              id="explain-protocol", compact=True)

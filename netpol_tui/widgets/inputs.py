@@ -39,27 +39,42 @@ class FilterInput(Input):
         super().__init__(placeholder=placeholder, id=id, compact=True)
 
     def watch_value(self, value: str) -> None:
+        if value and self.parent is not None:
+            self.parent.display = True
+
+    def on_blur(self) -> None:
+        if not self.value and self.parent is not None:
+            self.parent.display = False
+
+    def open(self) -> None:
+        """Show and focus at once: keys typed right after `/` (a paste, a fast typist, tmux
+        send-keys) must land here, so neither waits for a CSS refresh nor for call_later."""
         if self.parent is not None:
-            self.parent.set_class(bool(value), "-shown")
+            self.parent.display = True
+        self.screen.set_focus(self)
 
     def action_clear(self) -> None:
         self.value = ""
-        self.post_message(self.Done(self))
+        self.action_done()
 
     def action_done(self) -> None:
+        """Back to the list at once (not after a message round trip), for keys already typed."""
+        target = (self.id or "").removesuffix("-filter")
+        for widget in self.screen.query(f"#{target}"):
+            self.screen.set_focus(widget)
         self.post_message(self.Done(self))
 
     async def action_submit(self) -> None:
         await super().action_submit()
-        self.post_message(self.Done(self))
+        self.action_done()
 
 
 class FilterBar(Horizontal):
-    """`/` and the filter input for the list `#target`; hidden while empty and unfocused."""
+    """`/` and the filter input for the list `#target`; hidden while empty and unfocused (the
+    input shows and hides it directly, so that it is focusable the moment `/` is pressed)."""
 
     DEFAULT_CSS = """
     FilterBar { height: 1; display: none; background: $boost; }
-    FilterBar.-shown, FilterBar:focus-within { display: block; }
     FilterBar > .filter-prompt { width: 2; padding: 0 0 0 1; color: $accent; text-style: bold; }
     """
 
@@ -79,7 +94,6 @@ class CommandLine(Input):
     DEFAULT_CSS = """
     CommandLine { dock: bottom; height: 1; border: none; padding: 0 1; display: none;
                   background: $primary 25%; margin-bottom: 1; }
-    CommandLine.-open { display: block; }
     """
 
     class Closed(Message):
@@ -91,10 +105,13 @@ class CommandLine(Input):
 
     def open(self) -> None:
         self.value = ""
-        self.add_class("-open")
-        self.focus()
+        self.display = True
+        self.screen.set_focus(self)
 
     def action_close(self) -> None:
         self.value = ""
-        self.remove_class("-open")
+        self.display = False
         self.post_message(self.Closed())
+        for widget in self.screen.query("VirtualList").results():
+            self.screen.set_focus(widget)  # at once, for keys typed right after Esc
+            break

@@ -11,6 +11,7 @@ from netpol_tui.dialogs.explain import ExplainDialog
 from netpol_tui.dialogs.finding import FindingDialog
 from netpol_tui.dialogs.keys import KeysDialog
 from netpol_tui.dialogs.yaml_view import YamlDialog
+from netpol_tui.widgets.banner import Banner
 from netpol_tui.widgets.virtual_list import VirtualList
 from tests.console.helpers import make_app, screen_text, settle, sync
 
@@ -58,6 +59,8 @@ async def test_status_shows_enforcement_findings_and_opens_and_copies_a_finding(
         assert isinstance(app.screen, FindingDialog)
         text = screen_text(app)
         assert "GKE003 nodes-not-enforcing" in text and "Remediation" in text
+        await pilot.press("2")
+        assert isinstance(app.screen, FindingDialog), "no mode switch under an open dialog"
         await pilot.press("down", "c")
         await settle(pilot)
         assert len(copied(written)) == 2
@@ -272,3 +275,91 @@ async def test_reload_reads_the_source_again(calico_dir: Path) -> None:
         await pilot.press("r")
         await settle(pilot)
         assert len(calls) == 2 and app.state.snapshot is not first and app.state.report is not None
+
+
+@sync
+async def test_loading_shows_progress_before_the_first_snapshot(calico_dir: Path) -> None:
+    import threading
+
+    from netpol_tui.widgets.banner import Banner
+    from tests.console import cluster_fixture
+
+    release = threading.Event()
+
+    def loader(options, progress):
+        progress("pods.json", 3, 9)
+        release.wait(10)
+        return cluster_fixture.load(calico_dir)
+
+    app = make_app(calico_dir, loader)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if "pods.json" in app.screen.query_one(Banner).plain:
+                break
+        assert "Loading /tmp/" in app.screen.query_one(Banner).plain
+        assert "pods.json (3/9)" in app.screen.query_one(Banner).plain
+        release.set()
+        await settle(pilot)
+        assert "Loading" not in app.screen.query_one(Banner).plain
+
+
+@sync
+async def test_live_nodes_screen_follows_the_node_watch(calico_dir: Path, monkeypatch) -> None:
+    import dataclasses
+
+    import netpol_tui.sources.watch as watch
+    from tests.console import cluster_fixture
+
+    snapshot = cluster_fixture.load(calico_dir)
+    snapshot = dataclasses.replace(snapshot, source=dataclasses.replace(snapshot.source, kind="live"))
+    relabelled = tuple(dataclasses.replace(node, labels={**node.labels, "projectcalico.org/ds-ready": "true"})
+                       for node in snapshot.nodes)
+
+    class FakeWatcher:
+        def __init__(self, options, on_event, on_error) -> None:
+            self.on_event, self.on_error, self.stopped = on_event, on_error, False
+
+        def start(self) -> None:
+            self.on_error(watch.WatchError("connection reset; retrying", retry_in=1.0))
+            self.on_event(watch.NodeEvent("RESYNC", nodes=relabelled))
+
+        def stop(self, wait: float | None = None) -> None:
+            self.stopped = True
+
+    monkeypatch.setattr(watch, "NodeWatcher", FakeWatcher)
+    app = make_app(calico_dir, lambda options, progress: snapshot)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if "12/12" in screen_text(app):
+                break
+        text = screen_text(app)
+        assert "12/12" in text and "missing" not in text
+        assert "live · updated" in text
+        assert "Watch" not in app.screen.query_one(Banner).plain
+
+
+@sync
+async def test_keys_typed_in_a_burst_after_slash_and_colon_land_in_the_prompt(calico_dir: Path) -> None:
+    """tmux send-keys, a paste or a fast typist deliver keys before any refresh happens."""
+    from textual import events
+
+    app = make_app(calico_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        for char in "/store":
+            app.post_message(events.Key("slash" if char == "/" else char, char))
+        await settle(pilot)
+        assert app.screen.query_one("#objects-filter").value == "store"
+        assert app.theme == "textual-dark" and app.screen.id == "policies-screen", "t and e were not bindings"
+        app.post_message(events.Key("escape", None))
+        for char in ":no":
+            app.post_message(events.Key("colon" if char == ":" else char, char))
+        app.post_message(events.Key("enter", "\r"))
+        await settle(pilot)
+        assert app.current_mode == "nodes"
