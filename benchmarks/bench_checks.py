@@ -29,7 +29,7 @@ GOAL_SECONDS = 5.0
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="/tmp/netpol-bench-checks")
+    parser.add_argument("--out", default="/tmp/netpol-bench-checks-v2")
     parser.add_argument("--pods", type=int, default=100_000)
     parser.add_argument("--namespaces", type=int, default=2_000)
     parser.add_argument("--policies", type=int, default=10_000)

@@ -111,7 +111,8 @@ def bench_engine(args: argparse.Namespace) -> dict:
     namespaces = args.namespaces or max(1, args.pods // 50)
     policies = args.policies if args.policies is not None else args.pods // 10
     nodes = args.nodes or max(3, args.pods // 20)
-    data = Path(args.data or HERE / "data" / f"synthetic-{args.pods}-{namespaces}-{policies}-{nodes}-s{args.seed}")
+    data = Path(args.data or Path(tempfile.gettempdir()) / "netpol-bench-policy"
+                / f"synthetic-v{synthetic.GENERATOR_VERSION}-{args.pods}-{namespaces}-{policies}-{nodes}-s{args.seed}")
     if not (data / "cluster.json").exists():
         print(f"generating {args.pods} pods into {data} ...", flush=True)
         synthetic.generate(data, pods=args.pods, namespaces=namespaces, policies=policies, nodes=nodes,
@@ -178,8 +179,7 @@ def engine_markdown(r: dict) -> str:
         f"`python benchmarks/bench_policy.py --pods {r['generated_pods']}` (build and queries: best of "
         f"{r['repeat']} runs; load average at start {r['load']}).",
         "",
-        f"Cluster: {r['generated_pods']:,} pods generated, {r['pods']:,} loaded ({r['problems']:,} load warnings: the "
-        "generator repeats StatefulSet pod names, the loader keeps one of each), "
+        f"Cluster: {r['generated_pods']:,} pods generated, {r['pods']:,} loaded ({r['problems']:,} load warnings), "
         f"{r['namespaces']:,} namespaces, {r['policies']:,} policies, "
         f"{r['nodes']:,} nodes, {r['services']:,} services; dataplane `{r['dataplane']}`; "
         f"{r['groups']:,} pod groups (namespace + label set).",
@@ -451,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of build and queries; the best counts")
-    parser.add_argument("--data", help="directory of generated files (default: benchmarks/data/...)")
+    parser.add_argument("--data", help="directory of generated files (default: under the system temp folder)")
     parser.add_argument("--nca", metavar="PATH", help="path of the `nca` executable: run the comparison")
     parser.add_argument("--skip-engine", action="store_true", help="only the NCA comparison")
     parser.add_argument("--no-write", action="store_true", help=f"do not update {REPORT.name}")

@@ -17,6 +17,9 @@ from pathlib import Path
 import orjson
 
 POD_CHUNK = 10_000
+#: Part of the benchmarks' cache folder names: bump it when the generated data changes, so no
+#: benchmark measures data left in /tmp by an older generator (v2: distinct StatefulSet pod names).
+GENERATOR_VERSION = 2
 APPS = ("web", "api", "worker", "cache", "db", "queue", "auth", "search", "billing", "report")
 TEAMS = ("payments", "growth", "platform", "data", "identity", "ml")
 

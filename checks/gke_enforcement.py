@@ -32,7 +32,8 @@ SMALL_MACHINE_MEMORY_MB = {
     "n1-highcpu-2": 1843, "n1-highcpu-4": 3686, "e2-highcpu-2": 2048, "n2-highcpu-2": 2048,
     "n2d-highcpu-2": 2048,
 }
-_CUSTOM = re.compile(r"(?:^|-)custom-(\d+)-(\d+)(?:-ext)?$")
+#: custom-CPU-MEM (MEM in MB), with a family prefix, an E2 shared-core size or the -ext suffix.
+_CUSTOM = re.compile(r"(?:^|-)custom-(\d+|micro|small|medium)-(\d+)(?:-ext)?$")
 OVERHEAD_CPU_MILLIS = 300
 OVERHEAD_MEMORY_BYTES = 128 * 2**20
 
@@ -73,9 +74,11 @@ def check_enforcement_off(ctx: Context) -> Iterator[Hit]:
     cluster = _standard_legacy(ctx)
     if cluster is None:
         return
+    if cluster.addon_enabled or cluster.network_policy_enabled:
+        return
     ctx.need(Kind.NETWORK_POLICY)
     policies = ctx.snapshot.policies
-    if cluster.addon_enabled or cluster.network_policy_enabled or not policies:
+    if not policies:
         return
     step1, step2 = enable_commands(ctx.snapshot)
     cmds, placeholders = commands(
@@ -427,15 +430,19 @@ def check_maintenance_delays_recreation(ctx: Context) -> Iterator[Hit]:
     change only in the next window, which can take days. Upgrading each node pool to the
     control plane's own version recreates its nodes at once.
     """
-    ctx.need_cluster()
-    ctx.need(Kind.NODE)
+    cluster = ctx.need_cluster()
     state = ctx.state
+    if state.recreation.pending is None:
+        ctx.need(Kind.NODE)  # a running UPGRADE_NODES operation decides without nodes; else they are needed
     if state.recreation.pending is not True or not state.maintenance.configured:
         return
     maintenance = state.maintenance
     enabling = state.recreation.direction is RecreationDirection.ENABLING
     pools = [p for p in state.pools if (p.missing if enabling else p.labelled)]
-    names = [p.pool for p in pools] or [None]
+    names: list[str | None] = [p.pool for p in pools]
+    if not names:
+        running = [op.node_pool for op in state.operations if op.node_pool]
+        names = running or [pool.name for pool in cluster.node_pools] or [None]
     cmds, placeholders = commands(*[
         (upgrade_pool_command(ctx.snapshot, name), "recreate this pool's nodes now (same version as the control plane)")
         for name in dict.fromkeys(names)])

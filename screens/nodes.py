@@ -229,7 +229,7 @@ class NodesScreen(ModeScreen):
         snapshot = message.snapshot
         self.live_note = f"live · updated {snapshot.captured_at:%H:%M:%S} UTC"
         if self.progress is not None and self.progress.pending:
-            self.samples = [*self.samples[-50:], (datetime.now(UTC), self.progress.done)]
+            self.samples = [*self.samples[-50:], (snapshot.captured_at, self.progress.done)]
         self._refresh(snapshot, message.enforcement)
 
     # ------------------------------------------------------------------ copy / YAML

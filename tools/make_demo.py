@@ -26,6 +26,8 @@ from typing import Any
 
 import yaml
 
+from netpol_tui.sources.save import MANIFEST, MANIFEST_API_VERSION, MANIFEST_KIND
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_DIR = ROOT / "netpol_tui" / "demo"
 #: Kubernetes' generateName alphabet (no vowels, no confusable digits).
@@ -520,6 +522,37 @@ def k8s_list(items: list[dict]) -> dict:
     return {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
 
 
+#: Manifest count keys (Snapshot.counts()) -> the demo file holding those objects.
+_COUNT_FILES = {"namespaces": "namespaces.yaml", "pods": "pods.json", "nodes": "nodes.json",
+                "networkpolicies": "networkpolicies.yaml", "services": "services.yaml",
+                "ingresses": "ingresses.yaml", "workloads": "workloads.yaml", "events": "events.json"}
+_LOADED_KINDS = {"namespaces.yaml": "Namespace", "pods.json": "Pod", "nodes.json": "Node",
+                 "networkpolicies.yaml": "NetworkPolicy", "services.yaml": "Service", "ingresses.yaml": "Ingress",
+                 "workloads.yaml": "Workload", "events.json": "Event", "cluster.json": "Cluster",
+                 "operations.json": "Operation"}
+
+
+def with_manifest(files: dict[str, Any], captured_at: str, project: str, location: str, cluster: str) -> dict:
+    """Add the `manifest.json` that `netpol-tui snapshot save` would have written for this dump.
+
+    Its capture time is what the console and checks measure ages, the recreation ETA and the
+    next maintenance window against, so it must lie after every timestamp in the data.
+    """
+    document = {
+        "apiVersion": MANIFEST_API_VERSION, "kind": MANIFEST_KIND,
+        "capturedAt": captured_at,
+        "source": {"kind": "live", "description": f"demo cluster {cluster}",
+                   "context": f"gke_{project}_{location}_{cluster}", "project": project, "location": location,
+                   "cluster": cluster, "namespace": None},
+        "counts": {**{key: len(files[name]["items"]) for key, name in _COUNT_FILES.items()},
+                   "clusters": 1, "operations": len(files["operations.json"])},
+        "loadedKinds": sorted(_LOADED_KINDS[name] for name in files),
+        "unknown": [], "problems": [],
+        "files": sorted(files),
+    }
+    return {**files, MANIFEST: document}
+
+
 # ----------------------------------------------------------------------------- output
 
 
@@ -563,6 +596,10 @@ CALICO_VERSION = "1.21.3-gke.2000"
 CALICO_POD_RANGE = "10.8.0.0/14"
 CALICO_SERVICE_RANGE = "10.12.0.0/20"
 CALICO_WHEN = "2021-10-12T07:41:09Z"
+#: When the dump was taken: 31 minutes into highmem-pool's UPGRADE_NODES (2 of 4 nodes done, so
+#: a rate-based ETA of ~30 minutes), after the last event; a Thursday, so the next weekend window
+#: is Saturday 2021-10-16 01:00 UTC.
+CALICO_CAPTURED_AT = "2021-10-14T10:43:00+00:00"
 #: When each pool's nodes were recreated, inside its UPGRADE_NODES operation (see calico_operations).
 CALICO_RECREATED = {"default-pool": "2021-10-14T09:08:10Z", "batch-pool": "2021-10-14T09:51:40Z",
                     "highmem-pool": "2021-10-14T10:13:05Z"}
@@ -1046,7 +1083,7 @@ def build_calico() -> dict[str, Any]:
         namespace("batch", "2021-06-02T08:00:00Z", team="data"),
     ]
     check_headroom(cluster)
-    return {
+    return with_manifest({
         "cluster.json": calico_cluster_json(cluster),
         "operations.json": calico_operations(),
         "namespaces.yaml": k8s_list(namespaces),
@@ -1057,7 +1094,7 @@ def build_calico() -> dict[str, Any]:
         "services.yaml": k8s_list(calico_services()),
         "ingresses.yaml": k8s_list(calico_ingresses()),
         "events.json": k8s_list(calico_events(cluster)),
-    }
+    }, CALICO_CAPTURED_AT, CALICO_PROJECT, CALICO_REGION, CALICO_CLUSTER)
 
 
 # ----------------------------------------------------------------- dataplane-v2 demo
@@ -1070,6 +1107,9 @@ DPV2_VERSION = "1.30.5-gke.1014001"
 DPV2_POD_RANGE = "10.52.0.0/14"
 DPV2_SERVICE_RANGE = "34.118.224.0/20"
 DPV2_WHEN = "2024-11-18T15:04:27Z"
+#: When the dump was taken: after the last Job pod finished (15:11:27); the next daily window
+#: is 2024-11-19 03:00 UTC.
+DPV2_CAPTURED_AT = "2024-11-18T15:14:00+00:00"
 #: Cloud DNS answers at the link-local metadata address; on Dataplane V2 the metadata server is there too.
 CLOUD_DNS_EGRESS = {"to": [{"ipBlock": {"cidr": "169.254.169.254/32"}}], "ports": [udp(53), tcp(53)]}
 METADATA_EGRESS_DPV2 = {"to": [{"ipBlock": {"cidr": "169.254.169.254/32"}}], "ports": [tcp(80)]}
@@ -1353,7 +1393,7 @@ def build_dpv2() -> dict[str, Any]:
         namespace("jobs", "2024-10-21T11:08:00Z", team="web"),
     ]
     check_headroom(cluster)
-    return {
+    return with_manifest({
         "cluster.json": dpv2_cluster_json(cluster),
         "operations.json": dpv2_operations(),
         "namespaces.yaml": k8s_list(namespaces),
@@ -1364,7 +1404,7 @@ def build_dpv2() -> dict[str, Any]:
         "services.yaml": k8s_list(dpv2_services()),
         "ingresses.yaml": k8s_list(dpv2_ingresses()),
         "events.json": k8s_list(dpv2_events()),
-    }
+    }, DPV2_CAPTURED_AT, DPV2_PROJECT, DPV2_REGION, DPV2_CLUSTER)
 
 
 # ------------------------------------------------------------------------- checks

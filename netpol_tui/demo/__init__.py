@@ -4,7 +4,10 @@ Each folder holds what a user would dump from a real cluster: `cluster.json` (`g
 clusters describe --format=json`), `operations.json` (`gcloud container operations list
 --format=json`), `namespaces.yaml`, `nodes.json`, `pods.json`, `workloads.yaml`
 (Deployments/StatefulSets/DaemonSets/Jobs), `networkpolicies.yaml`, `services.yaml`,
-`ingresses.yaml` and `events.json` (`kubectl get ... -A -o json|yaml`). The files are written
+`ingresses.yaml` and `events.json` (`kubectl get ... -A -o json|yaml`), plus the
+`manifest.json` that `netpol-tui snapshot save` writes: its capture time (calico 2021-10-14
+10:43 UTC, mid-recreation; dataplane-v2 2024-11-18 15:14 UTC) is the "now" of ages, the
+recreation ETA and the next maintenance window, so they read as they did then. The files are written
 by `tools/make_demo.py`; edit that script, not the files, and keep this table in sync (a test
 compares the table below with `PLANTED`).
 

@@ -11,6 +11,7 @@ idempotent single assignments, which makes concurrent reads safe under the GIL.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 from collections.abc import Mapping
 from typing import Any
@@ -29,6 +30,7 @@ from netpol_tui.policy.addresses import (
     parse_network,
     subtract,
     try_parse_address,
+    union,
 )
 from netpol_tui.policy.dataplane import resolve_dataplane
 from netpol_tui.policy.results import (
@@ -68,9 +70,11 @@ def check_protocol(protocol: str | None) -> str:
 def check_port(port: Any) -> int:
     if isinstance(port, bool):
         raise EndpointError(f"not a port number: {port!r}")
+    if isinstance(port, float) and not port.is_integer():
+        raise EndpointError(f"not a port number: {port!r}")
     try:
         number = int(str(port).strip()) if isinstance(port, str) else int(port)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise EndpointError(f"not a port number: {port!r}") from None
     if not 0 < number < 65536:
         raise EndpointError(f"port {number} is outside 1-65535")
@@ -191,6 +195,8 @@ class PolicyEngine:
         by_key: dict[tuple[str, str], Pod] = {}
         by_ip: dict[str, Pod] = {}
         host_ips: dict[str, str] = {}
+        #: IPs that several live (non-hostNetwork) pods claim: a stale or inconsistent snapshot
+        shared: dict[str, list[Pod]] = {}
         for pod in snapshot.pods:
             key = (pod.namespace, frozenset(pod.labels.items()))
             group = groups.get(key)
@@ -212,6 +218,8 @@ class PolicyEngine:
                 current = by_ip.get(ip)
                 if current is None or (pod.is_live and not current.is_live):
                     by_ip[ip] = pod
+                elif pod.is_live and current.is_live and pod is not current:
+                    shared.setdefault(ip, [current]).append(pod)
         for node in snapshot.nodes:
             for ip in (node.internal_ip, node.external_ip):
                 if ip:
@@ -222,6 +230,15 @@ class PolicyEngine:
         self._pods_by_key = by_key
         self._pod_by_ip = by_ip
         self._host_ips = host_ips
+        self._shared_ips = shared
+        cluster = snapshot.cluster
+        node_ranges = [cidr for node in snapshot.nodes for cidr in node.pod_cidrs]
+        self._pod_ranges = self._ranges(
+            [(cluster.pod_ipv4_cidr, f"the cluster's pod range {cluster.pod_ipv4_cidr}")] if cluster else [],
+            node_ranges, "a node's pod range (spec.podCIDRs)")
+        self._service_ranges = self._ranges(
+            [(cluster.services_ipv4_cidr, f"the cluster's Service range {cluster.services_ipv4_cidr}")]
+            if cluster else [], [], "")
         self._services: dict[tuple[str, str], Service] = {}
         self._service_ips: dict[str, Service] = {}
         for service in snapshot.services:
@@ -234,6 +251,45 @@ class PolicyEngine:
             self._select(group)
             self._view(group, Direction.INGRESS)
             self._view(group, Direction.EGRESS)
+
+    @staticmethod
+    def _ranges(named: list[tuple[str | None, str]], extra: list[str], extra_text: str) -> list[tuple]:
+        """[(intervals, description)] for the named CIDRs, then the extra CIDRs merged under one text."""
+        out: list[tuple] = []
+        for cidr, text in named:
+            if not cidr:
+                continue
+            try:
+                out.append(([network_interval(parse_network(cidr))], text))
+            except ValueError:
+                continue
+        merged = []
+        for cidr in extra:
+            try:
+                merged.append(network_interval(parse_network(cidr)))
+            except ValueError:
+                continue
+        if merged:
+            out.append((union(merged), extra_text))
+        return out
+
+    @staticmethod
+    def _range_holding(ranges: list[tuple], intervals: list) -> str | None:
+        """The description of the first range that overlaps the intervals."""
+        for spans, text in ranges:
+            if intersect(spans, intervals):
+                return text
+        return None
+
+    @staticmethod
+    def _range_of(ranges: list[tuple], address: Address) -> str | None:
+        """The description of the first range holding the address (spans are sorted and disjoint)."""
+        point = (address.version, address.value, 1 << 129)  # sorts after every span starting at the address
+        for spans, text in ranges:
+            index = bisect.bisect_right(spans, point) - 1
+            if index >= 0 and spans[index][0] == address.version and spans[index][2] >= address.value:
+                return text
+        return None
 
     def _select(self, group: _Group) -> _Group:
         if group.selecting is None:
@@ -438,12 +494,15 @@ class PolicyEngine:
         text = str(text or "").strip()
         if not text:
             raise EndpointError("empty endpoint: give NAMESPACE/POD, POD, an IP address or NAMESPACE/svc/NAME")
-        if "/" not in text:
+        # `ns/pod/` (shell completion) and `ns / pod` are read as `ns/pod`
+        parts = [part.strip() for part in text.rstrip("/").split("/")]
+        if len(parts) == 1:
             try:
-                return [self.resolve_address(text)]
+                return [self.resolve_address(parts[0])]
             except EndpointError:
-                pass
-        parts = text.split("/")
+                # pod names never hold ':' or '[': such text was meant as an address
+                if ":" in parts[0] or parts[0].startswith("["):
+                    raise
         if any(not part for part in parts):
             raise EndpointError(f"cannot read endpoint {text!r}: expected NAMESPACE/POD, POD, an IP address "
                                 "or NAMESPACE/svc/NAME")
@@ -561,9 +620,13 @@ class PolicyEngine:
     def _traffic_ips(self, src: Endpoint, dst: Endpoint, notes: list[str]) -> tuple[str | None, str | None]:
         src_ip, dst_ip = src.address, dst.address
         if src_ip is not None and dst_ip is not None and (":" in src_ip) != (":" in dst_ip):
-            if dst.pod is not None and src.pod is None:
+            # The side whose address was chosen (an outside address, or a pod's non-primary IP
+            # given explicitly) fixes the family; the other pod follows it.
+            src_chosen = src.pod is None or src_ip != src.pod.ip
+            dst_chosen = dst.pod is None or dst_ip != dst.pod.ip
+            if dst.pod is not None and (src_chosen or not dst_chosen):
                 dst_ip = self._pick_ip(dst, ":" in src_ip) or dst_ip
-            elif src.pod is not None:
+            if src.pod is not None and (":" in src_ip) != (":" in dst_ip):
                 src_ip = self._pick_ip(src, ":" in dst_ip) or src_ip
             if (":" in src_ip) != (":" in dst_ip):
                 notes.append(f"Source {src_ip} and destination {dst_ip} are of different IP families; such a "
@@ -616,9 +679,31 @@ class PolicyEngine:
         else:
             egress = self._side(Direction.EGRESS, traffic, self.dataplane)
             ingress = self._side(Direction.INGRESS, traffic, self.dataplane)
+            self._other_family(traffic, egress.allowed and ingress.allowed, notes)
         self._caveats(traffic, notes)
         return Verdict(egress.allowed and ingress.allowed, self.dataplane, src, dst, target, protocol,
                        egress, ingress, tuple(notes), requested)
+
+    def _other_family(self, t: _Traffic, allowed: bool, notes: list[str]) -> None:
+        """Two dual-stack pods may talk over either family, and ipBlock rules can tell them apart:
+        say so when the other family's verdict differs (only when neither IP was chosen)."""
+        src, dst = t.src, t.dst
+        if src.pod is None or dst.pod is None or src.pod is dst.pod or t.src_ip is None or t.dst_ip is None:
+            return
+        if t.src_ip != src.pod.ip or t.dst_ip != dst.pod.ip:
+            return
+        other = ":" not in t.src_ip
+        src_ip, dst_ip = self._pick_ip(src, other), self._pick_ip(dst, other)
+        if src_ip is None or dst_ip is None:
+            return
+        alt = _Traffic(src, dst, src_ip, dst_ip, t.port, t.protocol)
+        alt_allowed = (self._side(Direction.EGRESS, alt, self.dataplane).allowed
+                       and self._side(Direction.INGRESS, alt, self.dataplane).allowed)
+        if alt_allowed != allowed:
+            family = "IPv6" if other else "IPv4"
+            notes.append(f"Both pods are dual-stack: this verdict is for {t.src_ip} -> {t.dst_ip}; over {family} "
+                         f"({src_ip} -> {dst_ip}) the traffic would be {'allowed' if alt_allowed else 'denied'} "
+                         "(ipBlock rules match one family); ask with the pods' IPs to see that case.")
 
     def _unenforced(self, direction: Direction, endpoint: Endpoint, would: DirectionResult) -> DirectionResult:
         side = "Egress of" if direction is Direction.EGRESS else "Ingress to"
@@ -770,8 +855,10 @@ class PolicyEngine:
         if port.port is None:
             return True
         if isinstance(port.port, str):
+            # Containers may repeat a port name (the API only warns); policy matches any of them.
             pod = t.dst.pod
-            return pod is not None and self.named_port(pod, port.port, port.protocol) == t.port
+            return pod is not None and any(p.name == port.port and p.protocol == port.protocol
+                                           and p.container_port == t.port for p in pod.ports)
         if port.end_port is not None and model is not DV2:
             return port.port <= t.port <= port.end_port
         return t.port == port.port
@@ -896,12 +983,14 @@ class PolicyEngine:
             if pod is None:
                 return (f"named port {port.port} cannot match destination {t.dst.name}, which is not a pod "
                         "(named ports resolve on the destination pod's containers)")
-            number = self.named_port(pod, port.port, port.protocol)
-            if number is None:
+            numbers = sorted({p.container_port for p in pod.ports
+                              if p.name == port.port and p.protocol == port.protocol})
+            if not numbers:
                 other = [f"{p.protocol} {p.container_port}" for p in pod.ports if p.name == port.port]
                 extra = f" (it has {port.port} as {', '.join(other)})" if other else ""
                 return (f"named port {port.port}: destination pod {pod.namespace}/{pod.name} declares no "
                         f"{port.protocol} container port named {port.port}{extra}")
+            number = " and ".join(str(n) for n in numbers)
             return (f"named port {port.port} resolves to {port.protocol} {number} on destination pod "
                     f"{pod.namespace}/{pod.name}, traffic is to port {t.port}")
         if port.end_port is not None:
@@ -933,7 +1022,26 @@ class PolicyEngine:
                     notes.append(f"{address} is the ClusterIP of Service {service.namespace}/{service.name}; "
                                  "policy applies after the Service picks a pod: ask about "
                                  f"{service.namespace}/svc/{service.name} instead.")
+                parsed = self._address(address) if not owner and service is None else None
+                if parsed is not None:
+                    in_pods = self._range_of(self._pod_ranges, parsed)
+                    in_services = self._range_of(self._service_ranges, parsed)
+                    if in_pods:
+                        notes.append(f"{role} {address} lies in {in_pods} but no pod of the snapshot has it (a "
+                                     "newer pod, or a stale snapshot?); it was evaluated as an outside address. "
+                                     "If it is a pod, selectors decide"
+                                     + (" and ipBlock rules never match it on Dataplane V2" if self.dataplane is DV2
+                                        else "") + ": ask about the pod by name.")
+                    elif in_services:
+                        notes.append(f"{role} {address} lies in {in_services} but no Service of the snapshot has "
+                                     "it; a ClusterIP is translated to a backing pod before policy runs: ask "
+                                     "about NAMESPACE/svc/NAME.")
                 continue
+            holders = self._shared_ips.get(endpoint.address or "")
+            if holders:
+                names = ", ".join(f"{other.namespace}/{other.name}" for other in holders[:4])
+                notes.append(f"{role} IP {endpoint.address} is claimed by {len(holders)} live pods ({names}); "
+                             f"the snapshot is stale or inconsistent and {endpoint.name} was assumed.")
             if pod.host_network:
                 notes.append(f"{role} {endpoint.name} uses the host network: NetworkPolicy does not apply to "
                              "hostNetwork pods in practice, and its traffic carries the node's address, so "
@@ -941,6 +1049,10 @@ class PolicyEngine:
             if not pod.is_live:
                 notes.append(f"{role} pod {endpoint.name} is in phase {pod.phase} and sends or receives no "
                              "traffic.")
+                holder = self._pod_by_ip.get(endpoint.address or "")
+                if holder is not None and holder is not pod:
+                    notes.append(f"Its IP {endpoint.address} now belongs to live pod {holder.namespace}/"
+                                 f"{holder.name}: traffic to that address reaches that pod, under its policies.")
             if endpoint.address is None:
                 notes.append(f"{role} pod {endpoint.name} has no IP address yet: ipBlock rules cannot match it.")
         if t.src.pod is not None and t.src.pod is t.dst.pod:
@@ -988,6 +1100,12 @@ class PolicyEngine:
                 and intersect(target, [network_interval(parse_network(METADATA_ADDRESS + "/32"))]):
             notes.append(f"On Dataplane V2 traffic to {METADATA_ADDRESS} is rewritten by the node before policy "
                          "runs; this verdict is uncertain.")
+        overlap = self._range_holding(self._pod_ranges, target)
+        if overlap:
+            notes.append(f"{network} overlaps {overlap}: this sweep treats every address as outside the cluster, "
+                         "but pods there are governed by selectors"
+                         + (", and ipBlock rules never match pod traffic on Dataplane V2" if self.dataplane is DV2
+                            else "") + ".")
         subject = Endpoint.for_pod(pod)
         if direction is Direction.INGRESS:
             traffic = _Traffic(Endpoint.for_address(str(network.network_address)), subject, None, None, port,

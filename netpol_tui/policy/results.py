@@ -62,9 +62,19 @@ class EndpointError(ValueError):
 
 
 def normalise_address(text: str) -> str:
-    """The canonical text of an IP address; EndpointError when it is not one."""
+    """The canonical text of an IP address; EndpointError when it is not one.
+
+    `[2001:db8::1]` (URL style) is accepted; a zone id (`fe80::1%eth0`) is refused: it names a
+    link-local address of one host, never a pod or a routable peer that policy could match.
+    """
+    raw = str(text).strip()
+    if raw.startswith("[") and raw.endswith("]"):
+        raw = raw[1:-1].strip()
+    if "%" in raw:
+        raise EndpointError(f"IPv6 zone ids are not supported ({text!r}): a zone-scoped address is "
+                            "link-local to one host; give the pod's or peer's routable address")
     try:
-        return str(ipaddress.ip_address(str(text).strip()))
+        return str(ipaddress.ip_address(raw))
     except ValueError:
         raise EndpointError(f"not an IP address: {text!r}") from None
 

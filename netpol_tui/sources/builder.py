@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from netpol_tui.model.parse import (
     parse_operation,
 )
 from netpol_tui.model.snapshot import Kind, LoadProblem, Snapshot, SourceInfo, UnknownPart
+from netpol_tui.sources.save import MANIFEST_KIND, ManifestError, ManifestInfo, parse_manifest
 from netpol_tui.text import clean
 
 _SNAPSHOT_FIELDS = {
@@ -70,6 +72,8 @@ class SnapshotBuilder:
         self._wanted_cluster = wanted_cluster
         #: (kind, apiVersion) pairs already checked against _GROUPS.
         self._api_ok: set[tuple[str, str]] = set()
+        #: The first netpol-tui manifest read (`snapshot save`) and where it was.
+        self._manifest: tuple[ManifestInfo, str] | None = None
 
     # ------------------------------------------------------------------ reporting
 
@@ -124,7 +128,9 @@ class SnapshotBuilder:
             return
         kind = document.get("kind")
         if isinstance(kind, str) and kind:
-            if kind == "List" or (kind.endswith("List") and "items" in document):
+            if kind == MANIFEST_KIND:
+                self._add_manifest(document, source, location)
+            elif kind == "List" or (kind.endswith("List") and "items" in document):
                 self._add_list(document, kind, source, location, origin, _depth)
             elif kind in K8S_PARSERS:
                 self.add_object(kind, document, source, location, origin)
@@ -244,6 +250,25 @@ class SnapshotBuilder:
         bucket[key] = parsed
         self._where[(kind, key)] = (source, location, lazy)
 
+    def _add_manifest(self, document: dict, source: str, location: str | None) -> None:
+        """Remember a saved snapshot's capture time, context and unknown parts for `build()`.
+
+        Without it a reread dump would be stamped "now" and ages, ETAs and the next maintenance
+        window would be computed against the wrong time; a bad manifest costs one problem line.
+        """
+        where = source + (f" ({location})" if location else "")
+        if self._manifest is not None:
+            self.problem(source, f"another netpol-tui manifest; only the first one (in {self._manifest[1]}) "
+                         "gives the capture time, context and unknown parts", location)
+            return
+        try:
+            info = parse_manifest(document)
+        except ManifestError as exc:
+            self.problem(source, f"netpol-tui manifest not used: {exc}; capture time taken as the load time",
+                         location)
+            return
+        self._manifest = (info, where)
+
     def _add_cluster(self, obj: Any, source: str, location: str | None, origin: Origin | None) -> None:
         if not isinstance(obj, dict):
             self.problem(source, f"expected a cluster object, found {_type_name(obj)}", location)
@@ -301,9 +326,21 @@ class SnapshotBuilder:
             operations = [op for op in operations if op.cluster in (None, cluster.name)]
         fields = {name: tuple(self._objects[kind].values()) for kind, name in _SNAPSHOT_FIELDS.items()}
         fields["operations"] = tuple(operations)
+        unknown = list(self._unknown)
+        if self._manifest is not None:
+            info = self._manifest[0]
+            captured_at = captured_at or info.captured_at
+            if source.context is None and info.context:
+                source = replace(source, context=info.context)
+            # A part the original source could not read stays unknown only while no file supplies it.
+            named = {part.kind for part in unknown}
+            for part in info.unknown:
+                if part.kind not in self._loaded and part.kind not in named:
+                    unknown.append(part)
+                    named.add(part.kind)
         return Snapshot(
             source=source, captured_at=captured_at or datetime.now(UTC), cluster=cluster,
-            problems=tuple(self._problems), unknown=tuple(self._unknown),
+            problems=tuple(self._problems), unknown=tuple(unknown),
             loaded_kinds=frozenset(self._loaded), skipped_kinds=tuple(sorted(self._skipped.items())),
             **fields,
         )

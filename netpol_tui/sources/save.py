@@ -5,7 +5,8 @@ documents, a `clusters describe` document, an `operations` list), so a colleague
 same state with `netpol-tui --files DIR`, and plain tools (jq, kubectl's own output) can read
 them too. A kind that was read but empty still gets its (empty) list, which is what tells
 "no events" from "events not read". `manifest.json` records the context, times, counts and the
-parts that could not be read; it carries a `kind` of its own, so the files source skips it.
+parts that could not be read; it carries a `kind` of its own, which the files source recognises
+(`parse_manifest`) to give the reread snapshot the original capture time, context and unknown parts.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import orjson
 
 from netpol_tui import __version__
 from netpol_tui.model import serialize
-from netpol_tui.model.snapshot import Kind, Snapshot
+from netpol_tui.model.snapshot import Kind, Snapshot, UnknownPart
+from netpol_tui.text import clean
 
 MANIFEST = "manifest.json"
 MANIFEST_KIND = "NetpolTuiSnapshot"
@@ -46,6 +48,10 @@ _READ_SUFFIXES = (".yaml", ".yml", ".json")
 
 class SaveError(Exception):
     """The directory cannot take the snapshot; the message says why and what to do."""
+
+
+class ManifestError(ValueError):
+    """A manifest document that cannot be used; the message says which field is wrong."""
 
 
 @dataclass(frozen=True)
@@ -140,13 +146,72 @@ def save_snapshot(snapshot: Snapshot, directory: str | Path, *, force: bool = Fa
     return SaveResult(target, (*written, MANIFEST), snapshot.counts())
 
 
+@dataclass(frozen=True, slots=True)
+class ManifestInfo:
+    """What a reader takes from a manifest: the state of the cluster is *as of* `captured_at`."""
+
+    captured_at: datetime
+    context: str | None
+    #: Parts the original source could not read; only meaningful for kinds the files do not hold.
+    unknown: tuple[UnknownPart, ...]
+
+
+def is_manifest(document: Any) -> bool:
+    return isinstance(document, dict) and document.get("kind") == MANIFEST_KIND
+
+
+def parse_manifest(document: dict[str, Any]) -> ManifestInfo:
+    """Validate a manifest document (input from disk, so untrusted); raises ManifestError.
+
+    Unknown parts naming a kind this version does not know are dropped: a newer netpol-tui may
+    read more kinds, and a kind we never read cannot make a check wrong here.
+    """
+    api_version = document.get("apiVersion")
+    if api_version != MANIFEST_API_VERSION:
+        raise ManifestError(f"apiVersion {clean(str(api_version), 40, single_line=True)!r} is not supported "
+                            f"(expected {MANIFEST_API_VERSION!r})")
+    raw_time = document.get("capturedAt")
+    if not isinstance(raw_time, str):
+        raise ManifestError("capturedAt must be an ISO 8601 time string")
+    try:
+        captured_at = datetime.fromisoformat(raw_time.strip())
+    except ValueError:
+        raise ManifestError(f"capturedAt {clean(raw_time, 60, single_line=True)!r} is not an ISO 8601 time") \
+            from None
+    if captured_at.tzinfo is None:
+        captured_at = captured_at.replace(tzinfo=UTC)  # save.py always writes UTC
+    source = document.get("source", {})
+    if source is None:
+        source = {}
+    if not isinstance(source, dict):
+        raise ManifestError("source must be a mapping")
+    context = source.get("context")
+    if context is not None and not isinstance(context, str):
+        raise ManifestError("source.context must be a string or null")
+    unknown_list = document.get("unknown", [])
+    if unknown_list is None:
+        unknown_list = []
+    if not isinstance(unknown_list, list):
+        raise ManifestError("unknown must be a list")
+    known_kinds = {str(kind) for kind in Kind}
+    unknown: list[UnknownPart] = []
+    for index, entry in enumerate(unknown_list):
+        if not isinstance(entry, dict) or not isinstance(entry.get("kind"), str) \
+                or not isinstance(entry.get("reason"), str):
+            raise ManifestError(f"unknown[{index}] must be a mapping with string 'kind' and 'reason'")
+        if entry["kind"] in known_kinds:
+            unknown.append(UnknownPart(Kind(entry["kind"]), clean(entry["reason"], 400, single_line=True)))
+    return ManifestInfo(captured_at, clean(context, 200, single_line=True) if context else None, tuple(unknown))
+
+
 def read_manifest(directory: str | Path) -> dict[str, Any] | None:
     """The manifest of a saved snapshot, or None (for a console banner or `--files` callers)."""
     try:
         document = orjson.loads((Path(directory) / MANIFEST).read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return None
-    return document if isinstance(document, dict) and document.get("kind") == MANIFEST_KIND else None
+    return document if is_manifest(document) else None
 
 
-__all__ = ["MANIFEST", "MANIFEST_KIND", "SaveError", "SaveResult", "manifest", "read_manifest", "save_snapshot"]
+__all__ = ["MANIFEST", "MANIFEST_API_VERSION", "MANIFEST_KIND", "ManifestError", "ManifestInfo", "SaveError",
+           "SaveResult", "is_manifest", "manifest", "parse_manifest", "read_manifest", "save_snapshot"]

@@ -41,7 +41,9 @@ def test_live_save_files_round_trip(options: SourceOptions, tmp_path: Path) -> N
                                  "cluster.json", "operations.json", MANIFEST}
     reread = load_files([str(tmp_path / "dump")])
     assert_same_state(live, reread)
-    assert dict(reread.skipped_kinds) == {"NetpolTuiSnapshot": 1}, "the manifest is skipped, not a problem"
+    assert reread.skipped_kinds == (), "the manifest is read, neither skipped nor a problem"
+    assert reread.captured_at == live.captured_at
+    assert reread.source.context == live.source.context and reread.source.context
 
 
 def test_unknown_parts_stay_unknown_and_are_in_the_manifest(options: SourceOptions, kube_api: KubeAPI,
@@ -53,6 +55,8 @@ def test_unknown_parts_stay_unknown_and_are_in_the_manifest(options: SourceOptio
     reread = load_files([str(tmp_path / "dump")])
     assert_same_state(live, reread)
     assert not reread.has(Kind.EVENT) and reread.has(Kind.INGRESS) and reread.ingresses == ()
+    assert reread.unknown == live.unknown and reread.unknown_reason(Kind.EVENT) == live.unknown_reason(Kind.EVENT)
+    assert reread.captured_at == live.captured_at and reread.source.context == live.source.context
     manifest = read_manifest(tmp_path / "dump")
     assert manifest["source"]["context"] == live.source.context and manifest["counts"]["pods"] == 5
     assert manifest["unknown"] == [{"kind": "Event", "reason": live.unknown_reason(Kind.EVENT)}]
@@ -117,4 +121,21 @@ def test_demo_clusters_round_trip(demo: str, tmp_path: Path) -> None:
 
     snapshot = load_demo(demo)
     save_snapshot(snapshot, tmp_path / demo)
-    assert_same_state(snapshot, load_files([str(tmp_path / demo)]))
+    reread = load_files([str(tmp_path / demo)])
+    assert_same_state(snapshot, reread)
+    assert reread.captured_at == snapshot.captured_at and reread.captured_at.year < 2025
+    assert reread.source.context == snapshot.source.context and reread.source.context.startswith("gke_")
+
+
+def test_saved_unknown_part_supplied_by_another_file_is_not_unknown(options: SourceOptions, kube_api: KubeAPI,
+                                                                    tmp_path: Path) -> None:
+    """Events unreadable at save time, but the user adds a later `kubectl get events` dump: known."""
+    kube_api.fault("/api/v1/events", status=403, times=None)
+    save_snapshot(load_live(options), tmp_path / "dump")
+    (tmp_path / "events.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e1", "namespace": "default"},
+         "involvedObject": {"kind": "Pod", "name": "p", "namespace": "default"}, "reason": "Started",
+         "message": "started"}]}))
+    reread = load_files([str(tmp_path / "dump"), str(tmp_path / "events.json")])
+    assert reread.has(Kind.EVENT) and len(reread.events) == 1
+    assert reread.unknown == () and reread.problems == ()

@@ -82,7 +82,7 @@ def test_demo_files_are_package_data_shaped() -> None:
         files = sorted(path.name for path in folder.rglob("*") if path.is_file())
         assert files == sorted(["cluster.json", "operations.json", "namespaces.yaml", "nodes.json", "pods.json",
                                 "workloads.yaml", "networkpolicies.yaml", "services.yaml", "ingresses.yaml",
-                                "events.json"])
+                                "events.json", "manifest.json"])
 
 
 def test_demo_files_match_their_generator(monkeypatch: pytest.MonkeyPatch) -> None:
