@@ -42,11 +42,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from functools import lru_cache
 
 from netpol_tui.model.gke import GkeCluster, GkeOperation, MaintenancePolicy
 from netpol_tui.model.objects import Node, Pod
 from netpol_tui.model.snapshot import Kind, Snapshot
+from netpol_tui.timestamps import parse_timestamp
 
 CALICO_LABEL_SELECTOR = "projectcalico.org/ds-ready=true"
 VERIFY_NODES_COMMAND = f"kubectl get nodes -l {CALICO_LABEL_SELECTOR}"
@@ -269,17 +269,6 @@ class MaintenanceState:
     blocking_exclusions: tuple[str, ...] = ()
 
 
-@lru_cache(maxsize=4096)
-def _parse_time(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
 
 
@@ -333,7 +322,7 @@ def _windows(policy: MaintenancePolicy, now: datetime) -> list[tuple[datetime, d
         return [(datetime.combine(first_day + timedelta(days=offset), start_of_day, UTC),
                  datetime.combine(first_day + timedelta(days=offset), start_of_day, UTC) + length)
                 for offset in range(_SEARCH_DAYS)]
-    start, end = _parse_time(policy.recurring_start_time), _parse_time(policy.recurring_end_time)
+    start, end = parse_timestamp(policy.recurring_start_time), parse_timestamp(policy.recurring_end_time)
     days = _rrule_days(policy.recurrence)
     if start is None or end is None or end <= start or days is None:
         return None
@@ -361,7 +350,7 @@ def _maintenance(snapshot: Snapshot) -> MaintenanceState:
     exclusions = []
     blocking_names = []
     for exclusion in policy.exclusions:
-        start, end = _parse_time(exclusion.start_time), _parse_time(exclusion.end_time)
+        start, end = parse_timestamp(exclusion.start_time), parse_timestamp(exclusion.end_time)
         if exclusion.scope in BLOCKING_EXCLUSION_SCOPES and (end is None or end > now):
             exclusions.append((start or now, end))
             if start is None or start <= now:
@@ -605,7 +594,7 @@ def _step(snapshot: Snapshot, mode: Mode, addon: bool | None, setting: bool | No
 
 def _age(created: str | None, now: datetime) -> str:
     """kubectl's AGE column, roughly: 45s, 12m, 5h, 3d, 2y."""
-    start = _parse_time(created)
+    start = parse_timestamp(created)
     if start is None:
         return "<unknown>"
     seconds = int((now - start).total_seconds())

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from netpol_tui.model.snapshot import Kind, Snapshot
+from netpol_tui.timestamps import parse_timestamp
 
 VERIFY_NODES = "kubectl get nodes -l projectcalico.org/ds-ready=true"
 ADDON_REMOVAL_ERROR = "Network policy addon cannot be removed until network policy has been disabled on the nodes"
@@ -117,15 +118,6 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _parse_time(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return _utc(datetime.fromisoformat(text.strip().replace("Z", "+00:00")))
-    except ValueError:
-        return None
-
-
 def rate_eta(samples: Sequence[tuple[datetime, int]], total: int, basis: str) -> Eta | None:
     """ETA from (time, nodes done) observations: the average rate between the first and last."""
     if len(samples) < 2:
@@ -178,7 +170,7 @@ def _operation_eta(operations: Iterable[Any], now: datetime) -> tuple[Eta | None
     for operation in operations:
         if operation.done is None or not operation.total:
             continue
-        started = _parse_time(operation.start_time)
+        started = parse_timestamp(operation.start_time)
         if started is None or operation.done <= 0:
             return None, f"operation {operation.name} has not finished a node yet"
         hours = (now - started).total_seconds() / 3600

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.text import clean
+from netpol_tui.timestamps import parse_timestamp
 from netpol_tui.widgets.virtual_list import Row
 
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan", "unknown": "dim"}
@@ -150,19 +151,9 @@ def verify_block(verify: Sequence[Any]) -> Group:
     return Group(*parts)
 
 
-def parse_time(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def age(created: str | None, now: datetime) -> str:
     """kubectl-style age relative to the snapshot's capture time (never the wall clock)."""
-    start = parse_time(created)
+    start = parse_timestamp(created)
     if start is None:
         return "?"
     now = now if now.tzinfo else now.replace(tzinfo=UTC)

@@ -40,6 +40,7 @@ from netpol_tui import __version__
 from netpol_tui.model.snapshot import Kind
 from netpol_tui.sources.errors import SourceError
 from netpol_tui.text import clean
+from netpol_tui.timestamps import parse_timestamp
 
 USER_AGENT = f"netpol-tui/{__version__} (read-only)"
 PAGE_SIZE = 500
@@ -239,16 +240,6 @@ _exec_cache: dict[str, ExecCredential] = {}
 _exec_lock = threading.Lock()
 
 
-def _parse_time(text: Any) -> datetime | None:
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def exec_plugin_hint(command: str, install_hint: Any = None) -> str:
     if Path(command).name == GKE_PLUGIN:
         return GKE_PLUGIN_INSTALL[0].upper() + GKE_PLUGIN_INSTALL[1:] + "."
@@ -316,7 +307,7 @@ def run_exec_plugin(exec_config: dict[str, Any], cluster: dict[str, Any], timeou
             token=status.get("token") if isinstance(status.get("token"), str) else None,
             client_certificate_data=status.get("clientCertificateData"),
             client_key_data=status.get("clientKeyData"),
-            expiry=_parse_time(status.get("expirationTimestamp")),
+            expiry=parse_timestamp(status.get("expirationTimestamp")),
         )
         if not credential.token and not (credential.client_certificate_data and credential.client_key_data):
             raise KubeConfigError(f"the credential plugin `{command}` returned neither a token nor a client "

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -56,3 +58,24 @@ def sync(test: Callable[..., Any]) -> Callable[..., Any]:
         return asyncio.run(test(*args, **kwargs))
 
     return wrapper
+
+
+OSC52 = re.compile(r"\x1b\]52;c;([A-Za-z0-9+/=]*)\x07")
+
+
+def capture_driver(app: Any) -> list[str]:
+    """Everything the app writes to the terminal from now on (OSC 52 copies among it)."""
+    written: list[str] = []
+    original = app._driver.write
+
+    def write(data: str) -> None:
+        written.append(data)
+        original(data)
+
+    app._driver.write = write
+    return written
+
+
+def copied(written: list[str]) -> list[str]:
+    """The decoded payload of every OSC 52 copy written so far."""
+    return [base64.b64decode(match).decode() for data in written for match in OSC52.findall(data)]

@@ -8,7 +8,6 @@ capture time may move).
 
 from __future__ import annotations
 
-import base64
 import re
 from typing import Any
 
@@ -18,30 +17,9 @@ from netpol_tui.dialogs.finding import FindingDialog
 from netpol_tui.sources import SourceOptions
 from netpol_tui.widgets.banner import Banner
 from netpol_tui.widgets.virtual_list import VirtualList
-from tests.console.helpers import screen_text, settle, sync
+from tests.console.helpers import capture_driver, copied, screen_text, settle, sync
 
 SIZE = (120, 40)
-OSC52 = re.compile(r"\x1b\]52;c;([A-Za-z0-9+/=]*)\x07")
-
-
-def capture_driver(app: Any) -> list[str]:
-    """Everything the app writes to the terminal from now on (the OSC 52 sequence among it), as in test_pilot."""
-    written: list[str] = []
-    original = app._driver.write
-
-    def write(data: str) -> None:
-        written.append(data)
-        original(data)
-
-    app._driver.write = write
-    return written
-
-
-def copied(written: list[str]) -> list[str]:
-    """The decoded payload of every OSC 52 copy written so far."""
-    return [base64.b64decode(match).decode() for data in written for match in OSC52.findall(data)]
-
-
 def line_with(text: str, start: str) -> str:
     """The first screen line whose stripped text starts with `start` (progress bars sit between label and count)."""
     for line in text.splitlines():

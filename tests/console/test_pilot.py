@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import re
 from pathlib import Path
 
@@ -13,26 +12,7 @@ from netpol_tui.dialogs.keys import KeysDialog
 from netpol_tui.dialogs.yaml_view import YamlDialog
 from netpol_tui.widgets.banner import Banner
 from netpol_tui.widgets.virtual_list import VirtualList
-from tests.console.helpers import make_app, screen_text, settle, sync
-
-OSC52 = re.compile(r"\x1b\]52;c;([A-Za-z0-9+/=]*)\x07")
-
-
-def capture_driver(app) -> list[str]:
-    """Everything the app writes to the terminal from now on (the OSC 52 sequence among it)."""
-    written: list[str] = []
-    original = app._driver.write
-
-    def write(data: str) -> None:
-        written.append(data)
-        original(data)
-
-    app._driver.write = write
-    return written
-
-
-def copied(written: list[str]) -> list[str]:
-    return [base64.b64decode(match).decode() for data in written for match in OSC52.findall(data)]
+from tests.console.helpers import capture_driver, copied, make_app, screen_text, settle, sync
 
 
 @sync
