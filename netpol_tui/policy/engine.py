@@ -545,8 +545,12 @@ class PolicyEngine:
         pod = self._pods_by_key.get((namespace, name))
         if pod is not None:
             return pod
-        in_namespace = [pod.name for group in self._groups_by_ns.get(namespace, ()) for pod in group.pods]
-        suggestions = [f"{namespace}/{close}" for close in difflib.get_close_matches(name, in_namespace, n=5)]
+        in_namespace = sorted(pod.name for group in self._groups_by_ns.get(namespace, ()) for pod in group.pods)
+        # People often type the workload's name (`web`) for its pods (`web-5d4f8-x2x7q`).
+        suggestions = [f"{namespace}/svc/{name}"] if (namespace, name) in self._services else []
+        suggestions += [f"{namespace}/{pod_name}" for pod_name in in_namespace if pod_name.startswith(f"{name}-")][:4]
+        suggestions += [f"{namespace}/{close}" for close in difflib.get_close_matches(name, in_namespace, n=5)
+                        if f"{namespace}/{close}" not in suggestions]
         elsewhere = sorted(f"{pod.namespace}/{pod.name}" for pod in self._pods_named().get(name, []))
         if namespace not in self._groups_by_ns:
             close_ns = difflib.get_close_matches(namespace, list(self._groups_by_ns), n=3)
