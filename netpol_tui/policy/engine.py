@@ -490,7 +490,8 @@ class PolicyEngine:
 
     def resolve(self, text: str, default_namespace: str | None = None) -> list[Endpoint]:
         """`NAMESPACE/POD`, `POD` (with default_namespace, or unique across namespaces), an IP
-        address, or `NAMESPACE/svc/NAME` (one endpoint per pod backing the Service)."""
+        address, or `NAMESPACE/svc/NAME` (one endpoint per pod backing the Service). A Service's
+        ClusterIP resolves like `NAMESPACE/svc/NAME`."""
         text = str(text or "").strip()
         if not text:
             raise EndpointError("empty endpoint: give NAMESPACE/POD, POD, an IP address or NAMESPACE/svc/NAME")
@@ -498,7 +499,15 @@ class PolicyEngine:
         parts = [part.strip() for part in text.rstrip("/").split("/")]
         if len(parts) == 1:
             try:
-                return [self.resolve_address(parts[0])]
+                endpoint = self.resolve_address(parts[0])
+                service = self._service_ips.get(endpoint.address or "") if endpoint.pod is None else None
+                if service is not None and service.selector:
+                    # A ClusterIP is translated to a backing pod before policy applies: answer for those pods.
+                    try:
+                        return self._resolve_service(service.namespace, service.name)
+                    except EndpointError:
+                        pass
+                return [endpoint]
             except EndpointError:
                 # pod names never hold ':' or '[': such text was meant as an address
                 if ":" in parts[0] or parts[0].startswith("["):

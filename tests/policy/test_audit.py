@@ -286,10 +286,16 @@ def test_external_to_pod_and_pod_to_external():
 # ------------------------------------------------------------------ odd endpoints
 
 
-def test_service_cluster_ip_destination_is_flagged():
+def test_service_cluster_ip_destination_is_answered_for_the_backing_pods():
     svc = service("db", "shop", {"app": "db"}, [{"port": 5432}], cluster_ip="10.96.0.10")
     engine = make([DENY_ALL_INGRESS], services=[svc])
-    verdict = ask(engine, "shop/web-0", "10.96.0.10", 5432)
+    # the ClusterIP is DNAT'ed to a backing pod before policy runs: resolve it like shop/svc/db
+    (via_ip,) = engine.resolve("10.96.0.10")
+    assert via_ip.pod is engine.pod("shop", "db-0") and via_ip.service is svc
+    assert not ask(engine, "shop/web-0", "10.96.0.10", 5432).allowed
+    # an address endpoint built by hand is not translated, and says so
+    (src,) = engine.resolve("shop/web-0")
+    verdict = engine.evaluate(src, Endpoint.for_address("10.96.0.10"), 5432)
     assert any("ClusterIP" in note and "shop/svc/db" in note for note in verdict.notes)
     # through the Service name the verdict is about the backing pod
     (src,) = engine.resolve("shop/web-0")

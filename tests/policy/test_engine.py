@@ -258,8 +258,9 @@ def test_service_resolves_to_backing_pods_and_target_port(world):
     with pytest.raises(EndpointError) as info:
         engine.resolve("shop/svc/dbb")
     assert info.value.suggestions == ("shop/svc/db",)
-    clusterip = engine.evaluate(src, engine.resolve("10.96.0.10")[0], 80)
+    clusterip = engine.evaluate(src, Endpoint.for_address("10.96.0.10"), 80)
     assert any("ClusterIP of Service shop/db" in n for n in clusterip.notes)
+    assert [e.pod.name for e in engine.resolve("10.96.0.10")] == ["db-0", "db-1"]
 
 
 def test_service_without_selector_or_pods():
