@@ -55,6 +55,12 @@ _SCREEN_CLASSES = {
 #: after `/` or `:` (a paste, tmux send-keys, a fast typist) are not forwarded to the list that
 #: had focus before the prompt opened. The app's `check_action` hands them back to inputs and
 #: dialogs (KEY_ACTIONS).
+#: Tab and shift+Tab are priority for the same reason: the app forwards each key to the widget
+#: focused when the key arrives, so a Tab left to the screen's own binding (run after the key
+#: bubbled up from the focused input) moved focus only after the rest of the burst had been
+#: queued on the old field ("shop/svc/web" Tab Tab "80" typed "80" into From). They stay active
+#: in inputs and dialogs; a widget that types a Tab (TextArea indenting) still gets it, because
+#: Textual drops bindings for keys the focused widget consumes (`check_consume_key`).
 GLOBAL_BINDINGS = [
     *(Binding(str(number), f"switch_to('{name}')", title, show=False, priority=True)
       for number, (name, title) in enumerate(MODES, 1)),
@@ -65,6 +71,8 @@ GLOBAL_BINDINGS = [
     Binding("t", "toggle_theme", "Theme", show=False, priority=True),
     Binding("q", "quit", "Quit", priority=True),
     Binding("escape", "leave_prompt", "Close prompt", show=False, priority=True),
+    Binding("tab", "focus_next", "Next field", show=False, priority=True),
+    Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
 ]
 KEY_ACTIONS = frozenset({"switch_to", "filter", "command_line", "keys", "reload", "toggle_theme", "quit"})
 
