@@ -14,6 +14,7 @@ from typing import Any
 from netpol_tui import __version__
 from netpol_tui.checks.model import Command, Finding, Report, Severity
 from netpol_tui.checks.registry import CATALOG, CHECKS_BY_ID
+from netpol_tui.sources.locate import object_line
 from netpol_tui.text import clean
 
 FORMATS = ("text", "json", "markdown", "sarif")
@@ -216,8 +217,10 @@ def _sarif_result(finding: Finding, rule_index: int) -> dict[str, Any]:
     uri = _artifact_uri(origin.path) if origin is not None else None
     if uri:
         physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
-        if origin.line:
-            physical["region"] = {"startLine": origin.line}
+        # A List item's own line is found only now, from the file (None when it cannot be).
+        line = object_line(origin) or origin.line
+        if line:
+            physical["region"] = {"startLine": line}
         location["physicalLocation"] = physical
     result["locations"] = [location]
     properties: dict[str, Any] = {"subject": _cleaned(subject.to_dict()),

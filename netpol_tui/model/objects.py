@@ -14,11 +14,17 @@ LIVE_PHASES_EXCLUDED = frozenset({"Succeeded", "Failed"})
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Where an object was read from: a file and the line its document starts on."""
+    """Where an object was read from: a file and the line its document starts on.
+
+    `item` is the object's index inside its document's List `items` (or top-level array). The
+    object's own line is not computed while loading, which must stay fast for 100,000 pods:
+    `netpol_tui.sources.locate.object_line` finds it from `item` when an output needs it.
+    """
 
     path: str
     line: int | None = None
     document: int | None = None
+    item: int | None = None
 
     def __str__(self) -> str:
         where = self.path

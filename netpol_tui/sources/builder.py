@@ -119,8 +119,10 @@ class SnapshotBuilder:
             if _depth >= _MAX_LIST_DEPTH:
                 self.problem(source, "lists nested too deeply; not kubectl or gcloud output", location)
                 return
+            top = origin is not None and _depth == 0 and origin.item is None
             for index, item in enumerate(document):
-                self.add_document(item, source, _join(location, f"item {index}"), origin, _depth + 1)
+                item_origin = _item_origin(origin, index) if top else origin
+                self.add_document(item, source, _join(location, f"item {index}"), item_origin, _depth + 1)
             return
         if not isinstance(document, dict):
             if document is not None:
@@ -172,12 +174,17 @@ class SnapshotBuilder:
         if item_kind in K8S_PARSERS:
             self._loaded.add(K8S_PARSERS[item_kind][0])
         add_object = self.add_object
+        # Only a document's own List numbers its items: inside a nested list an index would not
+        # say where in the file the object is, so the enclosing item's origin is kept.
+        top = origin is not None and depth == 0 and origin.item is None
+        path, line, number = (origin.path, origin.line, origin.document) if top else ("", None, None)
         for index, item in enumerate(items):
             # Location strings are built only when needed: 100,000 f-strings are measurable.
             if type(item) is dict:
                 item_own_kind = item.get("kind") or item_kind
                 if type(item_own_kind) is str and item_own_kind in K8S_PARSERS:
-                    add_object(item_own_kind, item, source, None, origin, _lazy=(location, index))
+                    add_object(item_own_kind, item, source, None,
+                               Origin(path, line, number, index) if top else origin, _lazy=(location, index))
                     continue
             where = _join(location, f"item {index}")
             if not isinstance(item, dict):
@@ -186,7 +193,7 @@ class SnapshotBuilder:
             item_own_kind = item.get("kind") or item_kind
             if isinstance(item_own_kind, str) and item_own_kind:
                 if item_own_kind.endswith("List") and depth + 1 < _MAX_LIST_DEPTH:
-                    self.add_document(item, source, where, origin, depth + 1)
+                    self.add_document(item, source, where, _item_origin(origin, index) if top else origin, depth + 1)
                 elif item_own_kind.endswith("List"):
                     self.problem(source, "lists nested too deeply; not kubectl or gcloud output", where)
                 else:
@@ -354,6 +361,10 @@ def _where(location: str | None, lazy: tuple[str | None, int] | None) -> str | N
     if lazy is None:
         return location
     return _join(lazy[0], f"item {lazy[1]}")
+
+
+def _item_origin(origin: Origin, index: int) -> Origin:
+    return Origin(origin.path, origin.line, origin.document, index)
 
 
 def _type_name(value: Any) -> str:

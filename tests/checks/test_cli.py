@@ -77,8 +77,10 @@ def test_sarif_locates_findings_in_files(capsys: pytest.CaptureFixture[str]) -> 
     assert physical["artifactLocation"]["uri"].endswith("NP006/fires/objects.yaml")
     lines = (folder / "objects.yaml").read_text().splitlines()
     start = physical["region"]["startLine"]
-    following = "\n".join(lines[start - 1:]).removeprefix("---\n").split("\n---")[0]
-    assert yaml.safe_load(following)["kind"] == "NetworkPolicyList"
+    # the line of the policy itself inside its List, not the List's first line
+    assert lines[start - 1] == "- apiVersion: networking.k8s.io/v1"
+    following = "\n".join(lines[start - 1:]).split("\n---")[0]
+    assert yaml.safe_load(following)[0]["metadata"]["name"] == "dns-only"
     assert result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "NetworkPolicy/shop/dns-only"
 
 
