@@ -19,6 +19,7 @@ from netpol_tui.model.gke import GkeCluster
 from netpol_tui.model.objects import Namespace, Node, Origin, Pod
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy
 from netpol_tui.model.snapshot import Kind, Snapshot
+from netpol_tui.policy.dataplane import resolve_dataplane
 from netpol_tui.versions import GkeVersion, try_parse_version
 
 if TYPE_CHECKING:
@@ -156,14 +157,7 @@ class Context:
         """calico / dataplane-v2 / kubernetes / none, as the engine (or the cluster info) says."""
         if self.engine is not None:
             return str(self.engine.dataplane)
-        cluster = self.snapshot.cluster
-        if cluster is None:
-            return "kubernetes"
-        if cluster.is_dataplane_v2:
-            return "dataplane-v2"
-        if cluster.is_standard_legacy:
-            return "calico" if cluster.network_policy_enabled else "none"
-        return "kubernetes"
+        return str(resolve_dataplane(self.snapshot)[0])
 
     @cached_property
     def live_pods(self) -> tuple[Pod, ...]:

@@ -50,7 +50,9 @@ def compute_explain(snapshot: Any, engines: dict[str, Any], request: ExplainRequ
     def engine_for(name: str) -> Any:
         engine = engines.get(name)
         if engine is None:
-            engine = engines[name] = PolicyEngine(snapshot, name)
+            # the app's "auto" engine already is the calico (or dataplane-v2) one on most clusters
+            same = next((known for known in engines.values() if known.dataplane == name), None)
+            engine = engines[name] = same or PolicyEngine(snapshot, name)
         return engine
 
     port, protocol = check_port(request.port), check_protocol(request.protocol)
