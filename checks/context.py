@@ -273,10 +273,6 @@ class Context:
                                         if engine.is_isolated(group[0], direction)]
         return groups
 
-    def isolated_live_pods(self, namespace: str, direction: str) -> list[Pod]:
-        """Live pods of the namespace isolated in that direction as enforced."""
-        return [pod for group in self.isolated_groups(namespace, direction) for pod in group]
-
     def egress_groups(self, namespace: str) -> list[tuple[Pod, list[Pod], tuple[NetworkPolicy, ...]]]:
         """Egress-isolated live pods of the namespace merged by the egress policies that isolate them
         (and hostNetwork): (representative, members, policies). For egress to an address outside

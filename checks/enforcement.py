@@ -183,7 +183,6 @@ class PoolProgress:
     machine_type: str | None = None
     version: str | None = None
     unlabelled_nodes: tuple[str, ...] = ()
-    labelled_node_names: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -220,7 +219,6 @@ def _pool_progress(snapshot: Snapshot) -> tuple[PoolProgress, ...]:
             or (machine[0][0] if machine else None),
             version=(config.version if config and config.version else None) or (kubelet[0][0] if kubelet else None),
             unlabelled_nodes=tuple(sorted(node.name for node in nodes if not node.calico_ready)),
-            labelled_node_names=tuple(sorted(node.name for node in nodes if node.calico_ready)),
         ))
     return tuple(out)
 
@@ -467,10 +465,6 @@ class EnforcementState:
         if self.mode is Mode.NONE:
             return False
         return None
-
-    @property
-    def running_node_upgrade(self) -> bool:
-        return any(op.operation_type == "UPGRADE_NODES" for op in self.operations)
 
     @classmethod
     def from_snapshot(cls, snapshot: Snapshot) -> EnforcementState:

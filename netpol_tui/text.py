@@ -2,14 +2,14 @@
 
 Object names, labels, annotations and event messages can carry terminal escape sequences
 (an OSC 52 sequence could write the user's clipboard), Rich markup, or bidirectional
-overrides that make text read differently from what it is.
+overrides that make text read differently from what it is. `clean` removes the sequences and
+controls; markup is never interpreted because the console shows such text as Rich `Text`
+objects, not as markup strings.
 """
 
 from __future__ import annotations
 
 import re
-
-from rich.markup import escape
 
 _ESCAPE_SEQUENCES = re.compile(
     r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL/ST (or unterminated)
@@ -35,8 +35,3 @@ def clean(text: object, max_length: int | None = None, *, single_line: bool = Fa
     if max_length is not None and len(value) > max_length:
         value = value[: max(0, max_length - 1)] + ELLIPSIS
     return value
-
-
-def safe_markup(text: object, max_length: int | None = None, *, single_line: bool = False) -> str:
-    """`clean` and escape Rich markup, for text placed inside markup strings."""
-    return escape(clean(text, max_length, single_line=single_line))

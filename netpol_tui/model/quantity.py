@@ -88,10 +88,6 @@ def memory_bytes(text: str | int | float) -> int:
     return _memory_bytes(_checked(text))
 
 
-def format_millis(millis: int) -> str:
-    return f"{millis}m"
-
-
 def format_bytes(count: int) -> str:
     """Human form in binary units, as kubectl describe prints memory."""
     for unit, size in (("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):

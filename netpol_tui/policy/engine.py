@@ -466,17 +466,8 @@ class PolicyEngine:
                      for policy in self._policies_by_ns.get(pod.namespace, ())
                      if id(policy) not in selecting)
 
-    def policies_in(self, namespace: str) -> tuple[NetworkPolicy, ...]:
-        return tuple(self._policies_by_ns.get(namespace, ()))
-
     def pod(self, namespace: str, name: str) -> Pod | None:
         return self._pods_by_key.get((namespace, name))
-
-    def pod_by_ip(self, address: str) -> Pod | None:
-        try:
-            return self._pod_by_ip.get(normalise_address(address))
-        except EndpointError:
-            return None
 
     # ------------------------------------------------------------ endpoints
 

@@ -90,10 +90,6 @@ class SnapshotBuilder:
         self._loaded.add(kind)
 
     @property
-    def problem_count(self) -> int:
-        return len(self._problems)
-
-    @property
     def object_count(self) -> int:
         return sum(len(objects) for objects in self._objects.values()) + len(self._clusters)
 
