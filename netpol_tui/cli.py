@@ -9,34 +9,9 @@ from collections.abc import Sequence
 
 from netpol_tui import __version__
 from netpol_tui.commands import COMMANDS, command_module
-from netpol_tui.sources import SourceOptions
+from netpol_tui.options import add_source_options, check_source_choice, options_from_args
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-DEMO_NAMES = ("calico", "dataplane-v2")
-
-
-def add_source_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
-    """Source options, accepted before and after the subcommand (defaults set once, on the top parser)."""
-
-    def default(value: object) -> object:
-        return argparse.SUPPRESS if suppress else value
-
-    group = parser.add_argument_group("source (pick one; default: the current kubeconfig context)")
-    group.add_argument("--demo", nargs="?", const="calico", default=default(None), metavar="NAME",
-                       help=f"open a bundled demo cluster: {', '.join(DEMO_NAMES)} (default: calico)")
-    group.add_argument("--files", action="append", default=default(None), metavar="PATH",
-                       help="read kubectl/gcloud output: a file, a directory (recursively) or - for stdin; "
-                            "repeatable")
-    group.add_argument("--context", default=default(None), help="kubeconfig context to use")
-    group.add_argument("--kubeconfig", default=default(None), metavar="PATH", help="kubeconfig file")
-    group.add_argument("--project", default=default(None), help="Google Cloud project of the GKE cluster")
-    group.add_argument("--location", default=default(None), help="GKE cluster location (region or zone)")
-    group.add_argument("--cluster", default=default(None), help="GKE cluster name")
-    group.add_argument("--namespace", "-n", default=default(None), help="namespace for pod names and listings")
-    group.add_argument("--timeout", type=float, default=default(10.0), metavar="SECONDS",
-                       help="timeout of each API request (default: 10)")
-    group.add_argument("--gke-endpoint", default=default(None), metavar="URL",
-                       help="GKE API endpoint, e.g. https://container.googleapis.com or a PSC endpoint")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,21 +44,10 @@ def _normalise_argv(argv: Sequence[str]) -> list[str]:
     return out
 
 
-def options_from_args(args: argparse.Namespace) -> SourceOptions:
-    return SourceOptions(
-        demo=args.demo, files=tuple(args.files or ()), context=args.context, kubeconfig=args.kubeconfig,
-        project=args.project, location=args.location, cluster=args.cluster, namespace=args.namespace,
-        timeout=args.timeout, gke_endpoint=args.gke_endpoint,
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(_normalise_argv(sys.argv[1:] if argv is None else argv))
-    if args.demo is not None and args.demo not in DEMO_NAMES:
-        parser.error(f"unknown demo {args.demo!r}; choose from {', '.join(DEMO_NAMES)}")
-    if args.demo and args.files:
-        parser.error("choose one source: --demo or --files, not both")
+    check_source_choice(parser, args)
     try:
         if getattr(args, "run", None) is None:
             from netpol_tui.app import run_console

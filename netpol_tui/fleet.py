@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from netpol_tui.options import options_from_args
 from netpol_tui.text import clean
 
 #: Clusters loaded at the same time (each load itself runs ~11 requests in parallel).
@@ -249,8 +250,6 @@ def exit_code(rows: list[FleetRow], fail_on: Any) -> int:
 
 def run_fleet(args: argparse.Namespace) -> int:
     """Entry point for `check --all-contexts` / `check --contexts A,B`."""
-    from netpol_tui.cli import options_from_args
-
     base = options_from_args(args)
     if base.demo or base.files:
         print("netpol-tui: --all-contexts and --contexts check live clusters; leave out --demo and --files",

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from netpol_tui.model.snapshot import Snapshot
+from netpol_tui.options import options_from_args
 from netpol_tui.sources import SourceError, load_snapshot
 
 MAX_PROBLEM_LINES = 20
@@ -13,8 +14,6 @@ MAX_PROBLEM_LINES = 20
 
 def load_or_report(args: argparse.Namespace) -> Snapshot | None:
     """Load the snapshot; print load problems to stderr; None when nothing usable (exit 2)."""
-    from netpol_tui.cli import options_from_args
-
     try:
         snapshot = load_snapshot(options_from_args(args))
     except SourceError as exc:

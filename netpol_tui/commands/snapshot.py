@@ -6,6 +6,8 @@ import argparse
 import shlex
 import sys
 
+from netpol_tui.options import options_from_args
+
 NAME = "snapshot"
 HELP = "save what a live source reads as files (snapshot save DIR)"
 EXIT_OK, EXIT_FAILED = 0, 2
@@ -39,7 +41,6 @@ def _progress_printer() -> object:
 
 
 def run(args: argparse.Namespace) -> int:
-    from netpol_tui.cli import options_from_args
     from netpol_tui.commands.common import print_problems
     from netpol_tui.sources import SourceError, load_snapshot
     from netpol_tui.sources.save import SaveError, save_snapshot
