@@ -40,15 +40,17 @@ class NetpolApp(DialogRequests, App[int]):
     BINDINGS = GLOBAL_BINDINGS
     state: var[ConsoleState | None] = var(None, always_update=True)
 
-    def __init__(self, options: SourceOptions, loader: Loader | None = None) -> None:
+    def __init__(self, options: SourceOptions, loader: Loader | None = None,
+                 start_theme: str = "textual-dark") -> None:
         super().__init__()
         self.options = options
+        self.start_theme = start_theme
         self.loader: Loader = loader or (lambda opts, progress: load_snapshot(opts, progress))
         self.history: list[str] = []
         self.set_reactive(NetpolApp.state, ConsoleState(options, loading=LoadStatus()))
 
     def on_mount(self) -> None:
-        self.theme = "textual-dark"
+        self.theme = self.start_theme
         self.switch_mode("status")
         self.load()
 
@@ -190,12 +192,12 @@ class NetpolApp(DialogRequests, App[int]):
         yield from palette_commands(self, screen)
 
 
-def run_console(options: SourceOptions) -> int:
+def run_console(options: SourceOptions, theme: str = "textual-dark") -> int:
     if options.kind == "live" and not kubeconfig_available(options):
         print(NO_SOURCE_HINT, file=sys.stderr)
         return 2
     # Thread workers (engine, checks, details) hold the GIL for long stretches on a big cluster;
     # hand it back to the UI thread more often than the default 5 ms so keys stay answered.
     sys.setswitchinterval(0.001)
-    NetpolApp(options).run()
+    NetpolApp(options, start_theme=theme).run()
     return 0

@@ -15,7 +15,14 @@ COMMANDS = {
     "check": "netpol_tui.commands.check",
     "checks": "netpol_tui.commands.catalog",
     "snapshot": "netpol_tui.commands.snapshot",
+    "help": "netpol_tui.commands.help",
+    "config": "netpol_tui.commands.config",
+    "completion": "netpol_tui.commands.completion",
+    "__complete": "netpol_tui.commands.complete",
 }
+
+#: Commands left out of `--help` and of completion: the helper the completion scripts call.
+HIDDEN_COMMANDS = frozenset({"__complete"})
 
 
 def command_module(name: str) -> ModuleType:

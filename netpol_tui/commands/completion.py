@@ -1,0 +1,21 @@
+"""`netpol-tui completion bash|zsh|fish`: print the shell completion script."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+NAME = "completion"
+HELP = "print the shell completion script (bash, zsh or fish)"
+SHELLS = ("bash", "zsh", "fish")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("shell", choices=SHELLS, help="the shell to write the script for")
+
+
+def run(args: argparse.Namespace) -> int:
+    from netpol_tui.completion import completion_script  # shtab loads only for this command
+
+    sys.stdout.write(completion_script(args.root_parser, args.shell))
+    return 0
