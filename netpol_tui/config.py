@@ -127,7 +127,7 @@ def _parse(base: Config, data: dict[str, Any]) -> Config:
         raise base.error("ignore", "ignore must be a list of check ids, e.g. [\"NP003\"]")
     ignore = [item.strip() for item in ignore if item.strip()]
     if ignore:
-        from netpol_tui.checks import SelectionError, select_checks
+        from netpol_tui.checks import SelectionError, select_checks  # the catalog loads only when needed
 
         try:
             select_checks(None, ignore)

@@ -132,3 +132,34 @@ def test_bash_completes_choices_and_check_ids(tmp_path: Path, capsys: pytest.Cap
     assert _bash_complete(script_path, ["netpol-tui", "help", "checks", "KI"], bash_env) == \
         ["KI001", "KI002", "KI003"]
     assert _bash_complete(script_path, ["netpol-tui", "che"], bash_env) == ["check", "checks"]
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed (.ci/run installs it)")
+def test_fish_completes_a_context_and_choices(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              bash_env: dict[str, str]) -> None:
+    script_path = tmp_path / "netpol-tui.fish"
+    script_path.write_text(script(capsys, "fish"))
+    kubeconfig = tmp_path / "kc.yaml"
+    kubeconfig.write_text(KUBECONFIG)
+
+    def complete(line: str) -> list[str]:
+        done = subprocess.run(["fish", "--no-config", "-c", f"source {script_path}; complete -C '{line}'"],
+                              capture_output=True, text=True, env={**bash_env, "KUBECONFIG": str(kubeconfig)},
+                              timeout=60)
+        assert done.returncode == 0, done.stderr
+        return [row.split("\t")[0] for row in done.stdout.splitlines()]
+
+    assert complete("netpol-tui check --context gke_") == ["gke_acme_europe-west1_prod", "gke_acme_us-east1_staging"]
+    assert complete("netpol-tui explain --dataplane dat") == ["dataplane-v2"]
+    assert complete("netpol-tui checks --show KI00") == ["KI001", "KI002", "KI003"]
+
+
+@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed (.ci/run installs it)")
+def test_zsh_script_is_valid_zsh(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    script_path = tmp_path / "_netpol-tui"
+    script_path.write_text(script(capsys, "zsh"))
+    done = subprocess.run(["zsh", "-n", str(script_path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    text = script_path.read_text()
+    assert text.startswith("#compdef netpol-tui")
+    assert "($(netpol-tui __complete contexts 2>/dev/null))" in text

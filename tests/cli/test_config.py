@@ -140,3 +140,30 @@ def test_no_file_means_built_in_defaults(capsys: pytest.CaptureFixture[str]) -> 
     code, out, err = run(capsys, "config", "show")
     assert code == 0 and out == "" and "does not exist" in err
     assert build_parser().parse_args([]).timeout == 10.0
+
+
+def test_theme_reaches_the_console(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import netpol_tui.app
+
+    seen: list[tuple[object, str]] = []
+    monkeypatch.setattr(netpol_tui.app, "run_console", lambda options, theme: seen.append((options, theme)) or 0)
+    write_config(monkeypatch, tmp_path, 'theme = "light"\n')
+    assert main(["--demo"]) == 0
+    assert main(["--demo", "--theme", "dark"]) == 0
+    assert [theme for _, theme in seen] == ["textual-light", "textual-dark"]
+
+
+async def _app_theme(theme: str) -> str:
+    from netpol_tui.app import NetpolApp
+    from netpol_tui.sources import SourceOptions
+
+    app = NetpolApp(SourceOptions(demo="calico"), start_theme=theme)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        return app.theme
+
+
+def test_console_starts_in_the_chosen_theme() -> None:
+    import asyncio
+
+    assert asyncio.run(_app_theme("textual-light")) == "textual-light"
