@@ -1,5 +1,8 @@
 """Shell completion scripts for bash, zsh and fish, generated from the parser by shtab.
 
+(shtab is imported inside the functions that use it: it costs ~150 ms, and the command
+modules read SHELLS from here while every command line is parsed.)
+
 Options with a fixed set of values (`--dataplane`, `--format`, ...) complete from their
 argparse choices; check ids are written into the script from the catalog; kubeconfig contexts
 change all the time, so the script asks `netpol-tui __complete contexts` each time (honouring
@@ -9,11 +12,9 @@ change all the time, so the script asks `netpol-tui __complete contexts` each ti
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
-import shtab
-
-from netpol_tui.options import DEMO_NAMES
+from netpol_tui.options import DEMO_NAMES, parser_actions
 
 SHELLS = ("bash", "zsh", "fish")
 PROG = "netpol-tui"
@@ -61,17 +62,10 @@ def check_words() -> tuple[str, ...]:
     return tuple(spec.id for spec in CATALOG)
 
 
-def _walk(parser: argparse.ArgumentParser) -> Iterator[tuple[str, argparse.Action]]:
-    """(subcommand path, action) for the parser and every subcommand."""
-    for action in parser._actions:  # argparse has no public walk of its actions
-        yield parser.prog, action
-        if isinstance(action, argparse._SubParsersAction):
-            for sub in dict.fromkeys(action.choices.values()):
-                yield from _walk(sub)
-
-
 def attach_completers(parser: argparse.ArgumentParser) -> None:
     """Mark the actions whose values shtab cannot know from argparse alone."""
+    import shtab  # 150 ms of imports: only when a script is written, never at start-up
+
     checks = words_completer(CHECKS_FUNCTION, check_words())
     by_dest: dict[str, object] = {
         "context": contexts_completer(), "contexts": contexts_completer(),
@@ -79,7 +73,7 @@ def attach_completers(parser: argparse.ArgumentParser) -> None:
         "select": checks, "ignore": checks, "show": checks, "check_id": checks,
         "kubeconfig": shtab.FILE, "files": shtab.FILE, "batch": shtab.FILE, "directory": shtab.DIRECTORY,
     }
-    for _prog, action in _walk(parser):
+    for _owner, action in parser_actions(parser):
         completer = by_dest.get(action.dest)
         if completer is not None:
             action.complete = completer  # type: ignore[attr-defined]  # shtab's documented hook
@@ -90,6 +84,8 @@ def completion_script(parser: argparse.ArgumentParser, shell: str) -> str:
     if shell not in SHELLS:
         raise ValueError(f"no completion for {shell!r}; choose from {', '.join(SHELLS)}")
     parser.prog = PROG  # `kubectl netpol completion` still completes the netpol-tui executable
+    import shtab  # see attach_completers
+
     attach_completers(parser)
     script = shtab.complete(parser, shell=shell)
     return script if script.endswith("\n") else script + "\n"

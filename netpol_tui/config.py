@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from netpol_tui.options import parser_actions
+
 APP_DIR = "netpol-tui"
 FILE_NAME = "config.toml"
 THEMES = ("dark", "light")
@@ -158,24 +160,13 @@ def _context_lists(base: Config, data: dict[str, Any]) -> dict[str, tuple[str, .
     return out
 
 
-def _actions(parser: argparse.ArgumentParser) -> list[tuple[argparse.ArgumentParser, argparse.Action]]:
-    """Every (parser, action) of the parser and its subcommands."""
-    out = []
-    for action in parser._actions:  # argparse offers no public walk of a parser's actions
-        out.append((parser, action))
-        if isinstance(action, argparse._SubParsersAction):
-            for sub in dict.fromkeys(action.choices.values()):
-                out.extend(_actions(sub))
-    return out
-
-
 def apply_defaults(parser: argparse.ArgumentParser, config: Config) -> None:
     """Set the config's values as parser defaults, so a command-line option still wins.
 
     A value that an option does not accept (a dataplane not in its choices) is a ConfigError.
     """
     values = {"theme": config.theme, "dataplane": config.dataplane, "timeout": config.timeout}
-    for owner, action in _actions(parser):
+    for owner, action in parser_actions(parser):
         value = values.get(action.dest)
         if value is None or action.default is argparse.SUPPRESS:
             continue

@@ -7,6 +7,7 @@ without reaching up into the entry point (which imports the commands).
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 
 from netpol_tui.sources import SourceOptions
 
@@ -58,3 +59,25 @@ def check_source_choice(parser: argparse.ArgumentParser, args: argparse.Namespac
         parser.error(f"unknown demo {args.demo!r}; choose from {', '.join(DEMO_NAMES)}")
     if args.demo and args.files:
         parser.error("choose one source: --demo or --files, not both")
+
+
+def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The parser's subcommands by name (empty when it has none)."""
+    for action in parser._actions:  # argparse has no public accessor for its subcommands
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def walk_parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """The parser and every subcommand's parser, depth first."""
+    yield parser
+    for sub in dict.fromkeys(subcommands(parser).values()):
+        yield from walk_parsers(sub)
+
+
+def parser_actions(parser: argparse.ArgumentParser) -> Iterator[tuple[argparse.ArgumentParser, argparse.Action]]:
+    """(owning parser, action) for every option and positional of the parser and its subcommands."""
+    for owner in walk_parsers(parser):
+        for action in owner._actions:  # argparse has no public list of a parser's actions
+            yield owner, action

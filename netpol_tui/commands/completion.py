@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from netpol_tui.completion import SHELLS, completion_script
+
 NAME = "completion"
 HELP = "print the shell completion script (bash, zsh or fish)"
-SHELLS = ("bash", "zsh", "fish")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,7 +16,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from netpol_tui.completion import completion_script  # shtab loads only for this command
-
     sys.stdout.write(completion_script(args.root_parser, args.shell))
     return 0

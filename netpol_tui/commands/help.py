@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from netpol_tui.options import subcommands
+
 NAME = "help"
 HELP = "help on a command, or on a check: help checks ID"
 EXIT_OK, EXIT_UNKNOWN = 0, 2
@@ -29,13 +31,6 @@ def print_check(check_id: str) -> int:
     return EXIT_OK
 
 
-def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-    for action in parser._actions:  # argparse has no public accessor for its subcommands
-        if isinstance(action, argparse._SubParsersAction):
-            return dict(action.choices)
-    return {}
-
-
 def run(args: argparse.Namespace) -> int:
     root: argparse.ArgumentParser = args.root_parser
     if args.topic is None:
@@ -45,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         return print_check(args.check_id)
     from netpol_tui.commands import HIDDEN_COMMANDS
 
-    commands = {name: sub for name, sub in _subparsers(root).items() if name not in HIDDEN_COMMANDS}
+    commands = {name: sub for name, sub in subcommands(root).items() if name not in HIDDEN_COMMANDS}
     sub = commands.get(args.topic)
     if sub is None or args.check_id:
         print(f"netpol-tui: no help on {' '.join(filter(None, (args.topic, args.check_id)))!r}; "
