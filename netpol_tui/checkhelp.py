@@ -160,8 +160,9 @@ CHECK_HELP: dict[str, CheckHelp] = {
         "Compare the peer's selectors with the labels that exist.",
         ("kubectl get pods -A --show-labels", "kubectl get namespaces --show-labels")),
     "NP003": CheckHelp(
-        ("Without enforcement and without a policy selecting them, every pod may talk to every pod; "
-         "kubectl get networkpolicy prints nothing for such a namespace [1, 4]",),
+        ("By default every pod may talk to every pod: pods that no policy selects accept and send any "
+         "traffic [1]",
+         "kubectl get networkpolicy printing nothing for a namespace means nothing selects its pods [4]"),
         "Decide whether the namespace needs isolation; a default-deny policy is shown to start from.",
         ("kubectl -n NAMESPACE get networkpolicy", APPLY)),
     "NP004": CheckHelp(

@@ -15,14 +15,13 @@ from collections.abc import Sequence
 
 from netpol_tui import __version__
 from netpol_tui.commands import COMMANDS, HIDDEN_COMMANDS, command_module
-from netpol_tui.config import Config, ConfigError, apply_after_parse, apply_defaults, load_config
+from netpol_tui.config import THEMES, Config, ConfigError, apply_after_parse, apply_defaults, load_config
 from netpol_tui.helptext import epilog
 from netpol_tui.options import add_source_options, check_source_choice, options_from_args
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 PROG = "netpol-tui"
 KUBECTL_PROG = "kubectl netpol"
-THEMES = ("dark", "light")
 DESCRIPTION = ("Troubleshoot Kubernetes NetworkPolicy on GKE: enforcement state, node recreation, "
                "policy verdicts and known issues. Read-only: it never changes the cluster.")
 

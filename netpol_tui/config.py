@@ -124,7 +124,7 @@ def _parse(base: Config, data: dict[str, Any]) -> Config:
         timeout = float(timeout)
     ignore = data.get("ignore", [])
     if isinstance(ignore, str):
-        ignore = [part for part in ignore.split(",")]
+        ignore = ignore.split(",")
     if not isinstance(ignore, list) or not all(isinstance(item, str) for item in ignore):
         raise base.error("ignore", "ignore must be a list of check ids, e.g. [\"NP003\"]")
     ignore = [item.strip() for item in ignore if item.strip()]
