@@ -22,7 +22,7 @@ from netpol_tui.text import clean
 
 #: Clusters loaded at the same time (each load itself runs ~11 requests in parallel).
 MAX_PARALLEL = 6
-EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_FAILED, EXIT_UNKNOWN = 0, 1, 2, 3
 _RANK = {"info": 0, "warning": 1, "error": 2}
 OUTPUTS = ("text", "json", "markdown")
 
@@ -233,7 +233,8 @@ def render_json(rows: list[FleetRow]) -> str:
 
 
 def exit_code(rows: list[FleetRow], fail_on: Any) -> int:
-    """2 when a context could not be checked; 1 when a finding reaches --fail-on; else 0."""
+    """2 when a context could not be checked; 1 when a finding reaches --fail-on; 3 when some
+    check is unknown in some cluster; else 0 (as `check` for one cluster)."""
     if any(not row.ok for row in rows):
         return EXIT_FAILED
     threshold = str(getattr(fail_on, "value", fail_on) or "error").lower()
@@ -244,7 +245,7 @@ def exit_code(rows: list[FleetRow], fail_on: Any) -> int:
             severity = str(getattr(finding.severity, "value", finding.severity))
             if _RANK.get(severity, 0) >= _RANK[threshold]:
                 return EXIT_FINDINGS
-    return EXIT_OK
+    return EXIT_UNKNOWN if any(row.report.unknown for row in rows) else EXIT_OK
 
 
 def run_fleet(args: argparse.Namespace) -> int:
