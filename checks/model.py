@@ -48,7 +48,9 @@ class Severity(StrEnum):
         return self.rank >= other.rank
 
 
-_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+#: Most severe first: the one order for sections, sorting and `--fail-on` thresholds.
+SEVERITY_ORDER: tuple[Severity, ...] = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+_RANK = {severity: len(SEVERITY_ORDER) - index for index, severity in enumerate(SEVERITY_ORDER)}
 
 
 @dataclass(frozen=True, slots=True)

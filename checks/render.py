@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from netpol_tui import __version__
-from netpol_tui.checks.model import Command, Finding, NotRead, Report, Severity
+from netpol_tui.checks.model import SEVERITY_ORDER, Command, Finding, NotRead, Report, Severity
 from netpol_tui.checks.registry import CATALOG
 from netpol_tui.sources.locate import object_line
-from netpol_tui.text import clean, code_span, markdown_fence, markdown_inline
+from netpol_tui.text import clean, code_span, markdown_fence, markdown_inline, plural
 
 FORMATS = ("text", "json", "markdown", "sarif")
 APPLY = "kubectl apply -f -"
@@ -35,20 +35,16 @@ def _one(text: object) -> str:
     return clean(text, single_line=True)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def summary_line(report: Report) -> str:
     counts = report.summary()
-    return (f"{_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')}, {counts['info']} info, "
-            f"{counts['unknown']} unknown ({_plural(counts['checks'], 'check')} run)")
+    return (f"{plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, {counts['info']} info, "
+            f"{counts['unknown']} unknown ({plural(counts['checks'], 'check')} run)")
 
 
 def unknown_header(report: Report) -> str:
     checks = len(report.checked) or len({item.id for item in report.unknown})
     undecided = len({item.id for item in report.unknown})
-    return f"UNKNOWN: {undecided} of {_plural(checks, 'check')} could not decide, so this result is incomplete"
+    return f"UNKNOWN: {undecided} of {plural(checks, 'check')} could not decide, so this result is incomplete"
 
 
 def not_read_text(part: NotRead) -> str:
@@ -91,54 +87,175 @@ def _manifest_in_commands(finding: Finding) -> bool:
     return any(command.text == APPLY for command in finding.remediation.commands)
 
 
-# ------------------------------------------------------------------------ text
+# ----------------------------------------------------------- text and Markdown
+#
+# One walk over the report (`_render_document`, `_finding_lines`) decides what is said and in
+# which order; a style says how each piece looks in its format.
 
 
-def render_text(report: Report) -> str:
-    cluster = _one(report.cluster) if report.cluster else "(no GKE cluster information)"
-    out = [f"netpol-tui check: cluster {cluster}, dataplane {_one(report.dataplane)}, source {_one(report.source)}",
-           summary_line(report)]
-    if report.unknown:
-        out.append(unknown_header(report) + ":")
-        out += [f"  - {line}" for line in unknown_because(report)]
-    elif report.not_read:
-        out += [f"note: {not_read_text(part)}" for part in report.not_read]
-    for note in report.notes:
-        out.append(f"note: {_one(note)}")
-    for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO):
-        findings = [f for f in report.findings if f.severity is severity]
-        if not findings:
-            continue
-        out += ["", f"{HEADINGS[severity]} ({len(findings)})"]
-        for finding in findings:
-            out += [""] + _finding_text(finding)
-    if not report.findings and not report.unknown:
-        out += ["", "No problems found."]
-    return clean("\n".join(out), keep_tabs=True) + "\n"
+class _TextStyle:
+    """Plain text for terminals and tickets: no markup, cluster text on one line each."""
 
+    inline = staticmethod(_one)
 
-def _finding_text(finding: Finding) -> list[str]:
-    out = [f"{_one(finding.id)} {_one(finding.symbol)}  {_one(finding.subject)}", f"  {_one(finding.message)}"]
-    if finding.evidence:
-        out.append("  Evidence:")
+    def head(self, report: Report) -> list[str]:
+        cluster = _one(report.cluster) if report.cluster else "(no GKE cluster information)"
+        return [f"netpol-tui check: cluster {cluster}, dataplane {_one(report.dataplane)}, "
+                f"source {_one(report.source)}", summary_line(report)]
+
+    def unknown(self, header: str, items: list[str]) -> list[str]:
+        return [f"{header}:", *(f"  - {item}" for item in items)]
+
+    def not_read(self, part: NotRead) -> str:
+        return not_read_text(part)
+
+    def unknown_group(self, ids: list[str], reason: str) -> str:
+        return f"{', '.join(ids)}: {reason}"
+
+    def note(self, text: str) -> str:
+        return f"note: {text}"
+
+    def section(self, severity: Severity, count: int) -> str:
+        return f"{HEADINGS[severity]} ({count})"
+
+    def title(self, finding: Finding) -> list[str]:
+        return [f"{_one(finding.id)} {_one(finding.symbol)}  {_one(finding.subject)}", f"  {_one(finding.message)}"]
+
+    def evidence(self, finding: Finding) -> list[str]:
+        out = ["  Evidence:"]
         for item in finding.evidence:
             line = f"    - {_one(item.path)}: {_one(item.observed)}"
             if item.expected:
                 line += f" (expected: {_one(item.expected)})"
             out.append(line)
-    for note in finding.notes:
-        out.append(f"  Note: {_one(note)}")
+        return out
+
+    def notes(self, notes: tuple[str, ...]) -> list[str]:
+        return [f"  Note: {_one(note)}" for note in notes]
+
+    def fix(self, lines: list[str]) -> list[str]:
+        return ["  Fix:", *(f"    {line}" if line else "" for line in lines)]
+
+    def manifest(self, lines: list[str]) -> list[str]:
+        return ["  Manifest (kubectl apply -f -):", *(f"    {line}" for line in lines)]
+
+    def placeholders(self, names: tuple[str, ...]) -> list[str]:
+        return [f"  Replace before running: {', '.join(map(_one, names))} (not in the snapshot)"]
+
+    def why(self, text: str) -> list[str]:
+        return []  # the text format stays short; `netpol-tui checks` and the console explain
+
+
+class _MarkdownStyle:
+    """Markdown for incident notes: cluster text through `markdown_inline`, commands fenced."""
+
+    inline = staticmethod(markdown_inline)
+
+    def head(self, report: Report) -> list[str]:
+        cluster = _md(report.cluster) if report.cluster else "(no GKE cluster information)"
+        return [f"# NetworkPolicy check: {cluster}", "", f"- Source: {_md(report.source)}",
+                f"- Dataplane: {_md(report.dataplane)}", f"- Result: {summary_line(report)}"]
+
+    def unknown(self, header: str, items: list[str]) -> list[str]:
+        return [f"- **{header}:**", *(f"  - {item}" for item in items)]
+
+    def not_read(self, part: NotRead) -> str:
+        text = f"{_md(part.kind)} not read: {_md(part.reason)}"
+        if part.permission:
+            text += f"; check the permission: {'; '.join(code_span(_one(item)) for item in part.permission)}"
+        return text
+
+    def unknown_group(self, ids: list[str], reason: str) -> str:
+        return f"{', '.join(f'**{_md(check_id)}**' for check_id in ids)}: {_md(reason)}"
+
+    def note(self, text: str) -> str:
+        return f"- Note: {text}"
+
+    def section(self, severity: Severity, count: int) -> str:
+        return f"## {HEADINGS[severity].capitalize()} ({count})"
+
+    def title(self, finding: Finding) -> list[str]:
+        return [f"### {_md(finding.id)} {_md(finding.symbol)}: {_md(finding.subject)}", "", _md(finding.message), ""]
+
+    def evidence(self, finding: Finding) -> list[str]:
+        return ["| Evidence | Observed | Expected |", "|---|---|---|",
+                *(f"| {_md(e.path)} | {_md(e.observed)} | {_md(e.expected or '')} |" for e in finding.evidence), ""]
+
+    def notes(self, notes: tuple[str, ...]) -> list[str]:
+        return [*(f"> Note: {_md(note)}" for note in notes), ""]
+
+    def fix(self, lines: list[str]) -> list[str]:
+        return ["**Fix**", "", *markdown_fence(lines, "sh"), ""]
+
+    def manifest(self, lines: list[str]) -> list[str]:
+        return ["**Manifest** (`kubectl apply -f -`)", "", *markdown_fence(lines, "yaml"), ""]
+
+    def placeholders(self, names: tuple[str, ...]) -> list[str]:
+        return [f"Replace before running: {', '.join(code_span(_one(p)) for p in names)} (not in the snapshot).", ""]
+
+    def why(self, text: str) -> list[str]:
+        return [f"*Why it matters:* {_md(text)}"]
+
+
+_Style = _TextStyle | _MarkdownStyle
+
+
+def _md(text: object) -> str:
+    """Cluster text inside Markdown prose/table cells: renders literally (see `markdown_inline`)."""
+    return markdown_inline(text)
+
+
+def _render_document(report: Report, style: _Style) -> str:
+    out = style.head(report)
+    if report.unknown:
+        items = [style.not_read(part) for part in report.not_read]
+        items += [style.unknown_group(ids, reason) for ids, reason in unknown_groups(report)]
+        out += style.unknown(unknown_header(report), items)
+    else:
+        out += [style.note(style.not_read(part)) for part in report.not_read]
+    out += [style.note(style.inline(note)) for note in report.notes]
+    for severity in SEVERITY_ORDER:
+        findings = [f for f in report.findings if f.severity is severity]
+        if not findings:
+            continue
+        out += ["", style.section(severity, len(findings))]
+        for finding in findings:
+            out += ["", *_finding_lines(finding, style)]
+    if not report.findings and not report.unknown:
+        out += ["", "No problems found."]
+    # A last pass over the whole document: nothing can slip through a field that was missed.
+    return clean("\n".join(out), keep_tabs=True) + "\n"
+
+
+def _finding_lines(finding: Finding, style: _Style) -> list[str]:
+    out = style.title(finding)
+    if finding.evidence:
+        out += style.evidence(finding)
+    if finding.notes:
+        out += style.notes(finding.notes)
     remediation = finding.remediation
     if remediation.commands:
-        out.append("  Fix:")
+        lines: list[str] = []
         for command in remediation.commands:
-            out.extend(f"    {line}" if line else "" for line in command_lines(command, remediation.manifest))
+            lines.extend(command_lines(command, remediation.manifest))
+        out += style.fix(lines)
     if remediation.manifest and not _manifest_in_commands(finding):
-        out.append("  Manifest (kubectl apply -f -):")
-        out.extend(f"    {line}" for line in clean(remediation.manifest).rstrip("\n").splitlines())
+        out += style.manifest(clean(remediation.manifest).rstrip("\n").splitlines())
     if remediation.placeholders:
-        out.append(f"  Replace before running: {', '.join(map(_one, remediation.placeholders))} (not in the snapshot)")
+        out += style.placeholders(remediation.placeholders)
+    parts = finding.explanation.split("\n\n", 1)
+    why = (parts[1] if len(parts) > 1 else parts[0]).replace("\n", " ").strip()
+    if why:
+        out += style.why(why)
     return out
+
+
+def render_text(report: Report) -> str:
+    return _render_document(report, _TextStyle())
+
+
+def render_markdown(report: Report) -> str:
+    return _render_document(report, _MarkdownStyle())
 
 
 # ------------------------------------------------------------------------ JSON
@@ -165,77 +282,6 @@ def _cleaned(value: Any) -> Any:
 
 def render_json(report: Report) -> str:
     return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
-
-
-# -------------------------------------------------------------------- Markdown
-
-
-def _md(text: object) -> str:
-    """Cluster text inside Markdown prose/table cells: renders literally (see `markdown_inline`)."""
-    return markdown_inline(text)
-
-
-def render_markdown(report: Report) -> str:
-    cluster = _md(report.cluster) if report.cluster else "(no GKE cluster information)"
-    out = [f"# NetworkPolicy check: {cluster}", "",
-           f"- Source: {_md(report.source)}", f"- Dataplane: {_md(report.dataplane)}",
-           f"- Result: {summary_line(report)}"]
-    if report.unknown:
-        out.append(f"- **{unknown_header(report)}:**")
-    out += [f"  - {_not_read_markdown(part)}" if report.unknown else f"- Note: {_not_read_markdown(part)}"
-            for part in report.not_read]
-    if report.unknown:
-        out += [f"  - {', '.join(f'**{_md(check_id)}**' for check_id in ids)}: {_md(reason)}"
-                for ids, reason in unknown_groups(report)]
-    out += [f"- Note: {_md(note)}" for note in report.notes]
-    for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO):
-        findings = [f for f in report.findings if f.severity is severity]
-        if not findings:
-            continue
-        out += ["", f"## {HEADINGS[severity].capitalize()} ({len(findings)})"]
-        for finding in findings:
-            out += [""] + _finding_markdown(finding)
-    if not report.findings and not report.unknown:
-        out += ["", "No problems found."]
-    return clean("\n".join(out), keep_tabs=True) + "\n"
-
-
-def _not_read_markdown(part: NotRead) -> str:
-    text = f"{_md(part.kind)} not read: {_md(part.reason)}"
-    if part.permission:
-        text += f"; check the permission: {'; '.join(code_span(_one(item)) for item in part.permission)}"
-    return text
-
-
-def _fence(lines: list[str], language: str) -> list[str]:
-    return markdown_fence(lines, language)
-
-
-def _finding_markdown(finding: Finding) -> list[str]:
-    out = [f"### {_md(finding.id)} {_md(finding.symbol)}: {_md(finding.subject)}", "", _md(finding.message), ""]
-    if finding.evidence:
-        out += ["| Evidence | Observed | Expected |", "|---|---|---|"]
-        out += [f"| {_md(e.path)} | {_md(e.observed)} | {_md(e.expected or '')} |" for e in finding.evidence]
-        out.append("")
-    if finding.notes:
-        out += [*(f"> Note: {_md(note)}" for note in finding.notes), ""]
-    remediation = finding.remediation
-    if remediation.commands:
-        lines: list[str] = []
-        for command in remediation.commands:
-            lines.extend(command_lines(command, remediation.manifest))
-        out += ["**Fix**", "", *_fence(lines, "sh"), ""]
-    if remediation.manifest and not _manifest_in_commands(finding):
-        out += ["**Manifest** (`kubectl apply -f -`)", "",
-                *_fence(clean(remediation.manifest).rstrip("\n").splitlines(), "yaml"), ""]
-    if remediation.placeholders:
-        out += [f"Replace before running: {', '.join(code_span(_one(p)) for p in remediation.placeholders)} "
-                "(not in the snapshot).", ""]
-    parts = finding.explanation.split("\n\n", 1)
-    why = (parts[1] if len(parts) > 1 else parts[0]).replace("\n", " ").strip()
-    if why:
-        out.append(f"*Why it matters:* {_md(why)}")
-    return out
 
 
 # ----------------------------------------------------------------------- SARIF

@@ -31,6 +31,7 @@ strings, and `markdown_inline` escapes everything Markdown would render (see its
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _ESCAPE_SEQUENCES = re.compile(
     r"\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC ... BEL/ST (or unterminated)
@@ -135,3 +136,31 @@ def markdown_fence(lines: list[str], language: str = "") -> list[str]:
     longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
     fence = "`" * max(3, longest + 1)
     return [f"{fence}{language}", *lines, fence]
+
+
+# --------------------------------------------------------------- counted words
+
+#: How many items `listed` names before it says "and N more".
+MAX_LISTED = 20
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 policy`, `3 policies`, `2 errors`, `0 addresses`; `many` for irregular plurals."""
+    if count == 1:
+        return f"{count} {word}"
+    if many is None:
+        if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u", ""):
+            many = word[:-1] + "ies"
+        elif word.endswith(("s", "x", "z", "ch", "sh")):
+            many = word + "es"
+        else:
+            many = word + "s"
+    return f"{count} {many}"
+
+
+def listed(items: Iterable[str], limit: int = MAX_LISTED) -> str:
+    """`a, b, c`, or `a, b, ... and 12 more` beyond `limit` items."""
+    items = list(items)
+    if len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[:limit]) + f", ... and {len(items) - limit} more"
