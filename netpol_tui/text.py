@@ -26,6 +26,9 @@ The policy, one for every channel (text, JSON string values, Markdown, SARIF, co
 
 Markup is never interpreted: the console shows cluster text as Rich `Text` objects, not markup
 strings, and `markdown_inline` escapes everything Markdown would render (see its docstring).
+
+The module also holds the counted-word helpers every layer shares (`plural`, `listed`), so a
+count reads the same in a check message, a screen and a runbook.
 """
 
 from __future__ import annotations
