@@ -7,7 +7,7 @@
 - `CATALOG`: tuple of `CheckSpec(id, symbol, title, severity, doc, function)` in id order;
   the registry is this one explicit tuple (importing registers nothing).
 - `run_checks(snapshot, engine=None, select=None, ignore=None) -> Report(findings, unknown,
-  dataplane, cluster, source, checked, notes)`; select/ignore take ids, symbols or id
+  dataplane, cluster, source, checked, notes, not_read)`; select/ignore take ids, symbols or id
   prefixes; `SelectionError` for a name that matches no check.
 - `Finding(id, symbol, severity, title, subject: Subject(kind, namespace, name), message,
   evidence: tuple[Evidence(path, observed, expected)], remediation: Remediation(commands:
@@ -20,6 +20,7 @@ from netpol_tui.checks.model import (
     Command,
     Evidence,
     Finding,
+    NotRead,
     Remediation,
     Report,
     Severity,
@@ -36,6 +37,6 @@ from netpol_tui.checks.registry import (
 )
 
 __all__ = [
-    "CATALOG", "CHECKS_BY_ID", "CheckSpec", "Command", "Evidence", "Finding", "Remediation", "Report",
+    "CATALOG", "CHECKS_BY_ID", "CheckSpec", "Command", "Evidence", "Finding", "NotRead", "Remediation", "Report",
     "SelectionError", "Severity", "Subject", "UnknownCheck", "run_checks", "select_checks",
 ]

@@ -29,9 +29,6 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 SYSTEM_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
 SYSTEM_PREFIXES = ("gke-", "gmp-")
-#: How many objects a finding's evidence lists before summarising the rest.
-MAX_LISTED = 20
-
 #: How to supply each kind with --files (the live source reads them itself).
 KIND_HINTS = {
     Kind.NAMESPACE: "kubectl get namespaces -o json",
@@ -378,18 +375,6 @@ def selector_key(selector: LabelSelector | None) -> tuple:
         return ("none",)
     return (tuple(sorted(selector.match_labels.items())),
             tuple((req.key, str(req.operator), tuple(sorted(req.values))) for req in selector.match_expressions))
-
-
-def listed(items: list[str] | tuple[str, ...], limit: int = MAX_LISTED) -> str:
-    """`a, b, c` or `a, b, ... and 12 more`."""
-    items = list(items)
-    if len(items) <= limit:
-        return ", ".join(items)
-    return ", ".join(items[:limit]) + f", ... and {len(items) - limit} more"
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
 def commands(*items: tuple[Any, str]) -> tuple[tuple[Any, ...], tuple[str, ...]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from netpol_tui.checks.context import CheckUnknown, Context, Hit, commands, listed, plural
+from netpol_tui.checks.context import CheckUnknown, Context, Hit, commands
 from netpol_tui.checks.enforcement import (
     CALICO_LABEL_SELECTOR,
     NO_NODES_OUTPUT,
@@ -21,6 +21,7 @@ from netpol_tui.model.gke import GkeCluster
 from netpol_tui.model.objects import CALICO_READY_LABEL, Node
 from netpol_tui.model.quantity import format_bytes
 from netpol_tui.model.snapshot import Kind
+from netpol_tui.text import listed, plural
 
 UNSUPPORTED_MACHINE_TYPES = ("f1-micro", "g1-small")
 RECOMMENDED_NODES = 3

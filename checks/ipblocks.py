@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from functools import lru_cache
 
-from netpol_tui.checks.context import Context, Hit, Network, commands, listed
+from netpol_tui.checks.context import Context, Hit, Network, commands
 from netpol_tui.checks.manifests import (
     dump,
     identifying_labels,
@@ -17,6 +17,7 @@ from netpol_tui.checks.model import Evidence, Severity, Subject
 from netpol_tui.model.objects import Pod
 from netpol_tui.model.policy import IPBlock, LabelSelector, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule
 from netpol_tui.model.snapshot import Kind
+from netpol_tui.text import listed
 
 APPLY = "kubectl apply -f -"
 INTERNET = ("0.0.0.0/0", "::/0")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from netpol_tui.checks.context import CheckUnknown, Context, Hit, commands, listed, plural
+from netpol_tui.checks.context import CheckUnknown, Context, Hit, commands
 from netpol_tui.checks.enforcement import GcloudCommand
 from netpol_tui.checks.manifests import json_pointer_escape, shell_quote
 from netpol_tui.checks.model import Evidence, Subject
 from netpol_tui.model.objects import CALICO_READY_LABEL, MASQ_READY_LABEL, Node, Pod, Workload
 from netpol_tui.model.snapshot import Kind
+from netpol_tui.text import listed, plural
 from netpol_tui.versions import GkeVersion, in_range
 
 #: (minor, last affected version or None for the whole minor, first fixed version) - gke-facts 10.

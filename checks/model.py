@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from netpol_tui.checks.manifests import shell_quote
 from netpol_tui.model.objects import Origin
+from netpol_tui.model.snapshot import Kind, Snapshot
 
 
 class Severity(StrEnum):
@@ -46,7 +48,9 @@ class Severity(StrEnum):
         return self.rank >= other.rank
 
 
-_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+#: Most severe first: the one order for sections, sorting and `--fail-on` thresholds.
+SEVERITY_ORDER: tuple[Severity, ...] = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+_RANK = {severity: len(SEVERITY_ORDER) - index for index, severity in enumerate(SEVERITY_ORDER)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +146,52 @@ class UnknownCheck:
         return {"id": self.id, "reason": self.reason}
 
 
+#: The RBAC resources behind each Kubernetes kind (`kubectl auth can-i list RESOURCE`), and
+#: whether they are namespaced (then `-A`, or `-n NS` for a load narrowed to one namespace).
+_RBAC: dict[Kind, tuple[tuple[str, ...], bool]] = {
+    Kind.NAMESPACE: (("namespaces",), False),
+    Kind.NODE: (("nodes",), False),
+    Kind.POD: (("pods",), True),
+    Kind.NETWORK_POLICY: (("networkpolicies.networking.k8s.io",), True),
+    Kind.SERVICE: (("services",), True),
+    Kind.INGRESS: (("ingresses.networking.k8s.io",), True),
+    Kind.EVENT: (("events",), True),
+    Kind.WORKLOAD: (("deployments.apps", "statefulsets.apps", "daemonsets.apps"), True),
+}
+#: The GKE API permissions (IAM, not RBAC) behind the two GKE kinds.
+_IAM = {
+    Kind.CLUSTER: "IAM permission container.clusters.get (e.g. roles/container.clusterViewer)",
+    Kind.OPERATION: "IAM permission container.operations.list (e.g. roles/container.viewer)",
+}
+
+
+def permission_checks(kind: Kind, namespace: str | None = None) -> tuple[str, ...]:
+    """What to run (Kubernetes) or ask for (GKE IAM) to learn whether a kind may be read."""
+    if kind in _IAM:
+        return (_IAM[kind],)
+    resources, namespaced = _RBAC.get(kind, ((), False))
+    scope = (f" -n {shell_quote(namespace)}" if namespace else " -A") if namespaced else ""
+    return tuple(f"kubectl auth can-i list {resource}{scope}" for resource in resources)
+
+
+@dataclass(frozen=True, slots=True)
+class NotRead:
+    """A kind the source tried and failed to read (403, 404, timeout...): checks needing it are
+    unknown. `permission` is what to run or ask for to see whether the reader may read it."""
+
+    kind: str
+    reason: str
+    permission: tuple[str, ...] = ()
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Snapshot) -> tuple[NotRead, ...]:
+        return tuple(cls(str(part.kind), part.reason, permission_checks(part.kind, snapshot.source.namespace))
+                     for part in snapshot.unknown)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "reason": self.reason, "permission": list(self.permission)}
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     findings: tuple[Finding, ...]
@@ -154,6 +204,13 @@ class Report:
     checked: tuple[str, ...] = ()
     #: The verdict engine's notes (dataplane choice and the like).
     notes: tuple[str, ...] = ()
+    #: Kinds the source could not read, with why and the permission to check.
+    not_read: tuple[NotRead, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """Every selected check came to a definite result (none unknown, not even partly)."""
+        return not self.unknown
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity is severity)
@@ -167,9 +224,11 @@ class Report:
                 "findings": len(self.findings), "checks": len(self.checked)}
 
     def to_dict(self) -> dict[str, Any]:
+        """Summary first: a reader of the first lines learns how many checks are unknown and why."""
         return {
+            "summary": self.summary(), "complete": self.complete,
+            "not_read": [part.to_dict() for part in self.not_read],
+            "unknown": [item.to_dict() for item in self.unknown],
             "source": self.source, "cluster": self.cluster, "dataplane": self.dataplane,
             "findings": [finding.to_dict() for finding in self.findings],
-            "unknown": [item.to_dict() for item in self.unknown],
-            "summary": self.summary(),
         }

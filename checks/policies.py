@@ -11,8 +11,6 @@ from netpol_tui.checks.context import (
     Hit,
     commands,
     is_system_namespace,
-    listed,
-    plural,
     selector_key,
 )
 from netpol_tui.checks.manifests import dump, policy_dict, shell_quote
@@ -20,6 +18,7 @@ from netpol_tui.checks.model import Evidence, Subject
 from netpol_tui.model.objects import Pod
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule
 from netpol_tui.model.snapshot import Kind
+from netpol_tui.text import listed, plural
 
 if TYPE_CHECKING:
     from netpol_tui.policy import PolicyEngine

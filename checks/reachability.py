@@ -13,7 +13,7 @@ import ipaddress
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from netpol_tui.checks.context import Context, Hit, commands, listed, plural
+from netpol_tui.checks.context import Context, Hit, commands
 from netpol_tui.checks.enforcement import GcloudCommand
 from netpol_tui.checks.manifests import (
     allow_policies,
@@ -26,6 +26,7 @@ from netpol_tui.checks.model import Evidence, Severity, Subject
 from netpol_tui.model.objects import Pod, Service, ServicePort
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy, PolicyPort
 from netpol_tui.model.snapshot import Kind
+from netpol_tui.text import listed, plural
 from netpol_tui.versions import GkeVersion
 
 METADATA_NEW = ("169.254.169.252", 988)

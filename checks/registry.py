@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from netpol_tui.checks import gke_enforcement as enf
 from netpol_tui.checks import ipblocks, known_issues, policies, reachability
 from netpol_tui.checks.context import CheckUnknown, Context, Hit
-from netpol_tui.checks.model import Finding, Remediation, Report, Severity, UnknownCheck
+from netpol_tui.checks.model import Finding, NotRead, Remediation, Report, Severity, UnknownCheck
 from netpol_tui.gcpause import gc_paused
 from netpol_tui.model.snapshot import Snapshot
 
@@ -192,4 +192,4 @@ def _run(snapshot: Snapshot, engine: PolicyEngine | None, specs: tuple[CheckSpec
     cluster = snapshot.cluster.name if snapshot.cluster else (snapshot.source.cluster or None)
     return Report(findings=tuple(findings), unknown=tuple(unknown), dataplane=ctx.dataplane, cluster=cluster,
                   source=snapshot.source.description, checked=tuple(spec.id for spec in specs),
-                  notes=tuple(engine.notes) if engine is not None else ())
+                  notes=tuple(engine.notes) if engine is not None else (), not_read=NotRead.from_snapshot(snapshot))

@@ -18,13 +18,13 @@ from typing import Any
 
 import orjson
 
+from netpol_tui.checks.model import Severity
 from netpol_tui.options import options_from_args
 from netpol_tui.text import clean
 
 #: Clusters loaded at the same time (each load itself runs ~11 requests in parallel).
 MAX_PARALLEL = 6
-EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
-_RANK = {"info": 0, "warning": 1, "error": 2}
+EXIT_OK, EXIT_FINDINGS, EXIT_FAILED, EXIT_UNKNOWN = 0, 1, 2, 3
 OUTPUTS = ("text", "json", "markdown")
 
 
@@ -234,18 +234,19 @@ def render_json(rows: list[FleetRow]) -> str:
 
 
 def exit_code(rows: list[FleetRow], fail_on: Any) -> int:
-    """2 when a context could not be checked; 1 when a finding reaches --fail-on; else 0."""
+    """2 when a context could not be checked; 1 when a finding reaches --fail-on; 3 when some
+    check is unknown in some cluster; else 0 (as `check` for one cluster)."""
     if any(not row.ok for row in rows):
         return EXIT_FAILED
     threshold = str(getattr(fail_on, "value", fail_on) or "error").lower()
-    if threshold not in _RANK:
-        return EXIT_OK
+    if threshold not in {str(severity) for severity in Severity}:
+        return EXIT_OK  # --fail-on never
+    gate = Severity(threshold)
     for row in rows:
         for finding in row.report.findings:
-            severity = str(getattr(finding.severity, "value", finding.severity))
-            if _RANK.get(severity, 0) >= _RANK[threshold]:
+            if Severity(str(getattr(finding.severity, "value", finding.severity))) >= gate:
                 return EXIT_FINDINGS
-    return EXIT_OK
+    return EXIT_UNKNOWN if any(row.report.unknown for row in rows) else EXIT_OK
 
 
 def run_fleet(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from netpol_tui.model.snapshot import Kind, Snapshot
+from netpol_tui.text import listed
 from netpol_tui.timestamps import parse_timestamp
 
 VERIFY_NODES = "kubectl get nodes -l projectcalico.org/ds-ready=true"
@@ -227,11 +228,6 @@ def _commands_of(findings: Iterable[Any]) -> tuple[StepCommand, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def _listed(items: Sequence[str]) -> str:
-    shown = ", ".join(items[:MAX_LISTED])
-    return shown + (f" and {len(items) - MAX_LISTED} more" if len(items) > MAX_LISTED else "")
-
-
 def _finding_step(title: str, report: Any, ids: tuple[str, ...], ok: str, commands: tuple[StepCommand, ...] = ()
                   ) -> Step:
     """A step that is done when the checks `ids` found nothing, pending with their findings."""
@@ -400,7 +396,7 @@ def stuck_pods_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
     names = [f"{pod.namespace}/{pod.name}" for pod in stuck]
     if snapshot.has(Kind.POD) or snapshot.pods:
         find = Step("Find the pods stuck in ContainerCreating", StepState.PENDING if stuck else StepState.DONE,
-                    f"{len(stuck)} stuck: {_listed(names)}." if stuck else "No pod is waiting in ContainerCreating.",
+                    f"{len(stuck)} stuck: {listed(names, MAX_LISTED)}." if stuck else "No pod is waiting in ContainerCreating.",
                     (StepCommand("kubectl get pods -A --field-selector=status.phase=Pending",
                                  "pending pods, ContainerCreating among them"),))
     else:

@@ -15,20 +15,13 @@ from rich.table import Table
 from rich.text import Text
 
 from netpol_tui.model.snapshot import Snapshot
-from netpol_tui.text import clean
+from netpol_tui.text import clean, plural
 from netpol_tui.timestamps import parse_timestamp
 from netpol_tui.widgets.virtual_list import Row
 
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan", "unknown": "dim"}
 MAX_VERIFY_LINES = 6
 BAR_WIDTH = 24
-
-
-def plural(count: int, word: str) -> str:
-    """`1 policy`, `3 policies`, `0 errors`."""
-    if count == 1:
-        return f"1 {word}"
-    return f"{count} {word[:-1] + 'ies' if word.endswith('y') else word + 's'}"
 
 
 def cell(value: object, limit: int = 200) -> str:

@@ -1,6 +1,10 @@
 """`netpol-tui check`: run the GKE NetworkPolicy troubleshooting checks.
 
-Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 unusable input.
+Exit status, so a CI gate never passes on data it did not have:
+0 every selected check came to a definite result and no finding is at or above --fail-on;
+1 a finding is at or above --fail-on; 2 unusable input (nothing loaded, a bad --select);
+3 no finding reached --fail-on but some selected check is unknown (a kind not read, data
+missing, or the check failed). `--fail-on never` always exits 0 once the input was usable.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ NAME = "check"
 HELP = "run the GKE NetworkPolicy troubleshooting checks"
 FORMATS = ("text", "json", "markdown", "sarif")
 FAIL_ON = ("error", "warning", "info", "never")
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNKNOWN = 0, 1, 2, 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,19 +31,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ignore", action="append", metavar="IDS",
                         help="skip these checks: ids, symbols or id prefixes, comma separated")
     parser.add_argument("--fail-on", choices=FAIL_ON, default="error",
-                        help="exit 1 when a finding is at or above this severity (default: error)")
+                        help="exit 1 when a finding is at or above this severity (default: error); with none "
+                             "there, exit 3 when a check is unknown; never: always exit 0")
     fleet = parser.add_argument_group("fleet (several clusters)")
     fleet.add_argument("--all-contexts", action="store_true", help="check every context of the kubeconfig")
     fleet.add_argument("--contexts", metavar="A,B", help="check these kubeconfig contexts")
 
 
 def exit_status(report: Report, fail_on: str) -> int:
-    """1 when some finding is at or above `fail_on` (never: always 0)."""
+    """1 when some finding is at or above `fail_on`, else 3 when some check is unknown, else 0
+    (never: always 0)."""
     if fail_on == "never":
         return EXIT_OK
     from netpol_tui.checks import Severity
 
-    return EXIT_FINDINGS if report.at_or_above(Severity(fail_on)) else EXIT_OK
+    if report.at_or_above(Severity(fail_on)):
+        return EXIT_FINDINGS
+    return EXIT_OK if report.complete else EXIT_UNKNOWN
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,11 +61,12 @@ def run(args: argparse.Namespace) -> int:
     from netpol_tui.checks import SelectionError, run_checks, select_checks
     from netpol_tui.checks.render import render
     from netpol_tui.commands.common import load_or_report
+    from netpol_tui.text import clean
 
     try:
         select_checks(args.select, args.ignore)
     except SelectionError as exc:
-        print(f"netpol-tui: {exc}", file=sys.stderr)
+        print(f"netpol-tui: {clean(str(exc), single_line=True)}", file=sys.stderr)
         return EXIT_USAGE
     snapshot = load_or_report(args)
     if snapshot is None:

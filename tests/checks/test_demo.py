@@ -33,7 +33,8 @@ def test_demo_dataplanes_and_clusters() -> None:
 def test_check_demo_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--demo", "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
-    assert list(data) == ["source", "cluster", "dataplane", "findings", "unknown", "summary"]
+    assert list(data) == ["summary", "complete", "unknown_because", "not_read", "unknown", "source", "cluster",
+                          "dataplane", "findings"]
     assert data["cluster"] == "shop-prod" and data["dataplane"] == "calico"
     assert {f["id"] for f in data["findings"]} == {p.check for p in PLANTED["calico"]}
     first = data["findings"][0]
