@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from netpol_tui.checks import shell
 from netpol_tui.model.objects import Origin
 
 
@@ -80,10 +81,24 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """A command ready to paste; `description` says why to run it (shown above it)."""
+    """A command as argv (and the manifest it reads on stdin); `description` says why to run it.
 
-    text: str
+    Shell text is only ever made from it by `checks.shell`, which quotes every word.
+    """
+
+    argv: tuple[str, ...]
     description: str = ""
+    stdin: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The command line alone (`kubectl apply -f -` without its heredoc)."""
+        return shell.join(self.argv)
+
+    @property
+    def script(self) -> str:
+        """The runnable block to print or copy: the command line and its heredoc, if any."""
+        return shell.script(self.argv, self.stdin)
 
 
 @dataclass(frozen=True, slots=True)

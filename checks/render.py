@@ -14,11 +14,11 @@ from typing import Any
 from netpol_tui import __version__
 from netpol_tui.checks.model import Command, Finding, Report, Severity
 from netpol_tui.checks.registry import CATALOG, CHECKS_BY_ID
+from netpol_tui.checks.shell import ScriptLine, script_lines
 from netpol_tui.sources.locate import object_line
 from netpol_tui.text import clean
 
 FORMATS = ("text", "json", "markdown", "sarif")
-APPLY = "kubectl apply -f -"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 HEADINGS = {Severity.ERROR: "ERRORS", Severity.WARNING: "WARNINGS", Severity.INFO: "INFO"}
@@ -38,20 +38,27 @@ def summary_line(report: Report) -> str:
             f"{counts['unknown']} unknown ({_plural(counts['checks'], 'check')} run)")
 
 
-def command_lines(command: Command, manifest: str | None) -> list[str]:
-    """The paste-ready lines of one command; `kubectl apply -f -` carries the manifest as a heredoc."""
-    lines = [f"# {_one(command.description)}"] if command.description else []
-    if command.text == APPLY and manifest:
-        lines.append(f"{APPLY} <<'EOF'")
-        lines.extend(clean(manifest).rstrip("\n").splitlines())
-        lines.append("EOF")
-    else:
-        lines.extend(clean(command.text).splitlines())
+def command_script_lines(command: Command) -> list[ScriptLine]:
+    """The paste-ready lines of one command (its description as a comment first), from
+    `checks.shell`; a command reading a manifest carries it as a heredoc."""
+    lines = [ScriptLine(f"# {_one(command.description)}", True)] if command.description else []
+    lines += [ScriptLine(clean(line.text), line.indentable) for line in script_lines(command.argv, command.stdin)]
     return lines
 
 
+def command_lines(command: Command) -> list[str]:
+    return [line.text for line in command_script_lines(command)]
+
+
+def _indented(lines: list[ScriptLine], indent: str) -> list[str]:
+    """Indent only the lines that start a command: a heredoc's body and terminator, and the rest
+    of a quoted word spanning lines, must stay exactly as they are to run as pasted."""
+    return [f"{indent}{line.text}" if line.indentable and line.text else line.text for line in lines]
+
+
 def _manifest_in_commands(finding: Finding) -> bool:
-    return any(command.text == APPLY for command in finding.remediation.commands)
+    manifest = finding.remediation.manifest
+    return any(command.stdin is not None and command.stdin == manifest for command in finding.remediation.commands)
 
 
 # ------------------------------------------------------------------------ text
@@ -95,7 +102,7 @@ def _finding_text(finding: Finding) -> list[str]:
     if remediation.commands:
         out.append("  Fix:")
         for command in remediation.commands:
-            out.extend(f"    {line}" if line else "" for line in command_lines(command, remediation.manifest))
+            out.extend(_indented(command_script_lines(command), "    "))
     if remediation.manifest and not _manifest_in_commands(finding):
         out.append("  Manifest (kubectl apply -f -):")
         out.extend(f"    {line}" for line in clean(remediation.manifest).rstrip("\n").splitlines())
@@ -157,7 +164,10 @@ def render_markdown(report: Report) -> str:
 
 
 def _fence(lines: list[str], language: str) -> list[str]:
-    fence = "````" if any(line.lstrip().startswith("```") for line in lines) else "```"
+    """A backtick fence longer than any backtick run that starts a line inside (CommonMark
+    closes a fence only with a run at least as long)."""
+    longest = max((len(line.lstrip()) - len(line.lstrip().lstrip("`")) for line in lines), default=0)
+    fence = "`" * max(3, longest + 1)
     return [f"{fence}{language}", *lines, fence]
 
 
@@ -173,7 +183,7 @@ def _finding_markdown(finding: Finding) -> list[str]:
     if remediation.commands:
         lines: list[str] = []
         for command in remediation.commands:
-            lines.extend(command_lines(command, remediation.manifest))
+            lines.extend(command_lines(command))
         out += ["**Fix**", "", *_fence(lines, "sh"), ""]
     if remediation.manifest and not _manifest_in_commands(finding):
         out += ["**Manifest** (`kubectl apply -f -`)", "",
