@@ -67,3 +67,71 @@ async def test_c_on_a_runbook_step_copies_a_block_that_runs_as_meant(tmp_path: P
     calls, canary, stderr = run_block(block, tmp_path / "run")
     assert not canary, stderr
     assert calls == [(command.argv, command.stdin or "")]
+
+
+@sync
+async def test_c_on_nodes_copies_the_highlighted_nodes_pool_or_says_which_and_why(calico_dir: Path) -> None:
+    app = make_app(calico_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        nodes = app.screen.query_one("#nodes", VirtualList)
+        nodes.focus()
+        snapshot = app.screen.console_state.snapshot
+        batch = next(n for n in snapshot.nodes if n.node_pool == "batch-pool")
+        default = next(n for n in snapshot.nodes if n.node_pool == "default-pool")
+        written = capture_driver(app)
+        assert nodes.select_key(batch)
+        await pilot.press("c")
+        await settle(pilot)
+        assert nodes.select_key(default)
+        await pilot.press("c")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+    batch_command = ("gcloud container clusters upgrade shop-prod --node-pool=batch-pool "
+                     "--cluster-version=1.21.3-gke.2000 --location=europe-west1 --project=acme-shop")
+    assert copied(written) == [batch_command, batch_command]
+    assert any(f"pool batch-pool (node {batch.name}'s pool)" in m for m in messages), messages
+    assert any(f"the first pool waiting for recreation (node {default.name}'s pool default-pool has no node "
+               "waiting for recreation)" in m for m in messages), messages
+
+
+@sync
+async def test_c_on_nodes_with_dataplane_v2_says_why_nothing_is_copied(dpv2_dir: Path) -> None:
+    app = make_app(dpv2_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        nodes = app.screen.query_one("#nodes", VirtualList)
+        nodes.focus()
+        node = nodes.highlighted_row.key
+        written = capture_driver(app)
+        await pilot.press("c")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+    assert copied(written) == []
+    assert any(f"Dataplane V2 enforces policy on node {node.name} and every other node" in m
+               and "no pool upgrade command applies" in m for m in messages), messages
+
+
+def test_pool_copy_choice_explains_every_case() -> None:
+    from types import SimpleNamespace as NS
+
+    from netpol_tui.screens.nodes import pool_copy_choice
+
+    waiting = NS(pool="batch-pool", command="gcloud upgrade batch")
+    done = NS(pool="default-pool", command=None)
+    progress = NS(pools=(done, waiting))
+    calico = NS(mode="calico")
+    unlabelled = NS(name="n1", node_pool=None)
+    choice = pool_copy_choice(calico, progress, unlabelled)
+    assert choice.target == ("gcloud upgrade batch", "upgrade command for pool batch-pool, the first pool waiting "
+                                                     "for recreation (node n1 has no node-pool label)")
+    assert pool_copy_choice(calico, progress, None).target[1].endswith("(the first pool waiting for recreation)")
+    nothing = pool_copy_choice(calico, NS(pools=(done,)), NS(name="n2", node_pool="default-pool"))
+    assert nothing.target is None and "No node pool is waiting for recreation" in nothing.reason
+    unknown = pool_copy_choice(NS(mode="unknown"), progress, unlabelled)
+    assert unknown.target is None and "Without GKE cluster information" in unknown.reason
+    assert pool_copy_choice(None, None, unlabelled).target is None
