@@ -14,10 +14,14 @@ indented, so the block runs exactly as pasted.
 from __future__ import annotations
 
 import shlex
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 HEREDOC_DELIMITER = "EOF"
+#: Put above a command whose words hold characters no terminal shows or pastes as they are.
+NOT_EXACT_WARNING = ("# WARNING: a name below holds control or invisible characters, which are not shown as "
+                     "they are: check the object's real name before running this")
 
 
 def quote(value: str) -> str:
@@ -40,6 +44,13 @@ def heredoc_delimiter(body: str) -> str:
     return delimiter
 
 
+def exact_text(word: str) -> bool:
+    """Whether the word survives display and paste unchanged: no control, format (bidi,
+    zero-width) or line-separator characters besides newline. Tabs fail too: terminals and
+    the sanitiser expand them, and an interactive shell may complete on them."""
+    return not any(char != "\n" and unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in word)
+
+
 @dataclass(frozen=True, slots=True)
 class ScriptLine:
     """One line of a rendered command. `indentable`: leading spaces would not change what runs
@@ -56,7 +67,8 @@ def script_lines(argv: Sequence[str], stdin: str | None = None) -> list[ScriptLi
         delimiter = heredoc_delimiter(stdin)
         command += f" <<'{delimiter}'"  # quoted: the body is taken literally, nothing is expanded
     first, *rest = command.split("\n")
-    out = [ScriptLine(first, True), *(ScriptLine(line, False) for line in rest)]
+    out = [] if all(exact_text(word) for word in argv) else [ScriptLine(NOT_EXACT_WARNING, True)]
+    out += [ScriptLine(first, True), *(ScriptLine(line, False) for line in rest)]
     if stdin:
         # A heredoc always ends in a newline; manifests do too.
         body = stdin[:-1] if stdin.endswith("\n") else stdin

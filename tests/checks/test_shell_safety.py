@@ -18,7 +18,7 @@ from netpol_tui.checks import CATALOG, Report, run_checks
 from netpol_tui.checks.enforcement import EnforcementState
 from netpol_tui.checks.model import Finding
 from netpol_tui.checks.render import render_markdown, render_text
-from netpol_tui.checks.shell import apply, heredoc_delimiter, script
+from netpol_tui.checks.shell import NOT_EXACT_WARNING, apply, heredoc_delimiter, script
 from netpol_tui.dialogs.finding import remediation_items
 from netpol_tui.runbooks import build_runbooks
 from netpol_tui.screens.views import first_copyable
@@ -128,3 +128,11 @@ def test_quoting_is_posix_and_keeps_plain_words_readable() -> None:
     assert script(("kubectl", "-n", "pay;touch x")) == "kubectl -n 'pay;touch x'"
     assert script(("echo", "it's")) == "echo 'it'\"'\"'s'"
     assert script(("echo", "")) == "echo ''"
+
+
+def test_a_name_that_cannot_be_shown_as_it_is_gets_a_warning() -> None:
+    assert script(("kubectl", "-n", "shop", "get", "pods")).splitlines()[0].startswith("kubectl")
+    for name in ("a\x1bb", "a\u202eb", "a\tb", "a\u200bb", "a\rb"):
+        first, second = script(("kubectl", "-n", name, "get", "pods")).split("\n")
+        assert first == NOT_EXACT_WARNING and second.startswith("kubectl -n ")
+    assert script(("kubectl", "-n", "a\nb")).split("\n")[0] == "kubectl -n 'a"
