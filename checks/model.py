@@ -90,6 +90,10 @@ class Command:
     description: str = ""
     stdin: str | None = None
 
+    def __post_init__(self) -> None:
+        if isinstance(self.argv, str):
+            raise TypeError(f"a command is a tuple of words, not the string {self.argv!r}: build it with checks.shell")
+
     @property
     def text(self) -> str:
         """The command line alone (`kubectl apply -f -` without its heredoc)."""

@@ -91,6 +91,10 @@ class ShellCommand:
     stdin: str | None = None
     placeholders: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        if isinstance(self.argv, str) or not all(isinstance(word, str) for word in self.argv):
+            raise TypeError(f"a command is a tuple of words, not {self.argv!r}: build it with checks.shell")
+
     @property
     def text(self) -> str:
         """The command line alone (without the heredoc)."""

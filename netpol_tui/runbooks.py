@@ -45,6 +45,10 @@ class StepCommand:
     description: str = ""
     stdin: str | None = None
 
+    def __post_init__(self) -> None:
+        if isinstance(self.argv, str):
+            raise TypeError(f"a step command is a tuple of words, not the string {self.argv!r}")
+
     @property
     def text(self) -> str:
         return shell.script(self.argv, self.stdin)
