@@ -2,7 +2,7 @@
 
 `hostile_case(check_id)` takes the check's `fires` fixture (tests/checks/make_fixtures.py) and
 renames every namespace, object, node, pool, cluster, project and location to a name carrying
-shell syntax: `;`, `$()`, backticks, quotes, newlines, a line `EOF`, a leading `-`. A file
+shell syntax: `;`, `$()`, backticks, quotes, newlines, a line `EOF`, globs, a leading `-`. A file
 source is not validated by an API server, so such names do reach the checks. Renaming replaces
 each name wherever it occurs as a whole string (label values, owner references, selectors), so
 the cluster means the same and the check still fires.
@@ -36,6 +36,8 @@ PREFIXES = (
     "'; touch pwned; echo '",
     "\"; touch pwned; \"",
     "x\\\n$(touch pwned)",
+    "~*{a,b}!! $HOME ",
+    "ünï code ",
 )
 #: Names whose meaning is their value (system namespaces and agents the checks look for).
 KEEP = frozenset({"kube-system", "kube-dns", "ip-masq-agent", "calico-node", "default", "gmp-system"})
@@ -77,7 +79,13 @@ def _rename(obj: Any, mapping: dict[str, str]) -> Any:
 
 def hostile_mapping(check_id: str) -> dict[str, str]:
     cluster_doc, documents = fixtures()[check_id]["fires"]
-    return {name: PREFIXES[index % len(PREFIXES)] + name for index, name in enumerate(_names(cluster_doc, documents))}
+    return {name: hostile_name(index, name) for index, name in enumerate(_names(cluster_doc, documents))}
+
+
+def hostile_name(index: int, name: str) -> str:
+    """Every pattern in every name (so each command word meets all of them), starting with a
+    different one per name (so `-` and the others also come first)."""
+    return PREFIXES[index % len(PREFIXES)] + "".join(PREFIXES) + name
 
 
 def hostile_case(check_id: str) -> Snapshot:
