@@ -104,13 +104,15 @@ def is_hostile(word: str) -> bool:
 
 
 _STUB = """#!/bin/bash
-# Records one invocation, with builtins only: argv (NUL-separated, program name first) and stdin.
+# Records one invocation, with builtins only: argv (NUL-separated, program name first) and stdin
+# (not read from a terminal: an interactive paste leaves commands without a heredoc on the tty).
 n=0
 [ -f "$STUB_LOG/count" ] && read -r n < "$STUB_LOG/count"
 n=$((n + 1))
 echo "$n" > "$STUB_LOG/count"
 printf '%s\\0' "${0##*/}" "$@" > "$STUB_LOG/$n.argv"
-IFS= read -r -d '' input
+input=""
+[ -t 0 ] || IFS= read -r -d '' input
 printf '%s' "$input" > "$STUB_LOG/$n.stdin"
 """
 
@@ -124,22 +126,70 @@ def make_stubs(folder: Path) -> Path:
     return stubs
 
 
-def run_block(text: str, folder: Path) -> tuple[list[tuple[tuple[str, ...], str]], bool, str]:
-    """Run `text` as pasted (plus the Enter that ends it) in a fresh bash in a fresh directory:
-    (invocations as (argv, stdin), canary created, stderr)."""
-    stubs = make_stubs(folder)
-    work = folder / f"run-{len(list(folder.glob('run-*')))}"
-    log = work / "log"
-    log.mkdir(parents=True)
-    script = work / "block.sh"
-    script.write_text(text + "\n")
-    env = {"PATH": f"{stubs}{os.pathsep}/usr/bin{os.pathsep}/bin", "STUB_LOG": str(log), "HOME": str(work),
-           "LC_ALL": "C.UTF-8"}
-    done = subprocess.run(["bash", "--noprofile", "--norc", str(script)], cwd=work, env=env,
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+def _recorded(log: Path) -> list[tuple[tuple[str, ...], str]]:
     count = int((log / "count").read_text()) if (log / "count").exists() else 0
     calls = []
     for number in range(1, count + 1):
         words = (log / f"{number}.argv").read_bytes().decode("utf-8").split("\0")[:-1]
         calls.append((tuple(words), (log / f"{number}.stdin").read_text(encoding="utf-8")))
+    return calls
+
+
+def _workspace(folder: Path) -> tuple[Path, Path, dict[str, str]]:
+    stubs = make_stubs(folder)
+    work = folder / f"run-{len(list(folder.glob('run-*')))}"
+    log = work / "log"
+    log.mkdir(parents=True)
+    env = {"PATH": f"{stubs}{os.pathsep}/usr/bin{os.pathsep}/bin", "STUB_LOG": str(log), "HOME": str(work),
+           "LC_ALL": "C.UTF-8", "TERM": "dumb", "PS1": "$ ", "PS2": "> "}
+    return work, log, env
+
+
+def run_pasted(text: str, folder: Path, timeout: float = 20.0) -> tuple[list[tuple[tuple[str, ...], str]], bool]:
+    """Paste `text` and Enter into an interactive bash on a terminal (readline, history
+    expansion and PS2 continuation as a user has them), then `exit`: (invocations, canary)."""
+    import pty
+    import select
+    import time
+
+    work, log, env = _workspace(folder)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child only execs bash
+        os.chdir(work)
+        os.execve("/bin/bash", ["bash", "--norc", "--noprofile", "-i"], env)
+    pending = (text + "\nexit\n").encode("utf-8")
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            readable, writable, _ = select.select([fd], [fd] if pending else [], [], 0.2)
+            if readable:
+                try:
+                    if not os.read(fd, 65536):
+                        break
+                except OSError:  # the terminal closed: bash has exited
+                    break
+            if writable and pending:
+                written = os.write(fd, pending[:256])
+                pending = pending[written:]
+            finished, _ = os.waitpid(pid, os.WNOHANG)
+            if finished:
+                pid = 0
+                break
+    finally:
+        os.close(fd)
+        if pid:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+    return _recorded(log), (work / CANARY).exists()
+
+
+def run_block(text: str, folder: Path) -> tuple[list[tuple[tuple[str, ...], str]], bool, str]:
+    """Run `text` as pasted (plus the Enter that ends it) in a fresh bash in a fresh directory:
+    (invocations as (argv, stdin), canary created, stderr)."""
+    work, log, env = _workspace(folder)
+    script = work / "block.sh"
+    script.write_text(text + "\n")
+    done = subprocess.run(["bash", "--noprofile", "--norc", str(script)], cwd=work, env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+    calls = _recorded(log)
     return calls, (work / CANARY).exists(), done.stderr

@@ -1,8 +1,9 @@
 """Every command netpol-tui prints or copies runs exactly as meant, whatever the names in the snapshot.
 
 For every check in the catalog, fire it on its fixture with hostile names (tests/checks/hostile.py)
-and run in bash, with `kubectl`, `gcloud` and `netpol-tui` replaced by recording stubs: each
-printed Fix block (text and Markdown formats), each block the console copies for the finding
+and run in bash as a script (the text format's block, `c`'s copy and the runbook commands also
+pasted into an interactive bash on a terminal), with `kubectl`, `gcloud` and `netpol-tui`
+replaced by recording stubs: each printed Fix block (text and Markdown formats), each block the console copies for the finding
 (the finding dialog's items, `c` on the Status and Issues lists), and each runbook step's
 command. The argv each stub receives must be the command's own argv, its stdin the manifest,
 and nothing else may run (no canary file, no other invocation).
@@ -24,7 +25,7 @@ from netpol_tui.runbooks import build_runbooks
 from netpol_tui.screens.views import first_copyable
 from netpol_tui.text import clean
 from tests.checks import hostile
-from tests.checks.hostile import is_hostile, run_block
+from tests.checks.hostile import is_hostile, run_block, run_pasted
 
 #: Checks whose commands take no value from the snapshot (their fixes list objects cluster-wide).
 VALUE_FREE = {"NP002"}
@@ -58,10 +59,17 @@ def _markdown_fix_block(finding: Finding) -> str:
     return "\n".join(lines[start + 1:end])
 
 
-def _assert_runs_as(text: str, expected: list[tuple[tuple[str, ...], str]], folder: Path, what: str) -> None:
+def _assert_runs_as(text: str, expected: list[tuple[tuple[str, ...], str]], folder: Path, what: str, *,
+                    pasted: bool = False) -> None:
+    """As a script; with `pasted`, also pasted into an interactive bash on a terminal (slower)."""
     calls, canary, stderr = run_block(text, folder)
     assert not canary, f"{what}: something besides the stubs ran\n{text}\n{stderr}"
     assert calls == expected, f"{what}:\n{text}\nstderr: {stderr}"
+    if not pasted:
+        return
+    calls, canary = run_pasted(text, folder)
+    assert not canary, f"{what}, pasted: something besides the stubs ran\n{text}"
+    assert calls == expected, f"{what}, pasted:\n{text}"
 
 
 @pytest.mark.parametrize("check_id", [spec.id for spec in CATALOG])
@@ -79,7 +87,7 @@ def test_printed_and_copied_commands_run_exactly_as_meant(check_id: str, tmp_pat
     for finding in findings:
         expected = _expected(finding)
         assert expected, f"{check_id} prints no command"
-        _assert_runs_as(_text_fix_block(finding), expected, tmp_path, f"{check_id} text format")
+        _assert_runs_as(_text_fix_block(finding), expected, tmp_path, f"{check_id} text format", pasted=True)
         _assert_runs_as(_markdown_fix_block(finding), expected, tmp_path, f"{check_id} markdown format")
         items = remediation_items(finding)
         assert [text for _, text, _ in items][:len(expected)] == [c.script for c in finding.remediation.commands]
@@ -88,7 +96,7 @@ def test_printed_and_copied_commands_run_exactly_as_meant(check_id: str, tmp_pat
             _assert_runs_as(clean(text), [call], tmp_path, f"{check_id} finding dialog copy")
         copied = first_copyable(finding)
         assert copied is not None
-        _assert_runs_as(clean(copied[0]), expected[:1], tmp_path, f"{check_id} `c` on the Status list")
+        _assert_runs_as(clean(copied[0]), expected[:1], tmp_path, f"{check_id} `c` on the Status list", pasted=True)
 
 
 @pytest.mark.parametrize("check_id", [spec.id for spec in CATALOG])
@@ -101,7 +109,7 @@ def test_runbook_steps_run_exactly_as_meant(check_id: str, tmp_path: Path) -> No
     # One bash run for all of them: each block ends its own command, so the calls line up one to one.
     block = "\n".join(clean(command.text) for command in commands)
     _assert_runs_as(block, [(command.argv, command.stdin or "") for command in commands], tmp_path,
-                    f"{check_id} runbook steps")
+                    f"{check_id} runbook steps", pasted=True)
 
 
 def test_nodes_screen_pool_commands_run_exactly_as_meant(tmp_path: Path) -> None:
