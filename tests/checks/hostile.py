@@ -38,6 +38,7 @@ PREFIXES = (
     "x\\\n$(touch pwned)",
     "~*{a,b}!! $HOME ",
     "ünï code ",
+    "\n````\n",
 )
 #: Names whose meaning is their value (system namespaces and agents the checks look for).
 KEEP = frozenset({"kube-system", "kube-dns", "ip-masq-agent", "calico-node", "default", "gmp-system"})
