@@ -11,6 +11,7 @@ and nothing else may run (no canary file, no other invocation).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,10 @@ def _markdown_fix_block(finding: Finding) -> str:
     start = lines.index("**Fix**") + 2
     fence = lines[start]
     assert fence.startswith("```") and fence.endswith("sh"), fence
-    end = lines.index(fence[:-2], start + 1)
+    width = len(fence) - 2
+    # CommonMark: the block ends at the first line of at least as many backticks (indented up to 3 spaces).
+    end = next(i for i in range(start + 1, len(lines))
+               if re.fullmatch(rf" {{0,3}}`{{{width},}}[ \t]*", lines[i]))
     return "\n".join(lines[start + 1:end])
 
 
