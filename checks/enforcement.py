@@ -25,7 +25,7 @@ API (no I/O, no textual; everything is frozen):
   - `step`: `SequenceStep(sequence, done, total, summary, next_commands)`: where the cluster is
     in the enable (2 steps) or disable (3 steps) sequence of gke-facts section 3;
   - `verify`: the verify commands of gke-facts section 1 with what they would print for this
-    snapshot (`VerifyCommand(command, output, meaning)`; output None when the data is missing);
+    snapshot (`VerifyCommand(command, output, meaning, argv)`; output None when the data is missing);
   - `identity`: `ClusterIdentity(name, location, project, placeholders)`.
 - `cluster_identity(snapshot)`, `cluster_name(snapshot)` (placeholder `CLUSTER_NAME`),
   `gcloud_flags(snapshot)` -> `"--location=LOC --project=PROJ"` (placeholders `LOCATION`,
