@@ -34,9 +34,15 @@ def join(argv: Iterable[str]) -> str:
     return " ".join(quote(word) for word in argv)
 
 
+def _visible(line: str) -> str:
+    return "".join(char for char in line if unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp")).strip()
+
+
 def heredoc_delimiter(body: str) -> str:
-    """`EOF`, or `EOF_2`, `EOF_3`, ... when a line of the body is exactly that word."""
-    lines = set(body.split("\n"))
+    """`EOF`, or `EOF_2`, `EOF_3`, ... when a line of the body is that word. A line counts when
+    it is the word once invisible characters and surrounding blanks are gone, so no display
+    sanitising or paste can turn a body line into the terminator."""
+    lines = {_visible(line) for line in body.split("\n")}
     delimiter, number = HEREDOC_DELIMITER, 1
     while delimiter in lines:
         number += 1

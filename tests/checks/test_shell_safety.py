@@ -129,9 +129,10 @@ def test_nodes_screen_pool_commands_run_exactly_as_meant(tmp_path: Path) -> None
 
 def test_heredoc_terminator_never_occurs_in_the_manifest(tmp_path: Path) -> None:
     manifest = "a: 1\nEOF\nEOF_2\n  EOF_3\nb: |\n  $(touch pwned) `touch pwned` \\\n"
-    assert heredoc_delimiter(manifest) == "EOF_3"
+    assert heredoc_delimiter(manifest) == "EOF_4"
+    assert heredoc_delimiter("a: 1\nEOF\x1b\n\u202eEOF_2 \n") == "EOF_3"
     command = apply(manifest)
-    assert command.script.splitlines()[0] == "kubectl apply -f - <<'EOF_3'"
+    assert command.script.splitlines()[0] == "kubectl apply -f - <<'EOF_4'"
     _assert_runs_as(command.script, [(command.argv, manifest)], tmp_path, "heredoc with EOF lines")
 
 
