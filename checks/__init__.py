@@ -11,7 +11,9 @@
   prefixes; `SelectionError` for a name that matches no check.
 - `Finding(id, symbol, severity, title, subject: Subject(kind, namespace, name), message,
   evidence: tuple[Evidence(path, observed, expected)], remediation: Remediation(commands:
-  tuple[Command(text, description)], manifest, placeholders), explanation, origin, notes)`.
+  tuple[Command(argv, description, stdin)], manifest, placeholders), explanation, origin, notes)`;
+  a Command's shell text (`.text`, `.script` with the manifest as a heredoc) comes only from
+  `checks.shell`, which quotes every word.
 - `checks.enforcement`: `EnforcementState.from_snapshot`, `gcloud_flags`, `cluster_name` (see
   its docstring); `checks.render`: text, JSON, Markdown and SARIF output of a Report.
 """

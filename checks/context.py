@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from netpol_tui.checks.enforcement import ClusterIdentity, EnforcementState, cluster_identity
 from netpol_tui.checks.model import Evidence, Severity, Subject
+from netpol_tui.checks.shell import ShellCommand, gcloud, join
 from netpol_tui.model.gke import GkeCluster
 from netpol_tui.model.objects import Namespace, Node, Origin, Pod
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy
@@ -93,14 +94,15 @@ class Context:
         if kind is Kind.CLUSTER:
             if self.snapshot.cluster is None:
                 identity = cluster_identity(self.snapshot)
-                return ("no GKE cluster information; add `gcloud container clusters describe "
-                        f"{identity.name} {identity.flags} --format=json` output with --files")
+                describe = gcloud(("container", "clusters", "describe"), identity.name,
+                                  (*identity.flag_args, "--format=json")).text
+                return f"no GKE cluster information; add `{describe}` output with --files"
             return None
         if not self.snapshot.has(kind):
             hint = KIND_HINTS.get(kind)
             if kind is Kind.OPERATION:
-                hint = f"gcloud container operations list --location={cluster_identity(self.snapshot).location} " \
-                       "--format=json"
+                hint = join(("gcloud", "container", "operations", "list",
+                             f"--location={cluster_identity(self.snapshot).location}", "--format=json"))
             return f"no {kind} objects were loaded; add `{hint}` output with --files"
         return None
 
@@ -377,14 +379,15 @@ def selector_key(selector: LabelSelector | None) -> tuple:
             tuple((req.key, str(req.operator), tuple(sorted(req.values))) for req in selector.match_expressions))
 
 
-def commands(*items: tuple[Any, str]) -> tuple[tuple[Any, ...], tuple[str, ...]]:
-    """(command, description) pairs -> (Command tuple, placeholders); a command is a str or a
-    GcloudCommand (which carries its own placeholders)."""
+def commands(*items: tuple[ShellCommand, str]) -> tuple[tuple[Any, ...], tuple[str, ...]]:
+    """(ShellCommand, description) pairs -> (Command tuple, placeholders). Commands are argv
+    only (see `checks.shell`): a preformatted string would escape the one quoting rule."""
     from netpol_tui.checks.model import Command
 
     out, placeholders = [], []
     for command, description in items:
-        text = getattr(command, "text", command)
-        placeholders.extend(getattr(command, "placeholders", ()))
-        out.append(Command(text, description))
+        if not isinstance(command, ShellCommand):
+            raise TypeError(f"a remediation command must be a ShellCommand, not {type(command).__name__}")
+        placeholders.extend(command.placeholders)
+        out.append(Command(command.argv, description, command.stdin))
     return tuple(out), tuple(dict.fromkeys(placeholders))

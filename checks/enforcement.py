@@ -25,14 +25,14 @@ API (no I/O, no textual; everything is frozen):
   - `step`: `SequenceStep(sequence, done, total, summary, next_commands)`: where the cluster is
     in the enable (2 steps) or disable (3 steps) sequence of gke-facts section 3;
   - `verify`: the verify commands of gke-facts section 1 with what they would print for this
-    snapshot (`VerifyCommand(command, output, meaning)`; output None when the data is missing);
+    snapshot (`VerifyCommand(command, output, meaning, argv)`; output None when the data is missing);
   - `identity`: `ClusterIdentity(name, location, project, placeholders)`.
 - `cluster_identity(snapshot)`, `cluster_name(snapshot)` (placeholder `CLUSTER_NAME`),
   `gcloud_flags(snapshot)` -> `"--location=LOC --project=PROJ"` (placeholders `LOCATION`,
   `PROJECT_ID` when unknown).
 - Command builders filled with real values (gke-facts section 3 wording):
   `enable_commands`, `disable_commands`, `disable_addon_command`, `upgrade_pool_command`;
-  each returns `GcloudCommand(text, placeholders)`.
+  each returns a `GcloudCommand` (a `checks.shell.ShellCommand`: argv, stdin, placeholders).
 """
 
 from __future__ import annotations
@@ -43,15 +43,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
+from netpol_tui.checks.shell import ShellCommand, gcloud, join, kubectl
 from netpol_tui.model.gke import GkeCluster, GkeOperation, MaintenancePolicy
 from netpol_tui.model.objects import Node, Pod
 from netpol_tui.model.snapshot import Kind, Snapshot
 from netpol_tui.timestamps import parse_timestamp
 
 CALICO_LABEL_SELECTOR = "projectcalico.org/ds-ready=true"
-VERIFY_NODES_COMMAND = f"kubectl get nodes -l {CALICO_LABEL_SELECTOR}"
-VERIFY_CALICO_PODS_COMMAND = "kubectl -n kube-system get pods -l k8s-app=calico-node"
-VERIFY_CILIUM_COMMAND = "kubectl -n kube-system get pods -l k8s-app=cilium"
+VERIFY_NODES = kubectl("get", "nodes", "-l", CALICO_LABEL_SELECTOR)
+VERIFY_CALICO_PODS = kubectl("get", "pods", "-l", "k8s-app=calico-node", namespace="kube-system")
+VERIFY_CILIUM = kubectl("get", "pods", "-l", "k8s-app=cilium", namespace="kube-system")
+VERIFY_NODES_COMMAND = VERIFY_NODES.text
+VERIFY_CALICO_PODS_COMMAND = VERIFY_CALICO_PODS.text
+VERIFY_CILIUM_COMMAND = VERIFY_CILIUM.text
 NO_NODES_OUTPUT = "No resources found"
 NO_KUBE_SYSTEM_PODS_OUTPUT = "No resources found in kube-system namespace."
 
@@ -94,8 +98,14 @@ class ClusterIdentity:
     placeholders: tuple[str, ...] = ()
 
     @property
+    def flag_args(self) -> tuple[str, str]:
+        """The `--location=` and `--project=` words of a gcloud argv."""
+        return (f"--location={self.location}", f"--project={self.project}")
+
+    @property
     def flags(self) -> str:
-        return f"--location={self.location} --project={self.project}"
+        """The same, as quoted shell text (for prose that quotes a command)."""
+        return join(self.flag_args)
 
 
 _CONTEXT = re.compile(r"^gke_([a-z][-a-z0-9.:]*)_([a-z0-9-]+)_([a-z0-9][-a-z0-9]*)$")
@@ -132,17 +142,14 @@ def gcloud_flags(snapshot: Snapshot) -> str:
     return cluster_identity(snapshot).flags
 
 
-@dataclass(frozen=True, slots=True)
-class GcloudCommand:
-    text: str
-    placeholders: tuple[str, ...] = ()
+#: A gcloud command as argv (see `checks.shell`); `.text` is its quoted shell text.
+GcloudCommand = ShellCommand
 
 
 def _gcloud(snapshot: Snapshot, verb: str, *args: str, extra_placeholders: tuple[str, ...] = ()) -> GcloudCommand:
     identity = cluster_identity(snapshot)
-    text = " ".join(("gcloud container clusters", verb, identity.name, *args, identity.flags))
     placeholders = tuple(dict.fromkeys((*identity.placeholders, *extra_placeholders)))
-    return GcloudCommand(text, placeholders)
+    return gcloud(("container", "clusters", verb), identity.name, (*args, *identity.flag_args), placeholders)
 
 
 def enable_commands(snapshot: Snapshot) -> tuple[GcloudCommand, GcloudCommand]:
@@ -427,6 +434,8 @@ class VerifyCommand:
     #: What the command would print now; None when the snapshot lacks the data.
     output: str | None
     meaning: str
+    #: The command as argv (`command` is its shell text).
+    argv: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -630,13 +639,16 @@ def _verify(snapshot: Snapshot, mode: Mode, nodes_known: bool) -> tuple[VerifyCo
         cilium = [pod for pod in snapshot.pods if pod.namespace == "kube-system"
                   and pod.labels.get("k8s-app") == "cilium"]
         out.append(VerifyCommand(VERIFY_CILIUM_COMMAND, _pods_output(cilium, now) if pods_known else None,
-                                 "Dataplane V2 agent (anetd) pods; empty output means policies are not enforced"))
+                                 "Dataplane V2 agent (anetd) pods; empty output means policies are not enforced",
+                                 VERIFY_CILIUM.argv))
     if mode in (Mode.CALICO, Mode.NONE, Mode.UNKNOWN):
         labelled = [node for node in snapshot.nodes if node.calico_ready]
         out.append(VerifyCommand(VERIFY_NODES_COMMAND, _nodes_output(labelled, now) if nodes_known else None,
-                                 "nodes where Calico enforces policy; empty output means not enforced"))
+                                 "nodes where Calico enforces policy; empty output means not enforced",
+                                 VERIFY_NODES.argv))
         calico = [pod for pod in snapshot.pods if pod.namespace == "kube-system"
                   and pod.labels.get("k8s-app") == "calico-node"]
         out.append(VerifyCommand(VERIFY_CALICO_PODS_COMMAND, _pods_output(calico, now) if pods_known else None,
-                                 "calico-node runs only on nodes labelled " + CALICO_LABEL_SELECTOR))
+                                 "calico-node runs only on nodes labelled " + CALICO_LABEL_SELECTOR,
+                                 VERIFY_CALICO_PODS.argv))
     return tuple(out)

@@ -9,6 +9,7 @@ from netpol_tui.checks.context import CheckUnknown, Context, Hit, commands
 from netpol_tui.checks.enforcement import (
     CALICO_LABEL_SELECTOR,
     NO_NODES_OUTPUT,
+    VERIFY_NODES,
     VERIFY_NODES_COMMAND,
     GcloudCommand,
     RecreationDirection,
@@ -17,6 +18,7 @@ from netpol_tui.checks.enforcement import (
     upgrade_pool_command,
 )
 from netpol_tui.checks.model import Evidence, Subject
+from netpol_tui.checks.shell import gcloud
 from netpol_tui.model.gke import GkeCluster
 from netpol_tui.model.objects import CALICO_READY_LABEL, Node
 from netpol_tui.model.quantity import format_bytes
@@ -56,8 +58,8 @@ def _setting_evidence(cluster: GkeCluster) -> Evidence:
                     "true")
 
 
-def _verify() -> tuple[str, str]:
-    return (VERIFY_NODES_COMMAND, "lists the nodes that enforce policy (Calico runs only there)")
+def _verify() -> tuple[GcloudCommand, str]:
+    return (VERIFY_NODES, "lists the nodes that enforce policy (Calico runs only there)")
 
 
 def _standard_legacy(ctx: Context) -> GkeCluster | None:
@@ -122,7 +124,7 @@ def check_enforcement_half_on(ctx: Context) -> Iterator[Hit]:
                    "enable the addon (to turn enforcement off instead, run --no-enable-network-policy first).")
     elif step.sequence == "disable":
         cmds, placeholders = commands(
-            (VERIFY_NODES_COMMAND, f"disable step 2: wait until this prints `{NO_NODES_OUTPUT}`"),
+            (VERIFY_NODES, f"disable step 2: wait until this prints `{NO_NODES_OUTPUT}`"),
             (disable_addon_command(ctx.snapshot), "disable step 3, only after the previous command prints "
                                                   f"`{NO_NODES_OUTPUT}`: disable the control-plane addon"))
         message = (f"Cluster {cluster.name} is disabling enforcement: step 1 (--no-enable-network-policy) is done and "
@@ -130,7 +132,7 @@ def check_enforcement_half_on(ctx: Context) -> Iterator[Hit]:
     elif not state.nodes_known:
         step2 = enable_commands(ctx.snapshot)[1]
         cmds, placeholders = commands(
-            (VERIFY_NODES_COMMAND, "tells enabling from disabling: labelled nodes mean a disable is under way"),
+            (VERIFY_NODES, "tells enabling from disabling: labelled nodes mean a disable is under way"),
             (step2, "if you are enabling: step 2, enable enforcement on the nodes (recreates the node pools)"),
             (disable_addon_command(ctx.snapshot), f"if you are disabling: only once the first command prints "
                                                   f"`{NO_NODES_OUTPUT}`"))
@@ -222,7 +224,7 @@ def check_disable_pending(ctx: Context) -> Iterator[Hit]:
     if cordoned:
         evidence.append(Evidence("Nodes Ready,SchedulingDisabled", f"{len(cordoned)}: {listed(cordoned)} "
                                  "(recreation still running)"))
-    items: list[tuple[object, str]] = [(VERIFY_NODES_COMMAND, f"wait until this prints `{NO_NODES_OUTPUT}`")]
+    items: list[tuple[GcloudCommand, str]] = [(VERIFY_NODES, f"wait until this prints `{NO_NODES_OUTPUT}`")]
     if cluster.addon_enabled:
         items.append((disable_addon_command(ctx.snapshot),
                       f"only after the previous command prints `{NO_NODES_OUTPUT}`: disable the addon"))
@@ -282,9 +284,9 @@ def _pools_and_nodes(ctx: Context) -> list[tuple[str | None, str | None, list[No
 def _new_pool_command(ctx: Context, pool: str | None) -> GcloudCommand:
     identity = ctx.identity
     name = f"{pool}-{RECOMMENDED_MACHINE}" if pool else f"pool-{RECOMMENDED_MACHINE}"
-    return GcloudCommand(f"gcloud container node-pools create {name} --cluster={identity.name} "
-                         f"--machine-type={RECOMMENDED_MACHINE} --num-nodes={RECOMMENDED_NODES} {identity.flags}",
-                         identity.placeholders)
+    return gcloud(("container", "node-pools", "create"), name,
+                  (f"--cluster={identity.name}", f"--machine-type={RECOMMENDED_MACHINE}",
+                   f"--num-nodes={RECOMMENDED_NODES}", *identity.flag_args), identity.placeholders)
 
 
 def check_unsupported_machine_type(ctx: Context) -> Iterator[Hit]:
@@ -309,7 +311,8 @@ def check_unsupported_machine_type(ctx: Context) -> Iterator[Hit]:
         cmds, placeholders = commands(
             (_new_pool_command(ctx, pool), f"add a pool of {RECOMMENDED_MACHINE} nodes and move the workloads "
                                            "there"),
-            *([(f"gcloud container node-pools delete {pool} --cluster={ctx.identity.name} {ctx.identity.flags}",
+            *([(gcloud(("container", "node-pools", "delete"), pool,
+                        (f"--cluster={ctx.identity.name}", *ctx.identity.flag_args), ctx.identity.placeholders),
                 "after the workloads run on the new pool: remove the unsupported one")] if pool else []))
         placeholders = tuple(dict.fromkeys((*placeholders, *ctx.identity.placeholders)))
         yield Hit(subject, f"{where.capitalize()} uses machine type {machine}, which GKE does not support with "
@@ -353,15 +356,15 @@ def check_below_recommended_size(ctx: Context) -> Iterator[Hit]:
         problems.append("machine types smaller than e2-medium in " + ", ".join(small))
     if not problems:
         return
-    items: list[tuple[object, str]] = []
+    items: list[tuple[GcloudCommand, str]] = []
     if count < RECOMMENDED_NODES:
         pool = cluster.node_pools[0].name if cluster.node_pools else None
         per_zone = -(-RECOMMENDED_NODES // (len(cluster.node_pools[0].locations) or cluster.zone_count)) \
             if cluster.node_pools else RECOMMENDED_NODES
         identity = ctx.identity
-        items.append((GcloudCommand(f"gcloud container clusters resize {identity.name} "
-                                    f"--node-pool={pool or 'POOL_NAME'} --num-nodes={per_zone} {identity.flags}",
-                                    (*identity.placeholders, *(() if pool else ("POOL_NAME",)))),
+        items.append((gcloud(("container", "clusters", "resize"), identity.name,
+                             (f"--node-pool={pool or 'POOL_NAME'}", f"--num-nodes={per_zone}", *identity.flag_args),
+                             (*identity.placeholders, *(() if pool else ("POOL_NAME",)))),
                       f"grow the pool to at least {RECOMMENDED_NODES} nodes (--num-nodes counts per zone)"))
     if small:
         items.append((_new_pool_command(ctx, None), f"add a pool of {RECOMMENDED_MACHINE} nodes for the workloads"))
@@ -408,9 +411,9 @@ def check_enforcement_overhead_headroom(ctx: Context) -> Iterator[Hit]:
             or cluster.zone_count
         target = -(-(pool_nodes + 1) // zones) if pool else 0
         cmds, placeholders = commands(
-            (GcloudCommand(f"gcloud container clusters resize {identity.name} --node-pool={pool or 'POOL_NAME'} "
-                           f"--num-nodes={target or 'NUM_NODES'} {identity.flags}",
-                           (*identity.placeholders, *(() if pool else ("POOL_NAME", "NUM_NODES")))),
+            (gcloud(("container", "clusters", "resize"), identity.name,
+                    (f"--node-pool={pool or 'POOL_NAME'}", f"--num-nodes={target or 'NUM_NODES'}", *identity.flag_args),
+                    (*identity.placeholders, *(() if pool else ("POOL_NAME", "NUM_NODES")))),
              "add room before enforcement starts on this node (--num-nodes counts per zone)"))
         yield Hit(Subject("Node", None, node.name),
                   f"Node {node.name} has only {' and '.join(short)} unrequested; enforcement needs about 300m CPU and "

@@ -14,12 +14,12 @@ from netpol_tui.checks.manifests import (
     policy_dict,
 )
 from netpol_tui.checks.model import Evidence, Severity, Subject
+from netpol_tui.checks.shell import ShellCommand, apply, kubectl, objects
 from netpol_tui.model.objects import Pod
 from netpol_tui.model.policy import IPBlock, LabelSelector, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule
 from netpol_tui.model.snapshot import Kind
 from netpol_tui.text import listed
 
-APPLY = "kubectl apply -f -"
 INTERNET = ("0.0.0.0/0", "::/0")
 POD_RANGE_PLACEHOLDER = "POD_IP_RANGE"
 MAX_EXPANDED_PORTS = 64
@@ -94,8 +94,8 @@ def _policy_dict_from(policy: NetworkPolicy, ingress: list[PolicyRule], egress: 
     return policy_dict(policy, ingress=ingress, egress=egress)
 
 
-def _edit_command(policy: NetworkPolicy) -> str:
-    return f"kubectl -n {policy.namespace} edit networkpolicy {policy.name}"
+def _edit_command(policy: NetworkPolicy) -> ShellCommand:
+    return kubectl("edit", *objects("networkpolicy", policy.name), namespace=policy.namespace)
 
 
 def _subject(policy: NetworkPolicy) -> Subject:
@@ -163,7 +163,7 @@ def check_endport_ignored(ctx: Context) -> Iterator[Hit]:
             continue
         manifest = dump([_policy_dict_from(policy, ingress, egress)]) if expandable else None
         if manifest:
-            cmds, placeholders = commands((APPLY, "the same policy with every port of each range listed "
+            cmds, placeholders = commands((apply(manifest), "the same policy with every port of each range listed "
                                                   "separately (Dataplane V2 honours single ports)"))
         else:
             cmds, placeholders = commands((_edit_command(policy), "list the ports the workload needs one by one; "
@@ -226,7 +226,7 @@ def check_ipblock_matches_pods(ctx: Context) -> Iterator[Hit]:
         if not evidence:
             continue
         manifest = dump([_policy_dict_from(policy, rules["Ingress"], rules["Egress"])])
-        cmds, _ = commands((APPLY, "the same policy with the pod range excluded from each ipBlock"))
+        cmds, _ = commands((apply(manifest), "the same policy with the pod range excluded from each ipBlock"))
         where = "the pod range" if ranges else "pod IPs"
         yield Hit(_subject(policy),
                   f"Policy {policy.namespace}/{policy.name} has an ipBlock that also matches {where} under "
@@ -284,7 +284,7 @@ def check_ipblock_ignores_pods(ctx: Context) -> Iterator[Hit]:
             continue
         manifest = dump([_policy_dict_from(policy, rules["Ingress"], rules["Egress"])]) if suggestions else None
         if manifest:
-            cmds, placeholders = commands((APPLY, "the same policy with selector peers beside each ipBlock for "
+            cmds, placeholders = commands((apply(manifest), "the same policy with selector peers beside each ipBlock for "
                                                   "the pods it was meant to cover"))
         else:
             cmds, placeholders = commands((_edit_command(policy), "add podSelector/namespaceSelector peers for "
@@ -362,7 +362,7 @@ def check_dataplane_v2_incompatible(ctx: Context) -> Iterator[Hit]:
         manifest = None
         if replaced:
             manifest = dump([_policy_dict_from(policy, rules["Ingress"], rules["Egress"])])
-            items.append((APPLY, "the same policy with the pod/Service ipBlocks replaced by label selectors"))
+            items.append((apply(manifest), "the same policy with the pod/Service ipBlocks replaced by label selectors"))
         if ports_only or not replaced:
             items.append((_edit_command(policy), "give each port entry a port (list the ports the workload needs)"
                           if ports_only else "select the pods by labels instead of their IPs"))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from netpol_tui.checks.context import CheckUnknown, Context, Hit, commands
-from netpol_tui.checks.enforcement import GcloudCommand
-from netpol_tui.checks.manifests import json_pointer_escape, shell_quote
+from netpol_tui.checks.manifests import json_pointer_escape
 from netpol_tui.checks.model import Evidence, Subject
+from netpol_tui.checks.shell import ShellCommand, gcloud, kubectl, objects
 from netpol_tui.model.objects import CALICO_READY_LABEL, MASQ_READY_LABEL, Node, Pod, Workload
 from netpol_tui.model.snapshot import Kind
 from netpol_tui.text import listed, plural
@@ -60,8 +61,8 @@ def check_calico_statefulset_termination(ctx: Context) -> Iterator[Hit]:
         return
     identity = ctx.identity
     cmds, placeholders = commands(
-        (GcloudCommand(f"gcloud container clusters upgrade {identity.name} --master --cluster-version={fixed} "
-                       f"{identity.flags}", identity.placeholders),
+        (gcloud(("container", "clusters", "upgrade"), identity.name,
+                ("--master", f"--cluster-version={fixed}", *identity.flag_args), identity.placeholders),
          f"upgrade the control plane to {fixed}, the first fixed version for {version.major}.{version.minor} "
          "(or any later version)"))
     statefulsets = [f"{ns}/{name} ({plural(len(pods), 'pod')})" for (ns, name), pods in sorted(owners.items())]
@@ -88,13 +89,14 @@ def _owner(ctx: Context, pod: Pod) -> tuple[str, str] | None:
     return (pod.owner_kind, pod.owner_name)
 
 
-def _remove_annotation_command(kind: str, namespace: str, name: str) -> str:
+def _remove_annotation_command(kind: str, namespace: str, name: str) -> ShellCommand:
     if kind == "Pod":
-        return f"kubectl -n {namespace} annotate pod {name} {IPADDRS_ANNOTATION}-"
+        return kubectl("annotate", *objects("pod", name), f"{IPADDRS_ANNOTATION}-", namespace=namespace)
     base = "/spec/jobTemplate/spec/template" if kind == "CronJob" else "/spec/template"
-    patch = shell_quote(f'[{{"op":"remove","path":"{base}/metadata/annotations/'
-                        f'{json_pointer_escape(IPADDRS_ANNOTATION)}"}}]')
-    return f"kubectl -n {namespace} patch {kind.lower()} {name} --type=json -p {patch}"
+    patch = json.dumps([{"op": "remove",
+                         "path": f"{base}/metadata/annotations/{json_pointer_escape(IPADDRS_ANNOTATION)}"}],
+                       separators=(",", ":"))
+    return kubectl("patch", *objects(kind.lower(), name), "--type=json", "-p", patch, namespace=namespace)
 
 
 def check_calico_ipam_host_local(ctx: Context) -> Iterator[Hit]:
@@ -231,7 +233,7 @@ def check_manual_daemonset_unscheduled(ctx: Context) -> Iterator[Hit]:
             evidence.append(Evidence("unscheduled pods", f"{len(names)}: {listed(names)}", "scheduled"))
         evidence.append(Evidence(f"Nodes without {label}=true", f"{len(missing)}: {listed(missing)}"))
         cmds, placeholders = commands(
-            (f"kubectl label nodes {' '.join(missing)} {label}=true",
+            (kubectl("label", *objects("nodes", *missing), f"{label}=true"),
              f"label exactly the nodes {agent} is waiting for, so it schedules before they are recreated"))
         yield Hit(subject, f"Manually deployed {agent} cannot run on {plural(len(missing), 'node')} that "
                            f"{'lacks' if len(missing) == 1 else 'lack'} {label}=true until "

@@ -7,7 +7,6 @@ never pull a pod that was not isolated into isolation: the fix only ever opens t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -119,13 +118,3 @@ def identifying_labels(labels: dict[str, str]) -> dict[str, str]:
 
 def json_pointer_escape(text: str) -> str:
     return text.replace("~", "~0").replace("/", "~1")
-
-
-_SAFE_SHELL = re.compile(r"^[A-Za-z0-9_./:=,@%+-]+$")
-
-
-def shell_quote(text: str) -> str:
-    """Quote for a POSIX shell only when needed (commands stay readable)."""
-    if text and _SAFE_SHELL.match(text):
-        return text
-    return "'" + text.replace("'", "'\"'\"'") + "'"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from netpol_tui.checks.manifests import shell_quote
+from netpol_tui.checks import shell
 from netpol_tui.model.objects import Origin
 from netpol_tui.model.snapshot import Kind, Snapshot
 
@@ -84,10 +84,28 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """A command ready to paste; `description` says why to run it (shown above it)."""
+    """A command as argv (and the manifest it reads on stdin); `description` says why to run it.
 
-    text: str
+    Shell text is only ever made from it by `checks.shell`, which quotes every word.
+    """
+
+    argv: tuple[str, ...]
     description: str = ""
+    stdin: str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.argv, str):
+            raise TypeError(f"a command is a tuple of words, not the string {self.argv!r}: build it with checks.shell")
+
+    @property
+    def text(self) -> str:
+        """The command line alone (`kubectl apply -f -` without its heredoc)."""
+        return shell.join(self.argv)
+
+    @property
+    def script(self) -> str:
+        """The runnable block to print or copy: the command line and its heredoc, if any."""
+        return shell.script(self.argv, self.stdin)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,8 +188,8 @@ def permission_checks(kind: Kind, namespace: str | None = None) -> tuple[str, ..
     if kind in _IAM:
         return (_IAM[kind],)
     resources, namespaced = _RBAC.get(kind, ((), False))
-    scope = (f" -n {shell_quote(namespace)}" if namespace else " -A") if namespaced else ""
-    return tuple(f"kubectl auth can-i list {resource}{scope}" for resource in resources)
+    scope = (("-n", namespace) if namespace else ("-A",)) if namespaced else ()
+    return tuple(shell.join(("kubectl", "auth", "can-i", "list", resource, *scope)) for resource in resources)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,9 @@ from netpol_tui.checks.context import (
     is_system_namespace,
     selector_key,
 )
-from netpol_tui.checks.manifests import dump, policy_dict, shell_quote
+from netpol_tui.checks.manifests import dump, policy_dict
 from netpol_tui.checks.model import Evidence, Subject
+from netpol_tui.checks.shell import ShellCommand, apply, kubectl, objects
 from netpol_tui.model.objects import Pod
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule
 from netpol_tui.model.snapshot import Kind
@@ -23,7 +24,6 @@ from netpol_tui.text import listed, plural
 if TYPE_CHECKING:
     from netpol_tui.policy import PolicyEngine
 
-APPLY = "kubectl apply -f -"
 NEAR_WORDS = ("one character", "only in case")
 MAX_HINTS = 6
 
@@ -166,12 +166,13 @@ def check_policy_selects_nothing(ctx: Context) -> Iterator[Hit]:
                                      f"namespace {policy.namespace} (a policy selects only its own namespace)"))
         fixes = _corrections(policy.pod_selector, label_sets)
         manifest = dump([policy_dict(policy, pod_selector=fixes[0])]) if len(fixes) == 1 else None
-        items: list[tuple[object, str]] = []
+        items: list[tuple[ShellCommand, str]] = []
         if manifest:
-            items.append((APPLY, f"the same policy with the near-miss selector corrected to "
+            items.append((apply(manifest), f"the same policy with the near-miss selector corrected to "
                                  f"{_selector_text(fixes[0])}"))
-        items += [(f"kubectl -n {policy.namespace} get pods --show-labels", "compare the pods' labels"),
-                  (f"kubectl -n {policy.namespace} describe networkpolicy {policy.name}", "with the PodSelector")]
+        items += [(kubectl("get", "pods", "--show-labels", namespace=policy.namespace), "compare the pods' labels"),
+                  (kubectl("describe", *objects("networkpolicy", policy.name), namespace=policy.namespace),
+                   "with the PodSelector")]
         cmds, placeholders = commands(*items)
         hint = f" (near miss: {hints[0]})" if hints else (f" (matching pods exist in namespace {elsewhere[0]})"
                                                          if elsewhere else "")
@@ -258,11 +259,11 @@ def check_peer_matches_nothing(ctx: Context) -> Iterator[Hit]:
             continue
         manifest = dump([policy_dict(policy, ingress=sections["Ingress"], egress=sections["Egress"])]) if fixed \
             else None
-        items: list[tuple[object, str]] = []
+        items: list[tuple[ShellCommand, str]] = []
         if manifest:
-            items.append((APPLY, "the same policy with the near-miss selectors corrected"))
-        items += [("kubectl get pods -A --show-labels", "compare the pods' labels with the peers"),
-                  ("kubectl get namespaces --show-labels", "and the namespaces' labels")]
+            items.append((apply(manifest), "the same policy with the near-miss selectors corrected"))
+        items += [(kubectl("get", "pods", "-A", "--show-labels"), "compare the pods' labels with the peers"),
+                  (kubectl("get", "namespaces", "--show-labels"), "and the namespaces' labels")]
         cmds, placeholders = commands(*items)
         yield Hit(_subject(policy),
                   f"Policy {_name(policy)} has {plural(len(messages), 'peer')} that "
@@ -311,8 +312,8 @@ def check_unprotected_namespace(ctx: Context) -> Iterator[Hit]:
                           "metadata": {"name": "default-deny-ingress", "namespace": namespace},
                           "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}}])
         cmds, placeholders = commands(
-            (f"kubectl -n {namespace} get networkpolicy", "confirm no policy applies"),
-            (APPLY, "a default-deny ingress policy for the namespace: apply only after adding policies that "
+            (kubectl("get", "networkpolicy", namespace=namespace), "confirm no policy applies"),
+            (apply(manifest), "a default-deny ingress policy for the namespace: apply only after adding policies that "
                     "allow the traffic these pods need"))
         names = sorted(pod.name for pod in running)
         yield Hit(Subject("Namespace", namespace, namespace),
@@ -378,12 +379,12 @@ def check_named_port_unresolved(ctx: Context) -> Iterator[Hit]:
             continue
         manifest = dump([policy_dict(policy, ingress=sections["Ingress"], egress=sections["Egress"])]) if fixed \
             else None
-        jsonpath = shell_quote('{range .items[*]}{.metadata.namespace}/{.metadata.name}: '
-                               '{.spec.containers[*].ports}{"\\n"}{end}')
-        items: list[tuple[object, str]] = []
+        jsonpath = ('jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}: '
+                    '{.spec.containers[*].ports}{"\\n"}{end}')
+        items: list[tuple[ShellCommand, str]] = []
         if manifest:
-            items.append((APPLY, "the same policy with the near-miss port names corrected"))
-        items.append((f"kubectl get pods -A -o jsonpath={jsonpath}", "list the port names the pods declare"))
+            items.append((apply(manifest), "the same policy with the near-miss port names corrected"))
+        items.append((kubectl("get", "pods", "-A", "-o", jsonpath), "list the port names the pods declare"))
         cmds, placeholders = commands(*items)
         yield Hit(_subject(policy),
                   f"Policy {_name(policy)} names {plural(len(evidence), 'port')} that no destination pod declares, "
@@ -436,7 +437,7 @@ def check_ignored_policy_section(ctx: Context) -> Iterator[Hit]:
         types = [*policy.policy_types, *ignored]
         manifest = dump([policy_dict(policy, policy_types=[t for t in ("Ingress", "Egress") if t in types])])
         cmds, placeholders = commands(
-            (APPLY, f"the same policy with {' and '.join(ignored)} added to policyTypes: this isolates the "
+            (apply(manifest), f"the same policy with {' and '.join(ignored)} added to policyTypes: this isolates the "
                     f"selected pods for {' and '.join(d.lower() for d in ignored)} (or delete the ignored section)"))
         yield Hit(_subject(policy),
                   f"Policy {_name(policy)} has {' and '.join(d.lower() for d in ignored)} rules but policyTypes is "

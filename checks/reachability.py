@@ -14,15 +14,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from netpol_tui.checks.context import Context, Hit, commands
-from netpol_tui.checks.enforcement import GcloudCommand
 from netpol_tui.checks.manifests import (
     allow_policies,
     ip_peer,
     isolating_selectors,
     namespace_peer,
-    shell_quote,
 )
 from netpol_tui.checks.model import Evidence, Severity, Subject
+from netpol_tui.checks.shell import apply, gcloud, kubectl, objects
 from netpol_tui.model.objects import Pod, Service, ServicePort
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy, PolicyPort
 from netpol_tui.model.snapshot import Kind
@@ -41,7 +40,6 @@ CLOUD_DNS_ADDRESS = "169.254.169.254"
 NODE_LOCAL_DNS_ADDRESS = "169.254.20.10"
 NODE_LOCAL_DNS_LABEL = "addon.gke.io/node-local-dns-ds-ready"
 KUBE_DNS_LABELS = {"k8s-app": "kube-dns"}
-APPLY = "kubectl apply -f -"
 DPV2_REWRITE_NOTE = ("On Dataplane V2 the node may rewrite traffic to 169.254.169.254 before policy runs; treat "
                      "this verdict as uncertain.")
 
@@ -131,7 +129,7 @@ def check_metadata_egress_blocked(ctx: Context) -> Iterator[Hit]:
         manifest = _egress_manifest("allow-gke-metadata-server", namespace, blocked, [ip_peer(f"{address}/32")],
                                     [{"protocol": "TCP", "port": port}])
         cmds, placeholders = commands(
-            (APPLY, "allow egress to the metadata server for exactly the "
+            (apply(manifest), "allow egress to the metadata server for exactly the "
                                                           "pods the existing egress policies isolate"))
         yield Hit(Subject("Namespace", namespace, namespace),
                   f"{plural(len(blocked.pods), 'egress-isolated pod')} in namespace {namespace} cannot reach the GKE "
@@ -165,9 +163,9 @@ def check_control_plane_egress_blocked(ctx: Context) -> Iterator[Hit]:
         manifest = _egress_manifest("allow-control-plane", namespace, blocked, [ip_peer(f"{endpoint}/32")],
                                     [{"protocol": "TCP", "port": 443}])
         cmds, placeholders = commands(
-            (GcloudCommand(f'gcloud container clusters describe {identity.name} --format="value({field})" '
-                           f'{identity.flags}', identity.placeholders), "confirm the control plane's private endpoint"),
-            (APPLY, "allow egress to it on TCP 443"))
+            (gcloud(("container", "clusters", "describe"), identity.name,
+                    (f"--format=value({field})", *identity.flag_args), identity.placeholders), "confirm the control plane's private endpoint"),
+            (apply(manifest), "allow egress to it on TCP 443"))
         yield Hit(Subject("Namespace", namespace, namespace),
                   f"{plural(len(blocked.pods), 'egress-isolated pod')} in namespace {namespace} cannot reach the "
                   f"control plane's private endpoint {endpoint} on TCP 443.",
@@ -341,7 +339,7 @@ def _dns_hit(ctx: Context, namespace: str, protocol: str, blocked: _Blocked, mod
                    "but not on TCP 53: large DNS answers fail.")
         severity = Severity.WARNING
     cmds, placeholders = commands(
-        (APPLY, "allow DNS on UDP and TCP 53 for exactly the pods the "
+        (apply(manifest), "allow DNS on UDP and TCP 53 for exactly the pods the "
                                                       "existing egress policies isolate"))
     return Hit(Subject("Namespace", namespace, namespace), message, tuple(evidence), cmds, manifest, placeholders,
                severity=severity, notes=tuple(blocked.notes),
@@ -457,7 +455,7 @@ def check_lb_health_checks_blocked(ctx: Context) -> Iterator[Hit]:
                                   "Ingress", [ip_peer(cidr) for cidr in HEALTH_CHECK_RANGES],
                                   _port_entries(service, ports))
         cmds, placeholders = commands(
-            (APPLY, "allow the health-check ranges on the serving port"))
+            (apply(manifest), "allow the health-check ranges on the serving port"))
         names = _pod_names(blocked)
         yield Hit(Subject("Service", service.namespace, service.name),
                   f"Load balancer health checks ({' and '.join(HEALTH_CHECK_RANGES)}) cannot reach "
@@ -512,12 +510,12 @@ def check_node_port_cross_node(ctx: Context) -> Iterator[Hit]:
         selectors = _ingress_selectors(ctx, service, backing, policies)
         manifest = allow_policies(f"allow-nodes-{service.name}"[:63], service.namespace, selectors, "Ingress",
                                   [ip_peer(cidr) for cidr in node_cidrs], _port_entries(service, ports))
-        patch = shell_quote('{"spec":{"externalTrafficPolicy":"Local"}}')
         cmds, placeholders = commands(
-            (f"kubectl -n {service.namespace} patch service {service.name} -p {patch}",
+            (kubectl("patch", *objects("service", service.name), "-p", '{"spec":{"externalTrafficPolicy":"Local"}}',
+                     namespace=service.namespace),
              "either: keep traffic on the receiving node (preserves client IPs; nodes without a pod fail the "
              "load balancer's health check)"),
-            (APPLY, "or: allow the cluster's node IPs on the serving port"))
+            (apply(manifest), "or: allow the cluster's node IPs on the serving port"))
         names = _pod_names(blocked)
         yield Hit(Subject("Service", service.namespace, service.name),
                   f"Service {service.namespace}/{service.name} ({service.type}, externalTrafficPolicy Cluster) may "

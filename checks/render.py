@@ -21,11 +21,11 @@ from typing import Any
 from netpol_tui import __version__
 from netpol_tui.checks.model import SEVERITY_ORDER, Command, Finding, NotRead, Report, Severity
 from netpol_tui.checks.registry import CATALOG
+from netpol_tui.checks.shell import ScriptLine, script_lines
 from netpol_tui.sources.locate import object_line
 from netpol_tui.text import clean, code_span, markdown_fence, markdown_inline, plural
 
 FORMATS = ("text", "json", "markdown", "sarif")
-APPLY = "kubectl apply -f -"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 HEADINGS = {Severity.ERROR: "ERRORS", Severity.WARNING: "WARNINGS", Severity.INFO: "INFO"}
@@ -71,20 +71,27 @@ def unknown_because(report: Report) -> list[str]:
     return lines
 
 
-def command_lines(command: Command, manifest: str | None) -> list[str]:
-    """The paste-ready lines of one command; `kubectl apply -f -` carries the manifest as a heredoc."""
-    lines = [f"# {_one(command.description)}"] if command.description else []
-    if command.text == APPLY and manifest:
-        lines.append(f"{APPLY} <<'EOF'")
-        lines.extend(clean(manifest).rstrip("\n").splitlines())
-        lines.append("EOF")
-    else:
-        lines.extend(clean(command.text).splitlines())
+def command_script_lines(command: Command) -> list[ScriptLine]:
+    """The paste-ready lines of one command (its description as a comment first), from
+    `checks.shell`; a command reading a manifest carries it as a heredoc."""
+    lines = [ScriptLine(f"# {_one(command.description)}", True)] if command.description else []
+    lines += [ScriptLine(clean(line.text), line.indentable) for line in script_lines(command.argv, command.stdin)]
     return lines
 
 
+def command_lines(command: Command) -> list[str]:
+    return [line.text for line in command_script_lines(command)]
+
+
+def _indented(lines: list[ScriptLine], indent: str) -> list[str]:
+    """Indent only the lines that start a command: a heredoc's body and terminator, and the rest
+    of a quoted word spanning lines, must stay exactly as they are to run as pasted."""
+    return [f"{indent}{line.text}" if line.indentable and line.text else line.text for line in lines]
+
+
 def _manifest_in_commands(finding: Finding) -> bool:
-    return any(command.text == APPLY for command in finding.remediation.commands)
+    manifest = finding.remediation.manifest
+    return any(command.stdin is not None and command.stdin == manifest for command in finding.remediation.commands)
 
 
 # ----------------------------------------------------------- text and Markdown
@@ -133,8 +140,8 @@ class _TextStyle:
     def notes(self, notes: tuple[str, ...]) -> list[str]:
         return [f"  Note: {_one(note)}" for note in notes]
 
-    def fix(self, lines: list[str]) -> list[str]:
-        return ["  Fix:", *(f"    {line}" if line else "" for line in lines)]
+    def fix(self, lines: list[ScriptLine]) -> list[str]:
+        return ["  Fix:", *_indented(lines, "    ")]
 
     def manifest(self, lines: list[str]) -> list[str]:
         return ["  Manifest (kubectl apply -f -):", *(f"    {line}" for line in lines)]
@@ -184,8 +191,8 @@ class _MarkdownStyle:
     def notes(self, notes: tuple[str, ...]) -> list[str]:
         return [*(f"> Note: {_md(note)}" for note in notes), ""]
 
-    def fix(self, lines: list[str]) -> list[str]:
-        return ["**Fix**", "", *markdown_fence(lines, "sh"), ""]
+    def fix(self, lines: list[ScriptLine]) -> list[str]:
+        return ["**Fix**", "", *markdown_fence([line.text for line in lines], "sh"), ""]
 
     def manifest(self, lines: list[str]) -> list[str]:
         return ["**Manifest** (`kubectl apply -f -`)", "", *markdown_fence(lines, "yaml"), ""]
@@ -235,9 +242,9 @@ def _finding_lines(finding: Finding, style: _Style) -> list[str]:
         out += style.notes(finding.notes)
     remediation = finding.remediation
     if remediation.commands:
-        lines: list[str] = []
+        lines: list[ScriptLine] = []
         for command in remediation.commands:
-            lines.extend(command_lines(command, remediation.manifest))
+            lines.extend(command_script_lines(command))
         out += style.fix(lines)
     if remediation.manifest and not _manifest_in_commands(finding):
         out += style.manifest(clean(remediation.manifest).rstrip("\n").splitlines())

@@ -14,11 +14,14 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from netpol_tui.checks import shell
+from netpol_tui.checks.shell import ShellCommand, kubectl
 from netpol_tui.model.snapshot import Kind, Snapshot
 from netpol_tui.text import listed
 from netpol_tui.timestamps import parse_timestamp
 
-VERIFY_NODES = "kubectl get nodes -l projectcalico.org/ds-ready=true"
+VERIFY_NODES_ARGV = ("kubectl", "get", "nodes", "-l", "projectcalico.org/ds-ready=true")
+VERIFY_NODES = shell.join(VERIFY_NODES_ARGV)
 ADDON_REMOVAL_ERROR = "Network policy addon cannot be removed until network policy has been disabled on the nodes"
 IPAM_MESSAGE = "ipAddrs is not compatible with configured IPAM"
 CALICO_IPADDRS_ANNOTATION = "cni.projectcalico.org/ipAddrs"
@@ -36,8 +39,26 @@ class StepState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class StepCommand:
-    text: str
+    """A step's command as argv (and the manifest it reads on stdin); `text` is the block to
+    show and copy, made by `checks.shell` (every word quoted, a manifest as a heredoc)."""
+
+    argv: tuple[str, ...]
     description: str = ""
+    stdin: str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.argv, str):
+            raise TypeError(f"a step command is a tuple of words, not the string {self.argv!r}")
+
+    @property
+    def text(self) -> str:
+        return shell.script(self.argv, self.stdin)
+
+
+def _step_command(command: ShellCommand | tuple[str, ...], description: str) -> StepCommand:
+    if isinstance(command, ShellCommand):
+        return StepCommand(command.argv, description, command.stdin)
+    return StepCommand(tuple(command), description)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +96,9 @@ class PoolRecreation:
     pool: str
     done: int
     total: int
+    #: The upgrade command's shell text (None when the pool waits for nothing), and its argv.
     command: str | None
+    argv: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +170,9 @@ def recreation_progress(snapshot: Snapshot, enforcement: Any,
     for pool in enforcement.pools:
         done = pool.total - pool.labelled if disabling else pool.labelled
         waiting = done < pool.total and direction != "none"
-        command = upgrade_pool_command(snapshot, pool.pool).text if waiting and pool.pool else None
-        pools.append(PoolRecreation(pool.label, done, pool.total, command))
+        command = upgrade_pool_command(snapshot, pool.pool) if waiting and pool.pool else None
+        pools.append(PoolRecreation(pool.label, done, pool.total, command.text if command else None,
+                                    command.argv if command else ()))
     total = sum(pool.total for pool in pools)
     done = sum(pool.done for pool in pools)
     now = _utc(snapshot.captured_at)
@@ -221,10 +245,11 @@ def _unknown_reason(report: Any, *ids: str) -> str | None:
 def _commands_of(findings: Iterable[Any]) -> tuple[StepCommand, ...]:
     out: list[StepCommand] = []
     for finding in findings:
+        manifest = finding.remediation.manifest
         for command in finding.remediation.commands:
-            out.append(StepCommand(command.text, command.description or finding.title))
-        if finding.remediation.manifest:
-            out.append(StepCommand(finding.remediation.manifest, f"{finding.id} manifest (kubectl apply -f -)"))
+            out.append(StepCommand(command.argv, command.description or finding.title, command.stdin))
+        if manifest and not any(command.stdin == manifest for command in finding.remediation.commands):
+            out.append(_step_command(shell.apply(manifest), f"{finding.id} manifest"))
     return tuple(dict.fromkeys(out))
 
 
@@ -262,8 +287,8 @@ def _flag(value: bool | None) -> StepState:
 def _pool_commands(progress: RecreationProgress | None) -> tuple[StepCommand, ...]:
     if progress is None:
         return ()
-    return tuple(StepCommand(pool.command, f"recreate the nodes of {pool.pool} now ({pool.done}/{pool.total} done)")
-                 for pool in progress.pools if pool.command)
+    return tuple(StepCommand(pool.argv, f"recreate the nodes of {pool.pool} now ({pool.done}/{pool.total} done)")
+                 for pool in progress.pools if pool.argv)
 
 
 def _builtin(key: str, title: str, enforcement: Any) -> Runbook | None:
@@ -271,8 +296,9 @@ def _builtin(key: str, title: str, enforcement: Any) -> Runbook | None:
     if mode in ("autopilot", "dataplane-v2"):
         step = Step("Nothing to switch", StepState.NOT_APPLICABLE,
                     "Enforcement is built into GKE Dataplane V2 (and always on in Autopilot); it cannot be turned on or "
-                    "off with the network-policy flags.", (StepCommand("kubectl -n kube-system get pods -l k8s-app=cilium",
-                                                                       "the Dataplane V2 agents (anetd) enforcing policy"),))
+                    "off with the network-policy flags.", (_step_command(
+                        kubectl("get", "pods", "-l", "k8s-app=cilium", namespace="kube-system"),
+                        "the Dataplane V2 agents (anetd) enforcing policy"),))
         return Runbook(key, title, "Not applicable on Dataplane V2.", (step,))
     return None
 
@@ -288,8 +314,8 @@ def enable_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
         return Runbook("enable", title, summary, _mark_next([Step(
             "Read the cluster", StepState.UNKNOWN, "Without GKE cluster information the switches cannot be read. "
             "Load `gcloud container clusters describe CLUSTER --format=json` (or give --project/--location/--cluster).",
-            (StepCommand("gcloud container clusters describe CLUSTER_NAME --location=LOCATION --project=PROJECT_ID "
-                         "--format=json", "the cluster description netpol-tui needs"),))]))
+            (StepCommand(("gcloud", "container", "clusters", "describe", "CLUSTER_NAME", "--location=LOCATION",
+                          "--project=PROJECT_ID", "--format=json"), "the cluster description netpol-tui needs"),))]))
     from netpol_tui.checks.enforcement import enable_commands
 
     addon_cmd, nodes_cmd = enable_commands(snapshot)
@@ -298,22 +324,22 @@ def enable_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
                       "Machine types, node count and headroom fit the ~128 MB / 300m per node that enforcement adds."),
         Step("Enable the control-plane addon", _flag(enforcement.addon_enabled),
              "addonsConfig.networkPolicyConfig is " + {True: "on.", False: "off.", None: "unknown."}[
-                 enforcement.addon_enabled], (StepCommand(addon_cmd.text, "step 1: control plane"),)),
+                 enforcement.addon_enabled], (_step_command(addon_cmd, "step 1: control plane"),)),
         Step("Enable enforcement on the nodes", _flag(enforcement.node_setting_enabled),
              "networkPolicy.enabled is " + {True: "true.", False: "false.", None: "unknown."}[
                  enforcement.node_setting_enabled] + " This recreates every node pool.",
-             (StepCommand(nodes_cmd.text, "step 2: nodes (recreates the node pools)"),)),
+             (_step_command(nodes_cmd, "step 2: nodes (recreates the node pools)"),)),
     ]
     steps.append(_recreation_step(enforcement, progress, disabling=False)
                  if enforcement.node_setting_enabled else
                  Step("Wait for node recreation", StepState.PENDING if enforcement.nodes_known else StepState.UNKNOWN,
-                      "Starts after step 2.", (StepCommand(VERIFY_NODES, "lists the nodes that enforce policy"),)))
+                      "Starts after step 2.", (StepCommand(VERIFY_NODES_ARGV, "lists the nodes that enforce policy"),)))
     return Runbook("enable", title, summary, _mark_next(steps))
 
 
 def _recreation_step(enforcement: Any, progress: RecreationProgress | None, *, disabling: bool) -> Step:
     title = "Wait until no node carries the Calico label" if disabling else "Wait for node recreation"
-    verify = StepCommand(VERIFY_NODES, "prints `No resources found` when done" if disabling
+    verify = StepCommand(VERIFY_NODES_ARGV, "prints `No resources found` when done" if disabling
                          else "must list every node when done")
     if not enforcement.nodes_known or progress is None:
         return Step(title, StepState.UNKNOWN, "Nodes were not loaded.", (verify,))
@@ -344,24 +370,25 @@ def disable_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
     steps = [
         Step("Disable enforcement on the nodes", _flag(None if setting is None else not setting),
              "networkPolicy.enabled is " + {True: "true.", False: "false.", None: "unknown."}[setting]
-             + " This recreates every node pool.", (StepCommand(nodes_cmd.text, "step 1: nodes"),)),
+             + " This recreates every node pool.", (_step_command(nodes_cmd, "step 1: nodes"),)),
     ]
     if setting:
         steps.append(Step("Wait until no node carries the Calico label", StepState.PENDING, "Starts after step 1.",
-                          (StepCommand(VERIFY_NODES, "prints `No resources found` when done"),)))
+                          (StepCommand(VERIFY_NODES_ARGV, "prints `No resources found` when done"),)))
     else:
         steps.append(_recreation_step(enforcement, progress, disabling=True))
     addon = enforcement.addon_enabled
     steps.append(Step("Disable the control-plane addon", _flag(None if addon is None else not addon),
                       f"Only after step 2, or GKE refuses with “{ADDON_REMOVAL_ERROR}”.",
-                      (StepCommand(addon_cmd.text, "step 3: control plane"),)))
+                      (_step_command(addon_cmd, "step 3: control plane"),)))
     return Runbook("disable", title, summary, _mark_next(steps))
 
 
 def policy_runbook(snapshot: Snapshot, enforcement: Any, report: Any) -> Runbook:
     """gke-facts section 4, with the checks that answer each question for every pod at once."""
     everywhere = enforcement.enforced_everywhere if enforcement is not None else None
-    verify = tuple(StepCommand(item.command, item.meaning) for item in enforcement.verify) if enforcement else ()
+    verify = tuple(StepCommand(item.argv, item.meaning) for item in enforcement.verify if item.argv) \
+        if enforcement else ()
     enforced_detail = {True: "Policies are enforced on every node.",
                        False: "Policies are not enforced everywhere: see the Enable enforcement runbook.",
                        None: "Unknown: no GKE cluster information or nodes."}[everywhere]
@@ -369,13 +396,14 @@ def policy_runbook(snapshot: Snapshot, enforcement: Any, report: Any) -> Runbook
         Step("Is enforcement on?", _flag(everywhere), enforced_detail, verify),
         _finding_step("Do the policies select the pods you mean?", report, ("NP001",),
                       "Every policy selects at least one live pod.",
-                      (StepCommand("kubectl describe pod POD -n NAMESPACE", "shows the pod's Labels"),
-                       StepCommand("kubectl describe networkpolicy -n NAMESPACE", "shows each PodSelector"))),
+                      (StepCommand(("kubectl", "describe", "pod", "POD", "-n", "NAMESPACE"), "shows the pod's Labels"),
+                       StepCommand(("kubectl", "describe", "networkpolicy", "-n", "NAMESPACE"),
+                                   "shows each PodSelector"))),
         _finding_step("Do the rules' peers match anything?", report, ("NP002", "NP005", "NP006"),
                       "Every peer, named port and section is in effect."),
         _finding_step("Is the workload selected by any policy?", report, ("NP003",),
                       "Every namespace with running pods has a policy.",
-                      (StepCommand("kubectl get networkpolicy -n NAMESPACE", "empty: nothing selects the workload"),)),
+                      (StepCommand(("kubectl", "get", "networkpolicy", "-n", "NAMESPACE"), "empty: nothing selects the workload"),)),
         _finding_step("System traffic still allowed (DNS, metadata server, control plane, health checks)?", report,
                       ("NP004", "GKE008", "GKE013", "GKE014", "GKE015"),
                       "DNS, metadata server, control plane and load-balancer health checks are reachable."),
@@ -383,8 +411,8 @@ def policy_runbook(snapshot: Snapshot, enforcement: Any, report: Any) -> Runbook
                       "No ipBlock or endPort rule behaves differently on this dataplane."),
         Step("Explain one connection", StepState.NOT_APPLICABLE,
              "On the Policies screen (3) press e, or run the same question headless.",
-             (StepCommand("netpol-tui explain --from NAMESPACE/POD --to NAMESPACE/POD --port PORT",
-                          "why this traffic is allowed or denied"),)),
+             (StepCommand(("netpol-tui", "explain", "--from", "NAMESPACE/POD", "--to", "NAMESPACE/POD", "--port",
+                           "PORT"), "why this traffic is allowed or denied"),)),
     ]
     return Runbook("policy", "A policy does not work", "Work down from enforcement to selectors to rules.",
                    _mark_next(steps))
@@ -397,13 +425,13 @@ def stuck_pods_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
     if snapshot.has(Kind.POD) or snapshot.pods:
         find = Step("Find the pods stuck in ContainerCreating", StepState.PENDING if stuck else StepState.DONE,
                     f"{len(stuck)} stuck: {listed(names, MAX_LISTED)}." if stuck else "No pod is waiting in ContainerCreating.",
-                    (StepCommand("kubectl get pods -A --field-selector=status.phase=Pending",
+                    (StepCommand(("kubectl", "get", "pods", "-A", "--field-selector=status.phase=Pending"),
                                  "pending pods, ContainerCreating among them"),))
     else:
         find = Step("Find the pods stuck in ContainerCreating", StepState.UNKNOWN, "Pods were not loaded.")
     first = stuck[0] if stuck else None
-    events_cmd = (f"kubectl get events -n {first.namespace} --field-selector involvedObject.name={first.name}"
-                  if first else "kubectl get events -n NAMESPACE --field-selector involvedObject.name=POD")
+    events_cmd = ("kubectl", "get", "events", "-n", first.namespace if first else "NAMESPACE", "--field-selector",
+                  f"involvedObject.name={first.name if first else 'POD'}")
     if snapshot.has(Kind.EVENT) or snapshot.events:
         hits = [event for event in snapshot.events if IPAM_MESSAGE in event.message]
         events = Step("Read their events", StepState.PENDING if hits else StepState.DONE,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +22,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from netpol_tui.messages import NodesRefreshed, WatchProblem
+from netpol_tui.messages import CopyCommand, NodesRefreshed, WatchProblem
 from netpol_tui.model.objects import CALICO_READY_LABEL
 from netpol_tui.screens.base import ModeScreen
 from netpol_tui.screens.state import ConsoleState
@@ -50,9 +51,55 @@ def node_rows(nodes: Any, now: datetime, expect_label: bool | None, calico: bool
                               else None, None))
 
 
+@dataclass(frozen=True, slots=True)
+class PoolCopy:
+    """What `c` copies on the Nodes screen: (text, label) naming the pool and why that one, or
+    None with the reason there is nothing to copy."""
+
+    target: tuple[str, str] | None
+    reason: str = ""
+
+
+def _text(value: str) -> str:
+    return clean(value, 80, single_line=True)
+
+
+def pool_copy_choice(enforcement: Any, progress: Any, node: Any) -> PoolCopy:
+    """The highlighted node's pool upgrade command; when that pool waits for nothing, the first
+    pool that does, saying so; otherwise why no command applies (Dataplane V2, nothing pending)."""
+    if enforcement is None or progress is None:
+        return PoolCopy(None, "The enforcement state is not known yet: no upgrade command to copy.")
+    mode = str(enforcement.mode)
+    if mode in ("autopilot", "dataplane-v2"):
+        what = f"node {_text(node.name)} and every other node" if node is not None \
+            else "every node"
+        return PoolCopy(None, f"Dataplane V2 enforces policy on {what}: there is no node recreation to speed up, "
+                              "so no pool upgrade command applies.")
+    if mode == "unknown":
+        return PoolCopy(None, "Without GKE cluster information it is unknown whether any pool waits for node "
+                              "recreation: no upgrade command to copy.")
+    waiting = [pool for pool in progress.pools if pool.command]
+    if not waiting:
+        return PoolCopy(None, "No node pool is waiting for recreation (every node is in the expected state): "
+                              "no upgrade command to copy.")
+    if node is None:
+        first = waiting[0]
+        return PoolCopy((first.command, f"upgrade command for pool {_text(first.pool)} (the first pool waiting for "
+                                        "recreation)"))
+    name = _text(node.name)
+    own = next((pool for pool in waiting if node.node_pool and pool.pool == node.node_pool), None)
+    if own is not None:
+        return PoolCopy((own.command, f"upgrade command for pool {_text(own.pool)} (node {name}'s pool)"))
+    first = waiting[0]
+    why = (f"node {name}'s pool {_text(node.node_pool)} has no node waiting for recreation" if node.node_pool
+           else f"node {name} has no node-pool label")
+    return PoolCopy((first.command, f"upgrade command for pool {_text(first.pool)}, the first pool waiting for "
+                                    f"recreation ({why})"))
+
+
 class NodesScreen(ModeScreen):
     MODE = "nodes"
-    KEY_NOTES = (("c", "copy the manual upgrade command of the highlighted node's pool"),
+    KEY_NOTES = (("c", "copy the manual upgrade command of the highlighted node's pool (or says which pool and why)"),
                  ("y", "YAML of the highlighted node"))
 
     def __init__(self) -> None:
@@ -239,16 +286,16 @@ class NodesScreen(ModeScreen):
         return row.key if row is not None else None
 
     def copy_target(self) -> tuple[str, str] | None:
-        node = self._node()
-        progress = self.progress
-        if progress is None:
-            return None
-        pools = [pool for pool in progress.pools if pool.command]
-        if node is not None:
-            pools = [pool for pool in pools if pool.pool == node.node_pool] or pools
-        if not pools:
-            return None
-        return pools[0].command, f"upgrade command for {pools[0].pool}"
+        return pool_copy_choice(self.console_state.enforcement if self.console_state else None, self.progress,
+                                self._node()).target
+
+    def action_copy(self) -> None:
+        choice = pool_copy_choice(self.console_state.enforcement if self.console_state else None, self.progress,
+                                  self._node())
+        if choice.target is None:
+            self.notify(choice.reason, title="Nothing to copy", severity="warning", markup=False)
+            return
+        self.post_message(CopyCommand(*choice.target))
 
     def yaml_target(self) -> tuple[str, Any] | None:
         node = self._node()

@@ -7,7 +7,6 @@ a worker. `e` opens the Explain form for a connection.
 
 from __future__ import annotations
 
-import shlex
 from typing import Any
 
 from rich.text import Text
@@ -18,6 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from netpol_tui.checks.shell import kubectl, objects
 from netpol_tui.messages import DetailsComputed
 from netpol_tui.screens.base import ModeScreen
 from netpol_tui.screens.state import ConsoleState
@@ -152,11 +152,11 @@ class PoliciesScreen(ModeScreen):
             return None
         kind, obj = row.key
         if kind == "pod":
-            return f"kubectl describe pod {shlex.quote(obj.name)} -n {shlex.quote(obj.namespace)}", "kubectl command"
+            return kubectl("describe", *objects("pod", obj.name), namespace=obj.namespace).text, "kubectl command"
         if kind == "pol":
-            return (f"kubectl describe networkpolicy {shlex.quote(obj.name)} -n {shlex.quote(obj.namespace)}",
+            return (kubectl("describe", *objects("networkpolicy", obj.name), namespace=obj.namespace).text,
                     "kubectl command")
-        return f"kubectl get networkpolicy -n {shlex.quote(obj)}", "kubectl command"
+        return kubectl("get", "networkpolicy", namespace=obj).text, "kubectl command"
 
     def yaml_target(self) -> tuple[str, Any] | None:
         row = self._highlighted()

@@ -46,12 +46,16 @@ def finding_rows(report: Any) -> list[Row]:
 
 
 def first_copyable(finding: Any) -> tuple[str, str] | None:
-    """The first remediation command (or the manifest) of a finding, with a label."""
+    """The first remediation command of a finding as a runnable block (the manifest as an apply
+    block when there is no command), with a label."""
     remediation = finding.remediation
     if remediation.commands:
-        return remediation.commands[0].text, f"{finding.id} command"
+        # The whole block: an apply command with its manifest as a heredoc runs as pasted.
+        return remediation.commands[0].script, f"{finding.id} command"
     if remediation.manifest:
-        return remediation.manifest, f"{finding.id} manifest"
+        from netpol_tui.checks.shell import apply
+
+        return apply(remediation.manifest).script, f"{finding.id} apply command"
     return None
 
 

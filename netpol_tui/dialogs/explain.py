@@ -38,9 +38,11 @@ class ExplainRequest:
     @property
     def command(self) -> str:
         """The same question for the CLI (pasted into a ticket or a script)."""
-        dataplane = f" --dataplane {self.dataplane}" if self.dataplane != "auto" else ""
-        return (f"netpol-tui explain --from {self.src} --to {self.dst} --port {self.port} "
-                f"--protocol {self.protocol}{dataplane}")
+        from netpol_tui.checks.shell import join
+
+        dataplane = ("--dataplane", self.dataplane) if self.dataplane != "auto" else ()
+        return join(("netpol-tui", "explain", "--from", self.src, "--to", self.dst, "--port", self.port,
+                     "--protocol", self.protocol, *dataplane))
 
 
 def compute_explain(snapshot: Any, engines: dict[str, Any], request: ExplainRequest) -> dict[str, Any]:

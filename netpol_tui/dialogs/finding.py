@@ -1,6 +1,7 @@
 """The finding detail: message, evidence, explanation, and the remediation to copy.
 
-`c` (or Enter) copies the highlighted command or the manifest; nothing is ever executed.
+`c` (or Enter) copies the highlighted command as one runnable block (an apply command with its
+manifest as a heredoc); nothing is ever executed.
 """
 
 from __future__ import annotations
@@ -25,14 +26,17 @@ MAX_EVIDENCE = 200
 
 
 def remediation_items(finding: Any) -> list[tuple[str, str, str]]:
-    """(label, text to copy, description) for each command and the manifest."""
+    """(label, text to copy, description) for each command: the runnable block, so an apply
+    command comes with its manifest as a heredoc. A manifest no command reads is offered as
+    its own `kubectl apply -f -` block."""
+    from netpol_tui.checks.shell import apply
+
     remediation = getattr(finding, "remediation", None)
-    items = []
-    for command in getattr(remediation, "commands", ()) or ():
-        items.append(("command", command.text, command.description))
+    commands = getattr(remediation, "commands", ()) or ()
+    items = [("command", command.script, command.description) for command in commands]
     manifest = getattr(remediation, "manifest", None)
-    if manifest:
-        items.append(("manifest", manifest, "Manifest: pipe into kubectl apply -f -"))
+    if manifest and not any(getattr(command, "stdin", None) == manifest for command in commands):
+        items.append(("command", apply(manifest).script, "apply the manifest"))
     return items
 
 

@@ -247,8 +247,9 @@ def test_gke015_commands_follow_gke_facts() -> None:
     doc = cluster(privateClusterConfig={"privateEndpoint": "172.16.0.2"})
     deny = policy("deny", "shop", {"podSelector": {}, "policyTypes": ["Egress"], "egress": [DNS]})
     (finding,), _ = findings("GKE015", doc, *base(policies=[deny]))
-    assert finding.remediation.commands[0].text == (
-        'gcloud container clusters describe prod --format="value(privateClusterConfig.privateEndpoint)" ' + FLAGS)
+    assert finding.remediation.commands[0].argv == (
+        "gcloud", "container", "clusters", "describe", "prod", "--format=value(privateClusterConfig.privateEndpoint)",
+        *FLAGS.split())
     assert finding.remediation.commands[1].text == "kubectl apply -f -"
     assert "cidr: 172.16.0.2/32" in finding.remediation.manifest and "port: 443" in finding.remediation.manifest
 
