@@ -125,7 +125,7 @@ CHECK_HELP: dict[str, CheckHelp] = {
         ("A private (Private Service Connect) control plane has an internal IP from the node subnet; egress "
          "policies that block it cut pods off from the control plane [9]",),
         "Look up the private endpoint and allow egress to it on TCP 443.",
-        ("gcloud container clusters describe CLUSTER --format=\"value(privateClusterConfig.privateEndpoint)\" "
+        ("gcloud container clusters describe CLUSTER '--format=value(privateClusterConfig.privateEndpoint)' "
          + GCLOUD_TAIL, APPLY)),
     "GKE016": CheckHelp(
         ("With a maintenance window or exclusion GKE may not recreate the nodes at once; upgrading a node pool "
@@ -174,7 +174,7 @@ CHECK_HELP: dict[str, CheckHelp] = {
         ("A named port resolves on each destination pod by its container port names; a name no pod "
          "declares opens nothing",),
         "Use a port name the pods declare (or a number).",
-        (APPLY, "kubectl get pods -A -o jsonpath=JSONPATH")),
+        (APPLY, "kubectl get pods -A -o 'jsonpath=JSONPATH'")),
     "NP006": CheckHelp(
         ("policyTypes decides which directions a policy isolates; an ingress or egress section it leaves out "
          "is ignored",),
