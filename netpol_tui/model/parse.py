@@ -91,6 +91,8 @@ def _type(value: Any) -> str:
 
 def _show(value: Any, limit: int = 60) -> str:
     """repr() for messages, cut short: hostile input must not become a megabyte-long problem line."""
+    if type(value) is int and not -10**limit < value < 10**limit:
+        return "a number of more than 60 digits"  # repr() of a huge int is slow or refused
     shown = repr(value)
     return shown if len(shown) <= limit else shown[: limit - 3] + "..."
 
@@ -158,15 +160,21 @@ def _str(value: Any, path: str, default: str | None = None) -> str | None:
     return str(value)
 
 
+#: Kubernetes and GKE integers are int64 at most; a bigger number is not from an API server.
+_INT64 = range(-(2**63), 2**63)
+
+
 def _int(value: Any, path: str, default: int | None = None) -> int | None:
     if value is None:
         return default
     if type(value) is int:
-        return value
+        if value in _INT64:
+            return value
+        raise ParseError(f"{path} is out of range: {_show(value)}")
     if isinstance(value, bool):
         raise ParseError(f"{path} must be an integer, got a boolean")
     if isinstance(value, int):
-        return int(value)
+        return _int(int(value), path)
     if isinstance(value, str) and _INTEGER.match(value):
         return int(value)
     raise ParseError(f"{path} must be an integer, got {_show(value)}")
@@ -539,7 +547,7 @@ def parse_pod(obj: Mapping[str, Any], origin: Origin | None = None) -> Pod:
     if type(phase) is not str:
         phase = _str(phase, "status.phase", "Pending")
     grace = spec.get("terminationGracePeriodSeconds")
-    if grace is not None and type(grace) is not int:
+    if grace is not None and (type(grace) is not int or grace not in _INT64):
         grace = _int(grace, "spec.terminationGracePeriodSeconds")
     node_name = spec.get("nodeName")
     if node_name is not None and type(node_name) is not str:
@@ -918,7 +926,8 @@ def parse_operation(obj: Mapping[str, Any], origin: Origin | None = None) -> Gke
         target_link=_str(obj.get("targetLink"), "targetLink"), start_time=_str(obj.get("startTime"), "startTime"),
         end_time=_str(obj.get("endTime"), "endTime"), status_message=_str(obj.get("statusMessage"), "statusMessage"),
         progress_metrics=tuple(metrics),
-        zone=_str(obj.get("location") or obj.get("zone"), "location"), origin=origin,
+        zone=_str(obj.get("location"), "location") if obj.get("location") else _str(obj.get("zone"), "zone"),
+        origin=origin,
     )
 
 
