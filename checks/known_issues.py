@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from netpol_tui.checks.context import CheckUnknown, Context, Hit, commands, listed, plural
 from netpol_tui.checks.enforcement import GcloudCommand
+from netpol_tui.checks.gke_enforcement import need_enforcement
 from netpol_tui.checks.manifests import json_pointer_escape, shell_quote
 from netpol_tui.checks.model import Evidence, Subject
 from netpol_tui.model.objects import CALICO_READY_LABEL, MASQ_READY_LABEL, Node, Pod, Workload
@@ -43,7 +44,7 @@ def check_calico_statefulset_termination(ctx: Context) -> Iterator[Hit]:
     cut off during its termination grace period. Fixed in 1.19.16-gke.100, 1.20.11-gke.1300
     and 1.21.4-gke.1500.
     """
-    cluster = ctx.need_cluster()
+    cluster = need_enforcement(ctx)
     if not cluster.calico_enforcement:
         return
     version = ctx.need_version()
@@ -104,7 +105,7 @@ def check_calico_ipam_host_local(ctx: Context) -> Iterator[Hit]:
     type="calico" failed (add): ipAddrs is not compatible with configured IPAM: host-local`.
     Remove the annotation from the pod template.
     """
-    cluster = ctx.need_cluster()
+    cluster = need_enforcement(ctx)
     if cluster.is_dataplane_v2 or not (cluster.calico_enforcement or cluster.addon_enabled):
         return
     ctx.need(Kind.POD)

@@ -839,6 +839,9 @@ def parse_cluster(obj: Mapping[str, Any], origin: Origin | None = None) -> GkeCl
     addon = _dict(addon, "addonsConfig.networkPolicyConfig")
     policy = _dict(obj.get("networkPolicy"), "networkPolicy")
     network = _dict(obj.get("networkConfig"), "networkConfig")
+    # The API leaves false and empty fields out, so a missing `networkPolicy` means "off" only in a
+    # whole document (which always has addonsConfig); in a trimmed one it is unknown.
+    setting_known = obj.get("networkPolicy") is not None or obj.get("addonsConfig") is not None
     allocation = _dict(obj.get("ipAllocationPolicy"), "ipAllocationPolicy")
     private = _dict(obj.get("privateClusterConfig"), "privateClusterConfig")
     endpoints = _dict(_dict(obj.get("controlPlaneEndpointsConfig"), "controlPlaneEndpointsConfig")
@@ -867,10 +870,12 @@ def parse_cluster(obj: Mapping[str, Any], origin: Origin | None = None) -> GkeCl
         autopilot=_bool(_dict(obj.get("autopilot"), "autopilot").get("enabled"), "autopilot.enabled"),
         current_master_version=_str(obj.get("currentMasterVersion"), "currentMasterVersion"),
         current_node_version=_str(obj.get("currentNodeVersion"), "currentNodeVersion"),
-        network_policy_enabled=_bool(policy.get("enabled"), "networkPolicy.enabled"),
+        network_policy_enabled=_bool(policy.get("enabled"), "networkPolicy.enabled") if setting_known else None,
         network_policy_provider=_str(policy.get("provider"), "networkPolicy.provider"),
         network_policy_addon_present=addon_present,
         network_policy_addon_disabled=_bool(addon.get("disabled"), "addonsConfig.networkPolicyConfig.disabled"),
+        addons_config_present=obj.get("addonsConfig") is not None,
+        network_config_present=obj.get("networkConfig") is not None,
         datapath_provider=_str(network.get("datapathProvider"), "networkConfig.datapathProvider"),
         enable_fqdn_network_policy=_bool(network.get("enableFqdnNetworkPolicy"),
                                          "networkConfig.enableFqdnNetworkPolicy"),
