@@ -86,7 +86,7 @@ def _interned_map(value: dict[str, str]) -> dict[str, str]:
 
 
 def _type(value: Any) -> str:
-    return _TYPE_NAMES.get(type(value), type(value).__name__)
+    return _TYPE_NAMES.get(type(value)) or getattr(value, "type_name", None) or type(value).__name__
 
 
 def _show(value: Any, limit: int = 60) -> str:
@@ -99,7 +99,7 @@ def _show(value: Any, limit: int = 60) -> str:
 
 def _key(key: Any) -> str:
     """A mapping key as a path segment: as written when plain, else quoted and cut short."""
-    text = _scalar_text(key) if not isinstance(key, dict | list) and key is not None else repr(key)
+    text = _scalar_text(key) if isinstance(key, str | int | float) else repr(key)
     return text if len(text) <= 60 and text.isprintable() else _show(text)
 
 
@@ -122,7 +122,7 @@ def _list(value: Any, path: str) -> list:
 def _scalar_text(value: Any, path: str = "value") -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, dict | list) or value is None:
+    if not isinstance(value, str | int | float):
         raise ParseError(f"{path} must be a string, got {_type(value)}")
     return str(value)
 
@@ -146,7 +146,7 @@ def _coerced_map(value: dict, path: str) -> dict[str, str]:
     for key, item in value.items():
         if isinstance(item, dict | list) or item is None:
             raise ParseError(f"{path}.{_key(key)} must be a string, got {_type(item)}")
-        out[_scalar_text(key)] = _scalar_text(item)
+        out[_scalar_text(key, f"{path} key")] = _scalar_text(item, f"{path}.{_key(key)}")
     return out
 
 

@@ -63,6 +63,39 @@ def _construct_int(loader: Any, node: Any) -> int | float:
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
+class _UnusableKey:
+    """A list or mapping used as a mapping key: YAML allows it, JSON and Kubernetes do not.
+
+    Kept as a marker (PyYAML would refuse the whole document) so that only the object holding
+    it is rejected, and only if it is in a field netpol-tui reads.
+    """
+
+    __slots__ = ("type_name",)
+
+    def __init__(self, what: str) -> None:
+        self.type_name = f"{what} used as a key"
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name}>"
+
+
+def _construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict:
+    if not isinstance(node, yaml.MappingNode):
+        return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep)
+    loader.flatten_mapping(node)
+    mapping: dict = {}
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.SequenceNode | yaml.MappingNode):
+            key: Any = _UnusableKey("a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping")
+        else:
+            key = loader.construct_object(key_node, deep=deep)
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+_Loader.construct_mapping = _construct_mapping  # type: ignore[method-assign]
+
+
 def _json_int(text: str) -> int | float:
     """Python's json refuses integers over 4300 digits; read them as orjson does, as floats."""
     return int(text) if len(text) <= 4000 else float(text)

@@ -335,3 +335,17 @@ def test_a_wrong_type_in_one_object_loses_only_that_object() -> None:
             assert "\n" not in text and len(text) < 800
 
     run()
+
+
+def test_yaml_list_or_mapping_as_a_key_rejects_only_its_object(tmp_path: Path) -> None:
+    """YAML allows `? [a, b]` keys (PyYAML refused the whole document); only that object is lost."""
+    (tmp_path / "namespaces.yaml").write_text(
+        "apiVersion: v1\nkind: List\nitems:\n"
+        "- kind: Namespace\n  apiVersion: v1\n  metadata:\n    name: odd\n    labels:\n      ? [team, x]\n      : a\n"
+        "- kind: Namespace\n  apiVersion: v1\n  metadata:\n    name: fine\n    ? {ignored: key}\n    : 1\n"
+        "- {kind: Namespace, apiVersion: v1, metadata: {name: ok}}\n")
+    snapshot = load_files([str(tmp_path)])
+    assert [n.name for n in snapshot.namespaces] == ["fine", "ok"]
+    [problem] = snapshot.problems
+    assert "item 0" in str(problem) and "Namespace odd" in str(problem) and "metadata.labels key" in str(problem)
+    assert "a list used as a key" in str(problem)
