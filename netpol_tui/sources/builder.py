@@ -364,6 +364,7 @@ class SnapshotBuilder:
         fields = {name: tuple(self._objects[kind].values()) for kind, name in _SNAPSHOT_FIELDS.items()}
         fields["operations"] = tuple(operations)
         unknown = list(self._unknown)
+        problems, rejected = list(self._problems), list(self._rejected)
         loaded = set(self._loaded)
         named = {part.kind for part in unknown}
         for kind, count in self._failed.items():
@@ -387,9 +388,12 @@ class SnapshotBuilder:
                 if part.kind not in loaded and part.kind not in named:
                     unknown.append(part)
                     named.add(part.kind)
+            for item in info.rejected:
+                rejected.append(item)
+                problems.append(LoadProblem(self._manifest[1], f"when captured: {item.reason}; missing here too"))
         return Snapshot(
             source=source, captured_at=captured_at or datetime.now(UTC), cluster=cluster,
-            problems=tuple(self._problems), unknown=tuple(unknown), rejected=tuple(self._rejected),
+            problems=tuple(problems), unknown=tuple(unknown), rejected=tuple(rejected),
             loaded_kinds=frozenset(loaded), skipped_kinds=tuple(sorted(self._skipped.items())),
             **fields,
         )

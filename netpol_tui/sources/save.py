@@ -28,7 +28,7 @@ import orjson
 
 from netpol_tui import __version__
 from netpol_tui.model import serialize
-from netpol_tui.model.snapshot import Kind, Snapshot, UnknownPart
+from netpol_tui.model.snapshot import Kind, RejectedObject, Snapshot, UnknownPart
 from netpol_tui.text import clean
 
 MANIFEST = "manifest.json"
@@ -51,6 +51,8 @@ OPERATIONS_FILE = "operations.json"
 OUR_FILES = frozenset({name for _, name, _, _ in K8S_FILES} | {WORKLOADS_FILE, CLUSTER_FILE, OPERATIONS_FILE,
                                                                MANIFEST})
 _READ_SUFFIXES = (".yaml", ".yml", ".json")
+#: Rejected objects recorded in a manifest, at most (like its problem lines).
+MAX_REJECTED = 1000
 
 
 class SaveError(Exception):
@@ -175,6 +177,9 @@ def manifest(snapshot: Snapshot, files: list[str], saved_at: datetime) -> dict[s
         "counts": snapshot.counts(),
         "loadedKinds": sorted(str(kind) for kind in snapshot.loaded_kinds),
         "unknown": [{"kind": str(part.kind), "reason": part.reason} for part in snapshot.unknown],
+        # Objects dropped at capture for a bad field: the files lack them, a reread must say so.
+        "rejected": [{"kind": str(item.kind), "namespace": item.namespace, "name": item.name, "reason": item.reason}
+                     for item in snapshot.rejected[:MAX_REJECTED]],
         "problems": [str(problem) for problem in snapshot.problems[:1000]],
         "files": files,
     }
@@ -228,6 +233,8 @@ class ManifestInfo:
     context: str | None
     #: Parts the original source could not read; only meaningful for kinds the files do not hold.
     unknown: tuple[UnknownPart, ...]
+    #: Objects the original source could not use (so the saved files lack them).
+    rejected: tuple[RejectedObject, ...] = ()
 
 
 def is_manifest(document: Any) -> bool:
@@ -275,7 +282,27 @@ def parse_manifest(document: dict[str, Any]) -> ManifestInfo:
             raise ManifestError(f"unknown[{index}] must be a mapping with string 'kind' and 'reason'")
         if entry["kind"] in known_kinds:
             unknown.append(UnknownPart(Kind(entry["kind"]), clean(entry["reason"], 400, single_line=True)))
-    return ManifestInfo(captured_at, clean(context, 200, single_line=True) if context else None, tuple(unknown))
+    return ManifestInfo(captured_at, clean(context, 200, single_line=True) if context else None, tuple(unknown),
+                        _rejected(document.get("rejected"), known_kinds))
+
+
+def _rejected(entries: Any, known_kinds: set[str]) -> tuple[RejectedObject, ...]:
+    """The manifest's rejected objects (absent in older manifests); kinds this version lacks dropped."""
+    if entries is None:
+        return ()
+    if not isinstance(entries, list):
+        raise ManifestError("rejected must be a list")
+    out = []
+    for index, entry in enumerate(entries[:MAX_REJECTED]):
+        if not isinstance(entry, dict) or not isinstance(entry.get("kind"), str) \
+                or not isinstance(entry.get("reason"), str) \
+                or not all(isinstance(entry.get(key), str | None) for key in ("namespace", "name")):
+            raise ManifestError(f"rejected[{index}] must be a mapping with string 'kind' and 'reason'")
+        if entry["kind"] in known_kinds:
+            out.append(RejectedObject(Kind(entry["kind"]), *(clean(entry.get(key), 253, single_line=True) or None
+                                                           for key in ("namespace", "name")),
+                                      clean(entry["reason"], 400, single_line=True)))
+    return tuple(out)
 
 
 def read_manifest(directory: str | Path) -> dict[str, Any] | None:

@@ -240,3 +240,25 @@ def test_files_are_owner_only_and_the_capture_time_is_kept(demo_snapshot: Snapsh
     reread = load_files([str(target)])
     assert reread.captured_at == demo_snapshot.captured_at
     assert read_manifest(target)["capturedAt"] == demo_snapshot.captured_at.isoformat()
+
+
+def test_objects_rejected_at_capture_stay_reported_after_a_reread(tmp_path: Path) -> None:
+    """A policy dropped for a bad field is not in the saved files; the reread still says it is missing."""
+    from netpol_tui.sources.demo import demo_path
+
+    source = tmp_path / "source"
+    source.mkdir()
+    for path in demo_path("calico").iterdir():
+        if path.name != MANIFEST:
+            (source / path.name).write_bytes(path.read_bytes())
+    text = (source / "networkpolicies.yaml").read_text()
+    (source / "networkpolicies.yaml").write_text(text.replace("podSelector: {}", "podSelector: [broken]", 1))
+    snapshot = load_files([str(source)])
+    [rejected] = snapshot.rejected
+    assert rejected.kind is Kind.NETWORK_POLICY and "spec.podSelector" in rejected.reason
+    save_snapshot(snapshot, tmp_path / "dump")
+    reread = load_files([str(tmp_path / "dump")])
+    assert reread.rejected == snapshot.rejected and len(reread.policies) == len(snapshot.policies)
+    [problem] = reread.problems
+    assert problem.source.endswith(MANIFEST) and problem.message.startswith("when captured: NetworkPolicy ")
+    assert read_manifest(tmp_path / "dump")["rejected"][0]["name"] == rejected.name
