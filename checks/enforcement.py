@@ -8,8 +8,9 @@ next. Answering them once here keeps the console and `netpol-tui check` from dis
 API (no I/O, no textual; everything is frozen):
 
 - `EnforcementState.from_snapshot(snapshot)` -> `EnforcementState` with
-  - `mode`: `Mode` autopilot / dataplane-v2 / calico / none / unknown (no cluster info, or a
-    datapath provider netpol-tui does not know);
+  - `mode`: `Mode` autopilot / dataplane-v2 / calico / none / unknown (no cluster info, a
+    description that leaves out the enforcement fields, or a datapath provider netpol-tui does not
+    know), with `unknown_reason` saying which;
   - `addon_enabled` (control-plane addon, `addonsConfig.networkPolicyConfig`) and
     `node_setting_enabled` (`networkPolicy.enabled`); None without cluster info;
   - `nodes_known`, `pools`: `PoolProgress(pool, labelled, total, cordoned, machine_type, version,
@@ -455,6 +456,8 @@ class EnforcementState:
     verify: tuple[VerifyCommand, ...]
     identity: ClusterIdentity
     notes: tuple[str, ...] = field(default=())
+    #: Why `mode` is unknown (no cluster information, a trimmed description, an unknown datapath).
+    unknown_reason: str | None = None
 
     @property
     def is_standard_legacy(self) -> bool:
@@ -488,36 +491,50 @@ class EnforcementState:
         addon = cluster.addon_enabled if cluster else None
         setting = cluster.network_policy_enabled if cluster else None
         upgrading = any(op.operation_type == "UPGRADE_NODES" for op in operations)
-        recreation = _recreation(mode, addon, nodes_known, labelled, unlabelled, upgrading)
+        reason = _unknown_reason(snapshot) if mode is Mode.UNKNOWN else None
+        recreation = _recreation(mode, addon, nodes_known, labelled, unlabelled, upgrading, reason)
         identity = cluster_identity(snapshot)
         notes = []
-        if cluster is not None and mode is Mode.UNKNOWN:
-            notes.append(f"datapath provider {cluster.datapath_provider!r} is not one netpol-tui knows")
+        if cluster is not None and reason:
+            notes.append(reason)
         if not nodes_known:
             notes.append("nodes were not loaded: node labels and recreation progress are unknown")
         return cls(
             cluster_name=identity.name, mode=mode, addon_enabled=addon, node_setting_enabled=setting,
             nodes_known=nodes_known, pools=pools, labelled_nodes=labelled, unlabelled_nodes=unlabelled,
             recreation=recreation, operations=operations, maintenance=_maintenance(snapshot),
-            step=_step(snapshot, mode, addon, setting, nodes_known, labelled, unlabelled, upgrading, pools),
+            step=_step(snapshot, mode, addon, setting, nodes_known, labelled, unlabelled, upgrading, pools, reason),
             verify=_verify(snapshot, mode, nodes_known), identity=identity, notes=tuple(notes),
+            unknown_reason=reason,
         )
 
 
 def _mode(cluster: GkeCluster | None) -> Mode:
+    """gke-facts 1: Autopilot and Dataplane V2 enforce by design; on the legacy datapath the Calico
+    switches decide, and a document that leaves any of them out decides nothing (unknown)."""
     if cluster is None:
         return Mode.UNKNOWN
     if cluster.autopilot:
         return Mode.AUTOPILOT
     if cluster.is_dataplane_v2:
         return Mode.DATAPLANE_V2
+    if cluster.enforcement_unknown_reason is not None:
+        return Mode.UNKNOWN
     if cluster.is_standard_legacy:
         return Mode.CALICO if cluster.network_policy_enabled else Mode.NONE
     return Mode.UNKNOWN
 
 
+def _unknown_reason(snapshot: Snapshot) -> str:
+    cluster = snapshot.cluster
+    if cluster is None:
+        part = snapshot.unknown_reason(Kind.CLUSTER)
+        return f"the GKE cluster could not be read ({part})" if part else "no GKE cluster information"
+    return cluster.enforcement_unknown_reason or "the cluster's enforcement model is unknown"
+
+
 def _recreation(mode: Mode, addon: bool | None, nodes_known: bool, labelled: tuple[str, ...],
-                unlabelled: tuple[str, ...], upgrading: bool) -> Recreation:
+                unlabelled: tuple[str, ...], upgrading: bool, reason: str | None = None) -> Recreation:
     if mode is Mode.CALICO:
         if not nodes_known:
             if upgrading:
@@ -539,18 +556,19 @@ def _recreation(mode: Mode, addon: bool | None, nodes_known: bool, labelled: tup
             return Recreation(None, RecreationDirection.NONE, "nodes were not loaded")
         return Recreation(False, RecreationDirection.NONE, "no node carries " + CALICO_LABEL_SELECTOR)
     if mode is Mode.UNKNOWN:
-        return Recreation(None, RecreationDirection.NONE, "no GKE cluster information")
+        return Recreation(None, RecreationDirection.NONE, reason or "no GKE cluster information")
     return Recreation(False, RecreationDirection.NONE, "enforcement is built into Dataplane V2")
 
 
 def _step(snapshot: Snapshot, mode: Mode, addon: bool | None, setting: bool | None, nodes_known: bool,
           labelled: tuple[str, ...], unlabelled: tuple[str, ...], upgrading: bool,
-          pools: tuple[PoolProgress, ...]) -> SequenceStep:
+          pools: tuple[PoolProgress, ...], reason: str | None = None) -> SequenceStep:
     if mode in (Mode.AUTOPILOT, Mode.DATAPLANE_V2):
         return SequenceStep(None, 0, 0, "Enforcement is built into GKE Dataplane V2 and cannot be switched "
                                         "on or off with the network-policy flags.")
     if mode is Mode.UNKNOWN:
-        return SequenceStep(None, 0, 0, "Unknown: no usable GKE cluster information.")
+        # No enable or disable command: on Dataplane V2 they do not apply, and enabling recreates nodes.
+        return SequenceStep(None, 0, 0, f"Unknown: {reason or 'no usable GKE cluster information'}.")
     enable_addon, enable_nodes = enable_commands(snapshot)
     if mode is Mode.CALICO:
         if not addon:

@@ -12,6 +12,7 @@ from netpol_tui.checks.enforcement import (
     VERIFY_NODES,
     VERIFY_NODES_COMMAND,
     GcloudCommand,
+    Mode,
     RecreationDirection,
     disable_addon_command,
     enable_commands,
@@ -62,8 +63,37 @@ def _verify() -> tuple[GcloudCommand, str]:
     return (VERIFY_NODES, "lists the nodes that enforce policy (Calico runs only there)")
 
 
-def _standard_legacy(ctx: Context) -> GkeCluster | None:
+def need_datapath(ctx: Context) -> GkeCluster:
+    """The cluster, when its description says whether it runs Dataplane V2; else the check is unknown.
+
+    For the checks whose answer differs by datapath (ipBlock, endPort, metadata server address).
+    """
     cluster = ctx.need_cluster()
+    reason = cluster.datapath_unknown_reason
+    if reason:
+        raise CheckUnknown(reason)
+    return cluster
+
+
+def need_enforcement(ctx: Context) -> GkeCluster:
+    """The cluster, when its description says whether and how it enforces policy; else unknown."""
+    return _need_enforcement(ctx)
+
+
+def _need_enforcement(ctx: Context) -> GkeCluster:
+    """The cluster, when its description says which enforcement model it follows; else unknown.
+
+    A description that leaves the enforcement fields out (a trimmed file) must not read as
+    "enforcement off": that would suggest --enable-network-policy, which recreates every node.
+    """
+    cluster = ctx.need_cluster()
+    if ctx.state.mode is Mode.UNKNOWN:
+        raise CheckUnknown(ctx.state.unknown_reason or "the cluster's enforcement model is unknown")
+    return cluster
+
+
+def _standard_legacy(ctx: Context) -> GkeCluster | None:
+    cluster = _need_enforcement(ctx)
     return cluster if cluster.is_standard_legacy else None
 
 
@@ -167,7 +197,7 @@ def check_nodes_not_enforcing(ctx: Context) -> Iterator[Hit]:
     `projectcalico.org/ds-ready=true`, and calico-node (which enforces policy) runs only on
     those. Until every node is recreated, pods on the other nodes accept and send any traffic.
     """
-    cluster = ctx.need_cluster()
+    cluster = _need_enforcement(ctx)
     if not cluster.calico_enforcement:
         return
     ctx.need(Kind.NODE)
@@ -243,7 +273,10 @@ def _policy_relevant(ctx: Context, cluster: GkeCluster) -> bool:
     if cluster.calico_enforcement or cluster.addon_enabled:
         return True
     ctx.need(Kind.NETWORK_POLICY)
-    return bool(ctx.snapshot.policies)
+    if ctx.snapshot.policies:
+        return True
+    _need_enforcement(ctx)  # no policies: relevant only if enforcement is on, which must be known
+    return False
 
 
 def machine_memory_mb(machine_type: str | None) -> int | None:
@@ -436,6 +469,8 @@ def check_maintenance_delays_recreation(ctx: Context) -> Iterator[Hit]:
     """
     cluster = ctx.need_cluster()
     state = ctx.state
+    if state.mode is Mode.UNKNOWN and state.maintenance.configured:
+        _need_enforcement(ctx)  # a window delays recreation only if one is pending, which depends on the mode
     if state.recreation.pending is None:
         ctx.need(Kind.NODE)  # a running UPGRADE_NODES operation decides without nodes; else they are needed
     if state.recreation.pending is not True or not state.maintenance.configured:
@@ -472,5 +507,5 @@ def check_maintenance_delays_recreation(ctx: Context) -> Iterator[Hit]:
 __all__ = [
     "check_below_recommended_size", "check_disable_pending", "check_enforcement_half_on", "check_enforcement_off",
     "check_enforcement_overhead_headroom", "check_maintenance_delays_recreation", "check_nodes_not_enforcing",
-    "check_unsupported_machine_type", "machine_memory_mb",
+    "check_unsupported_machine_type", "machine_memory_mb", "need_datapath", "need_enforcement",
 ]

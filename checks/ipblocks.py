@@ -8,6 +8,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from netpol_tui.checks.context import Context, Hit, Network, commands
+from netpol_tui.checks.gke_enforcement import need_datapath
 from netpol_tui.checks.manifests import (
     dump,
     identifying_labels,
@@ -127,7 +128,7 @@ def check_endport_ignored(ctx: Context) -> Iterator[Hit]:
     GKE Dataplane V2 honours only `port`: a rule written for ports 8000-8100 opens 8000 alone,
     so traffic to the rest of the range is denied even though the policy seems to allow it.
     """
-    cluster = ctx.need_cluster()
+    cluster = need_datapath(ctx)
     if not cluster.is_dataplane_v2:
         return
     version = ctx.need_version()

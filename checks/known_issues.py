@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 
 from netpol_tui.checks.context import CheckUnknown, Context, Hit, commands
+from netpol_tui.checks.gke_enforcement import need_enforcement
 from netpol_tui.checks.manifests import json_pointer_escape
 from netpol_tui.checks.model import Evidence, Subject
 from netpol_tui.checks.shell import ShellCommand, gcloud, kubectl, objects
@@ -45,7 +46,7 @@ def check_calico_statefulset_termination(ctx: Context) -> Iterator[Hit]:
     cut off during its termination grace period. Fixed in 1.19.16-gke.100, 1.20.11-gke.1300
     and 1.21.4-gke.1500.
     """
-    cluster = ctx.need_cluster()
+    cluster = need_enforcement(ctx)
     if not cluster.calico_enforcement:
         return
     version = ctx.need_version()
@@ -107,7 +108,7 @@ def check_calico_ipam_host_local(ctx: Context) -> Iterator[Hit]:
     type="calico" failed (add): ipAddrs is not compatible with configured IPAM: host-local`.
     Remove the annotation from the pod template.
     """
-    cluster = ctx.need_cluster()
+    cluster = need_enforcement(ctx)
     if cluster.is_dataplane_v2 or not (cluster.calico_enforcement or cluster.addon_enabled):
         return
     ctx.need(Kind.POD)

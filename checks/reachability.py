@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from netpol_tui.checks.context import Context, Hit, commands
+from netpol_tui.checks.gke_enforcement import need_datapath
 from netpol_tui.checks.manifests import (
     allow_policies,
     ip_peer,
@@ -95,7 +96,7 @@ def _egress_manifest(name: str, namespace: str, blocked: _Blocked, peers: list[d
 
 def metadata_endpoint(ctx: Context) -> tuple[str, int]:
     """The metadata server address and port pods must reach on this cluster (gke-facts 5)."""
-    cluster = ctx.need_cluster()
+    cluster = need_datapath(ctx)
     if cluster.is_dataplane_v2:
         return METADATA_DPV2
     version = ctx.need_version()

@@ -291,6 +291,14 @@ def _pool_commands(progress: RecreationProgress | None) -> tuple[StepCommand, ..
                  for pool in progress.pools if pool.argv)
 
 
+def _unknown_detail(enforcement: Any) -> str:
+    """Why the switches cannot be read: no cluster information, or a description without them."""
+    reason = getattr(enforcement, "unknown_reason", None) if enforcement is not None else None
+    if reason and reason != "no GKE cluster information":
+        return f"The switches cannot be read: {reason}."
+    return "Without GKE cluster information the switches cannot be read."
+
+
 def _builtin(key: str, title: str, enforcement: Any) -> Runbook | None:
     mode = str(enforcement.mode) if enforcement is not None else "unknown"
     if mode in ("autopilot", "dataplane-v2"):
@@ -312,7 +320,7 @@ def enable_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
     summary = "Standard cluster, legacy datapath (Calico): control plane first, then the nodes; nodes are recreated."
     if enforcement is None or str(enforcement.mode) == "unknown":
         return Runbook("enable", title, summary, _mark_next([Step(
-            "Read the cluster", StepState.UNKNOWN, "Without GKE cluster information the switches cannot be read. "
+            "Read the cluster", StepState.UNKNOWN, _unknown_detail(enforcement) + " "
             "Load `gcloud container clusters describe CLUSTER --format=json` (or give --project/--location/--cluster).",
             (StepCommand(("gcloud", "container", "clusters", "describe", "CLUSTER_NAME", "--location=LOCATION",
                           "--project=PROJECT_ID", "--format=json"), "the cluster description netpol-tui needs"),))]))
@@ -362,7 +370,7 @@ def disable_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
     summary = "Nodes first, wait for their recreation, then the control plane (the reverse order fails)."
     if enforcement is None or str(enforcement.mode) == "unknown":
         return Runbook("disable", title, summary, _mark_next([Step(
-            "Read the cluster", StepState.UNKNOWN, "Without GKE cluster information the switches cannot be read.")]))
+            "Read the cluster", StepState.UNKNOWN, _unknown_detail(enforcement))]))
     from netpol_tui.checks.enforcement import disable_commands
 
     nodes_cmd, addon_cmd = disable_commands(snapshot)

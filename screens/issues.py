@@ -145,7 +145,8 @@ class IssuesScreen(ModeScreen):
         cluster = state.snapshot.cluster if state.snapshot is not None else None
         if cluster is not None:
             dataplane = "Dataplane V2" if cluster.is_dataplane_v2 else (
-                "Calico" if cluster.calico_enforcement else "no Calico enforcement")
+                "Calico" if cluster.calico_enforcement else "enforcement unknown"
+                if cluster.enforcement_unknown_reason else "no Calico enforcement")
             parts.append(Text(f"This cluster: {dataplane}, control plane "
                               f"{cell(cluster.current_master_version or 'version unknown', 40)}.", style="dim"))
         findings = [f for f in report.findings if f.id == issue_id] if report is not None else []

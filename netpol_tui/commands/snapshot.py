@@ -16,7 +16,8 @@ EXIT_OK, EXIT_FAILED = 0, 2
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=["save"], help="save: write the snapshot into DIR")
     parser.add_argument("directory", metavar="DIR",
-                        help="new or empty directory for kubectl/gcloud-shaped JSON files and manifest.json")
+                        help="new or empty directory (no dot-files either) for kubectl/gcloud-shaped JSON "
+                             "files and manifest.json, written owner-only")
     parser.add_argument("--force", action="store_true",
                         help="write into a directory that holds an earlier save (its files are replaced)")
     parser.epilog = ("Reads the current kubeconfig context (or --context, --demo, --files) once and writes "

@@ -31,13 +31,13 @@ from netpol_tui.model.policy import (
     PolicyRule,
     SelectorOperator,
 )
-from netpol_tui.model.snapshot import Kind, LoadProblem, Snapshot, SourceInfo, UnknownPart
+from netpol_tui.model.snapshot import Kind, LoadProblem, RejectedObject, Snapshot, SourceInfo, UnknownPart
 
 __all__ = [
     "ContainerPort", "Event", "GkeCluster", "GkeNodePool", "GkeOperation", "IPBlock", "Ingress",
     "IngressBackend", "Kind", "LabelSelector", "LabelSelectorRequirement", "LoadProblem",
     "MaintenanceExclusion", "MaintenancePolicy", "Namespace", "NetworkPolicy", "Node",
-    "NodeCondition", "Origin", "Pod", "PolicyPeer", "PolicyPort", "PolicyRule",
+    "NodeCondition", "Origin", "Pod", "PolicyPeer", "PolicyPort", "PolicyRule", "RejectedObject",
     "SelectorOperator", "Service", "ServicePort", "Snapshot", "SourceInfo", "UnknownPart",
     "Workload",
 ]

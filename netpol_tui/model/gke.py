@@ -66,12 +66,18 @@ class GkeCluster:
     autopilot: bool = False
     current_master_version: str | None = None
     current_node_version: str | None = None
-    #: networkPolicy.enabled / networkPolicy.provider (the node setting).
-    network_policy_enabled: bool = False
+    #: networkPolicy.enabled / networkPolicy.provider (the node setting). None when the document
+    #: has neither `networkPolicy` nor `addonsConfig`: a trimmed file, not a setting that is off
+    #: (the API leaves a false `enabled` out, so "absent" means false only in a whole document).
+    network_policy_enabled: bool | None = False
     network_policy_provider: str | None = None
     #: addonsConfig.networkPolicyConfig: present at all, and its `disabled` flag.
     network_policy_addon_present: bool = False
     network_policy_addon_disabled: bool = False
+    #: Whether the document has `addonsConfig` / `networkConfig` at all. A whole describe document
+    #: always has both; without them the addon and the datapath are unknown, not off / legacy.
+    addons_config_present: bool = True
+    network_config_present: bool = True
     datapath_provider: str | None = None
     enable_fqdn_network_policy: bool = False
     cluster_dns: str | None = None
@@ -95,18 +101,69 @@ class GkeCluster:
         return self.autopilot or self.datapath_provider == ADVANCED_DATAPATH
 
     @property
-    def is_standard_legacy(self) -> bool:
-        return not self.autopilot and self.datapath_provider in (None, "", LEGACY_DATAPATH,
-                                                                 "DATAPATH_PROVIDER_UNSPECIFIED")
+    def datapath_known(self) -> bool:
+        """The document says which datapath the cluster uses.
+
+        Dataplane V2 clusters always write `networkConfig.datapathProvider`, so in a document that
+        has the enforcement fields (`networkConfig`, `networkPolicy` or `addonsConfig`) a missing
+        provider is the legacy datapath (checks-spec "Standard legacy cluster"). A document with
+        none of them (trimmed to name, location and version) says nothing: unknown, not legacy.
+        """
+        return (self.is_dataplane_v2 or self.datapath_provider is not None or self.network_config_present
+                or self.network_policy_enabled is not None)
 
     @property
-    def addon_enabled(self) -> bool:
-        """Control-plane addon on: networkPolicyConfig present and not disabled."""
+    def is_standard_legacy(self) -> bool:
+        """Known to be a Standard cluster on the legacy datapath (Calico when enforcement is on)."""
+        return not self.autopilot and self.datapath_known and self.datapath_provider in (
+            None, "", LEGACY_DATAPATH, "DATAPATH_PROVIDER_UNSPECIFIED")
+
+    @property
+    def addon_enabled(self) -> bool | None:
+        """Control-plane addon on: networkPolicyConfig present and not disabled; None without addonsConfig."""
+        if not self.addons_config_present:
+            return None
         return self.network_policy_addon_present and not self.network_policy_addon_disabled
 
     @property
     def calico_enforcement(self) -> bool:
-        return self.is_standard_legacy and self.network_policy_enabled
+        """Known to enforce with Calico (node setting on); False when off *or unknown*."""
+        return self.is_standard_legacy and self.network_policy_enabled is True
+
+    @property
+    def datapath_unknown_reason(self) -> str | None:
+        """Why the datapath (Dataplane V2 or legacy) cannot be told; None when it can."""
+        if self.datapath_known:
+            return None
+        return (f"the description of cluster {self.name} has none of networkConfig, networkPolicy, addonsConfig "
+                "or autopilot (a trimmed file?), so its datapath is unknown; load the whole `gcloud container "
+                "clusters describe --format=json` output")
+
+    @property
+    def enforcement_gaps(self) -> tuple[str, ...]:
+        """Enforcement fields the document leaves out; empty when it says enough (gke-facts 1)."""
+        if self.is_dataplane_v2:
+            return ()
+        gaps = []
+        if not self.datapath_known:
+            gaps.append("networkConfig.datapathProvider")
+        if self.network_policy_enabled is None:
+            gaps.append("networkPolicy.enabled")
+        if not self.addons_config_present:
+            gaps.append("addonsConfig.networkPolicyConfig")
+        return tuple(gaps)
+
+    @property
+    def enforcement_unknown_reason(self) -> str | None:
+        """Why NetworkPolicy enforcement cannot be told from this document; None when it can."""
+        gaps = self.enforcement_gaps
+        if gaps:
+            return (f"the description of cluster {self.name} leaves out {', '.join(gaps)} (a trimmed file?), so "
+                    "whether NetworkPolicy is enforced is unknown; load the whole `gcloud container clusters "
+                    "describe --format=json` output")
+        if not self.is_dataplane_v2 and not self.is_standard_legacy:
+            return f"datapath provider {self.datapath_provider!r} is not one netpol-tui knows"
+        return None
 
     @property
     def any_private_endpoint(self) -> str | None:

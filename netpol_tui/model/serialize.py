@@ -419,14 +419,16 @@ def cluster_to_dict(cluster: GkeCluster) -> dict[str, Any]:
         addons["networkPolicyConfig"] = {"disabled": True} if cluster.network_policy_addon_disabled else {}
     if cluster.dns_cache_enabled:
         addons["dnsCacheConfig"] = {"enabled": True}
-    if addons:
+    # Written even when empty: a missing addonsConfig, networkPolicy or networkConfig reads back as
+    # "not known", which is not what an empty one says.
+    if addons or cluster.addons_config_present:
         out["addonsConfig"] = addons
     policy: dict[str, Any] = {}
     if cluster.network_policy_provider is not None:
         policy["provider"] = cluster.network_policy_provider
     if cluster.network_policy_enabled:
         policy["enabled"] = True
-    if policy:
+    if policy or cluster.network_policy_enabled is False:
         out["networkPolicy"] = policy
     network: dict[str, Any] = {}
     if cluster.datapath_provider is not None:
@@ -435,7 +437,7 @@ def cluster_to_dict(cluster: GkeCluster) -> dict[str, Any]:
         network["enableFqdnNetworkPolicy"] = True
     if cluster.cluster_dns is not None:
         network["dnsConfig"] = {"clusterDns": cluster.cluster_dns}
-    if network:
+    if network or cluster.network_config_present:
         out["networkConfig"] = network
     allocation: dict[str, Any] = {}
     if cluster.pod_ipv4_cidr is not None:

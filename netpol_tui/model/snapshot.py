@@ -49,6 +49,19 @@ class UnknownPart:
 
 
 @dataclass(frozen=True, slots=True)
+class RejectedObject:
+    """One object that could not be used (a wrong type in some field), kept so that a verdict
+    about its namespace can say it may be incomplete; the rest of its kind still loaded."""
+
+    kind: Kind
+    #: From the object's metadata when usable strings, else None.
+    namespace: str | None
+    name: str | None
+    #: The problem line's message: kind, name and field.
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class SourceInfo:
     #: "demo", "files" or "live".
     kind: str
@@ -78,6 +91,8 @@ class Snapshot:
     operations: tuple[GkeOperation, ...] = ()
     problems: tuple[LoadProblem, ...] = ()
     unknown: tuple[UnknownPart, ...] = ()
+    #: Objects dropped for a bad field; a kind all of whose objects were dropped is in `unknown`.
+    rejected: tuple[RejectedObject, ...] = ()
     #: Kinds the source delivered, even as empty lists: tells "none" from "not read".
     loaded_kinds: frozenset[Kind] = field(default_factory=frozenset)
     #: Documents of kinds netpol-tui does not use, counted by kind.
@@ -91,6 +106,10 @@ class Snapshot:
             if part.kind == kind:
                 return part.reason
         return None
+
+    def rejected_of(self, kind: Kind) -> tuple[RejectedObject, ...]:
+        """Objects of `kind` that were dropped while the rest of the kind loaded."""
+        return tuple(item for item in self.rejected if item.kind == kind)
 
     def counts(self) -> dict[str, int]:
         return {

@@ -15,9 +15,9 @@ def cluster_dataplane(snapshot: Snapshot) -> Dataplane | None:
         return None
     if cluster.is_dataplane_v2:
         return Dataplane.DATAPLANE_V2
-    if cluster.is_standard_legacy:
+    if cluster.is_standard_legacy and cluster.network_policy_enabled is not None:
         return Dataplane.CALICO if cluster.network_policy_enabled else Dataplane.NONE
-    return None
+    return None  # an unknown datapath, or a trimmed description without the node setting
 
 
 def _policy_count(snapshot: Snapshot) -> str:
@@ -45,8 +45,8 @@ def resolve_dataplane(snapshot: Snapshot, requested: str | Dataplane = "auto") -
                          "calico or dataplane-v2 to use a GKE model.")
             return Dataplane.KUBERNETES, tuple(notes)
         if implied is None:
-            notes.append(f"Cluster {cluster.name} reports datapath provider {cluster.datapath_provider!r}, "
-                         "which netpol-tui does not know: verdicts follow the Kubernetes API semantics.")
+            notes.append(f"Cluster {cluster.name}: {cluster.enforcement_unknown_reason or 'enforcement unknown'}; "
+                         "verdicts follow the Kubernetes API semantics.")
             return Dataplane.KUBERNETES, tuple(notes)
         chosen = implied
     else:

@@ -21,7 +21,7 @@ from netpol_tui.model.parse import (
     parse_cluster,
     parse_operation,
 )
-from netpol_tui.model.snapshot import Kind, LoadProblem, Snapshot, SourceInfo, UnknownPart
+from netpol_tui.model.snapshot import Kind, LoadProblem, RejectedObject, Snapshot, SourceInfo, UnknownPart
 from netpol_tui.sources.save import MANIFEST_KIND, ManifestError, ManifestInfo, parse_manifest
 from netpol_tui.text import clean
 
@@ -69,6 +69,11 @@ class SnapshotBuilder:
         self._unknown: list[UnknownPart] = []
         self._loaded: set[Kind] = set()
         self._skipped: Counter[str] = Counter()
+        #: Objects of each kind that could not be used, and the first such problem per kind: a kind
+        #: whose every object failed is reported as not read, never as read and empty.
+        self._failed: Counter[Kind] = Counter()
+        self._first_failure: dict[Kind, str] = {}
+        self._rejected: list[RejectedObject] = []
         self._wanted_cluster = wanted_cluster
         #: (kind, apiVersion) pairs already checked against _GROUPS.
         self._api_ok: set[tuple[str, str]] = set()
@@ -82,6 +87,14 @@ class SnapshotBuilder:
         cleaned of control characters and escape sequences before anyone prints it."""
         self._problems.append(LoadProblem(clean(source, 300, single_line=True), clean(message, 400, single_line=True),
                                           clean(location, 100, single_line=True) if location else location))
+
+    def reject(self, kind: Kind, source: str, message: str, location: str | None = None, obj: Any = None) -> None:
+        """One object of `kind` cannot be used: a problem line naming it, and a count for `build()`."""
+        self.problem(source, message, location)
+        self._failed[kind] += 1
+        self._first_failure.setdefault(kind, self._problems[-1].message)
+        namespace, name = _identity(obj)
+        self._rejected.append(RejectedObject(kind, namespace, name, self._problems[-1].message))
 
     def mark_unknown(self, kind: Kind, reason: str) -> None:
         self._unknown.append(UnknownPart(kind, reason))
@@ -184,7 +197,11 @@ class SnapshotBuilder:
                     continue
             where = _join(location, f"item {index}")
             if not isinstance(item, dict):
-                self.problem(source, f"expected an object, found {_type_name(item)}", where)
+                message = f"expected an object, found {_type_name(item)}"
+                if item_kind in K8S_PARSERS:
+                    self.reject(K8S_PARSERS[item_kind][0], source, f"{item_kind}: {message}", where)
+                else:
+                    self.problem(source, message, where)
                 continue
             item_own_kind = item.get("kind") or item_kind
             if isinstance(item_own_kind, str) and item_own_kind:
@@ -195,20 +212,31 @@ class SnapshotBuilder:
                 else:
                     self._skipped[item_own_kind] += 1
             elif item_own_kind is not None and not isinstance(item_own_kind, str):
-                self.problem(source, f"'kind' must be a non-empty string, found {_type_name(item_own_kind)}",
-                             where)
+                message = f"'kind' must be a non-empty string, found {_type_name(item_own_kind)}"
+                if item_kind in K8S_PARSERS:
+                    self.reject(K8S_PARSERS[item_kind][0], source, f"{item_kind} {_object_name(item)}: {message}",
+                                where, item)
+                else:
+                    self.problem(source, message, where)
             else:
                 self.problem(source, "list item has no 'kind'", where)
 
     def add_object(self, k8s_kind: str, obj: Mapping[str, Any], source: str, location: str | None = None,
-                   origin: Origin | None = None, *, _lazy: tuple[str | None, int] | None = None) -> None:
-        """Parse one object of a known kind; a bad object becomes a problem line."""
+                   origin: Origin | None = None, *, item: int | None = None,
+                   _lazy: tuple[str | None, int] | None = None) -> None:
+        """Parse one object of a known kind; a bad object becomes a problem line.
+
+        `item` is the object's index in its list, named in the problem line (built only then).
+        """
+        if item is not None and _lazy is None:
+            _lazy = (location, item)
+            location = None
         kind, parser = K8S_PARSERS[k8s_kind]
         api_version = obj.get("apiVersion")
         if api_version is not None and (type(api_version) is not str or (k8s_kind, api_version) not in self._api_ok):
             if type(api_version) is not str:
-                self.problem(source, f"{k8s_kind} {_object_name(obj)}: apiVersion must be a string, found "
-                             f"{_type_name(api_version)}", _where(location, _lazy))
+                self.reject(kind, source, f"{k8s_kind} {_object_name(obj)}: apiVersion must be a string, "
+                            f"found {_type_name(api_version)}", _where(location, _lazy), obj)
                 return
             group = _group(api_version)
             if group not in _GROUPS[k8s_kind]:
@@ -220,11 +248,11 @@ class SnapshotBuilder:
                 obj = {**obj, "kind": k8s_kind}
             parsed = parser(obj, origin)
         except ParseError as exc:
-            self.problem(source, f"{k8s_kind} {_object_name(obj)}: {exc}", _where(location, _lazy))
+            self.reject(kind, source, f"{k8s_kind} {_object_name(obj)}: {exc}", _where(location, _lazy), obj)
             return
         except Exception as exc:  # hostile input must cost one line, never the load
-            self.problem(source, f"{k8s_kind} {_object_name(obj)}: unusable object "
-                         f"({type(exc).__name__}: {str(exc)[:200]})", _where(location, _lazy))
+            self.reject(kind, source, f"{k8s_kind} {_object_name(obj)}: unusable object "
+                        f"({type(exc).__name__}: {_exception_text(exc)})", _where(location, _lazy), obj)
             return
         object_key = parsed.key
         key: tuple[str, ...] = (parsed.kind, *object_key) if kind is Kind.WORKLOAD else object_key
@@ -274,26 +302,32 @@ class SnapshotBuilder:
 
     def _add_cluster(self, obj: Any, source: str, location: str | None, origin: Origin | None) -> None:
         if not isinstance(obj, dict):
-            self.problem(source, f"expected a cluster object, found {_type_name(obj)}", location)
+            self.reject(Kind.CLUSTER, source, f"expected a cluster object, found {_type_name(obj)}", location)
             return
         try:
             cluster = parse_cluster(obj, origin)
         except Exception as exc:
-            reason = str(exc) if isinstance(exc, ParseError) else f"unusable ({type(exc).__name__}: {str(exc)[:200]})"
-            self.problem(source, f"GKE cluster {str(obj.get('name', '?'))[:80]}: {reason}", location)
+            reason = str(exc) if isinstance(exc, ParseError) else \
+                f"unusable ({type(exc).__name__}: {_exception_text(exc)})"
+            name = obj.get("name")
+            shown = name[:80] if isinstance(name, str) and name else "(unnamed)"
+            self.reject(Kind.CLUSTER, source, f"GKE cluster {shown}: {reason}", location)
             return
         self._loaded.add(Kind.CLUSTER)
         self._clusters.append((cluster, source + (f" ({location})" if location else "")))
 
     def _add_operation(self, obj: Any, source: str, location: str | None, origin: Origin | None) -> None:
         if not isinstance(obj, dict):
-            self.problem(source, f"expected an operation object, found {_type_name(obj)}", location)
+            self.reject(Kind.OPERATION, source, f"expected an operation object, found {_type_name(obj)}", location)
             return
         try:
             operation = parse_operation(obj, origin)
         except Exception as exc:
-            reason = str(exc) if isinstance(exc, ParseError) else f"unusable ({type(exc).__name__}: {str(exc)[:200]})"
-            self.problem(source, f"GKE operation: {reason}", location)
+            reason = str(exc) if isinstance(exc, ParseError) else \
+                f"unusable ({type(exc).__name__}: {_exception_text(exc)})"
+            name = obj.get("name")
+            shown = f" {name[:80]}" if isinstance(name, str) and name else ""
+            self.reject(Kind.OPERATION, source, f"GKE operation{shown}: {reason}", location)
             return
         self._loaded.add(Kind.OPERATION)
         self._store(Kind.OPERATION, (operation.name,), operation, source, location, ("operation", (operation.name,)))
@@ -330,21 +364,37 @@ class SnapshotBuilder:
         fields = {name: tuple(self._objects[kind].values()) for kind, name in _SNAPSHOT_FIELDS.items()}
         fields["operations"] = tuple(operations)
         unknown = list(self._unknown)
+        problems, rejected = list(self._problems), list(self._rejected)
+        loaded = set(self._loaded)
+        named = {part.kind for part in unknown}
+        for kind, count in self._failed.items():
+            usable = bool(self._clusters) if kind is Kind.CLUSTER else bool(self._objects[kind])
+            if usable:
+                continue
+            # Read as "none" this kind would make every check pass; it was not read at all.
+            loaded.discard(kind)
+            if kind not in named:
+                what = "the only object" if count == 1 else f"all {count} objects"
+                unknown.append(UnknownPart(kind, f"{what} of this kind could not be used "
+                                                 f"(first: {self._first_failure[kind]})"))
+                named.add(kind)
         if self._manifest is not None:
             info = self._manifest[0]
             captured_at = captured_at or info.captured_at
             if source.context is None and info.context:
                 source = replace(source, context=info.context)
             # A part the original source could not read stays unknown only while no file supplies it.
-            named = {part.kind for part in unknown}
             for part in info.unknown:
-                if part.kind not in self._loaded and part.kind not in named:
+                if part.kind not in loaded and part.kind not in named:
                     unknown.append(part)
                     named.add(part.kind)
+            for item in info.rejected:
+                rejected.append(item)
+                problems.append(LoadProblem(self._manifest[1], f"when captured: {item.reason}; missing here too"))
         return Snapshot(
             source=source, captured_at=captured_at or datetime.now(UTC), cluster=cluster,
-            problems=tuple(self._problems), unknown=tuple(unknown),
-            loaded_kinds=frozenset(self._loaded), skipped_kinds=tuple(sorted(self._skipped.items())),
+            problems=tuple(problems), unknown=tuple(unknown), rejected=tuple(rejected),
+            loaded_kinds=frozenset(loaded), skipped_kinds=tuple(sorted(self._skipped.items())),
             **fields,
         )
 
@@ -366,6 +416,23 @@ def _item_origin(origin: Origin, index: int) -> Origin:
 def _type_name(value: Any) -> str:
     return {dict: "a mapping", list: "a list", str: "a string", int: "a number", float: "a number",
             bool: "a boolean", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _exception_text(exc: BaseException) -> str:
+    try:
+        return str(exc)[:200]
+    except Exception:  # str() of a hostile value may itself fail
+        return "(no message)"
+
+
+def _identity(obj: Any) -> tuple[str | None, str | None]:
+    """(namespace, name) of a raw object when they are usable strings, else None for each."""
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    if not isinstance(meta, dict):
+        return None, None
+    namespace, name = meta.get("namespace"), meta.get("name")
+    return (namespace[:253] if isinstance(namespace, str) and namespace else None,
+            name[:253] if isinstance(name, str) and name else None)
 
 
 def _object_name(obj: Mapping[str, Any]) -> str:

@@ -51,6 +51,56 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def _construct_int(loader: Any, node: Any) -> int | float:
+    """An int too long for Python's text conversion limit (4300 digits) becomes infinity, as
+    orjson reads big integers as floats: the one object holding it is rejected, not the file."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:
+        return float("-inf") if str(node.value).lstrip().startswith("-") else float("inf")
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+class _UnusableKey:
+    """A list or mapping used as a mapping key: YAML allows it, JSON and Kubernetes do not.
+
+    Kept as a marker (PyYAML would refuse the whole document) so that only the object holding
+    it is rejected, and only if it is in a field netpol-tui reads.
+    """
+
+    __slots__ = ("type_name",)
+
+    def __init__(self, what: str) -> None:
+        self.type_name = f"{what} used as a key"
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name}>"
+
+
+def _construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict:
+    if not isinstance(node, yaml.MappingNode):
+        return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep)
+    loader.flatten_mapping(node)
+    mapping: dict = {}
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.SequenceNode | yaml.MappingNode):
+            key: Any = _UnusableKey("a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping")
+        else:
+            key = loader.construct_object(key_node, deep=deep)
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+_Loader.construct_mapping = _construct_mapping  # type: ignore[method-assign]
+
+
+def _json_int(text: str) -> int | float:
+    """Python's json refuses integers over 4300 digits; read them as orjson does, as floats."""
+    return int(text) if len(text) <= 4000 else float(text)
+
+
 class _BadFile(Exception):
     """A whole file that cannot be read; the message is the problem line."""
 
@@ -217,6 +267,11 @@ def _json_documents(path: str, data: bytes) -> Iterator[tuple[Any, str | None, O
             return
         if "recursion" in message.lower() or "depth" in message.lower():
             raise _BadFile("JSON nested too deeply (more than 1024 levels)") from None
+        if "infinity" in message.lower():
+            # A number beyond a double's range in one object: read the file with the slower
+            # decoder, which takes it as infinity, so only that object is rejected.
+            yield from _json_stream(path, data)
+            return
         _check_text(data)
         where = _json_position(data, exc.pos)
         raise _BadFile(f"JSON syntax error at {where}: {message.split(':', 1)[0]}") from None
@@ -238,7 +293,7 @@ def _json_stream(path: str, data: bytes) -> Iterator[tuple[Any, str | None, Orig
     except UnicodeDecodeError:
         _check_text(data)
         raise
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=_json_int)
     index, count = 0, 0
     whitespace = re.compile(r"\s*")
     while True:
@@ -255,6 +310,10 @@ def _json_stream(path: str, data: bytes) -> Iterator[tuple[Any, str | None, Orig
             return
         except RecursionError:
             yield _Problem("JSON nested too deeply"), f"document {count}, line {line}", Origin(path, line)
+            return
+        except ValueError as exc:  # a number the decoder cannot convert
+            yield _Problem(f"JSON value cannot be read: {str(exc)[:100]}"), f"document {count}, line {line}", \
+                Origin(path, line)
             return
         yield document, f"document {count}, line {line}", Origin(path, line)
 

@@ -786,6 +786,8 @@ def list_pages(client: KubeClient, resource: Resource, namespace: str | None = N
         for item in items:
             meta = item.get("metadata") if isinstance(item, dict) else None
             key = (meta.get("namespace"), meta.get("name")) if isinstance(meta, dict) else (None, id(item))
+            if not isinstance(key[0], str | None) or not isinstance(key[1], str | None):
+                key = (None, id(item))  # a list or mapping as a name: the parser reports that object alone
             if key in seen and restarted:
                 continue
             seen.add(key)

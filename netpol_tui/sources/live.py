@@ -168,11 +168,14 @@ def _add_page(builder: SnapshotBuilder, resource: Resource, namespace: str | Non
         builder.problem(source, page.note)
     add = builder.add_object
     k8s_kind = resource.k8s_kind
-    for item in page.items:
+    first = page.done - len(page.items)
+    for index, item in enumerate(page.items):
         if isinstance(item, dict):
-            add(k8s_kind, item, source)
+            # The item's place in the list names an object whose name is the broken field.
+            add(k8s_kind, item, source, item=first + index)
         else:
-            builder.problem(source, f"a list item is not an object ({type(item).__name__}); skipped")
+            builder.reject(resource.kind, source, f"{k8s_kind}: a list item is not an object "
+                           f"({type(item).__name__}); skipped", f"item {first + index}")
 
 
 def _settle_kinds(builder: SnapshotBuilder, resources: tuple, outcomes: dict, fatal: Any = None) -> None:

@@ -7,11 +7,18 @@ them too. A kind that was read but empty still gets its (empty) list, which is w
 "no events" from "events not read". `manifest.json` records the context, times, counts and the
 parts that could not be read; it carries a `kind` of its own, which the files source recognises
 (`parse_manifest`) to give the reread snapshot the original capture time, context and unknown parts.
+
+The files hold cluster data and the target may be shared (/tmp): the directory must be new or
+empty (dot-files count), every file is created owner-only under an unpredictable name with
+O_CREAT|O_EXCL|O_NOFOLLOW and renamed into place, and no symbolic link is ever written through.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +28,7 @@ import orjson
 
 from netpol_tui import __version__
 from netpol_tui.model import serialize
-from netpol_tui.model.snapshot import Kind, Snapshot, UnknownPart
+from netpol_tui.model.snapshot import Kind, RejectedObject, Snapshot, UnknownPart
 from netpol_tui.text import clean
 
 MANIFEST = "manifest.json"
@@ -44,6 +51,8 @@ OPERATIONS_FILE = "operations.json"
 OUR_FILES = frozenset({name for _, name, _, _ in K8S_FILES} | {WORKLOADS_FILE, CLUSTER_FILE, OPERATIONS_FILE,
                                                                MANIFEST})
 _READ_SUFFIXES = (".yaml", ".yml", ".json")
+#: Rejected objects recorded in a manifest, at most (like its problem lines).
+MAX_REJECTED = 1000
 
 
 class SaveError(Exception):
@@ -61,38 +70,97 @@ class SaveResult:
     counts: dict[str, int]
 
 
-def _write(path: Path, document: Any) -> None:
-    """Write via a temporary name so a reader never sees half a file."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
-    os.replace(temporary, path)
+#: Files and the directory hold cluster data (names, labels, IPs): readable by their owner only.
+FILE_MODE = 0o600
+DIRECTORY_MODE = 0o700
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_TEMP_ATTEMPTS = 16
 
 
-def _prepare(directory: Path, force: bool) -> None:
-    if directory.exists() and not directory.is_dir():
-        raise SaveError(f"{directory} exists and is not a directory")
-    if not directory.exists():
+def _write(directory: int, name: str, document: Any) -> None:
+    """Write `name` inside the open directory, never through a symbolic link.
+
+    The bytes go to a new file with an unpredictable name (created with O_EXCL|O_NOFOLLOW, so a
+    link or file planted in advance is never opened), which is then renamed over `name`: a
+    reader never sees half a file, and rename replaces a planted link itself, not its target.
+    """
+    data = orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
+    for _ in range(_TEMP_ATTEMPTS):
+        temporary = f".{name}.{secrets.token_hex(8)}.tmp"
         try:
-            directory.mkdir(parents=True)
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, FILE_MODE,
+                             dir_fd=directory)
+        except FileExistsError:
+            continue
+        break
+    else:
+        raise SaveError("cannot create a temporary file: every name tried already exists")
+    try:
+        try:
+            os.fchmod(handle, FILE_MODE)  # the umask may only have narrowed it; make it exact
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view):]
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+        os.rename(temporary, name, src_dir_fd=directory, dst_dir_fd=directory)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary, dir_fd=directory)
+        raise
+
+
+def _open_directory(directory: Path) -> int:
+    """Create (0700) or open the target directory itself; a symbolic link there is refused."""
+    try:
+        info = os.lstat(directory)
+    except FileNotFoundError:
+        try:
+            directory.parent.mkdir(parents=True, exist_ok=True)
+            os.mkdir(directory, DIRECTORY_MODE)
         except OSError as exc:
             raise SaveError(f"cannot create {directory}: {exc.strerror or exc}") from None
-        return
+    except OSError as exc:
+        raise SaveError(f"cannot read {directory}: {exc.strerror or exc}") from None
+    else:
+        if stat.S_ISLNK(info.st_mode):
+            raise SaveError(f"{directory} is a symbolic link; give the directory it points to, or a new one")
+        if not stat.S_ISDIR(info.st_mode):
+            raise SaveError(f"{directory} exists and is not a directory")
     try:
-        entries = [entry.name for entry in os.scandir(directory)]
+        return os.open(directory, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC)
+    except OSError as exc:
+        raise SaveError(f"cannot open {directory}: {exc.strerror or exc}") from None
+
+
+def _prepare(directory: Path, handle: int, force: bool) -> None:
+    """Refuse a directory holding anything (dot-files too); `force` allows only an earlier save's files."""
+    try:
+        entries = sorted(os.listdir(handle))
     except OSError as exc:
         raise SaveError(f"cannot list {directory}: {exc.strerror or exc}") from None
-    visible = [name for name in entries if not name.startswith(".")]
-    if visible and not force:
-        raise SaveError(f"{directory} is not empty; choose a new directory, or pass --force to replace an earlier "
-                        "save there")
-    foreign = sorted(name for name in visible if name not in OUR_FILES and name.lower().endswith(_READ_SUFFIXES))
+    if not entries:
+        return
+    if not force:
+        shown = ", ".join(entries[:5]) + (" ..." if len(entries) > 5 else "")
+        raise SaveError(f"{directory} is not empty ({shown}); choose a new directory, or pass --force to replace "
+                        "an earlier save there")
+    foreign = [name for name in entries if name not in OUR_FILES]
     if foreign:
         shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
-        raise SaveError(f"{directory} holds other YAML/JSON files ({shown}) that `--files {directory}` would read "
-                        "too; choose a new directory")
-    for name in OUR_FILES & set(visible):
+        what = "other YAML/JSON files" if any(name.lower().endswith(_READ_SUFFIXES) for name in foreign) \
+            else "files that are not an earlier save"
+        raise SaveError(f"{directory} holds {what} ({shown}); --force replaces only an earlier save: choose a new "
+                        "directory")
+    for name in entries:
         try:
-            (directory / name).unlink()
+            info = os.stat(name, dir_fd=handle, follow_symlinks=False)
+            if stat.S_ISDIR(info.st_mode):
+                raise SaveError(f"cannot replace {directory / name}: it is a directory")
+            os.unlink(name, dir_fd=handle)  # a link is removed itself, never its target
         except OSError as exc:
             raise SaveError(f"cannot replace {directory / name}: {exc.strerror or exc}") from None
 
@@ -109,6 +177,9 @@ def manifest(snapshot: Snapshot, files: list[str], saved_at: datetime) -> dict[s
         "counts": snapshot.counts(),
         "loadedKinds": sorted(str(kind) for kind in snapshot.loaded_kinds),
         "unknown": [{"kind": str(part.kind), "reason": part.reason} for part in snapshot.unknown],
+        # Objects dropped at capture for a bad field: the files lack them, a reread must say so.
+        "rejected": [{"kind": str(item.kind), "namespace": item.namespace, "name": item.name, "reason": item.reason}
+                     for item in snapshot.rejected[:MAX_REJECTED]],
         "problems": [str(problem) for problem in snapshot.problems[:1000]],
         "files": files,
     }
@@ -117,30 +188,38 @@ def manifest(snapshot: Snapshot, files: list[str], saved_at: datetime) -> dict[s
 def save_snapshot(snapshot: Snapshot, directory: str | Path, *, force: bool = False) -> SaveResult:
     """Write the snapshot's files and manifest into `directory`; raises SaveError."""
     target = Path(directory).expanduser()
-    _prepare(target, force)
+    handle = _open_directory(target)
+    try:
+        _prepare(target, handle, force)
+        return _save(snapshot, target, handle)
+    finally:
+        os.close(handle)
+
+
+def _save(snapshot: Snapshot, target: Path, handle: int) -> SaveResult:
     written: list[str] = []
     try:
         for kind, name, k8s_kind, field_name in K8S_FILES:
             objects = getattr(snapshot, field_name)
             if objects or snapshot.has(kind):
-                _write(target / name, serialize.list_document(k8s_kind, [serialize.to_k8s_dict(o) for o in objects]))
+                _write(handle, name, serialize.list_document(k8s_kind, [serialize.to_k8s_dict(o) for o in objects]))
                 written.append(name)
         if snapshot.workloads:
-            _write(target / WORKLOADS_FILE, {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""},
-                                             "items": [serialize.workload_to_dict(w) for w in snapshot.workloads]})
+            _write(handle, WORKLOADS_FILE, {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""},
+                                            "items": [serialize.workload_to_dict(w) for w in snapshot.workloads]})
             written.append(WORKLOADS_FILE)
         elif snapshot.has(Kind.WORKLOAD):
             # An empty typed list is what marks "workloads read, none found".
-            _write(target / WORKLOADS_FILE, serialize.list_document("Deployment", []))
+            _write(handle, WORKLOADS_FILE, serialize.list_document("Deployment", []))
             written.append(WORKLOADS_FILE)
         if snapshot.cluster is not None:
-            _write(target / CLUSTER_FILE, serialize.cluster_to_dict(snapshot.cluster))
+            _write(handle, CLUSTER_FILE, serialize.cluster_to_dict(snapshot.cluster))
             written.append(CLUSTER_FILE)
         if snapshot.operations or snapshot.has(Kind.OPERATION):
-            _write(target / OPERATIONS_FILE,
-                   {"operations": [serialize.operation_to_dict(op) for op in snapshot.operations]})
+            _write(handle, OPERATIONS_FILE, {"operations": [serialize.operation_to_dict(op) for op in snapshot.operations]})
             written.append(OPERATIONS_FILE)
-        _write(target / MANIFEST, manifest(snapshot, written, datetime.now(UTC)))
+        # Written last: it carries the capture time a later `--files` load shows and computes ages from.
+        _write(handle, MANIFEST, manifest(snapshot, written, datetime.now(UTC)))
     except OSError as exc:
         raise SaveError(f"cannot write into {target}: {exc.strerror or exc}") from None
     return SaveResult(target, (*written, MANIFEST), snapshot.counts())
@@ -154,6 +233,8 @@ class ManifestInfo:
     context: str | None
     #: Parts the original source could not read; only meaningful for kinds the files do not hold.
     unknown: tuple[UnknownPart, ...]
+    #: Objects the original source could not use (so the saved files lack them).
+    rejected: tuple[RejectedObject, ...] = ()
 
 
 def is_manifest(document: Any) -> bool:
@@ -201,7 +282,27 @@ def parse_manifest(document: dict[str, Any]) -> ManifestInfo:
             raise ManifestError(f"unknown[{index}] must be a mapping with string 'kind' and 'reason'")
         if entry["kind"] in known_kinds:
             unknown.append(UnknownPart(Kind(entry["kind"]), clean(entry["reason"], 400, single_line=True)))
-    return ManifestInfo(captured_at, clean(context, 200, single_line=True) if context else None, tuple(unknown))
+    return ManifestInfo(captured_at, clean(context, 200, single_line=True) if context else None, tuple(unknown),
+                        _rejected(document.get("rejected"), known_kinds))
+
+
+def _rejected(entries: Any, known_kinds: set[str]) -> tuple[RejectedObject, ...]:
+    """The manifest's rejected objects (absent in older manifests); kinds this version lacks dropped."""
+    if entries is None:
+        return ()
+    if not isinstance(entries, list):
+        raise ManifestError("rejected must be a list")
+    out = []
+    for index, entry in enumerate(entries[:MAX_REJECTED]):
+        if not isinstance(entry, dict) or not isinstance(entry.get("kind"), str) \
+                or not isinstance(entry.get("reason"), str) \
+                or not all(isinstance(entry.get(key), str | None) for key in ("namespace", "name")):
+            raise ManifestError(f"rejected[{index}] must be a mapping with string 'kind' and 'reason'")
+        if entry["kind"] in known_kinds:
+            out.append(RejectedObject(Kind(entry["kind"]), *(clean(entry.get(key), 253, single_line=True) or None
+                                                           for key in ("namespace", "name")),
+                                      clean(entry["reason"], 400, single_line=True)))
+    return tuple(out)
 
 
 def read_manifest(directory: str | Path) -> dict[str, Any] | None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
+from netpol_tui.checks import run_checks
 from netpol_tui.checks.enforcement import (
     NO_KUBE_SYSTEM_PODS_OUTPUT,
     NO_NODES_OUTPUT,
@@ -18,7 +21,8 @@ from netpol_tui.checks.enforcement import (
     gcloud_flags,
     upgrade_pool_command,
 )
-from tests.checks.helpers import cluster, lst, node, operation, pod, snapshot
+from netpol_tui.runbooks import disable_runbook, enable_runbook
+from tests.checks.helpers import cluster, lst, node, operation, pod, policy, snapshot
 
 FLAGS = "--location=europe-west1 --project=acme-prod"
 
@@ -211,3 +215,75 @@ def test_exclusion_pushes_next_window() -> None:
                                                           "endTime": "2026-11-29T00:00:00Z"}})
     s = state(cluster(maintenancePolicy=only_exclusion))
     assert s.maintenance.configured and s.maintenance.next_window is None
+
+
+# ------------------------------------------------------------ trimmed descriptions (issue 10 item 8)
+
+#: Descriptions cut down to name/location/version (and sometimes pools): the shapes one gets by
+#: trimming a Calico, a Dataplane V2 and an Autopilot cluster's `gcloud ... describe` output.
+TRIMMED = {
+    "calico": {"name": "prod", "location": "europe-west1", "currentMasterVersion": "1.30.5-gke.1014001"},
+    "dataplane-v2": {"name": "prod", "location": "europe-west1", "currentMasterVersion": "1.30.5-gke.1014001",
+                     "nodePools": [{"name": "default-pool", "config": {"machineType": "e2-standard-4"},
+                                    "initialNodeCount": 3}]},
+    "autopilot": {"name": "prod", "location": "us-central1", "currentMasterVersion": "1.30.5-gke.1014001",
+                  "selfLink": "https://container.googleapis.com/v1/projects/acme-prod/locations/us-central1/"
+                              "clusters/prod", "nodePools": [{"name": "pool-1"}]},
+    # The datapath kept, the Calico switches cut: still unknown on the legacy datapath.
+    "legacy-switches-cut": {"name": "prod", "location": "europe-west1", "currentMasterVersion": "1.30.5-gke.1014001",
+                            "networkConfig": {"datapathProvider": "LEGACY_DATAPATH"}},
+    # The node setting kept, the addon cut: which step of a sequence it is cannot be told.
+    "calico-addon-cut": {"name": "prod", "location": "europe-west1", "currentMasterVersion": "1.30.5-gke.1014001",
+                         "networkPolicy": {"enabled": True, "provider": "CALICO"}},
+}
+ENFORCEMENT_CHECKS = "GKE001,GKE002,GKE003,GKE004,GKE007,GKE016,KI001,KI002"
+
+
+def _all_commands(findings) -> list[str]:
+    return [command.text if hasattr(command, "text") else str(command)
+            for finding in findings for command in getattr(finding.remediation, "commands", ())]
+
+
+@pytest.mark.parametrize("shape", sorted(TRIMMED))
+def test_trimmed_description_gives_unknown_enforcement_and_no_switch_command(shape: str) -> None:
+    docs = (TRIMMED[shape], lst("Node", [node("n1", labelled=False), node("n2", labelled=False)]),
+            lst("NetworkPolicy", [policy("deny")]), lst("Pod", []))
+    current = state(*docs)
+    assert current.mode is Mode.UNKNOWN and current.enforced_everywhere is None
+    assert current.unknown_reason and "trimmed" in current.unknown_reason
+    assert current.step.next_commands == () and current.step.sequence is None
+    assert current.recreation.pending is None
+    report = run_checks(snapshot(*docs), select=ENFORCEMENT_CHECKS)
+    assert report.findings == ()
+    unknown = {item.id: item.reason for item in report.unknown}
+    assert {"GKE001", "GKE002", "GKE003", "GKE004", "GKE007", "KI001", "KI002"} <= set(unknown)
+    assert all("trimmed" in reason for reason in unknown.values())
+    for runbook in (enable_runbook(snapshot(*docs), current, report, None),
+                    disable_runbook(snapshot(*docs), current, report, None)):
+        texts = [command.text for step in runbook.steps for command in step.commands]
+        assert not any("network-policy" in text or "NetworkPolicy=" in text for text in texts), texts
+        assert "trimmed" in runbook.steps[0].detail
+
+
+@pytest.mark.parametrize("checks", ["GKE008", "GKE009"])
+def test_datapath_dependent_checks_are_unknown_without_the_datapath(checks: str) -> None:
+    doc = {**TRIMMED["calico"], "workloadIdentityConfig": {"workloadPool": "acme-prod.svc.id.goog"}}
+    report = run_checks(snapshot(doc, lst("NetworkPolicy", [policy("deny")]), lst("Pod", [pod("p")])),
+                        select=checks)
+    assert report.findings == () and [item.id for item in report.unknown] == [checks]
+    assert "datapath is unknown" in report.unknown[0].reason
+
+
+def test_whole_descriptions_still_decide() -> None:
+    """The whole-document rules stay: absent false fields are off, an absent provider is legacy."""
+    off = state(cluster(calico=None, addon=None, datapath=None))
+    assert off.mode is Mode.NONE and off.addon_enabled is False and off.node_setting_enabled is False
+    assert [c.text for c in off.step.next_commands] == [c.text for c in enable_commands(snapshot(cluster()))]
+    assert state(cluster(datapath="ADVANCED_DATAPATH", calico=None, addon=None)).mode is Mode.DATAPLANE_V2
+
+
+def test_enforcement_unknown_makes_the_engine_use_kubernetes_semantics_with_the_reason() -> None:
+    from netpol_tui.policy.dataplane import resolve_dataplane
+
+    chosen, notes = resolve_dataplane(snapshot(TRIMMED["legacy-switches-cut"]))
+    assert str(chosen) == "kubernetes" and "networkPolicy.enabled" in notes[0]

@@ -139,3 +139,126 @@ def test_saved_unknown_part_supplied_by_another_file_is_not_unknown(options: Sou
     reread = load_files([str(tmp_path / "dump"), str(tmp_path / "events.json")])
     assert reread.has(Kind.EVENT) and len(reread.events) == 1
     assert reread.unknown == () and reread.problems == ()
+
+
+# ------------------------------------------------------------------- safe writing (issue 10 item 7)
+
+
+@pytest.fixture
+def demo_snapshot() -> Snapshot:
+    from netpol_tui.sources.demo import load_demo
+
+    return load_demo("calico")
+
+
+@pytest.fixture
+def victim(tmp_path: Path) -> Path:
+    """A file outside the target directory that a planted link points at; it must never change."""
+    path = tmp_path / "victim.txt"
+    path.write_text("precious\n")
+    return path
+
+
+def test_a_dot_file_alone_makes_the_directory_not_empty(demo_snapshot: Snapshot, tmp_path: Path) -> None:
+    target = tmp_path / "dump"
+    target.mkdir()
+    (target / ".hidden").write_text("x")
+    with pytest.raises(SaveError, match=r"not empty \(\.hidden\)"):
+        save_snapshot(demo_snapshot, target)
+    with pytest.raises(SaveError, match="not an earlier save"):
+        save_snapshot(demo_snapshot, target, force=True)
+    assert sorted(p.name for p in target.iterdir()) == [".hidden"]
+
+
+def test_planted_temporary_link_is_refused_and_its_target_untouched(demo_snapshot: Snapshot, tmp_path: Path,
+                                                                   victim: Path) -> None:
+    """The issue's attack: `.pods.json.tmp` -> victim in the target directory before the save."""
+    target = tmp_path / "dump"
+    target.mkdir()
+    (target / ".pods.json.tmp").symlink_to(victim)
+    for force in (False, True):
+        with pytest.raises(SaveError):
+            save_snapshot(demo_snapshot, target, force=force)
+    assert victim.read_text() == "precious\n"
+
+
+def test_temporary_names_are_unpredictable_and_never_opened_through_a_link(
+        demo_snapshot: Snapshot, tmp_path: Path, victim: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even a link planted under the exact temporary name (guessed, or raced in) is not followed."""
+    from netpol_tui.sources import save as save_module
+
+    names = iter(["guessed", *(f"fresh{i}" for i in range(100))])
+    monkeypatch.setattr(save_module.secrets, "token_hex", lambda size: next(names))
+    target = tmp_path / "dump"
+    original_prepare = save_module._prepare
+
+    def plant_after_the_check(directory: Path, handle: int, force: bool) -> None:
+        original_prepare(directory, handle, force)
+        (target / ".namespaces.json.guessed.tmp").symlink_to(victim)  # the first temporary name
+        (target / "nodes.json").symlink_to(victim)  # a final name, raced in after the emptiness check
+
+    monkeypatch.setattr(save_module, "_prepare", plant_after_the_check)
+    result = save_snapshot(demo_snapshot, target)
+    assert victim.read_text() == "precious\n"
+    assert not (target / "nodes.json").is_symlink() and json.loads((target / "nodes.json").read_text())["items"]
+    assert (target / ".namespaces.json.guessed.tmp").is_symlink()  # left alone, never written through
+    assert set(result.files) <= {p.name for p in target.iterdir()}
+
+
+def test_earlier_save_with_a_link_in_place_of_a_file_is_replaced_not_followed(
+        demo_snapshot: Snapshot, tmp_path: Path, victim: Path) -> None:
+    target = tmp_path / "dump"
+    save_snapshot(demo_snapshot, target)
+    (target / "pods.json").unlink()
+    (target / "pods.json").symlink_to(victim)
+    save_snapshot(demo_snapshot, target, force=True)
+    assert victim.read_text() == "precious\n" and not (target / "pods.json").is_symlink()
+
+
+def test_target_that_is_a_link_is_refused(demo_snapshot: Snapshot, tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    with pytest.raises(SaveError, match="symbolic link"):
+        save_snapshot(demo_snapshot, tmp_path / "link")
+    assert list(real.iterdir()) == []
+
+
+def test_files_are_owner_only_and_the_capture_time_is_kept(demo_snapshot: Snapshot, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    old = os.umask(0)  # the modes must not depend on the caller's umask
+    try:
+        result = save_snapshot(demo_snapshot, tmp_path / "new" / "dump")
+    finally:
+        os.umask(old)
+    target = tmp_path / "new" / "dump"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o700
+    modes = {p.name: stat.S_IMODE(p.lstat().st_mode) for p in target.iterdir()}
+    assert set(modes) == set(result.files) and set(modes.values()) == {0o600}
+    reread = load_files([str(target)])
+    assert reread.captured_at == demo_snapshot.captured_at
+    assert read_manifest(target)["capturedAt"] == demo_snapshot.captured_at.isoformat()
+
+
+def test_objects_rejected_at_capture_stay_reported_after_a_reread(tmp_path: Path) -> None:
+    """A policy dropped for a bad field is not in the saved files; the reread still says it is missing."""
+    from netpol_tui.sources.demo import demo_path
+
+    source = tmp_path / "source"
+    source.mkdir()
+    for path in demo_path("calico").iterdir():
+        if path.name != MANIFEST:
+            (source / path.name).write_bytes(path.read_bytes())
+    text = (source / "networkpolicies.yaml").read_text()
+    (source / "networkpolicies.yaml").write_text(text.replace("podSelector: {}", "podSelector: [broken]", 1))
+    snapshot = load_files([str(source)])
+    [rejected] = snapshot.rejected
+    assert rejected.kind is Kind.NETWORK_POLICY and "spec.podSelector" in rejected.reason
+    save_snapshot(snapshot, tmp_path / "dump")
+    reread = load_files([str(tmp_path / "dump")])
+    assert reread.rejected == snapshot.rejected and len(reread.policies) == len(snapshot.policies)
+    [problem] = reread.problems
+    assert problem.source.endswith(MANIFEST) and problem.message.startswith("when captured: NetworkPolicy ")
+    assert read_manifest(tmp_path / "dump")["rejected"][0]["name"] == rejected.name

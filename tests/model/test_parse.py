@@ -338,6 +338,42 @@ def test_addon_config_presence() -> None:
     assert (on.network_policy_addon_present, off.network_policy_addon_present) == (True, False)
 
 
+def test_enforcement_fields_absent_is_not_false() -> None:
+    """A description trimmed to name/location/version says nothing about enforcement (issue 10 item 8)."""
+    trimmed = parse_cluster({**CLUSTER, "location": "europe-west1", "currentMasterVersion": "1.30.5-gke.1"})
+    assert trimmed.network_policy_enabled is None and trimmed.addon_enabled is None
+    assert not trimmed.datapath_known and not trimmed.is_standard_legacy and not trimmed.is_dataplane_v2
+    assert not trimmed.calico_enforcement
+    assert trimmed.enforcement_gaps == ("networkConfig.datapathProvider", "networkPolicy.enabled",
+                                        "addonsConfig.networkPolicyConfig")
+    assert "trimmed" in trimmed.enforcement_unknown_reason and trimmed.datapath_unknown_reason
+    # A whole document leaves false fields out: there, absent means off.
+    whole = parse_cluster({**CLUSTER, "addonsConfig": {"networkPolicyConfig": {"disabled": True}},
+                           "networkConfig": {"network": "default"}})
+    assert (whole.network_policy_enabled, whole.addon_enabled, whole.is_standard_legacy) == (False, False, True)
+    assert whole.enforcement_gaps == () and whole.enforcement_unknown_reason is None
+    # The node setting alone, or the datapath alone, leaves the other switches unknown.
+    setting_only = parse_cluster({**CLUSTER, "networkPolicy": {"enabled": True, "provider": "CALICO"}})
+    assert setting_only.network_policy_enabled is True and setting_only.addon_enabled is None
+    assert setting_only.enforcement_gaps == ("addonsConfig.networkPolicyConfig",)
+    legacy_only = parse_cluster({**CLUSTER, "networkConfig": {"datapathProvider": "LEGACY_DATAPATH"}})
+    assert legacy_only.is_standard_legacy and legacy_only.network_policy_enabled is None
+    assert legacy_only.datapath_unknown_reason is None and legacy_only.enforcement_unknown_reason
+    # Dataplane V2 and Autopilot need no Calico switch.
+    for doc in ({"networkConfig": {"datapathProvider": "ADVANCED_DATAPATH"}}, {"autopilot": {"enabled": True}}):
+        known = parse_cluster({**CLUSTER, **doc})
+        assert known.is_dataplane_v2 and known.enforcement_unknown_reason is None
+
+
+def test_trimmed_cluster_round_trips_as_unknown() -> None:
+    from netpol_tui.model.serialize import cluster_to_dict
+
+    for doc in ({}, {"networkConfig": {}}, {"networkPolicy": {}}, {"addonsConfig": {}},
+                {"addonsConfig": {}, "networkPolicy": {}, "networkConfig": {}}):
+        cluster = parse_cluster({**CLUSTER, **doc})
+        assert parse_cluster(cluster_to_dict(cluster)) == cluster, doc
+
+
 def test_pod_and_service_ranges_old_and_new_names() -> None:
     old = parse_cluster({**CLUSTER, "clusterIpv4Cidr": "10.8.0.0/14", "servicesIpv4Cidr": "10.12.0.0/20"})
     new = parse_cluster({**CLUSTER, "clusterIpv4Cidr": "10.99.0.0/14", "ipAllocationPolicy": {
