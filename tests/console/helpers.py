@@ -8,6 +8,7 @@ import html
 import re
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from rich.cells import cell_len
@@ -80,15 +81,18 @@ OSC52 = re.compile(r"\x1b\]52;c;([A-Za-z0-9+/=]*)\x07")
 
 
 def capture_driver(app: Any) -> list[str]:
-    """Everything the app writes to the terminal from now on (OSC 52 copies among it)."""
+    """The OSC 52 sequences the app sends from now on, one per copy, as Textual writes them to
+    the terminal (recorded at the public `App.copy_to_clipboard`, not at the driver)."""
+    from netpol_tui.clipboard import osc52_sequence
+
     written: list[str] = []
-    original = app._driver.write
+    original = app.copy_to_clipboard
 
-    def write(data: str) -> None:
-        written.append(data)
-        original(data)
+    def copy_to_clipboard(text: str) -> None:
+        written.append(osc52_sequence(text))
+        original(text)
 
-    app._driver.write = write
+    app.copy_to_clipboard = copy_to_clipboard
     return written
 
 
@@ -110,14 +114,16 @@ def record_copies(app: Any) -> list[str]:
     return sent
 
 
-def record_notifications(app: Any) -> list[dict[str, Any]]:
-    """Every notification from now on as the keyword arguments of `App.notify` (widgets and
-    screens notify through the app)."""
-    shown: list[dict[str, Any]] = []
+def record_notifications(app: Any) -> list[SimpleNamespace]:
+    """Every notification from now on (`.message`, `.title`, `.severity`, `.markup`), recorded at
+    the public `App.notify` (widgets and screens notify through the app)."""
+    shown: list[SimpleNamespace] = []
     original = app.notify
 
     def notify(message: str, **options: Any) -> None:
-        shown.append({"message": message, **options})
+        shown.append(SimpleNamespace(message=message, title=options.get("title", ""),
+                                     severity=options.get("severity", "information"),
+                                     markup=options.get("markup", True)))
         original(message, **options)
 
     app.notify = notify

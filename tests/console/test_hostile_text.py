@@ -144,9 +144,9 @@ async def test_status_findings_their_dialogs_keys_and_palette(semantic_dir: Path
         assert clean(hostile("batch-pool")) in everything and clean(hostile("shop-prod")) in everything
         assert copies and len(notes) > 3
         _assert_clean(copies, notes)
-        assert any(note.get("title") == "Unknown" and SHOWN[3] in note["message"] for note in notes), \
+        assert any(note.title == "Unknown" and SHOWN[3] in note.message for note in notes), \
             "an unknown check's toast quotes the hostile version literally"
-        assert any("'[/oops]'" in note["message"] for note in notes), "the typed command, literally"
+        assert any("'[/oops]'" in note.message for note in notes), "the typed command, literally"
 
 
 @sync
@@ -176,7 +176,7 @@ async def test_nodes_rows_operations_and_copy_toast(semantic_dir: Path) -> None:
         assert clean(hostile("gke-shop-prod-default-pool-00a1")) in everything
         _assert_clean(copies, notes)
         pool = clean(hostile("batch-pool"))
-        assert any(pool in note["message"] for note in notes), "the copy toast names the pool literally"
+        assert any(pool in note.message for note in notes), "the copy toast names the pool literally"
 
 
 @sync
@@ -265,8 +265,8 @@ async def test_issues_runbooks_and_the_copy_fallback_dialog(semantic_dir: Path, 
         assert clean(hostile("loader-8c7d")) in everything and clean(hostile("shop-prod")) in everything
 
 
-def _assert_clean(copies: list[str], notes: list[dict]) -> None:
-    for text in [*copies, *(f"{note['message']} {note.get('title', '')}" for note in notes)]:
+def _assert_clean(copies: list[str], notes: list) -> None:
+    for text in [*copies, *(f"{note.message} {note.title}" for note in notes)]:
         for bad in FORBIDDEN:
             assert bad not in text, f"{bad!r} in a copy or a notification"
         assert not HALF_REMOVED.search(text)
