@@ -42,6 +42,10 @@ class CrashRecorder:
     def _handle_exception(self, error: Exception) -> None:
         if self.crash is None:
             self.crash = error
+        if not os.environ.get(DEBUG_VARIABLE):
+            # Textual prints the traceback through `error_console` as the app closes; only after a
+            # crash does it go nowhere (a message given to `App.exit` still prints).
+            self.error_console = Console(file=io.StringIO(), markup=False, highlight=False)
         super()._handle_exception(error)  # type: ignore[misc]
 
 
@@ -56,9 +60,6 @@ def crash_line(error: BaseException | None) -> str:
 def run_guarded(app: Any, **run_options: Any) -> int:
     """Run `app` (a CrashRecorder App); an unhandled error ends it with `crash_line` on stderr and
     EXIT_CRASH, never a traceback (unless NETPOL_TUI_DEBUG is set) and never status 0."""
-    debug = bool(os.environ.get(DEBUG_VARIABLE))
-    if not debug:
-        app.error_console = Console(file=io.StringIO(), markup=False, highlight=False)
     app.run(**run_options)
     if app.crash is None and not app.return_code:
         return 0

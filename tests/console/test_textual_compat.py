@@ -67,7 +67,7 @@ def test_debug_keeps_the_traceback_and_the_exit_status(calico_dir: Path, monkeyp
     assert "ValueError" in err and "boom" in err and "internal error" in err
 
 
-def test_a_normal_quit_exits_zero(calico_dir: Path, capsys) -> None:
+def test_a_normal_quit_exits_zero_and_an_exit_message_still_prints(calico_dir: Path, capsys) -> None:
     async def quit_after_load(pilot) -> None:
         await settle(pilot)
         await pilot.press("q")
@@ -76,3 +76,11 @@ def test_a_normal_quit_exits_zero(calico_dir: Path, capsys) -> None:
     assert textual_compat.run_guarded(app, headless=True, size=(100, 30), auto_pilot=quit_after_load) == 0
     assert app.crash is None
     assert capsys.readouterr().err == ""
+
+    async def exit_with_message(pilot) -> None:
+        await settle(pilot)
+        pilot.app.exit(message="bye from netpol-tui")
+
+    app = make_app(calico_dir)
+    assert textual_compat.run_guarded(app, headless=True, size=(100, 30), auto_pilot=exit_with_message) == 0
+    assert "bye from netpol-tui" in capsys.readouterr().err
