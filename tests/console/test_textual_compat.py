@@ -84,3 +84,17 @@ def test_a_normal_quit_exits_zero_and_an_exit_message_still_prints(calico_dir: P
     app = make_app(calico_dir)
     assert textual_compat.run_guarded(app, headless=True, size=(100, 30), auto_pilot=exit_with_message) == 0
     assert "bye from netpol-tui" in capsys.readouterr().err
+
+
+def test_the_cli_exits_non_zero_when_the_console_crashes(calico_dir: Path, monkeypatch, capsys) -> None:
+    """`netpol-tui --files DIR` itself: the status is the crash's, not 0 (as it was)."""
+    from netpol_tui.app import NetpolApp
+    from netpol_tui.cli import main
+
+    monkeypatch.delenv(textual_compat.DEBUG_VARIABLE, raising=False)
+    _crashing_app(calico_dir, monkeypatch, "render failed")
+    monkeypatch.setattr(NetpolApp, "run", lambda self, **options: App.run(self, headless=True, size=(100, 30)))
+    assert main(["--files", str(calico_dir)]) == textual_compat.EXIT_CRASH
+    err = capsys.readouterr().err
+    assert err.startswith("netpol-tui: the console stopped on an internal error (ValueError: render failed)")
+    assert err.count("\n") == 1
