@@ -185,6 +185,13 @@ class NetpolApp(CrashRecorder, DialogRequests, App[int]):
 
         self.push_screen(KeysDialog(self.screen))
 
+    def notify(self, message: str, *, title: str = "", severity: str = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Toasts show their text as it is, whoever asks: a message naming an object must never be
+        parsed as markup. `markup` is ignored because widgets and screens pass Textual's default
+        (on) along; no message of the console uses markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     def get_system_commands(self, screen):
         from netpol_tui.screens.base import palette_commands
 

@@ -288,3 +288,14 @@ async def test_unreadable_hostile_input_is_reported_inertly(everything_dir: Path
             await pilot.press(key)
             await settle(pilot)
             frames.take(f"screen {key}")
+
+
+@sync
+async def test_toasts_are_not_markup_by_default(semantic_dir: Path) -> None:
+    app = make_app(semantic_dir)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        app.screen.notify(f"pool {HOSTILE_POOL} {PAYLOADS[3]}", title=PAYLOADS[0])
+        await pilot.pause(0.1)
+        text = Frames(app).take("toast")
+        assert f"pool {HOSTILE_POOL} {PAYLOADS[3]}" in text and PAYLOADS[0] in text
