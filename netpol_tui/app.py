@@ -13,9 +13,9 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from textual import work
-from textual._context import active_app
 from textual.app import App
 from textual.reactive import var
 from textual.widgets import Input
@@ -27,22 +27,24 @@ from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.screens.base import CONSOLE_CSS, GLOBAL_BINDINGS, KEY_ACTIONS, MODE_NAMES, make_screen
 from netpol_tui.screens.state import ConsoleState, LoadStatus, describe_error
 from netpol_tui.sources import NO_SOURCE_HINT, Progress, SourceOptions, kubeconfig_available, load_snapshot
+from netpol_tui.textual_compat import CrashRecorder, run_guarded
 from netpol_tui.widgets.inputs import CommandLine, FilterInput
 
 Loader = Callable[[SourceOptions, Progress], Snapshot]
 PROGRESS_INTERVAL = 0.05
 
 
-class NetpolApp(DialogRequests, App[int]):
+class NetpolApp(CrashRecorder, DialogRequests, App[int]):
     TITLE = "netpol-tui"
     CSS_PATH = CONSOLE_CSS
-    MODES = {name: (lambda name=name: make_screen(name, active_app.get())) for name in MODE_NAMES}
     BINDINGS = GLOBAL_BINDINGS
     state: var[ConsoleState | None] = var(None, always_update=True)
 
     def __init__(self, options: SourceOptions, loader: Loader | None = None,
                  start_theme: str = "textual-dark") -> None:
         super().__init__()
+        for name in MODE_NAMES:
+            self.add_mode(name, partial(make_screen, name, self))
         self.options = options
         self.start_theme = start_theme
         self.loader: Loader = loader or (lambda opts, progress: load_snapshot(opts, progress))
@@ -185,6 +187,13 @@ class NetpolApp(DialogRequests, App[int]):
 
         self.push_screen(KeysDialog(self.screen))
 
+    def notify(self, message: str, *, title: str = "", severity: str = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Toasts show their text as it is, whoever asks: a message naming an object must never be
+        parsed as markup. `markup` is ignored because widgets and screens pass Textual's default
+        (on) along; no message of the console uses markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     def get_system_commands(self, screen):
         from netpol_tui.screens.base import palette_commands
 
@@ -199,5 +208,4 @@ def run_console(options: SourceOptions, theme: str = "textual-dark") -> int:
     # Thread workers (engine, checks, details) hold the GIL for long stretches on a big cluster;
     # hand it back to the UI thread more often than the default 5 ms so keys stay answered.
     sys.setswitchinterval(0.001)
-    NetpolApp(options, start_theme=theme).run()
-    return 0
+    return run_guarded(NetpolApp(options, start_theme=theme))

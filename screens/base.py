@@ -24,6 +24,7 @@ from textual.worker import WorkerState
 from netpol_tui.gcpause import gc_paused
 from netpol_tui.messages import CopyCommand, RowsPrepared, ShowYaml, WorkerFailed
 from netpol_tui.screens.state import ConsoleState, banner_lines
+from netpol_tui.textual_compat import mark_styles_current
 from netpol_tui.widgets.banner import Banner
 from netpol_tui.widgets.inputs import CommandLine, FilterInput
 from netpol_tui.widgets.key_bar import KeyBar
@@ -102,10 +103,7 @@ def make_screen(name: str, app: App | None = None) -> Screen:
     module, cls = _SCREEN_CLASSES[name]
     screen = getattr(import_module(module), cls)()
     if app is not None:
-        # A new screen otherwise makes Textual reparse the whole stylesheet on its first visit
-        # (~35 ms): mode screens add no CSS of their own (it is all in console.tcss, loaded at
-        # start), so they are as current as the app's stylesheet.
-        screen._css_update_count = app._css_update_count
+        mark_styles_current(screen, app)
     return screen
 
 

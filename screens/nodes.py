@@ -26,7 +26,7 @@ from netpol_tui.messages import CopyCommand, NodesRefreshed, WatchProblem
 from netpol_tui.model.objects import CALICO_READY_LABEL
 from netpol_tui.screens.base import ModeScreen
 from netpol_tui.screens.state import ConsoleState
-from netpol_tui.screens.views import age, bar, cell
+from netpol_tui.screens.views import age, bar, cell, plain
 from netpol_tui.text import clean
 from netpol_tui.widgets.inputs import FilterBar
 from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
@@ -183,7 +183,8 @@ class NodesScreen(ModeScreen):
                                                         style="green" if done == pool.total else "yellow"))
         lines.append(grid)
         if progress.pending:
-            lines.append(Text("ETA " + progress.eta.text if progress.eta else "ETA unknown: " + progress.eta_reason))
+            eta = "ETA " + progress.eta.text if progress.eta else "ETA unknown: " + progress.eta_reason
+            lines.append(Text(clean(eta, 400)))
         if progress.notice:
             lines.append(Text(clean(progress.notice, 800), style="yellow" if progress.pending else ""))
         return Group(*lines)
@@ -199,8 +200,9 @@ class NodesScreen(ModeScreen):
         for operation in operations:
             progress = bar(operation.done, operation.total, 12) if operation.done is not None and operation.total \
                 else Text("not reported", style="dim")
-            table.add_row(cell(operation.name, 40), cell(operation.operation_type, 20), cell(operation.node_pool or "-", 30),
-                          cell(operation.status, 12), progress, cell(operation.start_time or "?", 25))
+            table.add_row(plain(operation.name, 40), plain(operation.operation_type, 20),
+                          plain(operation.node_pool or "-", 30), plain(operation.status, 12), progress,
+                          plain(operation.start_time or "?", 25))
         return Group(Text("Operations in flight", style="bold underline"), table)
 
     def _commands_block(self) -> Group | str:

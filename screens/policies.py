@@ -21,6 +21,7 @@ from netpol_tui.checks.shell import kubectl, objects
 from netpol_tui.messages import DetailsComputed
 from netpol_tui.screens.base import ModeScreen
 from netpol_tui.screens.state import ConsoleState
+from netpol_tui.text import clean
 from netpol_tui.widgets.inputs import FilterBar
 from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
 
@@ -139,7 +140,9 @@ class PoliciesScreen(ModeScreen):
             kind, obj = row.key
             namespace = obj if kind == "ns" else obj.namespace
             if kind == "pod":
-                dst = f"{obj.namespace}/{obj.name}"
+                # An input shows its value as it is: a control character in a name (possible in
+                # files, never through an API server) would reach the terminal.
+                dst = clean(f"{obj.namespace}/{obj.name}", 300, single_line=True)
                 port = str(obj.ports[0].container_port) if obj.ports else ""
         self.app.push_screen(ExplainDialog(state.snapshot, self.engines, "", dst, port, namespace))
 

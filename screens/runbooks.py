@@ -102,7 +102,7 @@ class RunbooksScreen(ModeScreen):
             return
         done, total = runbook.progress
         progress = f"   {done}/{total} done" if total else "   not applicable"
-        head = Text.assemble((runbook.title, "bold"), progress + "\n", (clean(runbook.summary, 400), "dim"))
+        head = Text.assemble((clean(runbook.title, 200), "bold"), progress + "\n", (clean(runbook.summary, 400), "dim"))
         self.query_one("#runbook-head", Static).update(head)
         steps = self.query_one("#steps", VirtualList)
         steps.set_rows(step_rows(runbook))

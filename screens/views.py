@@ -32,6 +32,12 @@ def cell(value: object, limit: int = 200) -> str:
     return clean(text, limit, single_line=True)
 
 
+def plain(value: object, limit: int = 200) -> Text:
+    """A cell for a Rich Table or Group: one cleaned line as `Text`, so Rich never parses it as
+    markup (a str cell or caption is markup to Rich)."""
+    return Text(cell(value, limit))
+
+
 def finding_rows(report: Any) -> list[Row]:
     """Findings most severe first, then the checks that could not decide."""
     rows = []
@@ -111,20 +117,21 @@ def pools_table(snapshot: Snapshot, enforcement: Any) -> Table:
     if enforcement is not None and enforcement.pools:
         for pool in enforcement.pools:
             style = "green" if pool.complete else "yellow"
-            table.add_row(name(pool.label), cell(pool.machine_type or "?", 30), str(pool.total),
+            table.add_row(name(pool.label), plain(pool.machine_type or "?", 30), Text(str(pool.total)),
                           Text(f"{pool.labelled}/{pool.total}", style=style)
                           if enforcement.is_standard_legacy else Text("n/a", style="dim"),
-                          cell(pool.version or "?", 30))
+                          plain(pool.version or "?", 30))
     else:
         for pool in configured.values():
-            table.add_row(name(pool.name), cell(pool.machine_type or "?", 30), str(pool.initial_node_count or "?"),
-                          "?", cell(pool.version or "?", 30))
+            table.add_row(name(pool.name), plain(pool.machine_type or "?", 30),
+                          plain(pool.initial_node_count or "?"), Text("?"), plain(pool.version or "?", 30))
     if not table.rows:
-        table.add_row("none known", "", "", "", "")
+        table.add_row(Text("none known"), Text(""), Text(""), Text(""), Text(""))
     busy = [f"{cell(p.name, 40)} {cell(p.status, 20)}" for p in configured.values()
             if p.status not in (None, "RUNNING")]
     if busy:
-        table.caption = "* " + ", ".join(busy)
+        # A caption given as a str is parsed as markup by Rich: a pool named `hp[/oops]` crashed here.
+        table.caption = Text("* " + ", ".join(busy))
         table.caption_justify = "left"
         table.caption_style = "yellow"
     return table

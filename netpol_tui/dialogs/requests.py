@@ -22,13 +22,14 @@ class DialogRequests:
 
     def on_copy_command(self: Any, message: CopyCommand) -> None:
         text = clean(message.text)
+        # The label can name a pool or an object (`upgrade command for POOL`) and ends up in a toast.
+        label = clean(message.label, 120, single_line=True)
         outcome = clipboard.copy(self, text)
         if clipboard.local_clipboard_possible():
-            self.copy_locally(text, message.label, outcome)
+            self.copy_locally(text, label, outcome)
         elif outcome.osc52_trusted:
-            note = f" ({outcome.note})" if outcome.note else ""
-            self.notify(f"Copied {message.label} to the clipboard (OSC 52){note}.", title="Copied",
-                        markup=False)
+            note = f" ({clean(outcome.note, 200, single_line=True)})" if outcome.note else ""
+            self.notify(f"Copied {label} to the clipboard (OSC 52){note}.", title="Copied", markup=False)
         else:
             self.show_copy_fallback(text, outcome.reason)
 

@@ -23,6 +23,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from netpol_tui.text import clean
 from netpol_tui.widgets.rows import Column, Row, measure
 
 __all__ = ["Column", "Row", "VirtualList", "measure"]
@@ -280,6 +281,10 @@ class VirtualList(ScrollView, can_focus=True):
                 break
             column_width = min(column_width, width - used)
             text = cells[index] if index < len(cells) else ""
+            if not text.isprintable():
+                # Row builders clean cluster text; this keeps an escape or bidi control that slipped
+                # through from ever reaching the terminal (segments are written as they are).
+                text = clean(text, single_line=True)
             if len(text) > column_width or not text.isascii():
                 if cell_len(text) > column_width:
                     text = set_cell_size(text, max(0, column_width - 1)) + "…"
@@ -305,7 +310,8 @@ class VirtualList(ScrollView, can_focus=True):
         position = round(self.scroll_y) + y - 1
         if position >= self.row_count:
             if position == 0:
-                empty = self.empty_text if not self._filter else f"No match for {self._filter!r}"
+                empty = clean(self.empty_text if not self._filter else f"No match for {self._filter!r}",
+                              single_line=True)
                 style = base + self.get_component_rich_style("virtual-list--empty")
                 return Strip([Segment(set_cell_size(" " + empty, width), style)], width)
             return Strip.blank(width, base)

@@ -17,7 +17,7 @@ from netpol_tui.dialogs.finding import FindingDialog
 from netpol_tui.sources import SourceOptions
 from netpol_tui.widgets.banner import Banner
 from netpol_tui.widgets.virtual_list import VirtualList
-from tests.console.helpers import capture_driver, copied, screen_text, settle, sync
+from tests.console.helpers import capture_driver, copied, record_notifications, screen_text, settle, sync
 
 SIZE = (120, 40)
 def line_with(text: str, start: str) -> str:
@@ -66,10 +66,11 @@ async def test_calico_status_opens_gke003_and_copies_its_first_command() -> None
         assert "data/postgres-2, data/redis-2" in text, "the unprotected pods are named"
 
         written = capture_driver(app)
+        notes = record_notifications(app)
         await pilot.press("c")
         await settle(pilot)
         assert copied(written) == [expected]
-        assert any(n.title == "Copied" and "OSC 52" in n.message for n in app._notifications)
+        assert any(n.title == "Copied" and "OSC 52" in n.message for n in notes)
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen.id == "status-screen"

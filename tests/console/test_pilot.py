@@ -12,7 +12,15 @@ from netpol_tui.dialogs.keys import KeysDialog
 from netpol_tui.dialogs.yaml_view import YamlDialog
 from netpol_tui.widgets.banner import Banner
 from netpol_tui.widgets.virtual_list import VirtualList
-from tests.console.helpers import capture_driver, copied, make_app, screen_text, settle, sync
+from tests.console.helpers import (
+    capture_driver,
+    copied,
+    make_app,
+    record_notifications,
+    screen_text,
+    settle,
+    sync,
+)
 
 
 @sync
@@ -28,12 +36,13 @@ async def test_status_shows_enforcement_findings_and_opens_and_copies_a_finding(
         findings = app.screen.query_one("#findings", VirtualList)
         assert findings.highlighted_row.key.id == "GKE003"
         written = capture_driver(app)
+        notes = record_notifications(app)
         await pilot.press("c")
         await settle(pilot)
         expected = ("gcloud container clusters upgrade shop-prod --node-pool=batch-pool "
                     "--cluster-version=1.21.3-gke.2000 --location=europe-west1 --project=acme-shop")
         assert copied(written) == [expected]
-        assert any("Copied GKE003 command" in n.message for n in app._notifications)
+        assert any("Copied GKE003 command" in n.message for n in notes)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, FindingDialog)
@@ -203,9 +212,10 @@ async def test_command_line_keys_theme_palette_and_back(calico_dir: Path) -> Non
         await pilot.press("escape")
         await settle(pilot)
         assert app.current_mode == "nodes"
+        notes = record_notifications(app)
         await pilot.press("colon", *"bogus", "enter")
         await settle(pilot)
-        assert any("Unknown command 'bogus'" in n.message for n in app._notifications)
+        assert any("Unknown command 'bogus'" in n.message for n in notes)
         await pilot.press("question_mark")
         await settle(pilot)
         assert isinstance(app.screen, KeysDialog)

@@ -10,7 +10,7 @@ from netpol_tui.sources import SourceError
 from netpol_tui.widgets.banner import Banner
 from netpol_tui.widgets.virtual_list import VirtualList
 from tests.console import cluster_fixture
-from tests.console.helpers import make_app, screen_text, settle, sync
+from tests.console.helpers import make_app, record_notifications, screen_text, settle, sync
 
 MARKUP = "[bold red]x[/]"
 OSC52_ATTACK = "\x1b]52;c;ZXZpbCBjb21tYW5k\x07"
@@ -107,9 +107,10 @@ async def test_a_failed_engine_says_what_still_works(calico_dir: Path, monkeypat
         assert "The verdict engine failed: ValueError: index exploded" in banner(app)
         await pilot.press("3")
         await settle(pilot)
+        notes = record_notifications(app)
         await pilot.press("e")
         await settle(pilot)
-        assert any("engine is not ready" in n.message for n in app._notifications)
+        assert any("engine is not ready" in n.message for n in notes)
 
 
 @sync

@@ -115,3 +115,18 @@ async def test_lines_are_exactly_the_width_with_wide_and_right_to_left_text() ->
             assert strip.cell_length == width
             assert cell_len(strip.text) == width
         assert "…" in widget.render_line(2).text
+
+
+@sync
+async def test_a_cell_with_escapes_or_markup_is_drawn_cleaned_and_literally() -> None:
+    """Row builders clean cluster text; the list cleans again what is not printable, so an escape
+    never reaches the terminal even from a builder that forgot, and markup is only characters."""
+    from tests.console.helpers import screen_text
+
+    hostile = Row.make(("evil\x1b]52;c;ZXZpbA==\x07\u202e[/oops]", "ns\x1b[2J", "[bold]x[/]"), "evil")
+    app = ListApp([hostile, *rows(3)])
+    async with app.run_test(size=(80, 10)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "evil[/oops]" in text and "[bold]x[/]" in text and " ns " in text
+        assert not any(bad in text for bad in ("\x1b", "\x07", "\u202e", "ZXZpbA=="))
