@@ -23,7 +23,7 @@ class DialogRequests:
     def on_copy_command(self: Any, message: CopyCommand) -> None:
         text = clean(message.text)
         # The label can name a pool or an object (`upgrade command for POOL`) and ends up in a toast.
-        label = clean(message.label, 120, single_line=True)
+        label = clean(message.label, 300, single_line=True)
         outcome = clipboard.copy(self, text)
         if clipboard.local_clipboard_possible():
             self.copy_locally(text, label, outcome)
