@@ -157,7 +157,7 @@ def make_retry(budget: float) -> Any:
         predicate=gretry.if_exception_type(gexc.TooManyRequests, gexc.InternalServerError, gexc.BadGateway,
                                            gexc.ServiceUnavailable, gexc.GatewayTimeout),
         initial=policy.backoff, maximum=policy.max_backoff, multiplier=2.0,
-        timeout=policy.budget if policy.budget is not None else budget,
+        timeout=min(policy.budget, budget) if policy.budget is not None else budget,
     )
 
 
@@ -191,6 +191,12 @@ def failure_reason(exc: BaseException, identity: GkeIdentity, endpoint: str | No
     from google.api_core import exceptions as gexc
 
     endpoint_text = endpoint or "https://container.googleapis.com"
+    if isinstance(exc, _Deadline):
+        return f"the GKE API at {endpoint_text} did not answer within {timeout:g} s (connect to last byte); raise --timeout"
+    from netpol_tui.sources.limits import TooLarge
+
+    if isinstance(exc, TooLarge):
+        return str(exc)
     message = clean(_REQUEST_PREFIX.sub("", str(getattr(exc, "message", None) or exc)), 240, single_line=True)
     if isinstance(exc, gexc.RetryError) and exc.cause is not None:
         inner = failure_reason(exc.cause, identity, endpoint, timeout, what)
@@ -286,12 +292,92 @@ def import_google() -> None:
         import requests  # noqa: F401
 
 
-def fetch_gke(identity: GkeIdentity, endpoint: str | None, timeout: float) -> GkeResult:
-    """get_cluster + list_operations; never raises (reasons instead)."""
+def _track(manager: Any) -> Any:
+    from netpol_tui.sources.deadline import track_pool_manager
+
+    track_pool_manager(manager)
+    return manager
+
+
+def bound_session(session: Any, max_response: int) -> None:
+    """Make a requests Session obey request deadlines and cap each decompressed body.
+
+    The connections of its adapters (and of proxy managers made later) register with the
+    thread's `request_deadline`; a response hook wraps the body stream before requests reads it.
+    """
+    from netpol_tui.sources.limits import TooLarge, mib
+
+    for adapter in list(getattr(session, "adapters", {}).values()):
+        if getattr(adapter, "poolmanager", None) is not None:
+            _track(adapter.poolmanager)
+        original = getattr(adapter, "proxy_manager_for", None)
+        if original is not None:
+            adapter.proxy_manager_for = lambda *args, _original=original, **kwargs: _track(_original(*args, **kwargs))
+
+    def cap(response: Any, *args: Any, **kwargs: Any) -> Any:
+        raw = getattr(response, "raw", None)
+        stream = getattr(raw, "stream", None)
+        if stream is None:
+            return response
+
+        def bounded(*s_args: Any, **s_kwargs: Any) -> Any:
+            total = 0
+            for chunk in stream(*s_args, **s_kwargs):
+                total += len(chunk)
+                if total > max_response:
+                    response.close()
+                    raise TooLarge(f"the GKE API response is larger than {mib(max_response)} "
+                                   "(raise --max-response-mb)")
+                yield chunk
+
+        raw.stream = bounded
+        return response
+
+    hooks = session.hooks.setdefault("response", [])
+    hooks.append(cap)
+
+
+def _bound_client(client: Any, max_response: int) -> None:
+    session = getattr(getattr(client, "transport", None), "_session", None)
+    if session is None:
+        return
+    bound_session(session, max_response)
+    auth_session = getattr(session, "_auth_request_session", None)
+    if auth_session is not None:
+        bound_session(auth_session, 64 * 1024)
+
+
+def _call(call: Any, timeout: float) -> Any:
+    """One GKE call (its retries included) under a total deadline of `timeout` seconds."""
+    from netpol_tui.sources.deadline import request_deadline
+    from netpol_tui.sources.limits import TooLarge
+
+    with request_deadline(timeout) as scope:
+        try:
+            return call()
+        except TooLarge:
+            raise
+        except Exception as exc:
+            if scope.cut:
+                raise _Deadline() from exc
+            raise
+
+
+class _Deadline(Exception):
+    pass
+
+
+def fetch_gke(identity: GkeIdentity, endpoint: str | None, timeout: float,
+              max_response: int | None = None) -> GkeResult:
+    """get_cluster + list_operations, each within `timeout` in total; never raises (reasons instead)."""
+    from netpol_tui.sources.limits import DEFAULT_MAX_RESPONSE_MB, MIB
+
     result = GkeResult()
+    max_response = max_response or int(DEFAULT_MAX_RESPONSE_MB * MIB)
     try:
         import_google()
         client = make_client(endpoint)
+        _bound_client(client, max_response)
     except ImportError as exc:
         result.cluster_reason = f"google-cloud-container is not installed ({exc}); reinstall netpol-tui"
         result.operations_reason = result.cluster_reason
@@ -302,14 +388,16 @@ def fetch_gke(identity: GkeIdentity, endpoint: str | None, timeout: float) -> Gk
         return result
     try:
         try:
-            cluster = client.get_cluster(name=identity.name, retry=make_retry(timeout), timeout=timeout)
+            cluster = _call(lambda: client.get_cluster(name=identity.name, retry=make_retry(timeout),
+                                                       timeout=timeout), timeout)
             result.cluster = restore_zero_enums(to_rest_dict(cluster))
         except Exception as exc:
             result.cluster_reason = failure_reason(exc, identity, endpoint, timeout)
             result.operations_reason = f"not read: {result.cluster_reason}"
             return result
         try:
-            response = client.list_operations(parent=identity.parent, retry=make_retry(timeout), timeout=timeout)
+            response = _call(lambda: client.list_operations(parent=identity.parent, retry=make_retry(timeout),
+                                                            timeout=timeout), timeout)
             operations = [to_rest_dict(operation) for operation in response.operations]
             result.operations = select_operations(operations, identity.cluster)
         except Exception as exc:

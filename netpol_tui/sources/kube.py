@@ -21,13 +21,11 @@ import contextlib
 import os
 import random
 import re
-import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -38,18 +36,29 @@ import yaml
 
 from netpol_tui import __version__
 from netpol_tui.model.snapshot import Kind
-from netpol_tui.sources.errors import SourceError
+from netpol_tui.sources.deadline import RequestScope, ScopeGroup, request_deadline, track_pool_manager
+from netpol_tui.sources.errors import KubeConfigError
+from netpol_tui.sources.exec_plugin import (
+    GKE_PLUGIN,
+    GKE_PLUGIN_INSTALL,
+    ExecCredential,
+    run_exec_plugin,
+)
+from netpol_tui.sources.limits import (
+    DEFAULT_LIMITS,
+    DEFAULT_MAX_RESPONSE_MB,
+    MIB,
+    BodyDecoder,
+    ReadLimits,
+    TooLarge,
+    read_small_file,
+)
 from netpol_tui.text import clean
-from netpol_tui.timestamps import parse_timestamp
 
 USER_AGENT = f"netpol-tui/{__version__} (read-only)"
 PAGE_SIZE = 500
 #: Bytes read per socket read while a page downloads (the deadline is checked between reads).
 READ_CHUNK = 1 << 20
-GKE_PLUGIN = "gke-gcloud-auth-plugin"
-GKE_PLUGIN_INSTALL = ("install it with `gcloud components install gke-gcloud-auth-plugin` (or the "
-                      "google-cloud-cli-gke-gcloud-auth-plugin package), then run `gcloud container clusters "
-                      "get-credentials CLUSTER --location=LOCATION --project=PROJECT_ID`")
 #: Path-valued kubeconfig fields that kubectl resolves relative to the file that holds them.
 _CLUSTER_PATHS = ("certificate-authority",)
 _USER_PATHS = ("client-certificate", "client-key", "tokenFile")
@@ -123,10 +132,6 @@ class KubeRequestError(Exception):
         self.failure = failure
 
 
-class KubeConfigError(SourceError):
-    """The kubeconfig (or the credentials it names) cannot be used."""
-
-
 # ------------------------------------------------------------------------ kubeconfig
 
 
@@ -175,25 +180,64 @@ def _named(entries: Any, field_name: str, path: str) -> Iterator[tuple[str, dict
         yield entry["name"], dict(body) if isinstance(body, dict) else {}
 
 
-def read_kubeconfig(kubeconfig: str | None = None) -> KubeConfig:
-    """Merge the kubeconfig files with kubectl's rules; raises KubeConfigError with a fix."""
+def _load_yaml(data: bytes) -> Any:
+    """libyaml when PyYAML has it: the pure-Python parser took minutes on a 24 MB kubeconfig."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(data, Loader=loader)
+
+
+def _read_document(path: str, limit: int) -> Any:
+    try:
+        data = read_small_file(path, limit, "kubeconfig")
+    except TooLarge as exc:
+        raise KubeConfigError(str(exc), hint="Point --kubeconfig or $KUBECONFIG at a kubeconfig file.") from None
+    except OSError as exc:
+        raise KubeConfigError(f"cannot read kubeconfig {path}: {exc.strerror or exc}") from None
+    try:
+        return _load_yaml(data)
+    except yaml.YAMLError as exc:
+        raise KubeConfigError(f"kubeconfig {path} is not valid YAML: {str(exc).splitlines()[0]}") from None
+
+
+_config_cache: dict[tuple, KubeConfig] = {}
+_config_lock = threading.Lock()
+
+
+def _signature(paths: list[str]) -> tuple | None:
+    try:
+        return tuple((p, st.st_ino, st.st_size, st.st_mtime_ns) for p in paths for st in [os.stat(p)])
+    except OSError:
+        return None
+
+
+def read_kubeconfig(kubeconfig: str | None = None, limits: ReadLimits = DEFAULT_LIMITS) -> KubeConfig:
+    """Merge the kubeconfig files with kubectl's rules; raises KubeConfigError with a fix.
+
+    Parsed files are remembered while they stay unchanged (`check --all-contexts` reads the
+    kubeconfig once per context); callers must not change the returned dicts.
+    """
     paths = kubeconfig_paths(kubeconfig)
     if kubeconfig and not Path(paths[0]).is_file():
+        if Path(paths[0]).exists():
+            raise KubeConfigError(f"kubeconfig {kubeconfig} is not a regular file",
+                                  hint="Pass a kubeconfig file with --kubeconfig.")
         raise KubeConfigError(f"kubeconfig {kubeconfig} not found",
                               hint="Pass an existing file with --kubeconfig, or leave it out to use $KUBECONFIG "
                                    "or ~/.kube/config.")
+    signature = _signature(paths)
+    if signature is not None:
+        signature += (limits.max_kubeconfig,)
+    if signature is not None:
+        with _config_lock:
+            cached = _config_cache.get(signature)
+        if cached is not None:
+            return cached
     contexts: dict[str, dict[str, Any]] = {}
     clusters: dict[str, dict[str, Any]] = {}
     users: dict[str, dict[str, Any]] = {}
     current: str | None = None
     for path in paths:
-        try:
-            with open(path, "rb") as handle:
-                document = yaml.safe_load(handle)
-        except OSError as exc:
-            raise KubeConfigError(f"cannot read kubeconfig {path}: {exc.strerror or exc}") from None
-        except yaml.YAMLError as exc:
-            raise KubeConfigError(f"kubeconfig {path} is not valid YAML: {str(exc).splitlines()[0]}") from None
+        document = _read_document(path, limits.max_kubeconfig)
         if document is None:
             continue
         if not isinstance(document, dict):
@@ -213,107 +257,18 @@ def read_kubeconfig(kubeconfig: str | None = None) -> KubeConfig:
             contexts.setdefault(name, body)
         if current is None and isinstance(document.get("current-context"), str) and document["current-context"]:
             current = document["current-context"]
-    return KubeConfig(tuple(paths), contexts, clusters, users, current)
+    config = KubeConfig(tuple(paths), contexts, clusters, users, current)
+    if signature is not None:
+        with _config_lock:
+            _config_cache.clear()
+            _config_cache[signature] = config
+    return config
 
 
 def list_contexts(kubeconfig: str | None = None) -> tuple[list[str], str | None]:
     """Context names in kubeconfig order and the current one (for `check --all-contexts`)."""
     config = read_kubeconfig(kubeconfig)
     return config.context_names, config.current_context
-
-
-# ------------------------------------------------------------------------ exec plugins
-
-
-@dataclass(frozen=True)
-class ExecCredential:
-    token: str | None = None
-    client_certificate_data: str | None = None
-    client_key_data: str | None = None
-    expiry: datetime | None = None
-
-    def expires_soon(self) -> bool:
-        return self.expiry is not None and self.expiry - timedelta(seconds=60) <= datetime.now(UTC)
-
-
-_exec_cache: dict[str, ExecCredential] = {}
-_exec_lock = threading.Lock()
-
-
-def exec_plugin_hint(command: str, install_hint: Any = None) -> str:
-    if Path(command).name == GKE_PLUGIN:
-        return GKE_PLUGIN_INSTALL[0].upper() + GKE_PLUGIN_INSTALL[1:] + "."
-    if isinstance(install_hint, str) and install_hint.strip():
-        return clean(install_hint.strip(), 300)
-    return f"Install {command} or fix the user's exec section in the kubeconfig."
-
-
-def run_exec_plugin(exec_config: dict[str, Any], cluster: dict[str, Any], timeout: float, *,
-                    user: str = "?", refresh: bool = False) -> ExecCredential:
-    """Run a client-go credential plugin (never interactively: the console owns the terminal)."""
-    command = exec_config.get("command")
-    if not isinstance(command, str) or not command:
-        raise KubeConfigError(f"kubeconfig user {user!r}: exec section without a command")
-    args = [str(arg) for arg in exec_config.get("args") or []]
-    extra_env = {str(item.get("name")): str(item.get("value", ""))
-                 for item in exec_config.get("env") or [] if isinstance(item, dict) and item.get("name")}
-    api_version = str(exec_config.get("apiVersion") or "client.authentication.k8s.io/v1beta1")
-    key = orjson.dumps([command, args, sorted(extra_env.items()),
-                        cluster.get("server") if exec_config.get("provideClusterInfo") else None]).decode()
-    with _exec_lock:
-        cached = _exec_cache.get(key)
-        if cached and not refresh and not cached.expires_soon():
-            return cached
-        resolved = shutil.which(command)
-        if resolved is None:
-            raise KubeConfigError(
-                f"the kubeconfig user {user!r} gets its credentials from `{command}`, which is not installed "
-                "or not on PATH", hint=exec_plugin_hint(command, exec_config.get("installHint")))
-        if exec_config.get("interactiveMode") == "Always":
-            raise KubeConfigError(
-                f"the credential plugin `{command}` of user {user!r} needs an interactive terminal",
-                hint="Run any kubectl command once in a shell to log in, then start netpol-tui again.")
-        spec: dict[str, Any] = {"interactive": False}
-        if exec_config.get("provideClusterInfo"):
-            spec["cluster"] = {k: v for k, v in {
-                "server": cluster.get("server"), "tls-server-name": cluster.get("tls-server-name"),
-                "insecure-skip-tls-verify": cluster.get("insecure-skip-tls-verify"),
-                "certificate-authority-data": cluster.get("certificate-authority-data"),
-                "proxy-url": cluster.get("proxy-url")}.items() if v is not None}
-        env = {**os.environ, **extra_env,
-               "KUBERNETES_EXEC_INFO": orjson.dumps({"apiVersion": api_version, "kind": "ExecCredential",
-                                                     "spec": spec}).decode()}
-        try:
-            done = subprocess.run([resolved, *args], stdin=subprocess.DEVNULL, capture_output=True,
-                                  env=env, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
-            raise KubeConfigError(f"the credential plugin `{command}` did not answer within {timeout:g} s",
-                                  hint="Check your network and gcloud login, or raise --timeout.") from None
-        except OSError as exc:
-            raise KubeConfigError(f"cannot run the credential plugin `{command}`: {exc.strerror or exc}",
-                                  hint=exec_plugin_hint(command, exec_config.get("installHint"))) from None
-        if done.returncode != 0:
-            stderr = clean(done.stderr.decode("utf-8", "replace").strip(), 400, single_line=True)
-            hint = ("Run `gcloud auth login` (and check `gcloud config list`), then try again."
-                    if Path(command).name == GKE_PLUGIN else "Fix the plugin's login, then try again.")
-            raise KubeConfigError(f"the credential plugin `{command}` failed (exit {done.returncode})"
-                                  + (f": {stderr}" if stderr else ""), hint=hint)
-        try:
-            status = orjson.loads(done.stdout).get("status") or {}
-        except (orjson.JSONDecodeError, AttributeError):
-            raise KubeConfigError(f"the credential plugin `{command}` printed something that is not an "
-                                  "ExecCredential") from None
-        credential = ExecCredential(
-            token=status.get("token") if isinstance(status.get("token"), str) else None,
-            client_certificate_data=status.get("clientCertificateData"),
-            client_key_data=status.get("clientKeyData"),
-            expiry=parse_timestamp(status.get("expirationTimestamp")),
-        )
-        if not credential.token and not (credential.client_certificate_data and credential.client_key_data):
-            raise KubeConfigError(f"the credential plugin `{command}` returned neither a token nor a client "
-                                  "certificate")
-        _exec_cache[key] = credential
-        return credential
 
 
 # ------------------------------------------------------------------------ connection
@@ -377,22 +332,32 @@ def resolve_context(config: KubeConfig, wanted: str | None) -> tuple[str, dict, 
 
 
 class KubeClient:
-    """A configured kubernetes ApiClient plus retrying, deadline-bound GET requests."""
+    """A configured kubernetes ApiClient plus retrying GET requests, each bounded in time and size.
+
+    Every attempt runs under a total deadline of `timeout` seconds (connect, headers and body,
+    enforced by `deadline.request_deadline`), its decompressed body is capped at `max_response`
+    bytes, and `abort()` cuts every request in flight (a load that gave up or was cancelled).
+    """
 
     def __init__(self, api_client: Any, target: KubeTarget, timeout: float,
-                 refresh: Callable[[], bool] | None = None) -> None:
+                 refresh: Callable[[], bool] | None = None, *, limits: ReadLimits = DEFAULT_LIMITS,
+                 max_response: int = int(DEFAULT_MAX_RESPONSE_MB * MIB)) -> None:
         self.api = api_client
         self.target = target
         self.timeout = timeout
+        self.limits = limits
+        self.max_response = max_response
+        self.scopes = ScopeGroup()
         self._refresh = refresh
 
     # -- requests
 
-    def _open(self, path: str, query: list[tuple[str, Any]], read_timeout: float) -> Any:
+    def _open(self, path: str, query: list[tuple[str, Any]], read_timeout: float, *, gzip: bool = True) -> Any:
         """Start one GET; returns the raw urllib3 response (body not read yet)."""
         method, url, headers, _body, _post = self.api.param_serialize(
             method="GET", resource_path=path,
-            header_params={"Accept": "application/json", "Accept-Encoding": "gzip", "User-Agent": USER_AGENT},
+            header_params={"Accept": "application/json", "Accept-Encoding": "gzip" if gzip else "identity",
+                           "User-Agent": USER_AGENT},
             auth_settings=["BearerToken"],
         )
         if query:
@@ -401,19 +366,40 @@ class KubeClient:
                                      _request_timeout=(self.timeout, read_timeout))
         return response.response
 
-    def _read_body(self, raw: Any, deadline: float) -> bytes:
-        chunks = []
-        reader = getattr(raw, "read1", None) or raw.read
+    def _read_body(self, raw: Any, limit: int, what: str) -> bytes:
+        """The decompressed body, at most `limit` bytes (TooLarge beyond)."""
+        decoder = BodyDecoder(raw.headers.get("Content-Encoding"), limit, what)
         while True:
-            chunk = reader(READ_CHUNK)
+            chunk = raw.read1(READ_CHUNK, decode_content=False)
             if not chunk:
                 raw.release_conn()
-                break
-            chunks.append(chunk)
-            if time.monotonic() > deadline:
+                return decoder.finish()
+            try:
+                decoder.feed(chunk)
+            except TooLarge:
                 raw.close()
-                raise TimeoutError("body took longer than the timeout")
-        return b"".join(chunks)
+                raise
+
+    def _error_body(self, raw: Any, path: str) -> bytes:
+        """The first 64 KiB of an error answer: enough for its Status message."""
+        try:
+            return self._read_body(raw, 64 * 1024, f"GET {path}")
+        except TooLarge:
+            return b""
+
+    def abort(self) -> None:
+        """Cut every request in flight and refuse new ones (the load is over)."""
+        self.scopes.abort()
+
+    def _deadline_failure(self, scope: RequestScope, path: str, status: int | None) -> KubeFailure:
+        if scope.aborted:
+            return KubeFailure("cancelled", "not read: loading stopped early")
+        host = _host(self.target)
+        if status is None:
+            return KubeFailure("timeout", f"the API server {host} did not answer within {self.timeout:g} s", "raise --timeout, or narrow the listing with "
+                                                                 "--namespace")
+        return KubeFailure("timeout", f"the API server {host} did not finish sending {path} within "
+                                      f"{self.timeout:g} s", "raise --timeout, or narrow the listing with --namespace")
 
     def get_json(self, path: str, query: list[tuple[str, Any]] | None = None, *,
                  resource: Resource | None = None, namespace: str | None = None,
@@ -426,17 +412,26 @@ class KubeClient:
         attempt = 0
         while True:
             attempt += 1
-            started = time.monotonic()
             status: int | None = None
-            try:
-                raw = self._open(path, query or [], self.timeout)
-                status = raw.status
-                body = self._read_body(raw, started + max(self.timeout, 1.0) * 3)
-                headers = raw.headers
-            except Exception as exc:  # urllib3 and kubernetes errors, classified below
-                failure = transport_failure(exc, self.target, self.timeout)
-                retryable = failure.category == "protocol"
-            else:
+            headers: Any = {}
+            with request_deadline(self.timeout, self.scopes) as scope:
+                try:
+                    raw = self._open(path, query or [], self.timeout)
+                    status = raw.status
+                    headers = raw.headers
+                    if 200 <= status < 300:
+                        body = self._read_body(raw, self.max_response, f"GET {path}")
+                    else:
+                        body = self._error_body(raw, path)
+                except TooLarge as exc:
+                    raise KubeRequestError(KubeFailure("too-large", str(exc), status=status)) from None
+                except Exception as exc:  # urllib3 and kubernetes errors, classified below
+                    if scope.cut:
+                        raise KubeRequestError(self._deadline_failure(scope, path, status)) from None
+                    failure = transport_failure(exc, self.target, self.timeout)
+                    retryable = failure.category == "protocol"
+                    body = None
+            if body is not None:
                 if 200 <= status < 300:
                     try:
                         document = orjson.loads(body)
@@ -464,27 +459,35 @@ class KubeClient:
                         raise GoneError(failure, _status_continue(body))
             if not retryable or attempt >= policy.attempts:
                 if attempt > 1 and retryable:
-                    failure = KubeFailure(failure.category, f"{failure.message} (after {attempt} attempts)",
-                                          failure.hint, failure.status, failure.fatal)
+                    failure = replace(failure, message=f"{failure.message} (after {attempt} attempts)")
                 raise KubeRequestError(failure)
             delay = policy.delay(attempt)
-            if status in RETRY_STATUSES:
-                after = retry_after_seconds(headers.get("Retry-After"))
-                if after is not None:
-                    delay = after
+            sent = headers.get("Retry-After") if status in RETRY_STATUSES else None
+            after = retry_after_seconds(sent)
+            if after is not None:
+                delay = after
             if waited + delay > budget:
-                if status in RETRY_STATUSES and delay > budget:
-                    failure = KubeFailure(failure.category, f"{failure.message}; the server asked to retry after "
-                                                            f"{delay:g} s, longer than the {budget:g} s allowed",
-                                          failure.hint, failure.status)
+                if after is not None:
+                    failure = replace(failure, message=f"{failure.message}; the server sent Retry-After: "
+                                                       f"{clean(str(sent), 60, single_line=True)}, longer than "
+                                                       f"the {budget:g} s allowed for retries", fatal=False)
+                else:
+                    failure = replace(failure, message=f"{failure.message} (gave up after {attempt} attempts: "
+                                                       f"retrying for {budget:g} s is the most allowed)",
+                                      fatal=False)
                 raise KubeRequestError(failure)
             waited += delay
+            if self.scopes.aborted:
+                raise KubeRequestError(KubeFailure("cancelled", "not read: loading stopped early"))
             time.sleep(delay)
 
     def stream(self, path: str, query: list[tuple[str, Any]], read_timeout: float) -> Any:
-        """Open a watch stream; returns the raw response (caller reads lines) or raises KubeRequestError."""
+        """Open a watch stream (uncompressed); returns the raw response or raises KubeRequestError.
+
+        Call it inside a `request_deadline` that covers the whole stream.
+        """
         try:
-            raw = self._open(path, query, read_timeout)
+            raw = self._open(path, query, read_timeout, gzip=False)
         except Exception as exc:
             raise KubeRequestError(transport_failure(exc, self.target, self.timeout)) from None
         if raw.status == 401 and self._refresh is not None:
@@ -494,11 +497,14 @@ class KubeClient:
             except KubeConfigError as exc:
                 raise KubeRequestError(KubeFailure("auth", exc.message, exc.hint, 401, True)) from None
             try:
-                raw = self._open(path, query, read_timeout)
+                raw = self._open(path, query, read_timeout, gzip=False)
             except Exception as exc:
                 raise KubeRequestError(transport_failure(exc, self.target, self.timeout)) from None
         if not 200 <= raw.status < 300:
-            body = raw.read()
+            try:
+                body = self._error_body(raw, path)
+            except Exception:  # the status says enough
+                body = b""
             raw.close()
             failure = status_failure(raw.status, body, self.target, None, None)
             if raw.status == 410:
@@ -547,12 +553,54 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+#: Path fields whose file is read here (capped, regular files only) and handed on as data.
+_CLUSTER_FILES = (("certificate-authority", "certificate-authority-data", "certificate-authority file"),)
+_USER_FILES = (("client-certificate", "client-certificate-data", "client-certificate file"),
+               ("client-key", "client-key-data", "client-key file"),
+               ("tokenFile", "token", "tokenFile"))
+
+
+def inline_credential_files(entry: dict[str, Any], fields: tuple, limits: ReadLimits) -> dict[str, Any]:
+    """The entry with each credential file replaced by its content (never read by the client).
+
+    The files must be regular files under `limits.max_credential_file`: `tokenFile: /dev/zero`
+    or a FIFO is refused instead of reading forever. As client-go does, inline data wins over a
+    certificate file, and a tokenFile wins over a token.
+    """
+    out = dict(entry)
+    for file_key, data_key, what in fields:
+        path = out.get(file_key)
+        if not path:
+            out.pop(file_key, None)
+            continue
+        if data_key != "token" and out.get(data_key):
+            out.pop(file_key)
+            continue
+        try:
+            content = read_small_file(str(path), limits.max_credential_file, what)
+        except TooLarge as exc:
+            raise KubeConfigError(str(exc), hint="Fix the path in the kubeconfig; credential files are small "
+                                                 "regular files.") from None
+        except OSError as exc:
+            raise KubeConfigError(f"cannot read the {what} {path}: {exc.strerror or exc}",
+                                  hint="Fix the path in the kubeconfig, or fetch a fresh kubeconfig.") from None
+        out.pop(file_key)
+        if data_key == "token":
+            token = content.decode("utf-8", "replace").strip()
+            if token:
+                out["token"] = token
+        else:
+            out[data_key] = base64.b64encode(content).decode()
+    return out
+
+
 def connect(options: Any) -> KubeClient:
     """A KubeClient for --kubeconfig/--context (or in-cluster config); raises KubeConfigError."""
     import_kubernetes()
     from kubernetes.client import ApiClient, Configuration
 
     timeout = float(options.timeout or 10.0)
+    limits: ReadLimits = getattr(options, "limits", DEFAULT_LIMITS)
     paths = kubeconfig_paths(options.kubeconfig)
     configuration = Configuration()
     configuration.retries = False
@@ -571,7 +619,7 @@ def connect(options: Any) -> KubeClient:
                                   hint="Mount a service account token, or pass --kubeconfig.") from None
         target = KubeTarget(context=None, server=configuration.host, auth="in-cluster")
     else:
-        config = read_kubeconfig(options.kubeconfig)
+        config = read_kubeconfig(options.kubeconfig, limits)
         if not config.paths:
             raise KubeConfigError("no kubeconfig found ($KUBECONFIG, ~/.kube/config)",
                                   hint="Run `gcloud container clusters get-credentials CLUSTER --location=LOCATION "
@@ -586,11 +634,22 @@ def connect(options: Any) -> KubeClient:
                 f"the kubeconfig user {user_name!r} uses the removed {provider.get('name')} auth-provider",
                 hint=("Switch to gke-gcloud-auth-plugin: " + GKE_PLUGIN_INSTALL + "."
                       if provider.get("name") == "gcp" else "Switch to kubelogin (an exec credential plugin)."))
+        if cluster.get("insecure-skip-tls-verify") and (cluster.get("certificate-authority")
+                                                        or cluster.get("certificate-authority-data")):
+            # kubectl refuses this too: which one did the user mean? Never send credentials on a guess.
+            raise KubeConfigError(
+                f"context {name!r}: specifying a root certificates file with the insecure flag is not allowed "
+                f"(cluster {target.cluster_entry!r} has both insecure-skip-tls-verify and a certificate-authority)",
+                hint="Remove insecure-skip-tls-verify or the certificate-authority from that cluster entry, "
+                     "as kubectl requires.")
+        cluster = inline_credential_files(cluster, _CLUSTER_FILES, limits)
+        user = inline_credential_files(user, _USER_FILES, limits)
         loader_user = dict(user)
         exec_config = user.get("exec") if isinstance(user.get("exec"), dict) else None
         if exec_config is not None:
             target.exec_command = str(exec_config.get("command") or "")
-            credential = run_exec_plugin(exec_config, cluster, timeout, user=user_name or "?")
+            credential = run_exec_plugin(exec_config, cluster, timeout, user=user_name or "?",
+                                         max_output=limits.max_plugin_output)
             loader_user = _user_with_credential(user, credential)
         configuration = _configure(name, context, cluster, user_name, loader_user, configuration)
         if exec_config is not None:
@@ -608,7 +667,10 @@ def connect(options: Any) -> KubeClient:
     quiet_client_logs()
     api_client = ApiClient(configuration)
     api_client.user_agent = USER_AGENT
-    return KubeClient(api_client, target, timeout, refresh)
+    if not track_pool_manager(api_client.rest_client.pool_manager):
+        target.notes.append("requests through a SOCKS proxy are bounded per socket operation only, not in total")
+    max_response = getattr(options, "max_response_bytes", None) or int(DEFAULT_MAX_RESPONSE_MB * MIB)
+    return KubeClient(api_client, target, timeout, refresh, limits=limits, max_response=max_response)
 
 
 def quiet_client_logs() -> None:
@@ -754,12 +816,20 @@ def list_pages(client: KubeClient, resource: Resource, namespace: str | None = N
     """
     path = resource.path(namespace)
     page_size = page_size or PAGE_SIZE
+    limits: ReadLimits = getattr(client, "limits", DEFAULT_LIMITS)
     token: str | None = None
     seen: set[tuple[Any, Any]] = set()
+    tokens: set[str] = set()
     done = 0
+    pages = 0
     restarted = False
     note = None
     while not cancelled():
+        pages += 1
+        if pages > limits.max_pages:
+            raise KubeRequestError(KubeFailure(
+                "too-large", f"the list of {resource.plural} did not end after {limits.max_pages} pages "
+                             f"({done} objects); stopped", "narrow the listing with --namespace"))
         query: list[tuple[str, Any]] = [("limit", page_size)]
         if token:
             query.append(("continue", token))
@@ -769,6 +839,7 @@ def list_pages(client: KubeClient, resource: Resource, namespace: str | None = N
             if not token or restarted:
                 raise
             restarted = True
+            tokens.clear()
             if exc.token:
                 token = exc.token
                 note = f"the list of {resource.plural} took longer than its continue token lived; the rest " \
@@ -783,16 +854,24 @@ def list_pages(client: KubeClient, resource: Resource, namespace: str | None = N
         if not isinstance(items, list):
             raise KubeRequestError(KubeFailure("invalid", f"GET {path}: 'items' is not a list"))
         fresh = []
+        new = 0
         for item in items:
             meta = item.get("metadata") if isinstance(item, dict) else None
             key = (meta.get("namespace"), meta.get("name")) if isinstance(meta, dict) else (None, id(item))
-            if key in seen and restarted:
-                continue
+            if key in seen:
+                if restarted:
+                    continue
+            else:
+                new += 1
             seen.add(key)
             fresh.append(item)
         done += len(fresh)
+        if done > limits.max_objects:
+            raise KubeRequestError(KubeFailure(
+                "too-large", f"the list of {resource.plural} has more than {limits.max_objects} objects; stopped",
+                "narrow the listing with --namespace"))
         meta = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
-        token = meta.get("continue") or None
+        token = _next_token(meta.get("continue"), tokens, resource, new > 0 or not items or restarted)
         remaining = meta.get("remainingItemCount")
         total = done + remaining if isinstance(remaining, int) and token else (done if not token else 0)
         version = meta.get("resourceVersion") if isinstance(meta.get("resourceVersion"), str) else None
@@ -800,6 +879,30 @@ def list_pages(client: KubeClient, resource: Resource, namespace: str | None = N
         note = None
         if not token:
             return
+
+
+def _next_token(value: Any, tokens: set[str], resource: Resource, progressed: bool) -> str | None:
+    """The continue token of a page, or KubeRequestError when following it would loop.
+
+    The API server hands out each token once and only as a string; a token seen before (or a
+    page with items but none new) would read the same objects forever.
+    """
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise KubeRequestError(KubeFailure(
+            "invalid", f"the list of {resource.plural} carries a continue token that is not a string "
+                       f"({type(value).__name__}); stopped"))
+    if value in tokens:
+        raise KubeRequestError(KubeFailure(
+            "invalid", f"the list of {resource.plural} handed back a continue token it had already given; "
+                       "stopped (the pages would repeat forever)"))
+    if not progressed:
+        raise KubeRequestError(KubeFailure(
+            "invalid", f"the list of {resource.plural} keeps returning objects already read under new continue "
+                       "tokens; stopped"))
+    tokens.add(value)
+    return value
 
 
 # ------------------------------------------------------------------------ messages
