@@ -366,7 +366,7 @@ class KubeClient:
                                      _request_timeout=(self.timeout, read_timeout))
         return response.response
 
-    def _read_body(self, raw: Any, limit: int, what: str) -> bytes:
+    def _read_body(self, raw: Any, limit: int, what: str) -> bytearray:
         """The decompressed body, at most `limit` bytes (TooLarge beyond)."""
         decoder = BodyDecoder(raw.headers.get("Content-Encoding"), limit, what)
         while True:
@@ -383,7 +383,7 @@ class KubeClient:
     def _error_body(self, raw: Any, path: str) -> bytes:
         """The first 64 KiB of an error answer: enough for its Status message."""
         try:
-            return self._read_body(raw, 64 * 1024, f"GET {path}")
+            return bytes(self._read_body(raw, 64 * 1024, f"GET {path}"))
         except TooLarge:
             return b""
 
@@ -472,8 +472,9 @@ class KubeClient:
                                                        f"{clean(str(sent), 60, single_line=True)}, longer than "
                                                        f"the {budget:g} s allowed for retries", fatal=False)
                 else:
-                    failure = replace(failure, message=f"{failure.message} (gave up after {attempt} attempts: "
-                                                       f"retrying for {budget:g} s is the most allowed)",
+                    failure = replace(failure, message=f"{failure.message} (gave up after {attempt} "
+                                                       f"attempt{'s' if attempt != 1 else ''}: retrying may take "
+                                                       f"{budget:g} s at most)",
                                       fatal=False)
                 raise KubeRequestError(failure)
             waited += delay

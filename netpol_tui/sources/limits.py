@@ -92,16 +92,17 @@ class BodyDecoder:
                 if not rest.strip(b"\0"):
                     break
 
-    def finish(self) -> bytes:
+    def finish(self) -> bytearray:
+        """The whole body (not copied: a copy would double the peak for a body near the cap)."""
         if self._inflate is not None:
             self.body += self._inflate.flush()
             if len(self.body) > self.limit:
                 raise self._over()
-        return bytes(self.body)
+        return self.body
 
 
 def read_body(read: Callable[[int], bytes], encoding: str | None, limit: int, what: str,
-              chunk: int = 1 << 16) -> bytes:
+              chunk: int = 1 << 16) -> bytearray:
     """Read a raw (still compressed) body with `read(n)` until it ends, under the cap."""
     decoder = BodyDecoder(encoding, limit, what)
     while True:
