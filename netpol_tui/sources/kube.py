@@ -366,7 +366,7 @@ class KubeClient:
                                      _request_timeout=(self.timeout, read_timeout))
         return response.response
 
-    def _read_body(self, raw: Any, limit: int, what: str) -> bytearray:
+    def _read_body(self, raw: Any, limit: int, what: str) -> bytes:
         """The decompressed body, at most `limit` bytes (TooLarge beyond)."""
         decoder = BodyDecoder(raw.headers.get("Content-Encoding"), limit, what)
         while True:
@@ -383,7 +383,7 @@ class KubeClient:
     def _error_body(self, raw: Any, path: str) -> bytes:
         """The first 64 KiB of an error answer: enough for its Status message."""
         try:
-            return bytes(self._read_body(raw, 64 * 1024, f"GET {path}"))
+            return self._read_body(raw, 64 * 1024, f"GET {path}")
         except TooLarge:
             return b""
 

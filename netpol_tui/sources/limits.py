@@ -50,11 +50,15 @@ def mib(size: float) -> str:
 
 
 class BodyDecoder:
-    """Decompresses a response body chunk by chunk, never producing more than `limit` bytes.
+    """Decompresses a response body chunk by chunk, never holding more than `limit` bytes.
 
     urllib3 would decompress a whole read at once (a 1 MiB read of a gzip bomb is 1 GiB); here
-    zlib is asked for at most what is left under the cap, so memory stays at the cap.
+    zlib is asked for at most 4 MiB at a time and never past the cap, and the pieces are kept
+    in a list (a growing buffer would over-allocate and copy), so a hostile body costs the cap
+    and no more.
     """
+
+    PIECE = 4 * MIB
 
     def __init__(self, encoding: str | None, limit: int, what: str) -> None:
         encoding = (encoding or "identity").strip().lower()
@@ -64,45 +68,48 @@ class BodyDecoder:
         self._inflate = zlib.decompressobj(self._wbits) if self._wbits else None
         self.limit = limit
         self.what = what
-        self.body = bytearray()
+        self.size = 0
+        self._pieces: list[bytes] = []
 
     def _over(self) -> TooLarge:
+        self._pieces.clear()
         return TooLarge(f"{self.what}: the response is larger than {mib(self.limit)} "
                         "(raise --max-response-mb, or narrow the listing with --namespace)")
 
+    def _keep(self, piece: bytes) -> None:
+        self.size += len(piece)
+        if self.size > self.limit:
+            raise self._over()
+        if piece:
+            self._pieces.append(piece)
+
     def feed(self, data: bytes) -> None:
         if self._inflate is None:
-            if len(self.body) + len(data) > self.limit:
-                raise self._over()
-            self.body += data
+            self._keep(data)
             return
         while data:
             try:
-                piece = self._inflate.decompress(data, self.limit - len(self.body) + 1)
+                piece = self._inflate.decompress(data, min(self.PIECE, self.limit - self.size + 1))
             except zlib.error as exc:
                 raise TooLarge(f"{self.what}: the compressed response is corrupt ({exc})") from None
-            self.body += piece
-            if len(self.body) > self.limit:
-                raise self._over()
+            self._keep(piece)
             data = self._inflate.unconsumed_tail
             if self._inflate.eof:
                 rest = self._inflate.unused_data
                 self._inflate = zlib.decompressobj(self._wbits)  # a gzip stream may hold several members
-                data = rest + data if rest else data
-                if not rest.strip(b"\0"):
+                if not rest:
                     break
+                data = rest + data
 
-    def finish(self) -> bytearray:
-        """The whole body (not copied: a copy would double the peak for a body near the cap)."""
+    def finish(self) -> bytes:
         if self._inflate is not None:
-            self.body += self._inflate.flush()
-            if len(self.body) > self.limit:
-                raise self._over()
-        return self.body
+            self._keep(self._inflate.flush())
+        pieces, self._pieces = self._pieces, []
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
 
 def read_body(read: Callable[[int], bytes], encoding: str | None, limit: int, what: str,
-              chunk: int = 1 << 16) -> bytearray:
+              chunk: int = 1 << 16) -> bytes:
     """Read a raw (still compressed) body with `read(n)` until it ends, under the cap."""
     decoder = BodyDecoder(encoding, limit, what)
     while True:

@@ -26,6 +26,15 @@ from tests.live.standin import GkeAPI, KubeAPI, _encode_token, kubeconfig
 SLACK = 2.0
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _clients_imported() -> None:
+    """Time the requests, not the first import of the client libraries (~1 s)."""
+    from netpol_tui.sources import gke
+
+    kube.import_kubernetes()
+    gke.import_google()
+
+
 def _timed(options: SourceOptions):
     started = time.monotonic()
     snapshot = load_live(options)
