@@ -44,9 +44,9 @@ print(snapshot.unknown_reason(Kind[sys.argv[3]]))
 PARSE = """
 import resource, sys, time, yaml
 sys.path.insert(0, sys.argv[1])
-from netpol_tui.sources import kube
+from netpol_tui.sources import kube, kubeconfig
 if sys.argv[3] == "pure":
-    kube._load_yaml = lambda data: yaml.load(data, Loader=yaml.SafeLoader)
+    kubeconfig._load_yaml = lambda data: yaml.load(data, Loader=yaml.SafeLoader)
 started = time.monotonic()
 config = kube.read_kubeconfig(sys.argv[2])
 print(f"{time.monotonic() - started:.1f}s", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, "MB",

@@ -137,7 +137,7 @@ def _credentials(endpoint: str | None) -> Any:
 def make_client(endpoint: str | None) -> Any:
     from google.cloud.container_v1 import ClusterManagerClient
 
-    from netpol_tui.sources.kube import quiet_client_logs
+    from netpol_tui.sources.kube_connect import quiet_client_logs
 
     quiet_client_logs()
 
@@ -150,9 +150,9 @@ def make_retry(budget: float) -> Any:
     from google.api_core import exceptions as gexc
     from google.api_core import retry as gretry
 
-    from netpol_tui.sources import kube
+    from netpol_tui.sources import kube_client
 
-    policy = kube.RETRY
+    policy = kube_client.RETRY
     return gretry.Retry(
         predicate=gretry.if_exception_type(gexc.TooManyRequests, gexc.InternalServerError, gexc.BadGateway,
                                            gexc.ServiceUnavailable, gexc.GatewayTimeout),
@@ -280,7 +280,7 @@ def select_operations(operations: list[dict[str, Any]], cluster: str, now: datet
 
 def import_google() -> None:
     """Import the Google client stack once, under the shared lock (see kube.IMPORT_LOCK)."""
-    from netpol_tui.sources.kube import IMPORT_LOCK
+    from netpol_tui.sources.kube_connect import IMPORT_LOCK
 
     with IMPORT_LOCK:
         import google.api_core.exceptions

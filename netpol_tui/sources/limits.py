@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +50,27 @@ def mib(size: float) -> str:
 # --------------------------------------------------------------------------- response bodies
 
 
+class MemoryBudget:
+    """Bytes all bodies being read at once may hold together (the lists of a load run in parallel:
+    ten hostile answers must not cost ten times the cap)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+        self._lock = threading.Lock()
+
+    def take(self, size: int) -> bool:
+        with self._lock:
+            if self.held + size > self.limit:
+                return False
+            self.held += size
+            return True
+
+    def give(self, size: int) -> None:
+        with self._lock:
+            self.held = max(0, self.held - size)
+
+
 class BodyDecoder:
     """Decompresses a response body chunk by chunk, never holding more than `limit` bytes.
 
@@ -60,7 +82,8 @@ class BodyDecoder:
 
     PIECE = 4 * MIB
 
-    def __init__(self, encoding: str | None, limit: int, what: str) -> None:
+    def __init__(self, encoding: str | None, limit: int, what: str, budget: MemoryBudget | None = None) -> None:
+        self.budget = budget
         encoding = (encoding or "identity").strip().lower()
         if encoding not in ("identity", "gzip", "x-gzip", "deflate"):
             raise TooLarge(f"{what}: the server sent an unsupported Content-Encoding {encoding[:40]!r}")
@@ -71,17 +94,30 @@ class BodyDecoder:
         self.size = 0
         self._pieces: list[bytes] = []
 
-    def _over(self) -> TooLarge:
-        self._pieces.clear()
+    def _over(self, together: bool = False) -> TooLarge:
+        self.release()
+        if together:
+            return TooLarge(f"{self.what}: the responses being read at once are larger than "
+                            f"{mib(self.budget.limit if self.budget else self.limit)} together "
+                            "(raise --max-response-mb, or narrow the listing with --namespace)")
         return TooLarge(f"{self.what}: the response is larger than {mib(self.limit)} "
                         "(raise --max-response-mb, or narrow the listing with --namespace)")
 
     def _keep(self, piece: bytes) -> None:
-        self.size += len(piece)
-        if self.size > self.limit:
+        if self.size + len(piece) > self.limit:
             raise self._over()
+        if self.budget is not None and not self.budget.take(len(piece)):
+            raise self._over(together=True)
+        self.size += len(piece)
         if piece:
             self._pieces.append(piece)
+
+    def release(self) -> None:
+        """Drop what is held and hand it back to the shared budget."""
+        self._pieces.clear()
+        if self.budget is not None:
+            self.budget.give(self.size)
+        self.size = 0
 
     def feed(self, data: bytes) -> None:
         if self._inflate is None:
@@ -104,8 +140,10 @@ class BodyDecoder:
     def finish(self) -> bytes:
         if self._inflate is not None:
             self._keep(self._inflate.flush())
-        pieces, self._pieces = self._pieces, []
-        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+        pieces = self._pieces
+        body = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+        self.release()
+        return body
 
 
 def read_body(read: Callable[[int], bytes], encoding: str | None, limit: int, what: str,
@@ -155,5 +193,5 @@ def read_small_file(path: str, limit: int, what: str) -> bytes:
         os.close(fd)
 
 
-__all__ = ["DEFAULT_LIMITS", "DEFAULT_MAX_RESPONSE_MB", "MIB", "BodyDecoder", "ReadLimits", "TooLarge",
+__all__ = ["DEFAULT_LIMITS", "DEFAULT_MAX_RESPONSE_MB", "MIB", "BodyDecoder", "MemoryBudget", "ReadLimits", "TooLarge",
            "read_body", "read_small_file"]

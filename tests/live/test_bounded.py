@@ -334,3 +334,24 @@ def test_retry_message_says_only_what_the_server_sent(options: SourceOptions, ku
     assert "failed (503)" in services and "gave up after 1 attempt:" in services
     assert "Retry-After" not in services and "asked" not in services
     assert "the server sent Retry-After: 3, longer than the 1 s allowed" in snapshot.unknown_reason(Kind.EVENT)
+
+
+def test_hostile_bodies_on_every_list_share_one_cap(options: SourceOptions, kube_api: KubeAPI) -> None:
+    """Ten lists read at once: ten bombs together may hold no more than one cap."""
+    from netpol_tui.sources.kube import RESOURCES
+
+    for resource in RESOURCES:
+        kube_api.fault(resource.path(), endless=True, times=None)
+    with pytest.raises(SourceError) as caught:
+        load_live(dataclasses.replace(options, max_response_mb=16, timeout=10))
+    reasons = [problem.message for problem in caught.value.problems]
+    assert len(reasons) == len(RESOURCES) and all("larger than 16 MiB" in reason for reason in reasons)
+    assert any("together" in reason for reason in reasons)
+
+
+def test_json_kubeconfig_is_read_without_yaml(tmp_path: Path, kube_api: KubeAPI) -> None:
+    import orjson
+
+    path = tmp_path / "kc.json"
+    path.write_bytes(orjson.dumps(kubeconfig(kube_api.url, "dev", token=TOKEN)))
+    assert len(load_live(SourceOptions(kubeconfig=str(path), timeout=2)).pods) == 5
