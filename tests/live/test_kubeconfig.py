@@ -309,3 +309,20 @@ def test_first_import_from_many_threads_at_once(tmp_path: Path) -> None:
     )
     subprocess.run([sys.executable, "-c", code, path], check=True, timeout=60,
                    env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+
+
+def test_slow_headers_over_tls_end_within_the_timeout(tmp_path: Path, https_api: tuple[KubeAPI, bytes]) -> None:
+    """The deadline cuts a TLS socket mid-read as it cuts a plain one."""
+    import time
+
+    from netpol_tui.model.snapshot import Kind
+
+    server, cert = https_api
+    path = _tls_kubeconfig(tmp_path, server.url, **{"certificate-authority-data": base64.b64encode(cert).decode()})
+    load_live(SourceOptions(kubeconfig=path, timeout=5))  # the client libraries imported first
+    server.fault("/api/v1/pods", trickle=0.5, times=None)
+    started = time.monotonic()
+    snapshot = load_live(SourceOptions(kubeconfig=path, timeout=1.5))
+    assert time.monotonic() - started < 1.5 + 2.0
+    assert "did not answer within 1.5 s" in snapshot.unknown_reason(Kind.POD)
+    assert len(snapshot.nodes) == 3
