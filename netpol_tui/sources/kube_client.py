@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 
 USER_AGENT = f"netpol-tui/{__version__} (read-only)"
-#: Bytes read per socket read while a page downloads (the deadline is checked between reads).
+#: Most raw (compressed) bytes taken per read while a page downloads.
 READ_CHUNK = 1 << 20
 
 
