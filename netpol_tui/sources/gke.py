@@ -191,7 +191,9 @@ def failure_reason(exc: BaseException, identity: GkeIdentity, endpoint: str | No
     from google.api_core import exceptions as gexc
 
     endpoint_text = endpoint or "https://container.googleapis.com"
-    if isinstance(exc, _Deadline):
+    from netpol_tui.sources.gke_bounds import DeadlinePassed
+
+    if isinstance(exc, DeadlinePassed):
         return f"the GKE API at {endpoint_text} did not answer within {timeout:g} s (connect to last byte); raise --timeout"
     from netpol_tui.sources.limits import TooLarge
 
@@ -292,81 +294,6 @@ def import_google() -> None:
         import requests  # noqa: F401
 
 
-def _track(manager: Any) -> Any:
-    from netpol_tui.sources.deadline import track_pool_manager
-
-    track_pool_manager(manager)
-    return manager
-
-
-def bound_session(session: Any, max_response: int) -> None:
-    """Make a requests Session obey request deadlines and cap each decompressed body.
-
-    The connections of its adapters (and of proxy managers made later) register with the
-    thread's `request_deadline`; a response hook wraps the body stream before requests reads it.
-    """
-    from netpol_tui.sources.limits import TooLarge, mib
-
-    for adapter in list(getattr(session, "adapters", {}).values()):
-        if getattr(adapter, "poolmanager", None) is not None:
-            _track(adapter.poolmanager)
-        original = getattr(adapter, "proxy_manager_for", None)
-        if original is not None:
-            adapter.proxy_manager_for = lambda *args, _original=original, **kwargs: _track(_original(*args, **kwargs))
-
-    def cap(response: Any, *args: Any, **kwargs: Any) -> Any:
-        raw = getattr(response, "raw", None)
-        stream = getattr(raw, "stream", None)
-        if stream is None:
-            return response
-
-        def bounded(*s_args: Any, **s_kwargs: Any) -> Any:
-            total = 0
-            for chunk in stream(*s_args, **s_kwargs):
-                total += len(chunk)
-                if total > max_response:
-                    response.close()
-                    raise TooLarge(f"the GKE API response is larger than {mib(max_response)} "
-                                   "(raise --max-response-mb)")
-                yield chunk
-
-        raw.stream = bounded
-        return response
-
-    hooks = session.hooks.setdefault("response", [])
-    hooks.append(cap)
-
-
-def _bound_client(client: Any, max_response: int) -> None:
-    session = getattr(getattr(client, "transport", None), "_session", None)
-    if session is None:
-        return
-    bound_session(session, max_response)
-    auth_session = getattr(session, "_auth_request_session", None)
-    if auth_session is not None:
-        bound_session(auth_session, 64 * 1024)
-
-
-def _call(call: Any, timeout: float) -> Any:
-    """One GKE call (its retries included) under a total deadline of `timeout` seconds."""
-    from netpol_tui.sources.deadline import request_deadline
-    from netpol_tui.sources.limits import TooLarge
-
-    with request_deadline(timeout) as scope:
-        try:
-            return call()
-        except TooLarge:
-            raise
-        except Exception as exc:
-            if scope.cut:
-                raise _Deadline() from exc
-            raise
-
-
-class _Deadline(Exception):
-    pass
-
-
 def fetch_gke(identity: GkeIdentity, endpoint: str | None, timeout: float,
               max_response: int | None = None) -> GkeResult:
     """get_cluster + list_operations, each within `timeout` in total; never raises (reasons instead)."""
@@ -374,10 +301,12 @@ def fetch_gke(identity: GkeIdentity, endpoint: str | None, timeout: float,
 
     result = GkeResult()
     max_response = max_response or int(DEFAULT_MAX_RESPONSE_MB * MIB)
+    from netpol_tui.sources.gke_bounds import bound_client, call_within
+
     try:
         import_google()
         client = make_client(endpoint)
-        _bound_client(client, max_response)
+        bound_client(client, max_response)
     except ImportError as exc:
         result.cluster_reason = f"google-cloud-container is not installed ({exc}); reinstall netpol-tui"
         result.operations_reason = result.cluster_reason
@@ -388,7 +317,7 @@ def fetch_gke(identity: GkeIdentity, endpoint: str | None, timeout: float,
         return result
     try:
         try:
-            cluster = _call(lambda: client.get_cluster(name=identity.name, retry=make_retry(timeout),
+            cluster = call_within(lambda: client.get_cluster(name=identity.name, retry=make_retry(timeout),
                                                        timeout=timeout), timeout)
             result.cluster = restore_zero_enums(to_rest_dict(cluster))
         except Exception as exc:
@@ -396,7 +325,7 @@ def fetch_gke(identity: GkeIdentity, endpoint: str | None, timeout: float,
             result.operations_reason = f"not read: {result.cluster_reason}"
             return result
         try:
-            response = _call(lambda: client.list_operations(parent=identity.parent, retry=make_retry(timeout),
+            response = call_within(lambda: client.list_operations(parent=identity.parent, retry=make_retry(timeout),
                                                             timeout=timeout), timeout)
             operations = [to_rest_dict(operation) for operation in response.operations]
             result.operations = select_operations(operations, identity.cluster)
