@@ -27,6 +27,7 @@ from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.screens.base import CONSOLE_CSS, GLOBAL_BINDINGS, KEY_ACTIONS, MODE_NAMES, make_screen
 from netpol_tui.screens.state import ConsoleState, LoadStatus, describe_error
 from netpol_tui.sources import NO_SOURCE_HINT, Progress, SourceOptions, kubeconfig_available, load_snapshot
+from netpol_tui.sources.deadline import Abandoned, run_abandonable
 from netpol_tui.textual_compat import CrashRecorder, run_guarded
 from netpol_tui.widgets.inputs import CommandLine, FilterInput
 
@@ -61,15 +62,23 @@ class NetpolApp(CrashRecorder, DialogRequests, App[int]):
     @work(thread=True, exit_on_error=False, name="load", group="load", exclusive=True)
     def load(self) -> None:
         started, last = time.perf_counter(), [0.0]
+        worker = get_current_worker()
 
         def progress(what: str, done: int, total: int) -> None:
+            if worker.is_cancelled:
+                raise Abandoned()  # the live loader cuts its requests and stops
             now = time.perf_counter()
             if now - last[0] >= PROGRESS_INTERVAL or done == total:
                 last[0] = now
                 self.post_message(msg.LoadProgress(what, done, total))
 
-        snapshot = self.loader(self.options, progress)
-        if not get_current_worker().is_cancelled:
+        # The loader runs in a daemon thread: quitting (or reloading) mid-load returns at once
+        # instead of waiting for a stuck read, and nothing is left for the exit to join.
+        try:
+            snapshot = run_abandonable(lambda: self.loader(self.options, progress), lambda: worker.is_cancelled)
+        except Abandoned:
+            return
+        if not worker.is_cancelled:
             self.post_message(msg.SnapshotLoaded(snapshot, time.perf_counter() - started))
 
     @work(thread=True, exit_on_error=False, name="engine", group="engine", exclusive=True)
@@ -208,4 +217,7 @@ def run_console(options: SourceOptions, theme: str = "textual-dark") -> int:
     # Thread workers (engine, checks, details) hold the GIL for long stretches on a big cluster;
     # hand it back to the UI thread more often than the default 5 ms so keys stay answered.
     sys.setswitchinterval(0.001)
-    return run_guarded(NetpolApp(options, start_theme=theme))
+    try:
+        return run_guarded(NetpolApp(options, start_theme=theme))
+    except KeyboardInterrupt:  # ctrl-c outside the app's own key handling: leave quietly
+        return 130

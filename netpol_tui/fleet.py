@@ -1,8 +1,8 @@
 """`netpol-tui check --all-contexts` / `--contexts A,B`: the checks across many clusters at once.
 
-Each context is loaded from the live APIs and checked in its own thread, so one slow or broken
-cluster neither stops nor delays the others more than its own timeouts; its row says what went
-wrong. Output: one summary table (or, with `--format json`, one JSON document holding the
+Each context is loaded from the live APIs and checked in its own daemon thread, so one slow or
+broken cluster neither stops nor delays the others more than its own load budget; its row says
+what went wrong (a context still loading after the budget is reported as not answering). Output: one summary table (or, with `--format json`, one JSON document holding the
 summary and every cluster's report). The `check` command owns the arguments and calls
 `run_fleet(args)`.
 """
@@ -12,7 +12,8 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import threading
+import time
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -110,8 +111,8 @@ def enforcement_text(snapshot: Any) -> str:
     return "unknown (no GKE data)" if snapshot.cluster is None else "unknown"
 
 
-def check_context(context: str, base: Any, run_checks: Any) -> FleetRow:
-    """Load one context and run the checks; never raises."""
+def check_context(context: str, base: Any, run_checks: Any, on_loaded: Any = None) -> FleetRow:
+    """Load one context and run the checks; never raises. `on_loaded()` runs once the load is done."""
     from netpol_tui.sources import SourceError
     from netpol_tui.sources.live import load_live
 
@@ -125,6 +126,8 @@ def check_context(context: str, base: Any, run_checks: Any) -> FleetRow:
     except Exception as exc:  # one broken context must not stop the others
         row.error = clean(f"internal error: {type(exc).__name__}: {exc}", 400, single_line=True)
         return row
+    if on_loaded is not None:
+        on_loaded()
     source = snapshot.source
     if snapshot.cluster is not None:
         cluster = snapshot.cluster
@@ -153,11 +156,67 @@ def check_context(context: str, base: Any, run_checks: Any) -> FleetRow:
     return row
 
 
-def check_contexts(contexts: list[str], base: Any, run_checks: Any) -> list[FleetRow]:
-    """Check every context concurrently; rows in the order the contexts were given."""
-    with ThreadPoolExecutor(max_workers=max(1, min(MAX_PARALLEL, len(contexts))),
-                            thread_name_prefix="netpol-fleet") as pool:
-        return list(pool.map(lambda name: check_context(name, base, run_checks), contexts))
+def context_budget(base: Any) -> float:
+    """Seconds one context may take to load before its row says it did not answer.
+
+    The load enforces its own budget; the fleet adds a grace period for the credential plugin
+    and the load's own clean-up, so a context stuck past every deadline still cannot hold the
+    others' output.
+    """
+    timeout = float(getattr(base, "timeout", 10.0) or 10.0)
+    budget = getattr(base, "load_budget", None)
+    return float(budget if budget is not None else 30 * timeout) + timeout + 2.0
+
+
+def check_contexts(contexts: list[str], base: Any, run_checks: Any, *, parallel: int = MAX_PARALLEL,
+                   budget: float | None = None) -> list[FleetRow]:
+    """Check every context concurrently; rows in the order the contexts were given.
+
+    Each context runs in a daemon thread (at most `parallel` at a time). One that has not
+    finished loading `budget` seconds after it started gets a failed row saying so, and its
+    slot goes to the next context; its thread is left behind and never delays the exit.
+    """
+    budget = context_budget(base) if budget is None else budget
+    rows: dict[int, FleetRow] = {}
+    started: dict[int, float] = {}
+    loaded: set[int] = set()
+    lock = threading.Condition()
+    waiting = list(range(len(contexts)))
+
+    def run(index: int) -> None:
+        def mark_loaded() -> None:
+            with lock:
+                loaded.add(index)
+
+        try:
+            row = check_context(contexts[index], base, run_checks, on_loaded=mark_loaded)
+        except BaseException as exc:  # check_context never raises; the last guard
+            row = FleetRow(contexts[index], error=f"internal error: {type(exc).__name__}")
+        with lock:
+            rows.setdefault(index, row)
+            lock.notify_all()
+
+    def start_more() -> None:
+        running = sum(1 for i in started if i not in rows)
+        while waiting and running < max(1, parallel):
+            index = waiting.pop(0)
+            started[index] = time.monotonic()
+            threading.Thread(target=run, args=(index,), name="netpol-fleet", daemon=True).start()
+            running += 1
+
+    with lock:
+        start_more()
+        while len(rows) < len(contexts):
+            now = time.monotonic()
+            for index, began in list(started.items()):
+                if index not in rows and index not in loaded and now - began > budget:
+                    rows[index] = FleetRow(contexts[index], error=(
+                        f"no answer: the context did not finish loading within {budget:g} s (slow or "
+                        "unreachable API server or credential plugin); the other contexts were checked"))
+            start_more()
+            if len(rows) < len(contexts):
+                lock.wait(0.2)
+    return [rows[index] for index in range(len(contexts))]
 
 
 def _cell(value: Any) -> str:

@@ -39,7 +39,11 @@ def add_source_options(parser: argparse.ArgumentParser, *, suppress: bool = Fals
     group.add_argument("--cluster", default=default(None), help="GKE cluster name")
     group.add_argument("--namespace", "-n", default=default(None), help="namespace for pod names and listings")
     group.add_argument("--timeout", type=float, default=default(DEFAULT_TIMEOUT), metavar="SECONDS",
-                       help=f"timeout of each API request (default: {DEFAULT_TIMEOUT:g})")
+                       help=f"total time each API request may take, connect to last byte (default: {DEFAULT_TIMEOUT:g})")
+    group.add_argument("--load-timeout", type=float, default=default(None), metavar="SECONDS",
+                       help="total time a whole live load may take (default: 30 x --timeout)")
+    group.add_argument("--max-response-mb", type=float, default=default(1024.0), metavar="MB",
+                       help="largest API response accepted, after decompression (default: 1024)")
     group.add_argument("--gke-endpoint", default=default(None), metavar="URL",
                        help="GKE API endpoint, e.g. https://container.googleapis.com or a PSC endpoint")
 
@@ -50,6 +54,7 @@ def options_from_args(args: argparse.Namespace) -> SourceOptions:
         demo=args.demo, files=tuple(args.files or ()), context=args.context, kubeconfig=args.kubeconfig,
         project=args.project, location=args.location, cluster=args.cluster, namespace=args.namespace,
         timeout=args.timeout, gke_endpoint=args.gke_endpoint,
+        load_timeout=getattr(args, "load_timeout", None), max_response_mb=getattr(args, "max_response_mb", 1024.0),
     )
 
 

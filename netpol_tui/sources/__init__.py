@@ -9,6 +9,7 @@ from pathlib import Path
 
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.sources.errors import SourceError
+from netpol_tui.sources.limits import DEFAULT_LIMITS, DEFAULT_MAX_RESPONSE_MB, ReadLimits
 
 #: progress(what is being read, done, total); total 0 when unknown.
 Progress = Callable[[str, int, int], None]
@@ -35,7 +36,23 @@ class SourceOptions:
     namespace: str | None = None
     timeout: float = 10.0
     gke_endpoint: str | None = None
+    #: Cap on one decompressed response body.
+    max_response_mb: float = DEFAULT_MAX_RESPONSE_MB
+    #: The whole live load's budget in seconds (None: ReadLimits.load_budget_factor x timeout).
+    load_timeout: float | None = None
+    limits: ReadLimits = DEFAULT_LIMITS
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def load_budget(self) -> float:
+        """Seconds a whole live load may take (credential plugin, every list, the GKE calls)."""
+        if self.load_timeout:
+            return float(self.load_timeout)
+        return self.limits.load_budget_factor * float(self.timeout or 10.0)
+
+    @property
+    def max_response_bytes(self) -> int:
+        return max(1, int(float(self.max_response_mb) * (1 << 20)))
 
     @property
     def kind(self) -> str:

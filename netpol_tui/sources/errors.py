@@ -23,3 +23,7 @@ class SourceError(Exception):
         if self.hint:
             out.append(self.hint)
         return out
+
+
+class KubeConfigError(SourceError):
+    """The kubeconfig (or the credentials it names) cannot be used."""

@@ -137,7 +137,7 @@ def _credentials(endpoint: str | None) -> Any:
 def make_client(endpoint: str | None) -> Any:
     from google.cloud.container_v1 import ClusterManagerClient
 
-    from netpol_tui.sources.kube import quiet_client_logs
+    from netpol_tui.sources.kube_connect import quiet_client_logs
 
     quiet_client_logs()
 
@@ -150,14 +150,14 @@ def make_retry(budget: float) -> Any:
     from google.api_core import exceptions as gexc
     from google.api_core import retry as gretry
 
-    from netpol_tui.sources import kube
+    from netpol_tui.sources import kube_client
 
-    policy = kube.RETRY
+    policy = kube_client.RETRY
     return gretry.Retry(
         predicate=gretry.if_exception_type(gexc.TooManyRequests, gexc.InternalServerError, gexc.BadGateway,
                                            gexc.ServiceUnavailable, gexc.GatewayTimeout),
         initial=policy.backoff, maximum=policy.max_backoff, multiplier=2.0,
-        timeout=policy.budget if policy.budget is not None else budget,
+        timeout=min(policy.budget, budget) if policy.budget is not None else budget,
     )
 
 
@@ -191,6 +191,14 @@ def failure_reason(exc: BaseException, identity: GkeIdentity, endpoint: str | No
     from google.api_core import exceptions as gexc
 
     endpoint_text = endpoint or "https://container.googleapis.com"
+    from netpol_tui.sources.gke_bounds import DeadlinePassed
+
+    if isinstance(exc, DeadlinePassed):
+        return f"the GKE API at {endpoint_text} did not answer within {timeout:g} s (connect to last byte); raise --timeout"
+    from netpol_tui.sources.limits import TooLarge
+
+    if isinstance(exc, TooLarge):
+        return str(exc)
     message = clean(_REQUEST_PREFIX.sub("", str(getattr(exc, "message", None) or exc)), 240, single_line=True)
     if isinstance(exc, gexc.RetryError) and exc.cause is not None:
         inner = failure_reason(exc.cause, identity, endpoint, timeout, what)
@@ -274,7 +282,7 @@ def select_operations(operations: list[dict[str, Any]], cluster: str, now: datet
 
 def import_google() -> None:
     """Import the Google client stack once, under the shared lock (see kube.IMPORT_LOCK)."""
-    from netpol_tui.sources.kube import IMPORT_LOCK
+    from netpol_tui.sources.kube_connect import IMPORT_LOCK
 
     with IMPORT_LOCK:
         import google.api_core.exceptions
@@ -286,12 +294,19 @@ def import_google() -> None:
         import requests  # noqa: F401
 
 
-def fetch_gke(identity: GkeIdentity, endpoint: str | None, timeout: float) -> GkeResult:
-    """get_cluster + list_operations; never raises (reasons instead)."""
+def fetch_gke(identity: GkeIdentity, endpoint: str | None, timeout: float,
+              max_response: int | None = None) -> GkeResult:
+    """get_cluster + list_operations, each within `timeout` in total; never raises (reasons instead)."""
+    from netpol_tui.sources.limits import DEFAULT_MAX_RESPONSE_MB, MIB
+
     result = GkeResult()
+    max_response = max_response or int(DEFAULT_MAX_RESPONSE_MB * MIB)
+    from netpol_tui.sources.gke_bounds import bound_client, call_within
+
     try:
         import_google()
         client = make_client(endpoint)
+        bound_client(client, max_response)
     except ImportError as exc:
         result.cluster_reason = f"google-cloud-container is not installed ({exc}); reinstall netpol-tui"
         result.operations_reason = result.cluster_reason
@@ -302,14 +317,16 @@ def fetch_gke(identity: GkeIdentity, endpoint: str | None, timeout: float) -> Gk
         return result
     try:
         try:
-            cluster = client.get_cluster(name=identity.name, retry=make_retry(timeout), timeout=timeout)
+            cluster = call_within(lambda: client.get_cluster(name=identity.name, retry=make_retry(timeout),
+                                                       timeout=timeout), timeout)
             result.cluster = restore_zero_enums(to_rest_dict(cluster))
         except Exception as exc:
             result.cluster_reason = failure_reason(exc, identity, endpoint, timeout)
             result.operations_reason = f"not read: {result.cluster_reason}"
             return result
         try:
-            response = client.list_operations(parent=identity.parent, retry=make_retry(timeout), timeout=timeout)
+            response = call_within(lambda: client.list_operations(parent=identity.parent, retry=make_retry(timeout),
+                                                            timeout=timeout), timeout)
             operations = [to_rest_dict(operation) for operation in response.operations]
             result.operations = select_operations(operations, identity.cluster)
         except Exception as exc:

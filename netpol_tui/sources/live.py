@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -35,18 +35,32 @@ QUEUE_PAGES = 16
 
 
 def load_live(options: SourceOptions, progress: Progress | None = None) -> Snapshot:
-    """Read the cluster the kubeconfig context (and GKE identity) names; raises SourceError."""
+    """Read the cluster the kubeconfig context (and GKE identity) names; raises SourceError.
+
+    The whole load (credential plugin included) ends within `options.load_budget` seconds:
+    lists still running then are cut and marked not read, the GKE data likewise.
+    """
     from netpol_tui.sources import gke, kube
 
+    deadline = time.monotonic() + options.load_budget
     client = kube.connect(options)
     try:
         with gc_paused():
-            return _load(client, options, progress, kube, gke)
+            return _load(client, options, progress, kube, gke, deadline)
     finally:
         client.close()
 
 
-def _load(client: KubeClient, options: SourceOptions, progress: Progress | None, kube: Any, gke: Any) -> Snapshot:
+def _start(target: Any, *args: Any) -> threading.Thread:
+    # Daemon threads: a read stuck past every deadline must never hold up the program's exit
+    # (a ThreadPoolExecutor's threads are joined at exit).
+    thread = threading.Thread(target=target, args=args, name="netpol-live", daemon=True)
+    thread.start()
+    return thread
+
+
+def _load(client: KubeClient, options: SourceOptions, progress: Progress | None, kube: Any, gke: Any,
+          deadline: float) -> Snapshot:
     target = client.target
     identity, identity_reason = gke.identify(options, target.context, target.cluster_entry)
     namespace = options.namespace
@@ -88,7 +102,7 @@ def _load(client: KubeClient, options: SourceOptions, progress: Progress | None,
     def gke_worker() -> None:
         result = None
         try:
-            result = gke.fetch_gke(identity, options.gke_endpoint, client.timeout)
+            result = gke.fetch_gke(identity, options.gke_endpoint, client.timeout, options.max_response_bytes)
         except Exception as exc:  # fetch_gke reports its own failures; this is the last guard
             result = gke.GkeResult(cluster_reason=f"GKE API request failed: {type(exc).__name__}: {exc}")
         finally:
@@ -97,17 +111,21 @@ def _load(client: KubeClient, options: SourceOptions, progress: Progress | None,
     outcomes: dict[Resource, KubeFailure | None] = {}
     gke_result: GkeResult | None = None
     pending = len(resources) + (1 if identity else 0)
-    pool = ThreadPoolExecutor(max_workers=pending, thread_name_prefix="netpol-live")
+    over_budget = False
     try:
-        futures = [pool.submit(list_worker, resource) for resource in resources]
+        threads = [_start(list_worker, resource) for resource in resources]
         if identity:
-            futures.append(pool.submit(gke_worker))
+            threads.append(_start(gke_worker))
             _report(progress, "GKE cluster", 0, 1)
         while pending:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                over_budget = True
+                break
             try:
-                kind, resource, payload = messages.get(timeout=0.5)
+                kind, resource, payload = messages.get(timeout=min(0.5, left))
             except queue.Empty:
-                if all(future.done() for future in futures) and messages.empty():
+                if not any(thread.is_alive() for thread in threads) and messages.empty():
                     break
                 continue
             if kind == "page":
@@ -123,14 +141,24 @@ def _load(client: KubeClient, options: SourceOptions, progress: Progress | None,
                 gke_result = payload
                 _report(progress, "GKE cluster", 1, 1)
     except BaseException:
-        # Ctrl-C or a failing progress callback: return at once, the workers stop at their next page.
+        # Ctrl-C, a cancelled console or a failing progress callback: return at once; the
+        # requests in flight are cut and the daemon threads end on their own.
         abandon.set()
         cancel.set()
-        pool.shutdown(wait=False, cancel_futures=True)
+        client.abort()
         raise
     abandon.set()
     cancel.set()
-    pool.shutdown(wait=True, cancel_futures=True)
+    if over_budget:
+        client.abort()
+        budget = f"the load did not finish within its budget of {options.load_budget:g} s (--load-timeout)"
+        for resource in resources:
+            if resource not in outcomes:
+                outcomes[resource] = kube.KubeFailure("timeout", f"not read: {budget}",
+                                                      "raise --load-timeout, or narrow the listing with --namespace")
+        if identity and gke_result is None:
+            reason = f"GKE API not read: {budget}"
+            gke_result = gke.GkeResult(cluster_reason=reason, operations_reason=reason)
 
     fatal = next((f for f in outcomes.values() if f is not None and f.fatal), None)
     _settle_kinds(builder, resources, outcomes, fatal)

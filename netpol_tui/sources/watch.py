@@ -21,6 +21,7 @@ import orjson
 
 from netpol_tui.model.objects import Node
 from netpol_tui.model.parse import ParseError, parse_node
+from netpol_tui.sources.deadline import request_deadline
 from netpol_tui.text import clean
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 WATCH_SECONDS = 300
 INITIAL_BACKOFF = 1.0
 MAX_BACKOFF = 30.0
+#: One watch event (a node object) larger than this ends the connection.
+MAX_EVENT = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -192,31 +195,39 @@ class NodeWatcher:
         query = [("watch", "true"), ("allowWatchBookmarks", "true"), ("timeoutSeconds", self.watch_seconds)]
         if self.resource_version:
             query.append(("resourceVersion", self.resource_version))
-        response = self._client.stream(kube.NODES.path(), query, read_timeout=self.watch_seconds + timeout)
-        with self._lock:
-            self._response = response
-        if self._stop.is_set():
-            response.close()
-            return True
-        try:
-            buffer = b""
-            reader = getattr(response, "read1", None) or response.read
-            while not self._stop.is_set():
-                chunk = reader(65536)
-                if not chunk:
-                    break
-                buffer += chunk
-                *lines, buffer = buffer.split(b"\n")
-                for line in lines:
-                    if line.strip():
-                        self._handle_line(line)
-            if buffer.strip() and not self._stop.is_set():
-                self._handle_line(buffer)
-            return self._delivered > 0 or time.monotonic() - started >= 1.0
-        finally:
+        # The whole connection, not each read, is bounded: the server ends it after
+        # watch_seconds, and one that trickles forever is cut `timeout` seconds later.
+        with request_deadline(self.watch_seconds + timeout, self._client.scopes if hasattr(self._client, "scopes")
+                              else None):
+            response = self._client.stream(kube.NODES.path(), query, read_timeout=self.watch_seconds + timeout)
             with self._lock:
-                self._response = None
-            response.close()
+                self._response = response
+            if self._stop.is_set():
+                response.close()
+                return True
+            limit = getattr(self._client, "max_response", MAX_EVENT)
+            try:
+                buffer = b""
+                reader = getattr(response, "read1", None) or response.read
+                while not self._stop.is_set():
+                    chunk = reader(65536)
+                    if not chunk:
+                        break
+                    buffer += chunk
+                    *lines, buffer = buffer.split(b"\n")
+                    for line in lines:
+                        if line.strip():
+                            self._handle_line(line)
+                    if len(buffer) > min(limit, MAX_EVENT):
+                        raise kube.KubeRequestError(kube.KubeFailure(
+                            "too-large", f"node watch: one event is larger than {MAX_EVENT >> 20} MiB; reconnecting"))
+                if buffer.strip() and not self._stop.is_set():
+                    self._handle_line(buffer)
+                return self._delivered > 0 or time.monotonic() - started >= 1.0
+            finally:
+                with self._lock:
+                    self._response = None
+                response.close()
 
     def _handle_line(self, line: bytes) -> None:
         from netpol_tui.sources import kube

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from netpol_tui.sources import SourceOptions
+from netpol_tui.sources import SourceOptions, exec_plugin
 from netpol_tui.sources import kube as kube_module
 from tests.live import data
 from tests.live.standin import GkeAPI, KubeAPI, kubeconfig
@@ -21,7 +21,7 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No real credentials, proxies or kubeconfigs leak in; retries are fast."""
     monkeypatch.setattr(kube_module, "RETRY", kube_module.RetryPolicy(attempts=4, backoff=0.01, max_backoff=0.05,
                                                                        budget=1.0))
-    monkeypatch.setattr(kube_module, "_exec_cache", {})
+    monkeypatch.setattr(exec_plugin, "_exec_cache", {})
     monkeypatch.setenv("NO_GCE_CHECK", "true")
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "no-such-adc.json"))
     monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))

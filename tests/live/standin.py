@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
+import gzip
 import re
 import socket
 import ssl
@@ -49,6 +51,16 @@ class Fault:
     when: Callable[[dict[str, list[str]]], bool] | None = None
     #: Status.metadata.continue to hand back with a 410 (an inconsistent continue token).
     continue_token: str | None = None
+    #: Send the status line and headers one byte every `trickle` seconds.
+    trickle: float = 0.0
+    #: Send the headers at once, then the body one byte every `slow_body` seconds.
+    slow_body: float = 0.0
+    #: Answer 200 with a gzip body (Content-Encoding: gzip) of this many MiB of zeros once inflated.
+    gzip_bomb_mib: int = 0
+    #: Answer 200 with a chunked body that never ends.
+    endless: bool = False
+    #: Rewrite a list page's metadata.continue: called with the token the stand-in would send.
+    rewrite_continue: Callable[[Any], Any] | None = None
     hits: int = 0
 
 
@@ -232,6 +244,19 @@ def apply_fault(standin: StandIn, fault: Fault, handler: BaseHTTPRequestHandler,
     if fault.drop:
         drop_after_headers(handler, ok_body())
         return True
+    if fault.trickle or fault.slow_body or fault.gzip_bomb_mib or fault.endless:
+        with contextlib.suppress(OSError):
+            _misbehave(standin, fault, handler, ok_body)
+        handler.close_connection = True
+        return True
+    if fault.rewrite_continue is not None:
+        document = orjson.loads(ok_body())
+        meta = document.setdefault("metadata", {})
+        meta["continue"] = fault.rewrite_continue(meta.get("continue"))
+        if meta["continue"] is None:
+            del meta["continue"]
+        send_json(handler, 200, document)
+        return True
     if fault.status is not None:
         headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
         reason = fault.reason or {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 410: "Expired",
@@ -244,6 +269,59 @@ def apply_fault(standin: StandIn, fault: Fault, handler: BaseHTTPRequestHandler,
         send_json(handler, 200, None, body=fault.body)
         return True
     return False
+
+
+def gzip_bomb(mib: int) -> bytes:
+    """A multi-member gzip body of `mib` MiB of zeros (about 1 KiB per MiB: 2 MB holds 2 GiB)."""
+    return _gzip_member() * mib
+
+
+@functools.lru_cache(maxsize=1)
+def _gzip_member() -> bytes:
+    return gzip.compress(b"\0" * (1 << 20), 9)
+
+
+def _sleep(standin: StandIn, seconds: float) -> bool:
+    """Sleep unless the stand-in stops; False when it is stopping."""
+    return not standin.stopping.wait(seconds)
+
+
+def _misbehave(standin: StandIn, fault: Fault, handler: BaseHTTPRequestHandler, ok_body: Callable[[], bytes]) -> None:
+    wfile = handler.wfile
+    if fault.endless:
+        wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        piece = b'{"kind":"PodList","items":[' + b" " * 65000
+        chunk = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+        while not standin.stopping.is_set():
+            wfile.write(chunk)
+        return
+    if fault.gzip_bomb_mib:
+        body = gzip_bomb(fault.gzip_bomb_mib)
+        head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode()
+        wfile.write(head + body)
+        wfile.flush()
+        return
+    body = ok_body()
+    head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            "\r\n").encode()
+    if fault.trickle:
+        for index in range(len(head)):
+            wfile.write(head[index:index + 1])
+            wfile.flush()
+            if not _sleep(standin, fault.trickle):
+                return
+    else:
+        wfile.write(head)
+        wfile.flush()
+    if fault.slow_body:
+        for index in range(len(body)):
+            wfile.write(body[index:index + 1])
+            wfile.flush()
+            if not _sleep(standin, fault.slow_body):
+                return
+    else:
+        wfile.write(body)
 
 
 # --------------------------------------------------------------------------- Kubernetes

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -164,3 +165,47 @@ def test_cli_check_all_contexts(fleet_kubeconfig: str, gke_api: GkeAPI, capsys: 
                  "--kubeconfig", fleet_kubeconfig, "--gke-endpoint", gke_api.url, "--timeout", "2"])
     document = json.loads(capsys.readouterr().out)
     assert code == 0 and document["clusters"][0]["context"] == data.CONTEXT
+
+
+def test_a_slow_context_is_reported_while_the_others_print(tmp_path: Path, kube_api: KubeAPI, gke_api: GkeAPI,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """One API server sends its headers one byte every 0.5 s: its row says so, the healthy one prints."""
+    slow = KubeAPI(data.cluster_objects(), token=TOKEN).start()
+    slow.fault("/", trickle=0.5, times=None)
+    try:
+        path = write_kubeconfig(tmp_path / "kc", kubeconfig(kube_api.url, data.CONTEXT, token=TOKEN,
+                                                           extra_contexts={"slow": slow.url}))
+        started = time.monotonic()
+        code = run_fleet(_args(path, gke_api, timeout=1.0))
+        took = time.monotonic() - started
+    finally:
+        slow.stop()
+    out = capsys.readouterr().out
+    assert took < 1.0 + 2.0, f"took {took:.1f} s"
+    healthy, stuck = out.splitlines()[1:3]
+    assert healthy.startswith(data.CONTEXT) and "failed" not in healthy
+    assert stuck.startswith("slow") and "failed: the API server 127.0.0.1" in stuck and "within 1 s" in stuck
+    assert code == 2
+
+
+def test_a_context_stuck_past_its_budget_gets_a_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fleet's own deadline: a load that never returns (past every other bound) is abandoned."""
+    import threading
+
+    from netpol_tui.sources import live
+
+    never = threading.Event()
+
+    def load_live(options: SourceOptions, progress: object = None) -> object:
+        if options.context == "stuck":
+            never.wait(60)
+        raise live.SourceError(f"{options.context}: refused")
+
+    monkeypatch.setattr(live, "load_live", load_live)
+    started = time.monotonic()
+    rows = check_contexts(["stuck", "a", "b", "c"], SourceOptions(timeout=1), lambda snapshot: None,
+                          parallel=2, budget=0.5)
+    assert time.monotonic() - started < 2
+    assert rows[0].error.startswith("no answer: the context did not finish loading within 0.5 s")
+    assert [row.error for row in rows[1:]] == ["a: refused", "b: refused", "c: refused"]
+    never.set()

@@ -188,7 +188,7 @@ def test_plugin_printing_garbage(tmp_path: Path, kube_api: KubeAPI) -> None:
 def test_user_without_credentials_gets_a_401_hint(tmp_path: Path, kube_api: KubeAPI) -> None:
     path = write_kubeconfig(tmp_path / "kc", kubeconfig(kube_api.url, "dev", token=None))
     with pytest.raises(SourceError) as caught:
-        load_live(SourceOptions(kubeconfig=path, timeout=2))
+        load_live(SourceOptions(kubeconfig=path, timeout=5))
     assert "401" in caught.value.message and "has no credentials" in caught.value.hint
 
 
@@ -259,7 +259,7 @@ def _tls_kubeconfig(tmp_path: Path, url: str, **cluster: object) -> str:
 def test_https_with_the_clusters_ca(tmp_path: Path, https_api: tuple[KubeAPI, bytes]) -> None:
     server, cert = https_api
     path = _tls_kubeconfig(tmp_path, server.url, **{"certificate-authority-data": base64.b64encode(cert).decode()})
-    snapshot = load_live(SourceOptions(kubeconfig=path, timeout=2))
+    snapshot = load_live(SourceOptions(kubeconfig=path, timeout=5))
     assert len(snapshot.pods) == 5 and not any("TLS" in str(p) for p in snapshot.problems)
 
 
@@ -271,7 +271,7 @@ def test_https_with_a_wrong_ca_is_a_tls_error(tmp_path: Path, https_api: tuple[K
     _, other = self_signed(tmp_path / "other", "other")
     path = _tls_kubeconfig(tmp_path, server.url, **{"certificate-authority-data": base64.b64encode(other).decode()})
     with pytest.raises(SourceError) as caught:
-        load_live(SourceOptions(kubeconfig=path, timeout=2))
+        load_live(SourceOptions(kubeconfig=path, timeout=5))
     assert caught.value.message.startswith("TLS with the API server 127.0.0.1")
     assert "certificate-authority" in caught.value.hint
 
@@ -280,7 +280,7 @@ def test_insecure_skip_tls_verify_works_and_is_noted(tmp_path: Path, https_api: 
                                                       recwarn: pytest.WarningsRecorder) -> None:
     server, _ = https_api
     path = _tls_kubeconfig(tmp_path, server.url, **{"insecure-skip-tls-verify": True})
-    snapshot = load_live(SourceOptions(kubeconfig=path, timeout=2))
+    snapshot = load_live(SourceOptions(kubeconfig=path, timeout=5))
     assert len(snapshot.pods) == 5
     assert any("TLS verification of the API server is off" in str(p) for p in snapshot.problems)
     assert not [w for w in recwarn if "Unverified HTTPS" in str(w.message)], "no warning may reach the terminal"
@@ -309,3 +309,20 @@ def test_first_import_from_many_threads_at_once(tmp_path: Path) -> None:
     )
     subprocess.run([sys.executable, "-c", code, path], check=True, timeout=60,
                    env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+
+
+def test_slow_headers_over_tls_end_within_the_timeout(tmp_path: Path, https_api: tuple[KubeAPI, bytes]) -> None:
+    """The deadline cuts a TLS socket mid-read as it cuts a plain one."""
+    import time
+
+    from netpol_tui.model.snapshot import Kind
+
+    server, cert = https_api
+    path = _tls_kubeconfig(tmp_path, server.url, **{"certificate-authority-data": base64.b64encode(cert).decode()})
+    load_live(SourceOptions(kubeconfig=path, timeout=5))  # the client libraries imported first
+    server.fault("/api/v1/pods", trickle=0.5, times=None)
+    started = time.monotonic()
+    snapshot = load_live(SourceOptions(kubeconfig=path, timeout=1.5))
+    assert time.monotonic() - started < 1.5 + 2.0
+    assert "did not answer within 1.5 s" in snapshot.unknown_reason(Kind.POD)
+    assert len(snapshot.nodes) == 3
