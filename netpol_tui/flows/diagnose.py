@@ -168,7 +168,9 @@ class Diagnoser:
         out = []
         model = self.engine.dataplane
         cluster = self.snapshot.cluster
-        if model is not Dataplane.DATAPLANE_V2 and not (cluster is not None and cluster.is_dataplane_v2):
+        # Records only come from Dataplane V2; say so when the model is another by default or by request
+        # (a Calico cluster's own model is kept: its records are then unusual enough to speak for themselves).
+        if model is not Dataplane.DATAPLANE_V2 and (cluster is None or cluster.is_dataplane_v2):
             out.append(f"the records come from Dataplane V2 (GKE policy logging or Hubble) but the engine evaluated "
                        f"under {model.title}: run again with --dataplane dataplane-v2")
         for role, joined in (("source", group.evaluation.src), ("destination", group.evaluation.dst)):
