@@ -15,6 +15,7 @@ COMMANDS = {
     "check": "netpol_tui.commands.check",
     "checks": "netpol_tui.commands.catalog",
     "snapshot": "netpol_tui.commands.snapshot",
+    "flows": "netpol_tui.commands.flows",
 }
 
 
