@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from netpol_tui.flows.join import EXTERNAL, NODE, SERVICE, Joined, Resolver
 from netpol_tui.flows.records import ALLOW, DENY, INGRESS, FlowKey
 from netpol_tui.gcpause import gc_paused
+from netpol_tui.model.objects import Pod
 from netpol_tui.model.snapshot import Snapshot
-from netpol_tui.policy import DirectionResult, Endpoint, EndpointError, PolicyEngine, Verdict
+from netpol_tui.policy import Dataplane, DirectionResult, Endpoint, EndpointError, PolicyEngine, Verdict
 
 UNKNOWN = "unknown"
 AGREES, DISAGREES = "agrees", "disagrees"
@@ -34,20 +35,38 @@ class Connection:
     where: tuple[str, int | None, int | None]
 
 
-@dataclass(frozen=True, slots=True)
 class Evaluation:
-    """The engine's answer for one connection, on the side the record reports."""
+    """The engine's answer for one connection, on the side the record reports.
 
-    predicted: str
-    src: Joined
-    dst: Joined
-    verdicts: tuple[Verdict, ...] = ()
-    #: Why the answer is unknown (or other remarks on it).
-    reasons: tuple[str, ...] = ()
+    `predicted` and `deciding` come from a verdict shared by every connection whose endpoints
+    the engine cannot tell apart (same namespace, labels, ports, ...). `verdicts`, the exact
+    verdicts for this connection's own endpoints (their texts name them), are computed on first use.
+    """
+
+    __slots__ = ("_comparer", "_exact", "_key", "_shared", "dst", "predicted", "reasons", "src")
+
+    def __init__(self, predicted: str, src: Joined, dst: Joined, shared: tuple[Verdict, ...] = (),
+                 reasons: tuple[str, ...] = (), comparer: Comparer | None = None, key: FlowKey | None = None) -> None:
+        self.predicted, self.src, self.dst, self.reasons = predicted, src, dst, reasons
+        self._shared, self._comparer, self._key = shared, comparer, key
+        self._exact: tuple[Verdict, ...] | None = None if comparer is not None else shared
+
+    @property
+    def verdicts(self) -> tuple[Verdict, ...]:
+        if self._exact is None:
+            assert self._comparer is not None and self._key is not None
+            self._exact = self._comparer.exact(self._key, self.src, self.dst)
+        return self._exact
 
     @property
     def verdict(self) -> Verdict | None:
-        return self.verdicts[0] if self.verdicts else None
+        verdicts = self.verdicts
+        return verdicts[0] if verdicts else None
+
+    @property
+    def shared_verdict(self) -> Verdict | None:
+        """A verdict equal to this one in answer and deciding policies (not in the names it mentions)."""
+        return self._shared[0] if self._shared else None
 
 
 @dataclass(slots=True)
@@ -135,25 +154,69 @@ def predicted_of(verdict: Verdict, direction: str | None) -> str:
 
 
 class Comparer:
-    """Evaluates connections with one engine, caching by (source, destination, port, protocol)."""
+    """Evaluates connections with one engine.
+
+    Verdicts are cached per class of endpoints the engine cannot tell apart: a pod's namespace,
+    labels, hostNetwork, phase and (as a destination) container ports; its IP too unless the model
+    is Dataplane V2 (only there does ipBlock never match pod traffic); an address as itself.
+    """
 
     def __init__(self, engine: PolicyEngine, snapshot: Snapshot) -> None:
         self.engine = engine
         self.snapshot = snapshot
         self.resolver = Resolver(engine, snapshot)
-        self._verdicts: dict[tuple, tuple[tuple[Verdict, ...], tuple[str, ...]]] = {}
+        self._shared: dict[tuple, tuple[tuple[Verdict, ...], tuple[str, ...]]] = {}
+        self._exact: dict[tuple, tuple[tuple[Verdict, ...], tuple[str, ...]]] = {}
+        self._classes: dict[int, tuple[Pod, tuple, tuple]] = {}
+        self._ip_blind = engine.dataplane is Dataplane.DATAPLANE_V2
+        self._service_targets: dict[tuple[str, str], list[Endpoint] | EndpointError] = {}
 
-    def _verdicts_for(self, src: Endpoint, dsts: list[Endpoint], port: int, protocol: str
-                      ) -> tuple[tuple[Verdict, ...], tuple[str, ...]]:
-        key = (src, tuple(dsts), port, protocol)
-        cached = self._verdicts.get(key)
+    def _class(self, endpoint: Endpoint) -> tuple:
+        pod = endpoint.pod
+        if pod is None:
+            return ("address", endpoint.address)
+        entry = self._classes.get(id(pod))
+        if entry is None or entry[0] is not pod:
+            base = (pod.namespace, frozenset(pod.labels.items()), pod.host_network, pod.is_live)
+            entry = (pod, base, base + (pod.ports,))
+            self._classes[id(pod)] = entry
+        address = None if self._ip_blind and not pod.host_network else endpoint.address
+        return (entry[2], address, endpoint.service.key if endpoint.service is not None else None)
+
+    def _run(self, cache: dict, key: tuple, src: Endpoint, dsts: list[Endpoint], port: int, protocol: str
+             ) -> tuple[tuple[Verdict, ...], tuple[str, ...]]:
+        cached = cache.get(key)
         if cached is None:
             try:
                 cached = (tuple(self.engine.evaluate(src, dst, port, protocol) for dst in dsts), ())
             except EndpointError as exc:
                 cached = ((), (f"the engine cannot evaluate it: {exc}",))
-            self._verdicts[key] = cached
+            cache[key] = cached
         return cached
+
+    def _targets(self, dst: Joined) -> list[Endpoint] | str:
+        if dst.kind != SERVICE:
+            assert dst.endpoint is not None
+            return [dst.endpoint]
+        assert dst.service is not None
+        service_key = dst.service.key
+        targets = self._service_targets.get(service_key)
+        if targets is None:
+            try:
+                targets = self.engine.resolve(f"{dst.service.namespace}/svc/{dst.service.name}")
+            except EndpointError as exc:
+                targets = exc
+            self._service_targets[service_key] = targets
+        if isinstance(targets, EndpointError):
+            return f"destination {dst.ip} is a Service ClusterIP whose pods cannot be told: {targets}"
+        return targets
+
+    def exact(self, key: FlowKey, src: Joined, dst: Joined) -> tuple[Verdict, ...]:
+        targets = self._targets(dst)
+        if src.endpoint is None or isinstance(targets, str):
+            return ()
+        pair = (src.endpoint, tuple(targets), key.port, key.protocol)
+        return self._run(self._exact, pair, src.endpoint, targets, key.port, key.protocol)[0]
 
     def evaluate(self, key: FlowKey) -> Evaluation:
         src = self.resolver.resolve(key.src)
@@ -165,25 +228,21 @@ class Comparer:
         if reasons:
             return Evaluation(UNKNOWN, src, dst, (), tuple(reasons))
         assert src.endpoint is not None
-        if dst.kind == SERVICE:
-            assert dst.service is not None
-            try:
-                targets = [ep for ep in self.engine.resolve(f"{dst.service.namespace}/svc/{dst.service.name}")]
-            except EndpointError as exc:
-                return Evaluation(UNKNOWN, src, dst, (), (f"destination {dst.ip} is a Service ClusterIP whose pods "
-                                                          f"cannot be told: {exc}",))
-        else:
-            assert dst.endpoint is not None
-            targets = [dst.endpoint]
-        verdicts, errors = self._verdicts_for(src.endpoint, targets, key.port, key.protocol)
+        targets = self._targets(dst)
+        if isinstance(targets, str):
+            return Evaluation(UNKNOWN, src, dst, (), (targets,))
+        src_class = self._class(src.endpoint)
+        same = len(targets) == 1 and targets[0].pod is not None and targets[0].pod is src.endpoint.pod
+        cache_key = (src_class, tuple(self._class(target) for target in targets), key.port, key.protocol, same)
+        verdicts, errors = self._run(self._shared, cache_key, src.endpoint, targets, key.port, key.protocol)
         if errors:
             return Evaluation(UNKNOWN, src, dst, (), errors)
         answers = {predicted_of(verdict, key.direction) for verdict in verdicts}
         if len(answers) != 1:
             return Evaluation(UNKNOWN, src, dst, verdicts, (
                 f"Service {dst.ip} sends to {len(verdicts)} pods and the verdicts differ between them; the record "
-                "does not say which pod was reached",))
-        return Evaluation(answers.pop(), src, dst, verdicts)
+                "does not say which pod was reached",), self, key)
+        return Evaluation(answers.pop(), src, dst, verdicts, (), self, key)
 
 
 def group_connections(comparer: Comparer, connections: Iterable[Connection]) -> list[FlowGroup]:

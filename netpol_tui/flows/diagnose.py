@@ -32,7 +32,7 @@ def _item(kind: str, text: str, **extra: Any) -> dict[str, Any]:
 
 def deciding_policies(group: FlowGroup) -> set[str]:
     """Policies that decided the engine's answer on the side the record reports."""
-    verdict = group.evaluation.verdict
+    verdict = group.evaluation.shared_verdict
     if verdict is None:
         return set()
     sides = [side_of(verdict, group.direction)] if group.direction else [verdict.egress, verdict.ingress]
@@ -54,6 +54,9 @@ class Diagnoser:
         self._nodes = {node.name: node for node in snapshot.nodes}
         self._agents: set[str] | None = None
         self._policies = {policy.key: policy for policy in snapshot.policies}
+        self._by_namespace: dict[str, list[NetworkPolicy]] = {}
+        for policy in snapshot.policies:
+            self._by_namespace.setdefault(policy.namespace, []).append(policy)
 
     def diagnose(self, group: FlowGroup) -> list[dict[str, Any]]:
         if group.status == UNKNOWN:
@@ -125,9 +128,7 @@ class Diagnoser:
         last = key_time(group.last)
         namespaces = {subject.pod.namespace for _, subject, _ in self._subjects(group) if subject.pod is not None}
         if first is not None:
-            for policy in self.snapshot.policies:
-                if policy.namespace not in namespaces:
-                    continue
+            for policy in (policy for namespace in sorted(namespaces) for policy in self._by_namespace.get(namespace, ())):
                 created = parse_timestamp(policy.creation_timestamp)
                 if created is not None and created > first:
                     out.append(f"policy {policy_name(policy)} was created at {policy.creation_timestamp}, after the "

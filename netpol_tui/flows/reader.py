@@ -18,7 +18,7 @@ from typing import IO, Any
 import ijson
 import orjson
 
-from netpol_tui.flows.gke_log import SkipRecord, is_policy_action, parse_policy_action
+from netpol_tui.flows.gke_log import SkipRecord, parse_policy_action
 from netpol_tui.flows.hubble import is_hubble, parse_hubble
 from netpol_tui.flows.records import FlowKey, Problem, RecordError
 
@@ -40,8 +40,8 @@ class FlowReader:
         self.skipped: Counter[str] = Counter()
         self.records = 0
         self.files_unreadable = 0
-        #: (file, line, index) of the last record read: where the first record of each connection was.
-        self.where: tuple[str, int | None, int | None] = ("", None, None)
+        self._file, self._line, self._index = "", None, None
+        self._log_name: str | None = None
         self._stdin = stdin
 
     def problem(self, problem: Problem) -> None:
@@ -103,34 +103,34 @@ class FlowReader:
         yield from self._lines(first, value, stream, name)
 
     def _lines(self, first: bytes, value: Any, stream: IO[bytes], name: str) -> Iterator[Parsed]:
+        yield from self._values(value, name, 1, None)
         line_number = 1
-        result = self._record(value, name, line=1)
-        if result is not None:
-            yield from result
+        loads, record, problem = orjson.loads, self._record, self.problem
         for line in stream:
             line_number += 1
-            if not line.strip():
-                continue
             try:
-                value = orjson.loads(line)
+                value = loads(line)
             except orjson.JSONDecodeError as exc:
+                if not line.strip():
+                    continue
                 if not line.endswith(b"\n"):
-                    self.problem(Problem(name, "truncated record: the file ends inside it", line=line_number))
+                    problem(Problem(name, "truncated record: the file ends inside it", line=line_number))
                 else:
-                    self.problem(Problem(name, f"not JSON: {exc}", line=line_number))
+                    problem(Problem(name, f"not JSON: {exc}", line=line_number))
                 continue
-            result = self._record(value, name, line=line_number)
-            if result is not None:
-                yield from result
+            if type(value) is dict and "entries" not in value:
+                parsed = record(value, name, line_number, None)
+                if parsed is not None:
+                    yield parsed
+            else:
+                yield from self._values(value, name, line_number, None)
 
     def _items(self, stream: IO[bytes], name: str, prefix: str, multiple: bool = False) -> Iterator[Parsed]:
         index = -1
         try:
             for value in ijson.items(stream, prefix, multiple_values=multiple, use_float=True):
                 index += 1
-                result = self._record(value, name, index=index)
-                if result is not None:
-                    yield from result
+                yield from self._values(value, name, None, index)
         except ijson.IncompleteJSONError as exc:
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else "incomplete JSON"
             truncated = "premature EOF" in text or "incomplete" in text.lower()
@@ -140,25 +140,34 @@ class FlowReader:
         except ijson.JSONError as exc:
             self.problem(Problem(name, f"invalid JSON after {index + 1} records: {exc}", index=index + 1))
 
-    def _record(self, value: Any, name: str, line: int | None = None, index: int | None = None) -> list | None:
-        """The parsed records of one JSON value (an API response holds many), or None."""
+    def _values(self, value: Any, name: str, line: int | None, index: int | None) -> Iterator[Parsed]:
+        """The records of one JSON value: a record, or an API response holding `entries`."""
         if not isinstance(value, dict):
             self.problem(Problem(name, f"expected a JSON object, got {type(value).__name__}", line, index))
-            return None
+            return
         entries = value.get("entries")
         if isinstance(entries, list) and "connection" not in value:
-            out = []
             for number, entry in enumerate(entries):
-                result = self._record(entry, name, line, number if line is not None else index)
-                if result:
-                    out.extend(result)
-            return out
+                if isinstance(entry, dict):
+                    parsed = self._record(entry, name, line, number if line is not None else index)
+                    if parsed is not None:
+                        yield parsed
+                else:
+                    self.problem(Problem(name, f"expected a JSON object, got {type(entry).__name__}", line, number))
+            return
+        parsed = self._record(value, name, line, index)
+        if parsed is not None:
+            yield parsed
+
+    def _record(self, value: dict, name: str, line: int | None, index: int | None) -> Parsed | None:
         log_name = value.get("logName")
-        if isinstance(log_name, str) and not log_name.endswith(("/policy-action", "%2Fpolicy-action")):
-            self.skipped["log entries of other logs (not policy-action)"] += 1
-            return None
+        if log_name is not None and log_name != self._log_name:
+            if not isinstance(log_name, str) or not log_name.endswith(("/policy-action", "%2Fpolicy-action")):
+                self.skipped["log entries of other logs (not policy-action)"] += 1
+                return None
+            self._log_name = log_name
         try:
-            if is_policy_action(value):
+            if "jsonPayload" in value or "connection" in value or "disposition" in value:
                 parsed = parse_policy_action(value)
             elif is_hubble(value):
                 parsed = parse_hubble(value)
@@ -175,8 +184,13 @@ class FlowReader:
             self.skipped[skip.reason] += 1
             return None
         self.records += 1
-        self.where = (name, line, index)
-        return [parsed]
+        self._file, self._line, self._index = name, line, index
+        return parsed
+
+    @property
+    def where(self) -> tuple[str, int | None, int | None]:
+        """(file, line, index) of the last record read: where the first record of each connection was."""
+        return (self._file, self._line, self._index)
 
 
 class _Prefixed:
