@@ -15,6 +15,7 @@ from netpol_tui.flows.join import EXTERNAL, NODE, SERVICE, Joined, Resolver
 from netpol_tui.flows.records import ALLOW, DENY, INGRESS, FlowKey
 from netpol_tui.gcpause import gc_paused
 from netpol_tui.model.objects import Pod
+from netpol_tui.model.policy import LabelSelector
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.policy import Dataplane, DirectionResult, Endpoint, EndpointError, PolicyEngine, Verdict
 
@@ -157,8 +158,9 @@ class Comparer:
     """Evaluates connections with one engine.
 
     Verdicts are cached per class of endpoints the engine cannot tell apart: a pod's namespace,
-    labels, hostNetwork, phase and (as a destination) container ports; its IP too unless the model
-    is Dataplane V2 (only there does ipBlock never match pod traffic); an address as itself.
+    the labels some policy's pod selector names (no other label can change a verdict),
+    hostNetwork, phase and container ports; its IP too unless the model is Dataplane V2 (only
+    there does ipBlock never match pod traffic); an address as itself.
     """
 
     def __init__(self, engine: PolicyEngine, snapshot: Snapshot) -> None:
@@ -167,8 +169,10 @@ class Comparer:
         self.resolver = Resolver(engine, snapshot)
         self._shared: dict[tuple, tuple[tuple[Verdict, ...], tuple[str, ...]]] = {}
         self._exact: dict[tuple, tuple[tuple[Verdict, ...], tuple[str, ...]]] = {}
-        self._classes: dict[int, tuple[Pod, tuple, tuple]] = {}
+        self._classes: dict[int, tuple[Pod, int]] = {}
+        self._class_ids: dict[tuple, int] = {}
         self._ip_blind = engine.dataplane is Dataplane.DATAPLANE_V2
+        self._label_keys = _selector_keys(snapshot)
         self._service_targets: dict[tuple[str, str], list[Endpoint] | EndpointError] = {}
 
     def _class(self, endpoint: Endpoint) -> tuple:
@@ -177,11 +181,15 @@ class Comparer:
             return ("address", endpoint.address)
         entry = self._classes.get(id(pod))
         if entry is None or entry[0] is not pod:
-            base = (pod.namespace, frozenset(pod.labels.items()), pod.host_network, pod.is_live)
-            entry = (pod, base, base + (pod.ports,))
+            keys = self._label_keys
+            labels = frozenset((key, value) for key, value in pod.labels.items() if key in keys)
+            features = (pod.namespace, labels, pod.host_network, pod.is_live,
+                        tuple((p.container_port, p.protocol, p.name) for p in pod.ports))
+            # a small number stands for the features: cache keys then hash and compare cheaply
+            entry = (pod, self._class_ids.setdefault(features, len(self._class_ids)))
             self._classes[id(pod)] = entry
         address = None if self._ip_blind and not pod.host_network else endpoint.address
-        return (entry[2], address, endpoint.service.key if endpoint.service is not None else None)
+        return (entry[1], address, endpoint.service.key if endpoint.service is not None else None)
 
     def _run(self, cache: dict, key: tuple, src: Endpoint, dsts: list[Endpoint], port: int, protocol: str
              ) -> tuple[tuple[Verdict, ...], tuple[str, ...]]:
@@ -243,6 +251,23 @@ class Comparer:
                 f"Service {dst.ip} sends to {len(verdicts)} pods and the verdicts differ between them; the record "
                 "does not say which pod was reached",), self, key)
         return Evaluation(answers.pop(), src, dst, verdicts, (), self, key)
+
+
+def _selector_keys(snapshot: Snapshot) -> frozenset[str]:
+    """Label keys that any policy's podSelector (of the policy or of a peer) tests."""
+    keys: set[str] = set()
+
+    def add(selector: LabelSelector | None) -> None:
+        if selector is not None:
+            keys.update(selector.match_labels)
+            keys.update(requirement.key for requirement in selector.match_expressions)
+
+    for policy in snapshot.policies:
+        add(policy.pod_selector)
+        for rule in (*policy.ingress, *policy.egress):
+            for peer in rule.peers:
+                add(peer.pod_selector)
+    return frozenset(keys)
 
 
 def group_connections(comparer: Comparer, connections: Iterable[Connection]) -> list[FlowGroup]:

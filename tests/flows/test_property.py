@@ -59,7 +59,9 @@ cases = st.fixed_dictionaries({
 
 
 def _snapshot(case):
-    pods = [pod(f"p{i}", ns, {"app": app}, f"10.1.{i}.1", node="node-1", owner=f"w-{app}" if owned else None)
+    # `version` is named by no selector: pods differing only there share cached verdicts
+    pods = [pod(f"p{i}", ns, {"app": app, "version": f"v{i % 2}"}, f"10.1.{i}.1", node="node-1",
+                owner=f"w-{app}" if owned else None)
             for i, (ns, app, owned) in enumerate(case["pods"])]
     policies = [policy(f"pol-{i}", ns, spec) for i, (ns, spec) in enumerate(case["policies"])]
     return world(case["model"], policies=policies, pods=pods)
