@@ -15,9 +15,20 @@ from netpol_tui.flows.join import EXTERNAL, NODE, SERVICE, Joined, Resolver
 from netpol_tui.flows.records import ALLOW, DENY, INGRESS, FlowKey
 from netpol_tui.gcpause import gc_paused
 from netpol_tui.model.objects import Pod
-from netpol_tui.model.policy import LabelSelector
+from netpol_tui.model.policy import LabelSelector, NetworkPolicy
 from netpol_tui.model.snapshot import Snapshot
-from netpol_tui.policy import Dataplane, DirectionResult, Endpoint, EndpointError, PolicyEngine, Verdict
+from netpol_tui.policy import (
+    Dataplane,
+    DirectionResult,
+    Endpoint,
+    EndpointError,
+    ParsedBlock,
+    PolicyEngine,
+    Verdict,
+    parse_block,
+)
+from netpol_tui.policy.addresses import try_parse_address
+from netpol_tui.policy.engine import METADATA_ADDRESS
 
 UNKNOWN = "unknown"
 AGREES, DISAGREES = "agrees", "disagrees"
@@ -160,7 +171,7 @@ class Comparer:
     Verdicts are cached per class of endpoints the engine cannot tell apart: a pod's namespace,
     the labels some policy's pod selector names (no other label can change a verdict),
     hostNetwork, phase and container ports; its IP too unless the model is Dataplane V2 (only
-    there does ipBlock never match pod traffic); an address as itself.
+    there does ipBlock never match pod traffic); an outside address as the ipBlocks that hold it.
     """
 
     def __init__(self, engine: PolicyEngine, snapshot: Snapshot) -> None:
@@ -174,11 +185,42 @@ class Comparer:
         self._ip_blind = engine.dataplane is Dataplane.DATAPLANE_V2
         self._label_keys = _selector_keys(snapshot)
         self._service_targets: dict[tuple[str, str], list[Endpoint] | EndpointError] = {}
+        self._address_classes: dict[tuple[str, str], tuple] = {}
+        self._blocks: dict[str, list[ParsedBlock]] = {}
+        self._policies_by_ns: dict[str, list[NetworkPolicy]] = {}
+        for policy in snapshot.policies:
+            self._policies_by_ns.setdefault(policy.namespace, []).append(policy)
+        #: addresses the engine remarks on (nodes, Services, the metadata server): kept apart
+        self._special = {METADATA_ADDRESS} | {ip for node in snapshot.nodes for ip in (node.internal_ip,
+                                                                                        node.external_ip) if ip} \
+            | {ip for service in snapshot.services for ip in service.cluster_ips}
 
-    def _class(self, endpoint: Endpoint) -> tuple:
+    def _address_class(self, address: str | None, namespace: str | None) -> tuple:
+        """An outside address as the set of ipBlock peers (of the pod side's namespace) holding it."""
+        if address is None or namespace is None:
+            return ("address", address)
+        key = (namespace, address)
+        signature = self._address_classes.get(key)
+        if signature is None:
+            blocks = self._blocks.get(namespace)
+            if blocks is None:
+                blocks = self._blocks[namespace] = [
+                    parse_block(peer.ip_block) for policy in self._policies_by_ns.get(namespace, ())
+                    for rule in (*policy.ingress, *policy.egress) for peer in rule.peers if peer.ip_block is not None]
+            parsed = try_parse_address(address)
+            if parsed is None:
+                signature = ("address", address)
+            else:
+                signature = ("blocks", namespace, frozenset(i for i, block in enumerate(blocks) if block.contains(parsed)),
+                             address in self._special)
+            self._address_classes[key] = signature
+        return signature
+
+    def _class(self, endpoint: Endpoint, namespace: str | None = None) -> tuple:
+        """The endpoint's verdict class; `namespace` is the pod side's, for an outside address."""
         pod = endpoint.pod
         if pod is None:
-            return ("address", endpoint.address)
+            return self._address_class(endpoint.address, namespace)
         entry = self._classes.get(id(pod))
         if entry is None or entry[0] is not pod:
             keys = self._label_keys
@@ -239,9 +281,12 @@ class Comparer:
         targets = self._targets(dst)
         if isinstance(targets, str):
             return Evaluation(UNKNOWN, src, dst, (), (targets,))
-        src_class = self._class(src.endpoint)
-        same = len(targets) == 1 and targets[0].pod is not None and targets[0].pod is src.endpoint.pod
-        cache_key = (src_class, tuple(self._class(target) for target in targets), key.port, key.protocol, same)
+        src_pod = src.endpoint.pod
+        src_class = self._class(src.endpoint, targets[0].pod.namespace if targets[0].pod is not None else None)
+        same = len(targets) == 1 and targets[0].pod is not None and targets[0].pod is src_pod
+        dst_classes = tuple(self._class(target, src_pod.namespace if src_pod is not None else None)
+                            for target in targets)
+        cache_key = (src_class, dst_classes, key.port, key.protocol, same)
         verdicts, errors = self._run(self._shared, cache_key, src.endpoint, targets, key.port, key.protocol)
         if errors:
             return Evaluation(UNKNOWN, src, dst, (), errors)
