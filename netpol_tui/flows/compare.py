@@ -186,6 +186,7 @@ class Comparer:
         self._label_keys = _selector_keys(snapshot)
         self._service_targets: dict[tuple[str, str], list[Endpoint] | EndpointError] = {}
         self._address_classes: dict[tuple[str, str], tuple] = {}
+        self._answers: dict[tuple, tuple[str, tuple[Verdict, ...], tuple[str, ...]]] = {}
         self._blocks: dict[str, list[ParsedBlock]] = {}
         self._policies_by_ns: dict[str, list[NetworkPolicy]] = {}
         for policy in snapshot.policies:
@@ -269,8 +270,27 @@ class Comparer:
         return self._run(self._exact, pair, src.endpoint, targets, key.port, key.protocol)[0]
 
     def evaluate(self, key: FlowKey) -> Evaluation:
-        src = self.resolver.resolve(key.src)
-        dst = self.resolver.resolve(key.dst)
+        resolve = self.resolver.resolve
+        src, dst = resolve(key.src), resolve(key.dst)
+        src_ep, dst_ep = src.endpoint, dst.endpoint
+        if src_ep is None or dst_ep is None or dst.kind == SERVICE:
+            return self._evaluate_other(key, src, dst)
+        # the common case, one pod or address to another: one lookup per verdict class and side
+        src_pod, dst_pod = src_ep.pod, dst_ep.pod
+        class_key = (self._class(src_ep, dst_pod.namespace if dst_pod is not None else None),
+                     self._class(dst_ep, src_pod.namespace if src_pod is not None else None),
+                     key.port, key.protocol, src_pod is not None and src_pod is dst_pod, key.direction)
+        answer = self._answers.get(class_key)
+        if answer is None:
+            verdicts, errors = self._run(self._shared, class_key[:5], src_ep, [dst_ep], key.port, key.protocol)
+            predicted = predicted_of(verdicts[0], key.direction) if verdicts else UNKNOWN
+            answer = self._answers[class_key] = (predicted, verdicts, errors)
+        if answer[2]:
+            return Evaluation(UNKNOWN, src, dst, (), answer[2])
+        return Evaluation(answer[0], src, dst, answer[1], (), self, key)
+
+    def _evaluate_other(self, key: FlowKey, src: Joined, dst: Joined) -> Evaluation:
+        """Endpoints the snapshot cannot stand for, and Services (one verdict per backing pod)."""
         reasons: list[str] = []
         for role, joined in (("source", src), ("destination", dst)):
             if joined.endpoint is None and joined.kind != SERVICE:
