@@ -19,6 +19,7 @@ COMMANDS = {
     "config": "netpol_tui.commands.config",
     "completion": "netpol_tui.commands.completion",
     "__complete": "netpol_tui.commands.complete",
+    "flows": "netpol_tui.commands.flows",
 }
 
 #: Commands left out of `--help` and of completion: the helper the completion scripts call.

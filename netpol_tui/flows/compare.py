@@ -1,0 +1,377 @@
+"""Aggregate records, join them to the snapshot, group them and compare with the verdict engine.
+
+Records stream into per-connection aggregates (equal `FlowKey`s), so memory grows with the
+number of distinct connections, not records. Each connection is evaluated once per distinct
+(source, destination, port, protocol); connections then roll up into groups by source
+workload (or pod), destination, port, protocol, direction, observed and predicted disposition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from netpol_tui.flows.join import EXTERNAL, NODE, SERVICE, Joined, Resolver
+from netpol_tui.flows.records import ALLOW, DENY, INGRESS, FlowKey
+from netpol_tui.gcpause import gc_paused
+from netpol_tui.model.objects import Pod
+from netpol_tui.model.policy import LabelSelector, NetworkPolicy
+from netpol_tui.model.snapshot import Snapshot
+from netpol_tui.policy import (
+    Dataplane,
+    DirectionResult,
+    Endpoint,
+    EndpointError,
+    ParsedBlock,
+    PolicyEngine,
+    Verdict,
+    parse_block,
+)
+from netpol_tui.policy.addresses import try_parse_address
+from netpol_tui.policy.engine import METADATA_ADDRESS
+
+UNKNOWN = "unknown"
+AGREES, DISAGREES = "agrees", "disagrees"
+
+
+@dataclass(slots=True)
+class Connection:
+    """All records of one FlowKey."""
+
+    key: FlowKey
+    count: int
+    first: str | None
+    last: str | None
+    nodes: set[str]
+    #: (file, line, index) of its first record
+    where: tuple[str, int | None, int | None]
+
+
+class Evaluation:
+    """The engine's answer for one connection, on the side the record reports.
+
+    `predicted` and `deciding` come from a verdict shared by every connection whose endpoints
+    the engine cannot tell apart (same namespace, labels, ports, ...). `verdicts`, the exact
+    verdicts for this connection's own endpoints (their texts name them), are computed on first use.
+    """
+
+    __slots__ = ("_comparer", "_exact", "_key", "_shared", "dst", "predicted", "reasons", "src")
+
+    def __init__(self, predicted: str, src: Joined, dst: Joined, shared: tuple[Verdict, ...] = (),
+                 reasons: tuple[str, ...] = (), comparer: Comparer | None = None, key: FlowKey | None = None) -> None:
+        self.predicted, self.src, self.dst, self.reasons = predicted, src, dst, reasons
+        self._shared, self._comparer, self._key = shared, comparer, key
+        self._exact: tuple[Verdict, ...] | None = None if comparer is not None else shared
+
+    @property
+    def verdicts(self) -> tuple[Verdict, ...]:
+        if self._exact is None:
+            assert self._comparer is not None and self._key is not None
+            self._exact = self._comparer.exact(self._key, self.src, self.dst)
+        return self._exact
+
+    @property
+    def verdict(self) -> Verdict | None:
+        verdicts = self.verdicts
+        return verdicts[0] if verdicts else None
+
+    @property
+    def shared_verdict(self) -> Verdict | None:
+        """A verdict equal to this one in answer and deciding policies (not in the names it mentions)."""
+        return self._shared[0] if self._shared else None
+
+
+@dataclass(slots=True)
+class FlowGroup:
+    src: Joined
+    dst: Joined
+    port: int
+    protocol: str
+    direction: str | None
+    observed: str
+    predicted: str
+    kind: str
+    count: int = 0
+    first: str | None = None
+    last: str | None = None
+    nodes: set[str] = field(default_factory=set)
+    connections: list[tuple[Connection, Evaluation]] = field(default_factory=list)
+    audit: bool = False
+    status: str = UNKNOWN
+    diagnosis: list[dict] = field(default_factory=list)
+
+    @property
+    def evaluation(self) -> Evaluation:
+        return self.connections[0][1]
+
+    @property
+    def policies_logged(self) -> set[str] | None:
+        named = [conn.key.policies for conn, _ in self.connections if conn.key.policies is not None]
+        return set().union(*named) if named else None
+
+    def pods(self, which: str) -> list[str]:
+        names = set()
+        for conn, evaluation in self.connections:
+            joined = evaluation.src if which == "src" else evaluation.dst
+            peer = conn.key.src if which == "src" else conn.key.dst
+            if joined.pod_name:
+                names.add(joined.pod_name)
+            elif peer.pod:
+                names.add(peer.pod)
+        return sorted(names)
+
+    def ips(self, which: str) -> list[str]:
+        return sorted({(conn.key.src if which == "src" else conn.key.dst).ip or "" for conn, _ in self.connections}
+                      - {""})
+
+
+def aggregate(records: Iterable[tuple[FlowKey, int, str | None, str | None]], where=lambda: ("", None, None)
+              ) -> dict[FlowKey, Connection]:
+    """Fold records into connections; `where()` tells the position of the record just read."""
+    connections: dict[FlowKey, Connection] = {}
+    get = connections.get
+    with gc_paused():
+        for key, count, when, node in records:
+            conn = get(key)
+            if conn is None:
+                connections[key] = Connection(key, count, when, when, {node} if node else set(), where())
+                continue
+            conn.count += count
+            if when is not None:
+                if conn.first is None or when < conn.first:
+                    conn.first = when
+                if conn.last is None or when > conn.last:
+                    conn.last = when
+            if node:
+                conn.nodes.add(node)
+    return connections
+
+
+def side_of(verdict: Verdict, direction: str | None) -> DirectionResult | None:
+    if direction is None:
+        return None
+    return verdict.ingress if direction == INGRESS else verdict.egress
+
+
+def predicted_of(verdict: Verdict, direction: str | None) -> str:
+    """allow/deny/unknown for the side the record reports (the whole connection without a direction)."""
+    overall = getattr(verdict, "verdict", None)
+    if overall not in (ALLOW, DENY):
+        return UNKNOWN
+    side = side_of(verdict, direction)
+    if side is None:
+        return overall
+    value = getattr(side, "verdict", None)
+    return value if value in (ALLOW, DENY) else UNKNOWN
+
+
+class Comparer:
+    """Evaluates connections with one engine.
+
+    Verdicts are cached per class of endpoints the engine cannot tell apart: a pod's namespace,
+    the labels some policy's pod selector names (no other label can change a verdict),
+    hostNetwork, phase and container ports; its IP too unless the model is Dataplane V2 (only
+    there does ipBlock never match pod traffic); an outside address as the ipBlocks that hold it.
+    """
+
+    def __init__(self, engine: PolicyEngine, snapshot: Snapshot) -> None:
+        self.engine = engine
+        self.snapshot = snapshot
+        self.resolver = Resolver(engine, snapshot)
+        self._shared: dict[tuple, tuple[tuple[Verdict, ...], tuple[str, ...]]] = {}
+        self._exact: dict[tuple, tuple[tuple[Verdict, ...], tuple[str, ...]]] = {}
+        self._classes: dict[int, tuple[Pod, int]] = {}
+        self._class_ids: dict[tuple, int] = {}
+        self._ip_blind = engine.dataplane is Dataplane.DATAPLANE_V2
+        self._label_keys = _selector_keys(snapshot)
+        self._service_targets: dict[tuple[str, str], list[Endpoint] | EndpointError] = {}
+        self._address_classes: dict[tuple[str, str], tuple] = {}
+        self._answers: dict[tuple, tuple[str, tuple[Verdict, ...], tuple[str, ...]]] = {}
+        self._blocks: dict[str, list[ParsedBlock]] = {}
+        self._policies_by_ns: dict[str, list[NetworkPolicy]] = {}
+        for policy in snapshot.policies:
+            self._policies_by_ns.setdefault(policy.namespace, []).append(policy)
+        #: addresses the engine remarks on (nodes, Services, the metadata server): kept apart
+        self._special = {METADATA_ADDRESS} | {ip for node in snapshot.nodes for ip in (node.internal_ip,
+                                                                                        node.external_ip) if ip} \
+            | {ip for service in snapshot.services for ip in service.cluster_ips}
+
+    def _address_class(self, address: str | None, namespace: str | None) -> tuple:
+        """An outside address as the set of ipBlock peers (of the pod side's namespace) holding it."""
+        if address is None or namespace is None:
+            return ("address", address)
+        key = (namespace, address)
+        signature = self._address_classes.get(key)
+        if signature is None:
+            blocks = self._blocks.get(namespace)
+            if blocks is None:
+                blocks = self._blocks[namespace] = [
+                    parse_block(peer.ip_block) for policy in self._policies_by_ns.get(namespace, ())
+                    for rule in (*policy.ingress, *policy.egress) for peer in rule.peers if peer.ip_block is not None]
+            parsed = try_parse_address(address)
+            if parsed is None:
+                signature = ("address", address)
+            else:
+                signature = ("blocks", namespace, frozenset(i for i, block in enumerate(blocks) if block.contains(parsed)),
+                             address in self._special)
+            self._address_classes[key] = signature
+        return signature
+
+    def _class(self, endpoint: Endpoint, namespace: str | None = None) -> tuple:
+        """The endpoint's verdict class; `namespace` is the pod side's, for an outside address."""
+        pod = endpoint.pod
+        if pod is None:
+            return self._address_class(endpoint.address, namespace)
+        entry = self._classes.get(id(pod))
+        if entry is None or entry[0] is not pod:
+            keys = self._label_keys
+            labels = frozenset((key, value) for key, value in pod.labels.items() if key in keys)
+            features = (pod.namespace, labels, pod.host_network, pod.is_live,
+                        tuple((p.container_port, p.protocol, p.name) for p in pod.ports))
+            # a small number stands for the features: cache keys then hash and compare cheaply
+            entry = (pod, self._class_ids.setdefault(features, len(self._class_ids)))
+            self._classes[id(pod)] = entry
+        address = None if self._ip_blind and not pod.host_network else endpoint.address
+        return (entry[1], address, endpoint.service.key if endpoint.service is not None else None)
+
+    def _run(self, cache: dict, key: tuple, src: Endpoint, dsts: list[Endpoint], port: int, protocol: str
+             ) -> tuple[tuple[Verdict, ...], tuple[str, ...]]:
+        cached = cache.get(key)
+        if cached is None:
+            try:
+                cached = (tuple(self.engine.evaluate(src, dst, port, protocol) for dst in dsts), ())
+            except EndpointError as exc:
+                cached = ((), (f"the engine cannot evaluate it: {exc}",))
+            cache[key] = cached
+        return cached
+
+    def _targets(self, dst: Joined) -> list[Endpoint] | str:
+        if dst.kind != SERVICE:
+            assert dst.endpoint is not None
+            return [dst.endpoint]
+        assert dst.service is not None
+        service_key = dst.service.key
+        targets = self._service_targets.get(service_key)
+        if targets is None:
+            try:
+                targets = self.engine.resolve(f"{dst.service.namespace}/svc/{dst.service.name}")
+            except EndpointError as exc:
+                targets = exc
+            self._service_targets[service_key] = targets
+        if isinstance(targets, EndpointError):
+            return f"destination {dst.ip} is a Service ClusterIP whose pods cannot be told: {targets}"
+        return targets
+
+    def exact(self, key: FlowKey, src: Joined, dst: Joined) -> tuple[Verdict, ...]:
+        targets = self._targets(dst)
+        if src.endpoint is None or isinstance(targets, str):
+            return ()
+        pair = (src.endpoint, tuple(targets), key.port, key.protocol)
+        return self._run(self._exact, pair, src.endpoint, targets, key.port, key.protocol)[0]
+
+    def evaluate(self, key: FlowKey) -> Evaluation:
+        resolve = self.resolver.resolve
+        src, dst = resolve(key.src), resolve(key.dst)
+        src_ep, dst_ep = src.endpoint, dst.endpoint
+        if src_ep is None or dst_ep is None or dst.kind == SERVICE:
+            return self._evaluate_other(key, src, dst)
+        # the common case, one pod or address to another: one lookup per verdict class and side
+        src_pod, dst_pod = src_ep.pod, dst_ep.pod
+        class_key = (self._class(src_ep, dst_pod.namespace if dst_pod is not None else None),
+                     self._class(dst_ep, src_pod.namespace if src_pod is not None else None),
+                     key.port, key.protocol, src_pod is not None and src_pod is dst_pod, key.direction)
+        answer = self._answers.get(class_key)
+        if answer is None:
+            verdicts, errors = self._run(self._shared, class_key[:5], src_ep, [dst_ep], key.port, key.protocol)
+            predicted = predicted_of(verdicts[0], key.direction) if verdicts else UNKNOWN
+            answer = self._answers[class_key] = (predicted, verdicts, errors)
+        if answer[2]:
+            return Evaluation(UNKNOWN, src, dst, (), answer[2])
+        return Evaluation(answer[0], src, dst, answer[1], (), self, key)
+
+    def _evaluate_other(self, key: FlowKey, src: Joined, dst: Joined) -> Evaluation:
+        """Endpoints the snapshot cannot stand for, and Services (one verdict per backing pod)."""
+        reasons: list[str] = []
+        for role, joined in (("source", src), ("destination", dst)):
+            if joined.endpoint is None and joined.kind != SERVICE:
+                reasons.append(f"the {role} cannot be evaluated: {'; '.join(joined.notes) or 'unknown endpoint'}")
+        if reasons:
+            return Evaluation(UNKNOWN, src, dst, (), tuple(reasons))
+        assert src.endpoint is not None
+        targets = self._targets(dst)
+        if isinstance(targets, str):
+            return Evaluation(UNKNOWN, src, dst, (), (targets,))
+        src_pod = src.endpoint.pod
+        src_class = self._class(src.endpoint, targets[0].pod.namespace if targets[0].pod is not None else None)
+        same = len(targets) == 1 and targets[0].pod is not None and targets[0].pod is src_pod
+        dst_classes = tuple(self._class(target, src_pod.namespace if src_pod is not None else None)
+                            for target in targets)
+        cache_key = (src_class, dst_classes, key.port, key.protocol, same)
+        verdicts, errors = self._run(self._shared, cache_key, src.endpoint, targets, key.port, key.protocol)
+        if errors:
+            return Evaluation(UNKNOWN, src, dst, (), errors)
+        answers = {predicted_of(verdict, key.direction) for verdict in verdicts}
+        if len(answers) != 1:
+            return Evaluation(UNKNOWN, src, dst, verdicts, (
+                f"Service {dst.ip} sends to {len(verdicts)} pods and the verdicts differ between them; the record "
+                "does not say which pod was reached",), self, key)
+        return Evaluation(answers.pop(), src, dst, verdicts, (), self, key)
+
+
+def _selector_keys(snapshot: Snapshot) -> frozenset[str]:
+    """Label keys that any policy's podSelector (of the policy or of a peer) tests."""
+    keys: set[str] = set()
+
+    def add(selector: LabelSelector | None) -> None:
+        if selector is not None:
+            keys.update(selector.match_labels)
+            keys.update(requirement.key for requirement in selector.match_expressions)
+
+    for policy in snapshot.policies:
+        add(policy.pod_selector)
+        for rule in (*policy.ingress, *policy.egress):
+            for peer in rule.peers:
+                add(peer.pod_selector)
+    return frozenset(keys)
+
+
+def group_connections(comparer: Comparer, connections: Iterable[Connection]) -> list[FlowGroup]:
+    """Connections rolled up into groups, denied first, then by count."""
+    groups: dict[tuple, FlowGroup] = {}
+    with gc_paused():
+        for conn in connections:
+            key = conn.key
+            evaluation = comparer.evaluate(key)
+            gkey = (evaluation.src.identity, evaluation.dst.identity, key.port, key.protocol, key.direction,
+                    key.disposition, evaluation.predicted, key.kind)
+            group = groups.get(gkey)
+            if group is None:
+                group = groups[gkey] = FlowGroup(evaluation.src, evaluation.dst, key.port, key.protocol,
+                                                 key.direction, key.disposition, evaluation.predicted, key.kind)
+            group.count += conn.count
+            if conn.first is not None and (group.first is None or conn.first < group.first):
+                group.first = conn.first
+            if conn.last is not None and (group.last is None or conn.last > group.last):
+                group.last = conn.last
+            group.nodes |= conn.nodes
+            group.audit = group.audit or key.audit
+            group.connections.append((conn, evaluation))
+    out = list(groups.values())
+    for group in out:
+        if group.predicted == UNKNOWN:
+            group.status = UNKNOWN
+        else:
+            group.status = AGREES if group.predicted == group.observed else DISAGREES
+    out.sort(key=lambda g: (g.observed != DENY, -g.count, g.src.identity, g.dst.identity, g.port))
+    return out
+
+
+def endpoint_text(joined: Joined) -> str:
+    """The endpoint as `netpol-tui explain` reads it."""
+    if joined.kind == SERVICE and joined.service is not None:
+        return f"{joined.service.namespace}/svc/{joined.service.name}"
+    if joined.kind in (EXTERNAL, NODE) or joined.pod is None:
+        if joined.pod_name and joined.namespace:
+            return f"{joined.namespace}/{joined.pod_name}"
+        return joined.ip or "?"
+    return f"{joined.pod.namespace}/{joined.pod.name}"

@@ -1,0 +1,211 @@
+"""The flows comparison as data (JSON-ready) and as text or Markdown for a ticket.
+
+All text that came from the cluster or the logs goes through `netpol_tui.text.clean`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from netpol_tui.flows.compare import AGREES, DISAGREES, UNKNOWN, FlowGroup, endpoint_text, side_of
+from netpol_tui.flows.join import EXTERNAL, NODE, SERVICE, Joined
+from netpol_tui.flows.records import DENY, Problem, display_time
+from netpol_tui.flows.shell import explain_command
+from netpol_tui.text import clean
+
+ONLY_CHOICES = ("all", "disagree", "deny")
+MAX_REASONS = 6
+
+
+def _c(value: Any) -> Any:
+    return clean(value, single_line=True) if isinstance(value, str) else value
+
+
+@dataclass
+class FlowReport:
+    groups: list[FlowGroup]
+    problems: list[Problem]
+    problem_count: int
+    skipped: Counter
+    records: int
+    connections: int
+    dataplane: str
+    files_unreadable: int = 0
+    source_words: list[str] = field(default_factory=list)
+    dataplane_arg: str | None = None
+    notes: tuple[str, ...] = ()
+
+    def counts(self) -> Counter:
+        return Counter(group.status for group in self.groups)
+
+    def selected(self, only: str = "all") -> list[FlowGroup]:
+        if only == "disagree":
+            return [g for g in self.groups if g.status == DISAGREES]
+        if only == "deny":
+            return [g for g in self.groups if g.observed == DENY]
+        return list(self.groups)
+
+    # ------------------------------------------------------------------ data
+
+    def endpoint_dict(self, group: FlowGroup, which: str) -> dict[str, Any]:
+        joined: Joined = group.src if which == "src" else group.dst
+        data: dict[str, Any] = {"kind": joined.kind, "namespace": _c(joined.namespace)}
+        pods = group.pods(which)
+        if len(pods) == 1:
+            data["pod"] = _c(pods[0])
+        elif pods:
+            data["pods"] = [_c(name) for name in pods]
+        data["workload"] = _c(joined.workload)
+        ips = group.ips(which)
+        data["ip"] = ips[0] if len(ips) == 1 else None
+        if len(ips) > 1:
+            data["ips"] = ips
+        if joined.kind == SERVICE and joined.service is not None:
+            data["service"] = _c(f"{joined.service.namespace}/{joined.service.name}")
+        if joined.kind == NODE:
+            data["node"] = _c(joined.node)
+        return data
+
+    def deciding(self, group: FlowGroup) -> list[dict[str, Any]]:
+        verdict = group.evaluation.verdict
+        if verdict is None:
+            return []
+        sides = [side_of(verdict, group.direction)] if group.direction else [verdict.egress, verdict.ingress]
+        out: list[dict[str, Any]] = []
+        for side in sides:
+            if side is None or not side.applies:
+                continue
+            if side.allowed:
+                out.extend({"policy": _c(ref.policy), "direction": str(ref.direction).lower(), "rule": ref.rule_index,
+                            "text": _c(str(ref))} for ref in side.allowed_by)
+            else:
+                out.extend({"policy": _c(name), "direction": str(side.direction).lower(), "rule": None,
+                            "text": _c(f"{name} isolates {side.endpoint} for {str(side.direction).lower()}; none "
+                                       "of its rules allows this")} for name in side.isolating_policies)
+        return out
+
+    def explain(self, group: FlowGroup) -> str:
+        return explain_command(self.source_words, _c(endpoint_text(group.src)), _c(endpoint_text(group.dst)),
+                               group.port, group.protocol, self.dataplane_arg)
+
+    def group_dict(self, group: FlowGroup) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "src": self.endpoint_dict(group, "src"), "dst": self.endpoint_dict(group, "dst"),
+            "port": group.port, "protocol": group.protocol, "direction": group.direction,
+            "observed": group.observed, "count": group.count, "first_seen": display_time(group.first),
+            "last_seen": display_time(group.last), "nodes": sorted(_c(node) for node in group.nodes),
+            "predicted": group.predicted, "status": group.status, "deciding": self.deciding(group),
+            "diagnosis": [{key: _c(value) if key != "reproduce" else value for key, value in item.items()}
+                          for item in group.diagnosis],
+            "records_from": group.kind, "explain_command": self.explain(group),
+        }
+        if group.audit:
+            data["audit"] = True
+        if group.observed == DENY or group.predicted == DENY:
+            data["isolating"], data["would_allow"] = self._denial(group)
+        return data
+
+    def _denial(self, group: FlowGroup) -> tuple[list[str], list[str]]:
+        verdict = group.evaluation.verdict
+        if verdict is None:
+            return [], []
+        sides = [side_of(verdict, group.direction)] if group.direction else [verdict.egress, verdict.ingress]
+        isolating: list[str] = []
+        reasons: list[str] = []
+        for side in sides:
+            if side is None:
+                continue
+            isolating.extend(_c(name) for name in side.isolating_policies)
+            reasons.extend(_c(reason) for reason in side.denied_because)
+        return isolating, reasons[:MAX_REASONS]
+
+    def to_dict(self, only: str = "all") -> dict[str, Any]:
+        counts = self.counts()
+        return {
+            "groups": [self.group_dict(group) for group in self.selected(only)],
+            "problems": [{key: _c(value) for key, value in problem.to_dict().items()} for problem in self.problems],
+            "problems_total": self.problem_count,
+            "skipped": [{"reason": _c(reason), "count": count} for reason, count in self.skipped.most_common()],
+            "summary": {"records": self.records, "connections": self.connections, "groups": len(self.groups),
+                        AGREES: counts[AGREES], DISAGREES: counts[DISAGREES], UNKNOWN: counts[UNKNOWN],
+                        "dataplane": self.dataplane},
+        }
+
+    # ------------------------------------------------------------------ text
+
+    def _endpoint_line(self, group: FlowGroup, which: str) -> str:
+        joined = group.src if which == "src" else group.dst
+        pods = group.pods(which)
+        if joined.kind in (EXTERNAL, NODE):
+            ips = group.ips(which)
+            text = ", ".join(ips[:3]) + (f" (+{len(ips) - 3})" if len(ips) > 3 else "")
+            return text + (f" (node {joined.node})" if joined.node else " (outside the cluster)"
+                           if joined.kind == EXTERNAL else "")
+        if joined.kind == SERVICE and joined.service is not None:
+            return f"Service {joined.service.namespace}/{joined.service.name} ({joined.ip})"
+        if joined.workload:
+            many = f", {len(pods)} pods" if len(pods) > 1 else (f", pod {pods[0]}" if pods else "")
+            return f"{joined.namespace}/{joined.workload}{many}"
+        return f"{joined.namespace}/{pods[0] if pods else '?'}"
+
+    def _headline(self, group: FlowGroup) -> str:
+        engine = {UNKNOWN: "engine: unknown"}.get(group.predicted, f"engine: {group.predicted}")
+        direction = group.direction or "direction not recorded"
+        return clean(f"[{group.status.upper()}] observed {group.observed}{' (audit)' if group.audit else ''}, "
+                     f"{engine} | {self._endpoint_line(group, 'src')} -> {self._endpoint_line(group, 'dst')} "
+                     f"{group.protocol}/{group.port} {direction}", single_line=True)
+
+    def _details(self, group: FlowGroup) -> list[str]:
+        data = self.group_dict(group)
+        seen = f"{data['first_seen']} .. {data['last_seen']}" if data["first_seen"] else "no times recorded"
+        lines = [f"{group.count} records ({group.kind}), {seen}; nodes: {', '.join(data['nodes']) or 'not recorded'}"]
+        lines += [f"deciding: {item['text']}" for item in data["deciding"]]
+        if "would_allow" in data and group.observed == DENY:
+            lines += [f"why denied: {reason}" for reason in data["would_allow"]]
+        for item in data["diagnosis"]:
+            lines.append(f"diagnosis ({item['kind']}): {item['text']}")
+            if "reproduce" in item:
+                lines += [f"  {key}: {clean(value, 300, single_line=True)}" for key, value in item["reproduce"].items()
+                          if key != "engine"]
+        lines.append(f"explain: {data['explain_command']}")
+        return lines
+
+    def summary_lines(self) -> list[str]:
+        counts = self.counts()
+        lines = [f"{self.records} flow records, {self.connections} connections, {len(self.groups)} groups: "
+                 f"{counts[DISAGREES]} disagree, {counts[UNKNOWN]} unknown, {counts[AGREES]} agree "
+                 f"(engine model: {self.dataplane})."]
+        lines += [f"Note: {note}" for note in self.notes]
+        for reason, count in self.skipped.most_common():
+            lines.append(f"Counted apart: {count} {clean(reason, single_line=True)}")
+        if self.problem_count:
+            lines.append(f"Problems: {self.problem_count} records or files could not be used (first: "
+                         f"{clean(str(self.problems[0]), 200, single_line=True)})")
+        return lines
+
+    def to_text(self, only: str = "all") -> str:
+        blocks = ["\n".join(self.summary_lines())]
+        for group in self.selected(only):
+            blocks.append("\n".join([self._headline(group)] + [f"  {line}" for line in self._details(group)]))
+        return "\n\n".join(blocks)
+
+    def to_markdown(self, only: str = "all") -> str:
+        def cell(text: Any) -> str:
+            return clean(str(text), single_line=True).replace("|", "\\|")
+
+        out = ["## Observed flows against NetworkPolicy", "", *self.summary_lines(), "",
+               "| status | observed | engine | source | destination | port | direction | records |",
+               "|---|---|---|---|---|---|---|---|"]
+        selected = self.selected(only)
+        for group in selected:
+            out.append(f"| {group.status} | {group.observed} | {group.predicted} | "
+                       f"{cell(self._endpoint_line(group, 'src'))} | {cell(self._endpoint_line(group, 'dst'))} | "
+                       f"{group.protocol}/{group.port} | {group.direction or '-'} | {group.count} |")
+        for number, group in enumerate(selected, 1):
+            out += ["", f"### {number}. {cell(self._headline(group))}", ""]
+            details = self._details(group)
+            out += [f"- {cell(line)}" for line in details[:-1]]
+            out += ["", "```sh", self.explain(group), "```"]
+        return "\n".join(out)

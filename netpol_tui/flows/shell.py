@@ -1,0 +1,43 @@
+"""Shell commands the flows report prints for copying.
+
+Every value goes through `quote`, the one place that quotes for the shell here (kept small so
+that a project-wide quoting function can replace it).
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+
+
+def quote(value: object) -> str:
+    return shlex.quote(str(value))
+
+
+def command(words: Sequence[object]) -> str:
+    return " ".join(quote(word) for word in words)
+
+
+def source_words(demo: str | None = None, files: Sequence[str] = (), context: str | None = None,
+                 kubeconfig: str | None = None, project: str | None = None, location: str | None = None,
+                 cluster: str | None = None) -> list[str]:
+    """The source options that load the same snapshot again (stdin cannot be read twice: `-` is kept)."""
+    words: list[str] = []
+    if demo:
+        words += ["--demo", demo]
+    for path in files:
+        words += ["--files", path]
+    for flag, value in (("--context", context), ("--kubeconfig", kubeconfig), ("--project", project),
+                        ("--location", location), ("--cluster", cluster)):
+        if value:
+            words += [flag, value]
+    return words
+
+
+def explain_command(source: Sequence[str], src: str, dst: str, port: int, protocol: str,
+                    dataplane: str | None = None) -> str:
+    words: list[object] = ["netpol-tui", "explain", *source, "--from", src, "--to", dst, "--port", port,
+                           "--protocol", protocol]
+    if dataplane and dataplane != "auto":
+        words += ["--dataplane", dataplane]
+    return command(words)
