@@ -66,6 +66,12 @@ EXAMPLES: dict[str | None, tuple[Example, ...]] = {
         Example("netpol-tui snapshot save ./shop-dump --demo --force",
                 "save again into the same directory (its files are replaced)", 0),
     ),
+    "flows": (
+        Example("netpol-tui flows --demo dataplane-v2 --flows policy-action.json",
+                "join exported policy-action logs to the demo's policies (here: the file is missing)", 2),
+        Example("netpol-tui flows --demo dataplane-v2 --flows - --only disagree",
+                "Hubble flows from stdin (hubble observe -o json | ...), disagreements only", 2),
+    ),
     "help": (
         Example("netpol-tui help checks NP004", "check NP004: what it looks for, GKE facts, fix", 0),
         Example("netpol-tui help check", "the same as netpol-tui check --help", 0),
@@ -95,6 +101,8 @@ EXIT_CODES: dict[str | None, tuple[str, ...]] = {
               "2 unusable input or an unknown check in --select/--ignore", INTERNAL),
     "checks": ("0 catalog printed", "2 unknown check id for --show", INTERNAL),
     "snapshot": ("0 saved", "2 nothing could be read, or the directory cannot be written", INTERNAL),
+    "flows": ("0 every group agrees with the engine", "1 some group disagrees", "2 bad input",
+              "3 some group is unknown (data not read)", INTERNAL),
     "help": ("0 help printed", "2 unknown command or check id", INTERNAL),
     "config": ("0 printed", "2 the config file is not valid (show names the line)", INTERNAL),
     "completion": ("0 script printed", "2 unknown shell", INTERNAL),
