@@ -179,13 +179,26 @@ def namespace_details(engine: Any, snapshot: Any, name: str) -> Group:
 # ---------------------------------------------------------------------------- explain
 
 
+#: The answer's word and colours: allowed green, denied red, unknown neutral (not a pass, not a failure).
+VERDICT_WORDS = {True: "ALLOWED", False: "DENIED", None: "UNKNOWN"}
+VERDICT_BADGES = {True: "bold reverse green", False: "bold reverse red", None: "bold reverse blue"}
+VERDICT_STYLES = {True: "green", False: "red", None: "blue"}
+
+
+def unknown_lines(reasons: Any, indent: str = "    ") -> list[Text]:
+    """Why an answer is unknown, one line per missing piece of data."""
+    return [Text(f"{indent}? " + clean(reason, 800)) for reason in reasons]
+
+
 def verdict_block(verdict: Any, policies: dict[tuple[str, str], Any]) -> Group:
     """One verdict: the answer, both sides, the deciding rules shown as kubectl describes them."""
-    word = "ALLOWED" if verdict.allowed else "DENIED"
-    parts: list[Any] = [Text.assemble((f" {word} ", "bold reverse green" if verdict.allowed else "bold reverse red"),
+    parts: list[Any] = [Text.assemble((f" {VERDICT_WORDS[verdict.allowed]} ", VERDICT_BADGES[verdict.allowed]),
                                       "  ", clean(verdict.sentences()[0], 600))]
+    if verdict.allowed is None:
+        parts.append(Text("  It depends on data that was not read:", style="bold"))
+        parts.extend(unknown_lines(verdict.unknown_because))
     for side in (verdict.egress, verdict.ingress):
-        style = "green" if side.allowed else "red"
+        style = VERDICT_STYLES[side.allowed]
         parts.append(Text.assemble((f"{side.direction} ", "bold"), (side.verdict, style), "  ",
                                    clean(side.summary, 800)))
         for reason in side.denied_because:
@@ -211,6 +224,12 @@ def explain_block(result: Any) -> Group:
     """Every verdict of the question (a Service gives one per pod) and the dataplane comparison."""
     verdicts, comparison, policies = result["verdicts"], result["comparison"], result["policies"]
     parts: list[Any] = []
+    unknown = result.get("unknown")
+    if unknown:
+        parts.append(Text.assemble((" UNKNOWN ", VERDICT_BADGES[None]), "  ",
+                                   clean(f"{unknown['question']}: {unknown['message']}.", 600)))
+        parts.append(Text("  It depends on data that was not read:", style="bold"))
+        parts.extend(unknown_lines(unknown["unknown_because"]))
     for verdict in verdicts[:10]:
         parts.append(verdict_block(verdict, policies))
         parts.append(Text(""))
@@ -219,8 +238,8 @@ def explain_block(result: Any) -> Group:
     if comparison:
         parts.append(Text("Calico and Dataplane V2 disagree on this traffic:", style="bold yellow underline"))
         for name, verdict in comparison:
-            word = "ALLOWED" if verdict.allowed else "DENIED"
-            parts.append(Text.assemble((f"  {name:14}", "bold"), (word, "green" if verdict.allowed else "red")))
+            parts.append(Text.assemble((f"  {name:14}", "bold"),
+                                       (VERDICT_WORDS[verdict.allowed], VERDICT_STYLES[verdict.allowed])))
             for side in (verdict.egress, verdict.ingress):
                 for reason in side.denied_because[:3]:
                     parts.append(Text("      " + clean(reason, 600), style="dim"))
@@ -232,8 +251,12 @@ def explain_block(result: Any) -> Group:
 def explain_text(result: Any) -> str:
     """Plain sentences for a ticket (what `c` copies)."""
     lines = []
+    unknown = result.get("unknown")
+    if unknown:
+        lines.append(f"{unknown['question']} is UNKNOWN: {unknown['message']}.")
+        lines.extend(f"  ? {reason}" for reason in unknown["unknown_because"])
     for verdict in result["verdicts"]:
         lines.extend(verdict.sentences())
     for name, verdict in result["comparison"]:
-        lines.append(f"{name}: {'ALLOWED' if verdict.allowed else 'DENIED'}")
+        lines.append(f"{name}: {VERDICT_WORDS[verdict.allowed]}")
     return clean("\n".join(lines))

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
 from netpol_tui.gcpause import gc_paused
 from netpol_tui.model.objects import Pod, Service
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule
-from netpol_tui.model.snapshot import Snapshot
+from netpol_tui.model.snapshot import Kind, Snapshot
 from netpol_tui.policy.addresses import (
     Address,
     ParsedBlock,
@@ -40,13 +41,16 @@ from netpol_tui.policy.results import (
     DirectionResult,
     Endpoint,
     EndpointError,
+    EndpointUnknown,
     RuleRef,
     SelectionMiss,
     TermResult,
     Verdict,
+    combine,
     normalise_address,
 )
 from netpol_tui.policy.selectors import CompiledSelector, explain_terms, failure_text, selector_text
+from netpol_tui.policy.unread import Unread, namespace_match_without_labels
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 METADATA_ADDRESS = "169.254.169.254"
@@ -58,6 +62,10 @@ DV2 = Dataplane.DATAPLANE_V2
 WORDS = {Direction.INGRESS: "ingress", Direction.EGRESS: "egress"}
 #: "no entry matched" (None means the rule has no such list, which matches everything)
 NO_MATCH = -1
+#: "no entry matched for sure, but some entry may match": it depends on data that was not read
+UNDECIDED = -2
+#: An address's identity in doubt: it may be a pod (pods not read) or a ClusterIP (Services not read).
+NO_DOUBT: tuple[Kind, ...] = ()
 
 
 def check_protocol(protocol: str | None) -> str:
@@ -121,14 +129,20 @@ class _Group:
 
 
 class _Traffic:
-    """One query, after endpoint and port resolution."""
+    """One query, after endpoint and port resolution.
 
-    __slots__ = ("dst", "dst_ip", "port", "protocol", "src", "src_ip")
+    `src_doubt` / `dst_doubt`: for an address endpoint, the unread kinds that may make it
+    something else than an outside address (a pod, a Service's ClusterIP); empty when certain.
+    """
+
+    __slots__ = ("dst", "dst_doubt", "dst_ip", "port", "protocol", "src", "src_doubt", "src_ip")
 
     def __init__(self, src: Endpoint, dst: Endpoint, src_ip: str | None, dst_ip: str | None,
-                 port: int, protocol: str) -> None:
+                 port: int, protocol: str, src_doubt: tuple[Kind, ...] = NO_DOUBT,
+                 dst_doubt: tuple[Kind, ...] = NO_DOUBT) -> None:
         self.src, self.dst, self.src_ip, self.dst_ip = src, dst, src_ip, dst_ip
         self.port, self.protocol = port, protocol
+        self.src_doubt, self.dst_doubt = src_doubt, dst_doubt
 
 
 class _CPeer:
@@ -148,6 +162,16 @@ class _CRule:
         self.index, self.rule, self.peers, self.ports = index, rule, peers, ports
 
 
+def _maybe_cluster_internal(text: str) -> bool:
+    """Without the cluster's ranges, a pod IP or ClusterIP may be any address that is not public
+    (RFC 1918, shared, ULA...); loopback, link-local and multicast addresses are never one. GKE's
+    privately used public ranges are the exception this cannot see."""
+    address = ipaddress.ip_address(text)
+    if address.is_loopback or address.is_link_local or address.is_multicast or address.is_unspecified:
+        return False
+    return not address.is_global
+
+
 def _subject_to_policy(endpoint: Endpoint) -> bool:
     """A pod whose traffic NetworkPolicy governs: not an address, not a hostNetwork pod."""
     return endpoint.pod is not None and not endpoint.pod.host_network
@@ -159,6 +183,8 @@ class PolicyEngine:
     def __init__(self, snapshot: Snapshot, dataplane: str | Dataplane = "auto") -> None:
         self.snapshot = snapshot
         self.dataplane, self.notes = resolve_dataplane(snapshot, dataplane)
+        #: Kinds a verdict may depend on that the snapshot lacks (verdicts using them are unknown).
+        self.unread = Unread(snapshot)
         self._compiled_cache: dict[int, CompiledSelector] = {}
         self._ns_match_cache: dict[tuple[int, str], bool] = {}
         self._block_cache: dict[Any, ParsedBlock] = {}
@@ -186,9 +212,14 @@ class PolicyEngine:
         self._ns_labels: dict[str, Mapping[str, str]] = {}
         for namespace in snapshot.namespaces:
             self._ns_labels.setdefault(namespace.name, namespace.labels)
+        #: Namespaces whose labels are known: the ones listed, when the kind was read.
+        self._ns_known = frozenset(self._ns_labels) if Kind.NAMESPACE not in self.unread else frozenset()
         self._policies_by_ns: dict[str, list[NetworkPolicy]] = {}
         for policy in snapshot.policies:
             self._policies_by_ns.setdefault(policy.namespace, []).append(policy)
+        #: per direction: does any policy of the snapshot list it in policyTypes?
+        self._any_isolating = {direction: any(direction in policy.policy_types for policy in snapshot.policies)
+                               for direction in Direction}
         groups: dict[tuple[str, frozenset], _Group] = {}
         by_ns: dict[str, list[_Group]] = {}
         pod_group: dict[int, tuple[Pod, _Group]] = {}
@@ -233,6 +264,8 @@ class PolicyEngine:
         self._shared_ips = shared
         cluster = snapshot.cluster
         node_ranges = [cidr for node in snapshot.nodes for cidr in node.pod_cidrs]
+        # Every pod IP lies in some node's podCIDRs, so with nodes read they bound the pod addresses.
+        self._node_pod_ranges = self._ranges([], node_ranges, "") if snapshot.has(Kind.NODE) else []
         self._pod_ranges = self._ranges(
             [(cluster.pod_ipv4_cidr, f"the cluster's pod range {cluster.pod_ipv4_cidr}")] if cluster else [],
             node_ranges, "a node's pod range (spec.podCIDRs)")
@@ -496,6 +529,8 @@ class PolicyEngine:
                     # A ClusterIP is translated to a backing pod before policy applies: answer for those pods.
                     try:
                         return self._resolve_service(service.namespace, service.name)
+                    except EndpointUnknown:
+                        raise
                     except EndpointError:
                         pass
                 return [endpoint]
@@ -521,6 +556,8 @@ class PolicyEngine:
             if default_namespace:
                 return [Endpoint.for_pod(self._find_pod(default_namespace, parts[0]))]
             matches = self._pods_named().get(parts[0], [])
+            if not matches and Kind.POD in self.unread:
+                raise self._pods_unread(f"pod {parts[0]}")
             if len(matches) == 1:
                 return [Endpoint.for_pod(matches[0])]
             if len(matches) > 1:
@@ -541,10 +578,16 @@ class PolicyEngine:
             self._names_index = index
         return self._names_index
 
+    def _pods_unread(self, text: str) -> EndpointUnknown:
+        return EndpointUnknown(f"{text} cannot be looked up: the pods were not read",
+                               (self.unread.because(Kind.POD, f"which pod {text} is, its labels and IP"),))
+
     def _find_pod(self, namespace: str, name: str) -> Pod:
         pod = self._pods_by_key.get((namespace, name))
         if pod is not None:
             return pod
+        if Kind.POD in self.unread:
+            raise self._pods_unread(f"pod {namespace}/{name}")
         in_namespace = sorted(pod.name for group in self._groups_by_ns.get(namespace, ()) for pod in group.pods)
         # People often type the workload's name (`web`) for its pods (`web-5d4f8-x2x7q`).
         suggestions = [f"{namespace}/svc/{name}"] if (namespace, name) in self._services else []
@@ -564,6 +607,10 @@ class PolicyEngine:
 
     def _resolve_service(self, namespace: str, name: str) -> list[Endpoint]:
         service = self._services.get((namespace, name))
+        if service is None and Kind.SERVICE in self.unread:
+            raise EndpointUnknown(f"Service {namespace}/{name} cannot be looked up: the Services were not read",
+                                  (self.unread.because(Kind.SERVICE, f"which pods Service {namespace}/{name} "
+                                                                     "sends to, and its ports"),))
         if service is None:
             names = [svc_name for (ns, svc_name) in self._services if ns == namespace]
             close = difflib.get_close_matches(name, names, n=5)
@@ -572,6 +619,10 @@ class PolicyEngine:
         if not service.selector:
             raise EndpointError(f"Service {namespace}/{name} has no selector (its endpoints are managed by hand), "
                                 "so its pods are unknown; name a pod or an IP address instead")
+        if Kind.POD in self.unread:
+            raise EndpointUnknown(f"the pods behind Service {namespace}/{name} cannot be looked up: the pods "
+                                  "were not read", (self.unread.because(
+                                      Kind.POD, f"which pods Service {namespace}/{name} selects"),))
         selector = LabelSelector(dict(service.selector))
         pods = [pod for group in self._matching_groups(namespace, selector) for pod in group.pods if pod.is_live]
         if not pods:
@@ -664,7 +715,8 @@ class PolicyEngine:
             elif mapped != port:
                 target, requested = mapped, port
         src_ip, dst_ip = self._traffic_ips(src, dst, notes)
-        traffic = _Traffic(src, dst, src_ip, dst_ip, target, protocol)
+        traffic = _Traffic(src, dst, src_ip, dst_ip, target, protocol, self._doubt(src, False),
+                           self._doubt(dst, True))
         if src.pod is not None and src.pod is dst.pod and dst.service is None:
             # Packets to the pod's own IP are routed inside its network namespace and never reach
             # the datapath that enforces NetworkPolicy.
@@ -677,18 +729,69 @@ class PolicyEngine:
             would_ingress = self._side(Direction.INGRESS, traffic, Dataplane.CALICO)
             egress = self._unenforced(Direction.EGRESS, src, would_egress)
             ingress = self._unenforced(Direction.INGRESS, dst, would_ingress)
-            would = would_egress.allowed and would_ingress.allowed
+            would = combine((would_egress.allowed, would_ingress.allowed))
             notes.append(f"If Calico enforcement were turned on, this traffic would be "
-                         f"{'allowed' if would else 'denied'}.")
+                         f"{ {True: 'allowed', False: 'denied', None: 'unknown (some data was not read)'}[would]}.")
         else:
             egress = self._side(Direction.EGRESS, traffic, self.dataplane)
             ingress = self._side(Direction.INGRESS, traffic, self.dataplane)
-            self._other_family(traffic, egress.allowed and ingress.allowed, notes)
+            self._other_family(traffic, combine((egress.allowed, ingress.allowed)), notes)
+        allowed = combine((egress.allowed, ingress.allowed))
         self._caveats(traffic, notes)
-        return Verdict(egress.allowed and ingress.allowed, self.dataplane, src, dst, target, protocol,
+        if allowed is not None and self.unread:
+            notes.append(self._independence_note(allowed, egress, ingress))
+        return Verdict(allowed, self.dataplane, src, dst, target, protocol,
                        egress, ingress, tuple(notes), requested)
 
-    def _other_family(self, t: _Traffic, allowed: bool, notes: list[str]) -> None:
+    def _doubt(self, endpoint: Endpoint, destination: bool) -> tuple[Kind, ...]:
+        """The unread kinds that may make an address endpoint a pod or (as a destination) a ClusterIP."""
+        if endpoint.pod is not None or not self.unread or endpoint.address is None:
+            return NO_DOUBT
+        address = endpoint.address
+        kinds: list[Kind] = []
+        if Kind.POD in self.unread and self._may_be_pod(address):
+            kinds.append(Kind.POD)
+        if destination and Kind.SERVICE in self.unread and address not in self._pod_by_ip \
+                and self._may_be_cluster_ip(address):
+            kinds.append(Kind.SERVICE)
+        return tuple(kinds)
+
+    def _may_be_pod(self, text: str) -> bool:
+        """Could a pod hold this address? Nodes' podCIDRs bound every pod IP when nodes were read;
+        else any non-public address may be one (and any in the cluster's pod range)."""
+        if text in self._host_ips:
+            return False  # a node's address: node traffic, matched only by ipBlock
+        address = self._address(text)
+        if address is None:
+            return False
+        if self._node_pod_ranges:
+            return self._range_of(self._node_pod_ranges, address) is not None
+        if self._range_of(self._pod_ranges, address) is not None:
+            return True
+        return _maybe_cluster_internal(text)
+
+    def _may_be_cluster_ip(self, text: str) -> bool:
+        """Could a Service hold this ClusterIP? Bounded by the cluster's Service range when known."""
+        address = self._address(text)
+        if address is None or text in self._host_ips:
+            return False
+        if self._service_ranges and address.version == 4:
+            return self._range_of(self._service_ranges, address) is not None
+        return _maybe_cluster_internal(text)
+
+    def _independence_note(self, allowed: bool, egress: DirectionResult, ingress: DirectionResult) -> str:
+        """Says why a definite verdict stands although some kinds were not read."""
+        kinds = ", ".join(str(kind) for kind in self.unread.kinds)
+        if self.dataplane is Dataplane.NONE:
+            why = "NetworkPolicy is not enforced on this cluster"
+        elif allowed:
+            why = "both sides allow it by data that was read"
+        else:
+            denying = egress if egress.allowed is False else ingress
+            why = f"the {WORDS[denying.direction]} side denies it by rules that do not involve the missing data"
+        return f"{kinds} objects were not read, but this verdict does not depend on them: {why}."
+
+    def _other_family(self, t: _Traffic, allowed: bool | None, notes: list[str]) -> None:
         """Two dual-stack pods may talk over either family, and ipBlock rules can tell them apart:
         say so when the other family's verdict differs (only when neither IP was chosen)."""
         src, dst = t.src, t.dst
@@ -701,9 +804,9 @@ class PolicyEngine:
         if src_ip is None or dst_ip is None:
             return
         alt = _Traffic(src, dst, src_ip, dst_ip, t.port, t.protocol)
-        alt_allowed = (self._side(Direction.EGRESS, alt, self.dataplane).allowed
-                       and self._side(Direction.INGRESS, alt, self.dataplane).allowed)
-        if alt_allowed != allowed:
+        alt_allowed = combine((self._side(Direction.EGRESS, alt, self.dataplane).allowed,
+                               self._side(Direction.INGRESS, alt, self.dataplane).allowed))
+        if alt_allowed is not None and allowed is not None and alt_allowed != allowed:
             family = "IPv6" if other else "IPv4"
             notes.append(f"Both pods are dual-stack: this verdict is for {t.src_ip} -> {t.dst_ip}; over {family} "
                          f"({src_ip} -> {dst_ip}) the traffic would be {'allowed' if alt_allowed else 'denied'} "
@@ -757,33 +860,51 @@ class PolicyEngine:
         egress = direction is Direction.EGRESS
         subject, other = (t.src, t.dst) if egress else (t.dst, t.src)
         other_ip = t.dst_ip if egress else t.src_ip
+        other_doubt = t.dst_doubt if egress else t.src_doubt
         side = "Egress of" if egress else "Ingress to"
         name = subject.name
         if subject.pod is None:
+            doubt = self._address_side_doubt(direction, subject, t.dst_doubt if not egress else t.src_doubt)
+            if doubt:
+                return DirectionResult(direction, name, False, None, None, summary=(
+                    f"{side} {name}: unknown, the address may belong to a pod (or a Service) of the cluster, "
+                    "whose policies would apply."), unknown_because=tuple(doubt))
             return DirectionResult(direction, name, False, False, True, summary=(
                 f"{side} {name}: not checked, the address is outside the cluster (only the pod side of "
                 "the connection is subject to NetworkPolicy)."))
-        group = self._group_for(subject.pod)
-        names, compiled, others, _ = self._view(group, direction)
         if subject.pod.host_network:
+            group = self._group_for(subject.pod)
+            names = self._view(group, direction)[0]
             return DirectionResult(direction, name, False, False, True, names, summary=(
                 f"{side} {name}: not checked, it is a hostNetwork pod and NetworkPolicy does not apply "
                 "to it in practice."))
+        if Kind.NETWORK_POLICY in self.unread:
+            return DirectionResult(direction, name, True, None, None, summary=(
+                f"{side} {name}: unknown, the NetworkPolicies were not read, so whether any policy isolates "
+                "it is unknown."), unknown_because=(self.unread.because(
+                    Kind.NETWORK_POLICY, f"whether any policy isolates the {WORDS[direction]} of {name}"),))
+        group = self._group_for(subject.pod)
+        names, compiled, others, _ = self._view(group, direction)
         if not names:
             return DirectionResult(direction, name, True, False, True, summary=(
                 f"{side} {name}: allowed, not isolated (no policy with {direction} in policyTypes "
                 "selects it)."))
         other_is_pod = _subject_to_policy(other)
         allowed_by: list[RuleRef] = []
+        undecided: list[tuple[NetworkPolicy, _CRule, int | None, int | None]] = []
         outcomes = []
         for policy, rules in compiled:
             results = []
             for rule in rules:
                 port_index = self._first_port(rule.ports, t, model)
-                peer_index = self._first_peer(policy.namespace, rule.peers, other, other_is_pod, other_ip, model)
+                peer_index = self._first_peer(policy.namespace, rule.peers, other, other_is_pod, other_ip, model,
+                                              other_doubt)
                 if port_index != NO_MATCH and peer_index != NO_MATCH:
-                    allowed_by.append(RuleRef(policy.namespace, policy.name, direction, rule.index,
-                                              peer_index, port_index))
+                    if port_index == UNDECIDED or peer_index == UNDECIDED:
+                        undecided.append((policy, rule, peer_index, port_index))
+                    else:
+                        allowed_by.append(RuleRef(policy.namespace, policy.name, direction, rule.index,
+                                                  peer_index, port_index))
                 results.append((rule, peer_index, port_index))
             outcomes.append((policy, results))
         isolated_by = f"isolated by {', '.join(names)}"
@@ -792,64 +913,171 @@ class PolicyEngine:
                 if len(allowed_by) > 1 else ""
             return DirectionResult(direction, name, True, True, True, names, tuple(allowed_by), (),
                                    f"{side} {name}: allowed; {isolated_by}; allowed by {allowed_by[0]}{more}.")
+        peer_word = "to" if egress else "from"
+        if undecided:
+            because = self._undecided_reasons(undecided, direction, other, other_doubt, t)
+            return DirectionResult(direction, name, True, True, None, names, (), (), (
+                f"{side} {name}: unknown; {isolated_by}, no {WORDS[direction]} rule allows {t.protocol} port "
+                f"{t.port} {peer_word} {other.name} for sure, and {len(undecided)} rule"
+                f"{'s' if len(undecided) > 1 else ''} may, depending on data that was not read."),
+                tuple(because))
         reasons = self._explain_denial(outcomes, direction, subject, other, other_ip, t, model)
         reasons.extend(self._would_allow(subject.pod, direction, others, subject, other, other_ip, t, model))
-        peer_word = "to" if egress else "from"
         return DirectionResult(direction, name, True, True, False, names, (), tuple(reasons), (
             f"{side} {name}: denied; {isolated_by} and no {WORDS[direction]} rule allows {t.protocol} port "
             f"{t.port} {peer_word} {other.name}."))
 
+    def _address_side_doubt(self, direction: Direction, subject: Endpoint, doubt: tuple[Kind, ...]) -> list[str]:
+        """Why the policy side of an address is unknown: it may be a pod (pods not read) or, as a
+        destination, a ClusterIP translated to a pod (Services not read). Definite when no policy
+        of the snapshot isolates that direction (whatever pod it is, it is not isolated)."""
+        reasons: list[str] = []
+        kinds = [kind for kind in doubt if kind is Kind.POD or direction is Direction.INGRESS]
+        if not kinds:
+            return reasons
+        if Kind.NETWORK_POLICY not in self.unread and not self._any_isolating[direction]:
+            return reasons
+        for kind in kinds:
+            what = (f"whether {subject.name} is a pod, and which policies select it" if kind is Kind.POD
+                    else f"whether {subject.name} is a Service's ClusterIP, and which pods it sends to")
+            reasons.append(self.unread.because(kind, what))
+        if Kind.NETWORK_POLICY in self.unread:
+            reasons.append(self.unread.because(Kind.NETWORK_POLICY, f"which policies isolate {subject.name}"))
+        return reasons
+
+    def _undecided_reasons(self, undecided: list, direction: Direction, other: Endpoint, doubt: tuple[Kind, ...],
+                           t: _Traffic) -> list[str]:
+        """For each rule that may allow the traffic, what could not be decided and which kind is missing."""
+        word = WORDS[direction]
+        reasons: list[str] = []
+        for policy, rule, peer_index, port_index in undecided[:MAX_RULES_SHOWN * 2]:
+            rule_text = f"{word} rule {rule.index} of policy {policy_name(policy)}"
+            if peer_index == UNDECIDED:
+                for j, peer in enumerate(rule.peers):
+                    for kind, what in self._peer_doubt(policy, peer, other, doubt):
+                        question = f"whether peer {j} of {rule_text} matches {other.name} ({what})"
+                        if kind is Kind.NAMESPACE and Kind.NAMESPACE not in self.unread:
+                            reasons.append(self.unread.missing_namespace(other.pod.namespace, question))
+                        else:
+                            reasons.append(self.unread.because(kind, question))
+            if port_index == UNDECIDED:
+                kind = Kind.SERVICE if Kind.SERVICE in t.dst_doubt else Kind.POD
+                what = ("the Service's targetPort" if kind is Kind.SERVICE
+                        else "named ports resolve on the destination pod's containers")
+                reasons.append(self.unread.because(kind, f"whether a port entry of {rule_text} matches "
+                                                         f"{t.protocol} {t.port} ({what})"))
+        if len(undecided) > MAX_RULES_SHOWN * 2:
+            reasons.append(f"{len(undecided) - MAX_RULES_SHOWN * 2} more rules are undecided likewise")
+        unique: list[str] = []
+        for reason in reasons:
+            if reason not in unique:
+                unique.append(reason)
+        return unique
+
+    def _peer_doubt(self, policy: NetworkPolicy, peer: _CPeer, other: Endpoint,
+                    doubt: tuple[Kind, ...]) -> list[tuple[Kind, str]]:
+        """The unread kinds that leave this peer's match undecided, with what each hides."""
+        if other.pod is None:
+            if not doubt:
+                return []
+            if peer.block is not None:
+                if Kind.SERVICE in doubt:
+                    return [(Kind.SERVICE, f"ipBlock {peer.peer.ip_block.cidr}; if it is a ClusterIP, the packet "
+                                           "goes on to a pod whose IP is unknown")]
+                return [(Kind.POD, f"ipBlock {peer.peer.ip_block.cidr}; on Dataplane V2 ipBlock never matches "
+                                   "a pod, and it may be one")]
+            return [(kind, "it may be a pod the selectors match" if kind is Kind.POD
+                     else "it may be a ClusterIP sending to a pod the selectors match") for kind in doubt]
+        if peer.ns_sel is not None and other.pod.namespace not in self._ns_known:
+            if namespace_match_without_labels(peer.ns_sel, other.pod.namespace) is None:
+                return [(Kind.NAMESPACE, f"namespaceSelector {selector_text(peer.ns_sel.selector)} needs the "
+                                         f"labels of namespace {other.pod.namespace}")]
+        return []
+
     def _first_port(self, ports: tuple[PolicyPort, ...], t: _Traffic, model: Dataplane) -> int | None:
-        """Index of the first matching port entry; None for no ports list (every port); NO_MATCH."""
+        """Index of the first matching port entry; None for no ports list (every port); NO_MATCH;
+        UNDECIDED when no entry matches for sure but one may (the destination's ports are unread)."""
         if not ports:
             return None
+        doubt = t.dst_doubt
+        undecided = False
         for index, port in enumerate(ports):
+            if doubt and port.protocol == t.protocol and port.port is not None:
+                # a ClusterIP's port becomes the Service's targetPort; a named port resolves on a pod
+                if Kind.SERVICE in doubt or isinstance(port.port, str):
+                    undecided = True
+                    continue
             if self._port_matches(port, t, model):
                 return index
-        return NO_MATCH
+        return UNDECIDED if undecided else NO_MATCH
 
     def _first_peer(self, namespace: str, peers: tuple[_CPeer, ...], other: Endpoint, other_is_pod: bool,
-                    other_ip: str | None, model: Dataplane) -> int | None:
-        """Index of the first matching peer; None for no from/to list (every peer); NO_MATCH."""
+                    other_ip: str | None, model: Dataplane, doubt: tuple[Kind, ...] = NO_DOUBT) -> int | None:
+        """Index of the first matching peer; None for no from/to list (every peer); NO_MATCH;
+        UNDECIDED when no peer matches for sure but one may."""
         if not peers:
             return None
+        undecided = False
         for index, peer in enumerate(peers):
-            if self._peer_matches(namespace, peer, other, other_is_pod, other_ip, model):
+            state = self._peer_matches(namespace, peer, other, other_is_pod, other_ip, model, doubt)
+            if state:
                 return index
-        return NO_MATCH
+            if state is None:
+                undecided = True
+        return UNDECIDED if undecided else NO_MATCH
 
     def _peer_matches(self, namespace: str, peer: _CPeer, endpoint: Endpoint, is_pod: bool,
-                      ip: str | None, model: Dataplane) -> bool:
+                      ip: str | None, model: Dataplane, doubt: tuple[Kind, ...] = NO_DOUBT) -> bool | None:
+        """True, False, or None when the answer depends on data that was not read."""
         block = peer.block
         if block is not None:
             if is_pod and model is DV2:
                 return False
             address = self._address(ip)
-            return address is not None and block.contains(address)
+            contains = address is not None and block.contains(address)
+            if doubt:
+                if Kind.SERVICE in doubt:
+                    return None  # the packet's destination becomes an unknown pod's IP
+                if not contains:
+                    return False
+                return None if model is DV2 else True  # on Dataplane V2 ipBlock never matches a pod
+            return contains
         if not is_pod:
-            return False
+            return None if doubt and endpoint.pod is None else False
         pod = endpoint.pod
         ns_sel = peer.ns_sel
+        state: bool | None = True
         if ns_sel is None:
             if pod.namespace != namespace:
                 return False
-        else:
+        elif pod.namespace in self._ns_known:
             key = (id(ns_sel.selector), pod.namespace)
             matched = self._ns_match_cache.get(key)
             if matched is None:
                 matched = self._ns_matches(ns_sel.selector, pod.namespace)
             if not matched:
                 return False
-        return peer.pod_sel is None or peer.pod_sel.matches(pod.labels)
+        else:
+            state = self._ns_match_state(ns_sel, pod.namespace)
+            if state is False:
+                return False
+        if peer.pod_sel is not None and not peer.pod_sel.matches(pod.labels):
+            return False
+        return state
+
+    def _ns_match_state(self, compiled: CompiledSelector, namespace: str) -> bool | None:
+        """A namespaceSelector against a namespace whose labels are unknown (not read, or not among
+        the namespaces read): decided by kubernetes.io/metadata.name alone where it can be."""
+        return namespace_match_without_labels(compiled, namespace)
 
     def _match_rule(self, policy: NetworkPolicy, direction: Direction, rule: _CRule, other: Endpoint,
                     other_ip: str | None, t: _Traffic, model: Dataplane) -> RuleRef | None:
         port_index = self._first_port(rule.ports, t, model)
-        if port_index == NO_MATCH:
+        if port_index in (NO_MATCH, UNDECIDED):
             return None
         peer_index = self._first_peer(policy.namespace, rule.peers, other, _subject_to_policy(other), other_ip,
                                       model)
-        if peer_index == NO_MATCH:
+        if peer_index in (NO_MATCH, UNDECIDED):
             return None
         return RuleRef(policy.namespace, policy.name, direction, rule.index, peer_index, port_index)
 
@@ -934,8 +1162,14 @@ class PolicyEngine:
             (id(selector), projection, frozenset(labels.items()))
         entry = self._selector_text_cache.get(key)
         if entry is None or entry[0] is not selector:
-            entry = (selector, failure_text(explain_terms(selector, labels), "\0"))
+            terms = explain_terms(selector, labels)
+            template = failure_text(terms, "\0")
+            if template.replace("\0", "\1") != failure_text(terms, "\1"):
+                template = None  # the cluster's text holds the placeholder itself: no template
+            entry = (selector, template)
             self._selector_text_cache[key] = entry
+        if entry[1] is None:
+            return failure_text(explain_terms(selector, labels), whose)
         return entry[1].replace("\0", whose)
 
     def _namespace_failure(self, selector: LabelSelector, namespace: str) -> str:
@@ -1026,7 +1260,8 @@ class PolicyEngine:
                     notes.append(f"{address} is the ClusterIP of Service {service.namespace}/{service.name}; "
                                  "policy applies after the Service picks a pod: ask about "
                                  f"{service.namespace}/svc/{service.name} instead.")
-                parsed = self._address(address) if not owner and service is None else None
+                parsed = self._address(address) if not owner and service is None \
+                    and Kind.POD not in self.unread else None
                 if parsed is not None:
                     in_pods = self._range_of(self._pod_ranges, parsed)
                     in_services = self._range_of(self._service_ranges, parsed)
@@ -1036,7 +1271,7 @@ class PolicyEngine:
                                      "If it is a pod, selectors decide"
                                      + (" and ipBlock rules never match it on Dataplane V2" if self.dataplane is DV2
                                         else "") + ": ask about the pod by name.")
-                    elif in_services:
+                    elif in_services and Kind.SERVICE not in self.unread:
                         notes.append(f"{role} {address} lies in {in_services} but no Service of the snapshot has "
                                      "it; a ClusterIP is translated to a backing pod before policy runs: ask "
                                      "about NAMESPACE/svc/NAME.")
@@ -1097,6 +1332,11 @@ class PolicyEngine:
             notes.append(f"{pod.namespace}/{pod.name} uses the host network: NetworkPolicy does not apply to it "
                          "in practice.")
             return verdict(True, False, False)
+        if Kind.NETWORK_POLICY in self.unread:
+            because = self.unread.because(Kind.NETWORK_POLICY, f"which policies isolate the {direction.word} "
+                                                               f"of {pod.namespace}/{pod.name}")
+            return CidrVerdict(pod, str(network), port, protocol, direction, self.dataplane, False, False, None,
+                               (), (), (), tuple(notes), (because,))
         if not policies:
             return verdict(True, False, False)
         target = [network_interval(network)]
