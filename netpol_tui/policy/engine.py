@@ -715,8 +715,7 @@ class PolicyEngine:
             elif mapped != port:
                 target, requested = mapped, port
         src_ip, dst_ip = self._traffic_ips(src, dst, notes)
-        traffic = _Traffic(src, dst, src_ip, dst_ip, target, protocol, self._doubt(src, False),
-                           self._doubt(dst, True))
+        traffic = _Traffic(src, dst, src_ip, dst_ip, target, protocol, self._doubt(src), self._doubt(dst))
         if src.pod is not None and src.pod is dst.pod and dst.service is None:
             # Packets to the pod's own IP are routed inside its network namespace and never reach
             # the datapath that enforces NetworkPolicy.
@@ -743,15 +742,16 @@ class PolicyEngine:
         return Verdict(allowed, self.dataplane, src, dst, target, protocol,
                        egress, ingress, tuple(notes), requested)
 
-    def _doubt(self, endpoint: Endpoint, destination: bool) -> tuple[Kind, ...]:
-        """The unread kinds that may make an address endpoint a pod or (as a destination) a ClusterIP."""
+    def _doubt(self, endpoint: Endpoint) -> tuple[Kind, ...]:
+        """The unread kinds that may make an address endpoint a pod or a ClusterIP (which `resolve`
+        and the datapath replace by the Service's pods)."""
         if endpoint.pod is not None or not self.unread or endpoint.address is None:
             return NO_DOUBT
         address = endpoint.address
         kinds: list[Kind] = []
         if Kind.POD in self.unread and self._may_be_pod(address):
             kinds.append(Kind.POD)
-        if destination and Kind.SERVICE in self.unread and address not in self._pod_by_ip \
+        if Kind.SERVICE in self.unread and address not in self._pod_by_ip \
                 and self._may_be_cluster_ip(address):
             kinds.append(Kind.SERVICE)
         return tuple(kinds)
@@ -864,7 +864,7 @@ class PolicyEngine:
         side = "Egress of" if egress else "Ingress to"
         name = subject.name
         if subject.pod is None:
-            doubt = self._address_side_doubt(direction, subject, t.dst_doubt if not egress else t.src_doubt)
+            doubt = self._address_side_doubt(direction, subject, t.src_doubt if egress else t.dst_doubt)
             if doubt:
                 return DirectionResult(direction, name, False, None, None, summary=(
                     f"{side} {name}: unknown, the address may belong to a pod (or a Service) of the cluster, "
@@ -921,6 +921,13 @@ class PolicyEngine:
                 f"{t.port} {peer_word} {other.name} for sure, and {len(undecided)} rule"
                 f"{'s' if len(undecided) > 1 else ''} may, depending on data that was not read."),
                 tuple(because))
+        if not egress and Kind.SERVICE in other_doubt:
+            # `resolve` reads a ClusterIP as the Service's pods, and this very pod may be one of them:
+            # traffic a pod sends itself never meets policy.
+            return DirectionResult(direction, name, True, True, None, names, (), (), (
+                f"{side} {name}: unknown; {isolated_by} and no {WORDS[direction]} rule allows it, but {other.name} "
+                f"may be a ClusterIP whose Service sends to {name} itself."), (self.unread.because(
+                    Kind.SERVICE, f"whether {other.name} is a ClusterIP of a Service backed by {name}"),))
         reasons = self._explain_denial(outcomes, direction, subject, other, other_ip, t, model)
         reasons.extend(self._would_allow(subject.pod, direction, others, subject, other, other_ip, t, model))
         return DirectionResult(direction, name, True, True, False, names, (), tuple(reasons), (
@@ -928,11 +935,11 @@ class PolicyEngine:
             f"{t.port} {peer_word} {other.name}."))
 
     def _address_side_doubt(self, direction: Direction, subject: Endpoint, doubt: tuple[Kind, ...]) -> list[str]:
-        """Why the policy side of an address is unknown: it may be a pod (pods not read) or, as a
-        destination, a ClusterIP translated to a pod (Services not read). Definite when no policy
-        of the snapshot isolates that direction (whatever pod it is, it is not isolated)."""
+        """Why the policy side of an address is unknown: it may be a pod (pods not read) or a
+        ClusterIP translated to a pod (Services not read). Definite when no policy of the snapshot
+        isolates that direction (whatever pod it is, it is not isolated)."""
         reasons: list[str] = []
-        kinds = [kind for kind in doubt if kind is Kind.POD or direction is Direction.INGRESS]
+        kinds = list(doubt)
         if not kinds:
             return reasons
         if Kind.NETWORK_POLICY not in self.unread and not self._any_isolating[direction]:
