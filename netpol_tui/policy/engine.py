@@ -1250,7 +1250,12 @@ class PolicyEngine:
 
     def _caveats(self, t: _Traffic, notes: list[str]) -> None:
         if t.src.pod is None and t.dst.pod is None:
-            notes.append("Neither endpoint is a pod of this cluster: NetworkPolicy does not govern this traffic.")
+            if t.src_doubt or t.dst_doubt:
+                notes.append("Neither endpoint is a known pod of this cluster, but the pods or Services were not "
+                             "read, so either may be one.")
+            else:
+                notes.append("Neither endpoint is a pod of this cluster: NetworkPolicy does not govern this "
+                             "traffic.")
         if self.dataplane is DV2 and t.dst.address == METADATA_ADDRESS:
             notes.append(f"On Dataplane V2 traffic to {METADATA_ADDRESS} (metadata server, Cloud DNS) is "
                          "rewritten by the node before policy runs; this verdict is uncertain.")
