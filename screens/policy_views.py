@@ -106,6 +106,12 @@ def pod_details(engine: Any, pod: Any) -> Group:
     if engine is None:
         parts.append(Text("Indexing policies…", style="dim"))
         return Group(*parts)
+    missing = _policies_missing(engine)
+    if missing is not None:
+        parts.append(Text.assemble(("Isolation  ", "bold"), ("unknown", VERDICT_STYLES[None])))
+        parts.append(Text("  " + clean(missing, 600)))
+        parts.append(Text("\ne explains a connection to or from this pod", style="dim"))
+        return Group(*parts)
     isolation = []
     for direction in ("Ingress", "Egress"):
         isolated = engine.is_isolated(pod, direction)
@@ -138,6 +144,16 @@ def pod_details(engine: Any, pod: Any) -> Group:
     return Group(*parts)
 
 
+def _policies_missing(engine: Any) -> str | None:
+    """Why isolation cannot be shown (NetworkPolicies not read), or None."""
+    from netpol_tui.model.snapshot import Kind
+
+    unread = getattr(engine, "unread", None)
+    if unread is not None and Kind.NETWORK_POLICY in unread:
+        return unread.sentence(Kind.NETWORK_POLICY)
+    return None
+
+
 def policy_details(engine: Any, policy: Any) -> Group:
     parts: list[Any] = [describe_policy(policy)]
     if engine is None:
@@ -164,7 +180,10 @@ def namespace_details(engine: Any, snapshot: Any, name: str) -> Group:
     parts: list[Any] = [Text.assemble(("Namespace ", "bold"), (cell(name, 120), "bold")),
                         Text.assemble(("Labels  ", "bold"), _labels(labels)),
                         Text(f"{plural(len(pods), 'pod')} · {plural(len(policies), 'policy')}")]
-    if engine is not None and pods:
+    missing = _policies_missing(engine) if engine is not None else None
+    if missing is not None:
+        parts.append(Text("Which pods policies isolate is unknown: " + clean(missing, 600)))
+    elif engine is not None and pods:
         unselected = [pod for pod in pods if pod.is_live and not engine.policies_selecting(pod)]
         if unselected:
             many = len(unselected) != 1

@@ -77,3 +77,27 @@ def test_fixture_answers_definitely_with_everything_read(tmp_path: Path) -> None
                                      ("shop/web-7d9f8-abcde", "payments/db-0", 9000, True),
                                      ("10.8.2.20", "10.8.2.10", 5432, True)):
         assert engine.evaluate(engine.resolve(src)[0], engine.resolve(dst)[0], port).allowed is expected
+
+
+def _render(group) -> str:
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=200, file=io.StringIO(), color_system=None)
+    console.print(group)
+    return console.file.getvalue()
+
+
+def test_pod_and_namespace_details_do_not_claim_isolation_without_policies(tmp_path: Path) -> None:
+    from netpol_tui.policy import PolicyEngine
+    from netpol_tui.screens.policy_views import namespace_details, pod_details
+
+    snapshot = cluster_fixture.load(forbidden_dir(tmp_path / "dump", "NetworkPolicy"))
+    engine = PolicyEngine(snapshot)
+    db = engine.pod("payments", "db-0")
+    text = _render(pod_details(engine, db))
+    assert "Isolation  unknown" in text and "kubectl auth can-i list networkpolicies -A" in text
+    assert "not isolated" not in text and "all its traffic is allowed" not in text
+    text = _render(namespace_details(engine, snapshot, "payments"))
+    assert "unknown" in text and "selected by no policy" not in text
