@@ -137,11 +137,12 @@ class PolicyIndex:
         self._shared_ips = shared
         cluster = snapshot.cluster
         node_ranges = [cidr for node in snapshot.nodes for cidr in node.pod_cidrs]
+        node_part = self._ranges([], node_ranges, "a node's pod range (spec.podCIDRs)")
         # Every pod IP lies in some node's podCIDRs, so with nodes read they bound the pod addresses.
-        self._node_pod_ranges = self._ranges([], node_ranges, "") if snapshot.has(Kind.NODE) else []
+        self._node_pod_ranges = node_part if snapshot.has(Kind.NODE) else []
         self._pod_ranges = self._ranges(
             [(cluster.pod_ipv4_cidr, f"the cluster's pod range {cluster.pod_ipv4_cidr}")] if cluster else [],
-            node_ranges, "a node's pod range (spec.podCIDRs)")
+            [], "") + node_part
         self._service_ranges = self._ranges(
             [(cluster.services_ipv4_cidr, f"the cluster's Service range {cluster.services_ipv4_cidr}")]
             if cluster else [], [], "")
