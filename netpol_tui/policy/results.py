@@ -52,11 +52,13 @@ def verdict_word(allowed: bool | None) -> str:
 def combine(values: list[bool | None] | tuple[bool | None, ...]) -> bool | None:
     """Every connection of a question allowed: False when any is denied, None when some is unknown
     and none denied (a definite denial is the stronger answer), True when all are allowed."""
-    if any(value is False for value in values):
-        return False
-    if any(value is None for value in values):
-        return None
-    return True
+    result: bool | None = True
+    for value in values:
+        if value is False:
+            return False
+        if value is None:
+            result = None
+    return result
 
 
 class EndpointError(ValueError):
