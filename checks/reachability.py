@@ -67,6 +67,11 @@ def _egress_blocked_to_address(ctx: Context, namespace: str, address: str, port:
     blocked = _Blocked([], [], [], [])
     for pod, members, policies in ctx.egress_groups(namespace):
         verdict = engine.evaluate(Endpoint.for_pod(pod), target, port, protocol)
+        if verdict.egress.allowed is None:
+            # not a pass and not a finding: the check is unknown for these pods
+            ctx.partial(f"{plural(len(members), 'pod')} in namespace {namespace}: egress to {address}:{port} is "
+                        f"unknown ({'; '.join(verdict.egress.unknown_because)})")
+            continue
         if verdict.egress.allowed:
             continue
         blocked.pods.extend(members)
@@ -240,8 +245,11 @@ def check_dns_egress_blocked(ctx: Context) -> Iterator[Hit]:
         peer.ip_block is not None for policy in ctx.policies_by_namespace.get("kube-system", ())
         for rule in policy.ingress for peer in rule.peers)
 
+    unknown_because: list[str] = []
+
     def reach(pod: Pod, protocol: str) -> tuple[bool, list[str], list[str], bool]:
-        """(allowed, reasons, notes, uncertain) for DNS on 53/protocol from pod."""
+        """(allowed, reasons, notes, uncertain) for DNS on 53/protocol from pod; a verdict that is
+        unknown (data not read) makes the answer uncertain, never a pass or a finding."""
         reasons: list[str] = []
         notes: list[str] = []
         source = Endpoint.for_pod(pod)
@@ -249,19 +257,27 @@ def check_dns_egress_blocked(ctx: Context) -> Iterator[Hit]:
             verdict = engine.evaluate(source, Endpoint.for_address(address_target), 53, protocol)
             if verdict.allowed:
                 return True, [], [n for n in verdict.notes if n not in engine.notes], False
+            if verdict.allowed is None and mode == "cloud-dns":
+                unknown_because.extend(r for r in verdict.unknown_because if r not in unknown_because)
+                return False, [], [], True
             reasons.extend(verdict.egress.denied_because)
             if mode == "cloud-dns":
                 return False, reasons, [n for n in verdict.notes if n not in engine.notes], False
         denied = 0
+        undecided = False
         for endpoint in dns_endpoints:
             verdict = engine.evaluate(source, endpoint, 53, protocol)
+            if verdict.allowed is None:
+                undecided = True
+                unknown_because.extend(r for r in verdict.unknown_because if r not in unknown_because)
+                continue
             if not verdict.allowed:
                 denied += 1
                 side = verdict.egress if not verdict.egress.allowed else verdict.ingress
                 reasons.extend(r for r in side.denied_because if r not in reasons)
                 reasons.extend([side.summary] if not side.denied_because else [])
         if not denied:
-            return True, [], notes, False
+            return not undecided, [], notes, undecided
         uncertain = stand_in and engine.dataplane.value != "dataplane-v2" and _ipblock_could_allow(
             engine.isolating_policies(pod, Direction.EGRESS), 53, protocol)
         if denied < len(dns_endpoints):
@@ -305,7 +321,10 @@ def check_dns_egress_blocked(ctx: Context) -> Iterator[Hit]:
             bucket.notes.extend(n for n in notes if n not in bucket.notes)
             bucket.policies.extend(p for p in engine.isolating_policies(pod, Direction.EGRESS)
                                    if p not in bucket.policies)
-        if uncertain_pods:
+        if uncertain_pods and unknown_because:
+            ctx.partial(f"{plural(uncertain_pods, 'pod')} in namespace {namespace}: DNS reachability is unknown "
+                        f"({'; '.join(unknown_because[:3])})")
+        elif uncertain_pods:
             ctx.partial(f"{plural(uncertain_pods, 'pod')} in namespace {namespace}: the kube-dns pods are not in the "
                         "snapshot and an ipBlock egress rule may cover their IPs; add the kube-system pods")
         for protocol, bucket in results.items():
@@ -387,6 +406,10 @@ def _ingress_blocked(ctx: Context, service: Service, ports: Sequence[ServicePort
                 targets.append(text)
             for cidr in cidrs:
                 verdict = engine.evaluate_cidr(pod, cidr, target, service_port.protocol, Direction.INGRESS)
+                if not verdict.known:
+                    ctx.partial(f"ingress from {cidr} to {pod.namespace}/{pod.name} on {text} is unknown "
+                                f"({'; '.join(verdict.unknown_because)})")
+                    continue
                 if not verdict.fully_allowed:
                     denied = True
                     gap = f"{', '.join(verdict.uncovered) or cidr} on {service_port.protocol} {target}"

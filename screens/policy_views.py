@@ -106,6 +106,12 @@ def pod_details(engine: Any, pod: Any) -> Group:
     if engine is None:
         parts.append(Text("Indexing policies…", style="dim"))
         return Group(*parts)
+    missing = _policies_missing(engine)
+    if missing is not None:
+        parts.append(Text.assemble(("Isolation  ", "bold"), ("unknown", VERDICT_STYLES[None])))
+        parts.append(Text("  " + clean(missing, 600)))
+        parts.append(Text("\ne explains a connection to or from this pod", style="dim"))
+        return Group(*parts)
     isolation = []
     for direction in ("Ingress", "Egress"):
         isolated = engine.is_isolated(pod, direction)
@@ -138,6 +144,16 @@ def pod_details(engine: Any, pod: Any) -> Group:
     return Group(*parts)
 
 
+def _policies_missing(engine: Any) -> str | None:
+    """Why isolation cannot be shown (NetworkPolicies not read), or None."""
+    from netpol_tui.model.snapshot import Kind
+
+    unread = getattr(engine, "unread", None)
+    if unread is not None and Kind.NETWORK_POLICY in unread:
+        return unread.sentence(Kind.NETWORK_POLICY)
+    return None
+
+
 def policy_details(engine: Any, policy: Any) -> Group:
     parts: list[Any] = [describe_policy(policy)]
     if engine is None:
@@ -164,7 +180,10 @@ def namespace_details(engine: Any, snapshot: Any, name: str) -> Group:
     parts: list[Any] = [Text.assemble(("Namespace ", "bold"), (cell(name, 120), "bold")),
                         Text.assemble(("Labels  ", "bold"), _labels(labels)),
                         Text(f"{plural(len(pods), 'pod')} · {plural(len(policies), 'policy')}")]
-    if engine is not None and pods:
+    missing = _policies_missing(engine) if engine is not None else None
+    if missing is not None:
+        parts.append(Text("Which pods policies isolate is unknown: " + clean(missing, 600)))
+    elif engine is not None and pods:
         unselected = [pod for pod in pods if pod.is_live and not engine.policies_selecting(pod)]
         if unselected:
             many = len(unselected) != 1
@@ -179,13 +198,26 @@ def namespace_details(engine: Any, snapshot: Any, name: str) -> Group:
 # ---------------------------------------------------------------------------- explain
 
 
+#: The answer's word and colours: allowed green, denied red, unknown neutral (not a pass, not a failure).
+VERDICT_WORDS = {True: "ALLOWED", False: "DENIED", None: "UNKNOWN"}
+VERDICT_BADGES = {True: "bold reverse green", False: "bold reverse red", None: "bold reverse blue"}
+VERDICT_STYLES = {True: "green", False: "red", None: "blue"}
+
+
+def unknown_lines(reasons: Any, indent: str = "    ") -> list[Text]:
+    """Why an answer is unknown, one line per missing piece of data."""
+    return [Text(f"{indent}? " + clean(reason, 800)) for reason in reasons]
+
+
 def verdict_block(verdict: Any, policies: dict[tuple[str, str], Any]) -> Group:
     """One verdict: the answer, both sides, the deciding rules shown as kubectl describes them."""
-    word = "ALLOWED" if verdict.allowed else "DENIED"
-    parts: list[Any] = [Text.assemble((f" {word} ", "bold reverse green" if verdict.allowed else "bold reverse red"),
+    parts: list[Any] = [Text.assemble((f" {VERDICT_WORDS[verdict.allowed]} ", VERDICT_BADGES[verdict.allowed]),
                                       "  ", clean(verdict.sentences()[0], 600))]
+    if verdict.allowed is None:
+        parts.append(Text("  It depends on data that was not read:", style="bold"))
+        parts.extend(unknown_lines(verdict.unknown_because))
     for side in (verdict.egress, verdict.ingress):
-        style = "green" if side.allowed else "red"
+        style = VERDICT_STYLES[side.allowed]
         parts.append(Text.assemble((f"{side.direction} ", "bold"), (side.verdict, style), "  ",
                                    clean(side.summary, 800)))
         for reason in side.denied_because:
@@ -211,6 +243,12 @@ def explain_block(result: Any) -> Group:
     """Every verdict of the question (a Service gives one per pod) and the dataplane comparison."""
     verdicts, comparison, policies = result["verdicts"], result["comparison"], result["policies"]
     parts: list[Any] = []
+    unknown = result.get("unknown")
+    if unknown:
+        parts.append(Text.assemble((" UNKNOWN ", VERDICT_BADGES[None]), "  ",
+                                   clean(f"{unknown['question']}: {unknown['message']}.", 600)))
+        parts.append(Text("  It depends on data that was not read:", style="bold"))
+        parts.extend(unknown_lines(unknown["unknown_because"]))
     for verdict in verdicts[:10]:
         parts.append(verdict_block(verdict, policies))
         parts.append(Text(""))
@@ -219,8 +257,8 @@ def explain_block(result: Any) -> Group:
     if comparison:
         parts.append(Text("Calico and Dataplane V2 disagree on this traffic:", style="bold yellow underline"))
         for name, verdict in comparison:
-            word = "ALLOWED" if verdict.allowed else "DENIED"
-            parts.append(Text.assemble((f"  {name:14}", "bold"), (word, "green" if verdict.allowed else "red")))
+            parts.append(Text.assemble((f"  {name:14}", "bold"),
+                                       (VERDICT_WORDS[verdict.allowed], VERDICT_STYLES[verdict.allowed])))
             for side in (verdict.egress, verdict.ingress):
                 for reason in side.denied_because[:3]:
                     parts.append(Text("      " + clean(reason, 600), style="dim"))
@@ -232,8 +270,12 @@ def explain_block(result: Any) -> Group:
 def explain_text(result: Any) -> str:
     """Plain sentences for a ticket (what `c` copies)."""
     lines = []
+    unknown = result.get("unknown")
+    if unknown:
+        lines.append(f"{unknown['question']} is UNKNOWN: {unknown['message']}.")
+        lines.extend(f"  ? {reason}" for reason in unknown["unknown_because"])
     for verdict in result["verdicts"]:
         lines.extend(verdict.sentences())
     for name, verdict in result["comparison"]:
-        lines.append(f"{name}: {'ALLOWED' if verdict.allowed else 'DENIED'}")
+        lines.append(f"{name}: {VERDICT_WORDS[verdict.allowed]}")
     return clean("\n".join(lines))

@@ -1,7 +1,10 @@
 """`netpol-tui explain`: explain why traffic between two endpoints is allowed or denied.
 
-Exit status: 0 allowed, 1 denied (any result denied), 2 bad input (unknown pod, bad port,
-unreadable batch file; in a batch, any entry in error).
+Exit status: 0 allowed, 1 denied, 2 bad input (unknown pod, bad port, unreadable batch file),
+3 unknown (the answer depends on data that was not read: NetworkPolicies, Namespaces, Pods or
+Services forbidden or not supplied). Several answers (a Service's pods, a batch) combine by one
+rule: 2 when any entry is in error, else 1 when any is denied, else 3 when any is unknown, else 0.
+Everything printed from the cluster is sanitised (no control characters or escape sequences).
 """
 
 from __future__ import annotations
@@ -12,16 +15,22 @@ import sys
 from typing import Any
 
 from netpol_tui.gcpause import gc_paused
+from netpol_tui.text import clean
 
 NAME = "explain"
 HELP = "explain why traffic between two endpoints is allowed or denied"
-EXIT_ALLOW, EXIT_DENY, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_ALLOW, EXIT_DENY, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
+EXIT_CODES = {"allow": EXIT_ALLOW, "deny": EXIT_DENY, "unknown": EXIT_UNKNOWN}
+EXIT_HELP = ("exit status: 0 allowed, 1 denied, 2 bad input, 3 unknown (the answer depends on data that "
+             "was not read, e.g. NetworkPolicies forbidden). Several answers (a Service's pods, --batch): 2 "
+             "if any entry is in error, else 1 if any is denied, else 3 if any is unknown, else 0.")
 DATAPLANES = ("auto", "kubernetes", "calico", "dataplane-v2", "none")
 ENDPOINT_HELP = ("NAMESPACE/POD, POD (with --namespace), an IP address (a pod's IP means that pod) "
                  "or NAMESPACE/svc/NAME (every pod behind the Service)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EXIT_HELP
     parser.add_argument("--from", dest="src", metavar="ENDPOINT", help=f"source: {ENDPOINT_HELP}")
     parser.add_argument("--to", dest="dst", metavar="ENDPOINT", help=f"destination: {ENDPOINT_HELP}")
     parser.add_argument("--port", metavar="N",
@@ -36,12 +45,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="text (sentences for a ticket; default) or json")
     parser.add_argument("--batch", metavar="FILE",
                         help="YAML or JSON list of {id, from, to, port, protocol}; prints JSON "
-                             '{"results": [...]} in input order ("-" reads stdin)')
+                             '{"results": [...]} in input order ("-" reads stdin); each result\'s verdict is '
+                             "allow, deny, unknown (with unknown_because) or error")
 
 
 def _fail(message: str) -> int:
-    print(f"netpol-tui explain: {message}", file=sys.stderr)
+    print(f"netpol-tui explain: {clean(message)}", file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+def aggregate_exit(codes: list[int]) -> int:
+    """The documented rule: error beats denied beats unknown beats allowed."""
+    for code in (EXIT_BAD_INPUT, EXIT_DENY, EXIT_UNKNOWN):
+        if code in codes:
+            return code
+    return EXIT_ALLOW
+
+
+def sanitised(data: Any) -> Any:
+    """JSON-ready data with every string (keys too) stripped of control characters and escapes."""
+    if isinstance(data, str):
+        return clean(data)
+    if isinstance(data, dict):
+        return {sanitised(key) if isinstance(key, str) else key: sanitised(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [sanitised(item) for item in data]
+    return data
+
+
+def unknown_dict(exc: Any, src: str, dst: str, port: int, protocol: str) -> dict[str, Any]:
+    """An answer that is unknown before any verdict: an endpoint the unread data would have named."""
+    return {"verdict": "unknown", "from": src, "to": dst, "port": port, "protocol": protocol,
+            "message": exc.message, "unknown_because": list(exc.unknown_because)}
 
 
 def _read_batch(path: str) -> list[Any]:
@@ -78,12 +113,20 @@ def _pairs(engine: Any, src_text: str, dst_text: str, namespace: str | None) -> 
 
 def _group_dict(verdicts: list[Any], engine: Any, src: str, dst: str, port: int, protocol: str) -> dict[str, Any]:
     """One verdict as its dict; several (a Service) as a summary holding them."""
+    from netpol_tui.policy.results import combine, verdict_word
+
     if len(verdicts) == 1:
         return verdicts[0].to_dict()
-    return {"verdict": "allow" if all(v.allowed for v in verdicts) else "deny",
+    data = {"verdict": verdict_word(combine([v.allowed for v in verdicts])),
             "dataplane": str(engine.dataplane), "from": src, "to": dst, "port": port, "protocol": protocol,
-            "allowed": sum(1 for v in verdicts if v.allowed), "denied": sum(1 for v in verdicts if not v.allowed),
-            "results": [v.to_dict() for v in verdicts], "notes": list(engine.notes)}
+            "allowed": sum(1 for v in verdicts if v.allowed is True),
+            "denied": sum(1 for v in verdicts if v.allowed is False),
+            "unknown": sum(1 for v in verdicts if v.allowed is None)}
+    if data["verdict"] == "unknown":
+        data["unknown_because"] = list(dict.fromkeys(r for v in verdicts for r in v.unknown_because))
+    data["results"] = [v.to_dict() for v in verdicts]
+    data["notes"] = list(engine.notes)
+    return data
 
 
 def _entry_text(entry: dict, key: str) -> str:
@@ -96,7 +139,7 @@ def _entry_text(entry: dict, key: str) -> str:
 
 
 def _run_entry(engine: Any, entry: Any, index: int, namespace: str | None) -> tuple[dict[str, Any], int]:
-    from netpol_tui.policy import check_port, check_protocol
+    from netpol_tui.policy import EndpointUnknown, check_port, check_protocol
 
     if not isinstance(entry, dict):
         return {"id": index, "verdict": "error",
@@ -109,10 +152,12 @@ def _run_entry(engine: Any, entry: Any, index: int, namespace: str | None) -> tu
         port = check_port(entry["port"])
         protocol = check_protocol(entry.get("protocol") or "TCP")
         verdicts = [engine.evaluate(a, b, port, protocol) for a, b in _pairs(engine, src, dst, namespace)]
+    except EndpointUnknown as exc:
+        return {"id": ident, **unknown_dict(exc, src, dst, port, protocol)}, EXIT_UNKNOWN
     except ValueError as exc:  # EndpointError is a ValueError
         return {"id": ident, "verdict": "error", "message": str(exc)}, EXIT_BAD_INPUT
     result = {"id": ident, **_group_dict(verdicts, engine, src, dst, port, protocol)}
-    return result, EXIT_ALLOW if result["verdict"] == "allow" else EXIT_DENY
+    return result, EXIT_CODES[result["verdict"]]
 
 
 def evaluate_batch(engine: Any, entries: list[Any], namespace: str | None = None) -> tuple[list[dict], list[int]]:
@@ -131,12 +176,16 @@ def evaluate_batch(engine: Any, entries: list[Any], namespace: str | None = None
 
 
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    print(json.dumps(sanitised(data), indent=2, ensure_ascii=False))
+
+
+def _print_text(text: str) -> None:
+    print(clean(text))
 
 
 def run(args: argparse.Namespace) -> int:
     from netpol_tui.commands.common import load_or_report
-    from netpol_tui.policy import EndpointError, PolicyEngine, check_port
+    from netpol_tui.policy import EndpointError, EndpointUnknown, PolicyEngine, check_port
 
     batch = None
     if args.batch:
@@ -173,20 +222,33 @@ def run(args: argparse.Namespace) -> int:
         if errors:
             print(f"netpol-tui explain: {errors} of {len(codes)} batch entries could not be evaluated",
                   file=sys.stderr)
-            return EXIT_BAD_INPUT
-        return EXIT_DENY if EXIT_DENY in codes else EXIT_ALLOW
+        unknown = codes.count(EXIT_UNKNOWN)
+        if unknown:
+            print(f"netpol-tui explain: {unknown} of {len(codes)} batch entries are unknown (data not read)",
+                  file=sys.stderr)
+        return aggregate_exit(codes)
     try:
         verdicts = [engine.evaluate(a, b, port, args.protocol)
                     for a, b in _pairs(engine, args.src, args.dst, namespace)]
+    except EndpointUnknown as exc:
+        if args.output_format == "json":
+            _print_json({"dataplane": str(engine.dataplane),
+                         **unknown_dict(exc, args.src, args.dst, port, args.protocol)})
+        else:
+            _print_text("\n".join([f"Traffic from {args.src} to {args.dst} on {args.protocol} port {port} is "
+                                    f"UNKNOWN: {exc.message}.", "It depends on data that was not read:",
+                                    *(f"  ? {reason}" for reason in exc.unknown_because)]))
+        return EXIT_UNKNOWN
     except EndpointError as exc:
         return _fail(str(exc))
     if args.output_format == "json":
         _print_json(_group_dict(verdicts, engine, args.src, args.dst, port, args.protocol))
     else:
         blocks = ["\n".join(verdict.sentences()) for verdict in verdicts]
-        print("\n\n".join(blocks))
+        _print_text("\n\n".join(blocks))
         if len(verdicts) > 1:
-            allowed = sum(1 for v in verdicts if v.allowed)
+            allowed = sum(1 for v in verdicts if v.allowed is True)
+            unknown = sum(1 for v in verdicts if v.allowed is None)
             print(f"\nSummary: {allowed} of {len(verdicts)} connections allowed, "
-                  f"{len(verdicts) - allowed} denied.")
-    return EXIT_ALLOW if all(v.allowed for v in verdicts) else EXIT_DENY
+                  f"{len(verdicts) - allowed - unknown} denied, {unknown} unknown.")
+    return aggregate_exit([EXIT_CODES[v.verdict] for v in verdicts])

@@ -1,7 +1,8 @@
 """`e` on the Policies screen: from, to, port, protocol, dataplane -> the verdict and why.
 
 The dialog is a screen of its own, so it starts the worker that asks the engine and receives
-`VerdictComputed`. When Calico and Dataplane V2 would disagree, both answers are shown.
+`VerdictComputed`. When Calico and Dataplane V2 would disagree, both answers are shown. An
+answer that depends on data that was not read is UNKNOWN, with the reasons.
 """
 
 from __future__ import annotations
@@ -46,8 +47,12 @@ class ExplainRequest:
 
 
 def compute_explain(snapshot: Any, engines: dict[str, Any], request: ExplainRequest) -> dict[str, Any]:
-    """Ask the engine (one per dataplane, cached in `engines`); ValueError for a bad question."""
-    from netpol_tui.policy import PolicyEngine, check_port, check_protocol
+    """Ask the engine (one per dataplane, cached in `engines`); ValueError for a bad question.
+
+    An endpoint the unread data would have named (pods or Services not read) gives no verdicts
+    and `unknown`: the message and the reasons.
+    """
+    from netpol_tui.policy import EndpointUnknown, PolicyEngine, check_port, check_protocol
 
     def engine_for(name: str) -> Any:
         engine = engines.get(name)
@@ -59,15 +64,20 @@ def compute_explain(snapshot: Any, engines: dict[str, Any], request: ExplainRequ
 
     port, protocol = check_port(request.port), check_protocol(request.protocol)
     engine = engine_for(request.dataplane)
-    pairs = [(src, dst) for src in engine.resolve(request.src, request.namespace)
-             for dst in engine.resolve(request.dst, request.namespace)]
+    try:
+        pairs = [(src, dst) for src in engine.resolve(request.src, request.namespace)
+                 for dst in engine.resolve(request.dst, request.namespace)]
+    except EndpointUnknown as exc:
+        return {"verdicts": [], "comparison": [], "policies": {}, "notes": engine.notes,
+                "unknown": {"message": exc.message, "unknown_because": exc.unknown_because,
+                            "question": f"{request.src} -> {request.dst} on {protocol} port {port}"}}
     verdicts = [engine.evaluate(src, dst, port, protocol) for src, dst in pairs[:MAX_PAIRS]]
     comparison: list[tuple[str, Any]] = []
     if pairs and snapshot.policies:
         src, dst = pairs[0]
         calico = engine_for("calico").evaluate(src, dst, port, protocol)
         dataplane_v2 = engine_for("dataplane-v2").evaluate(src, dst, port, protocol)
-        if calico.allowed != dataplane_v2.allowed:
+        if calico.known and dataplane_v2.known and calico.allowed != dataplane_v2.allowed:
             comparison = [("Calico", calico), ("Dataplane V2", dataplane_v2)]
     keys = {ref.policy_key for verdict in verdicts for side in (verdict.egress, verdict.ingress)
             for ref in side.allowed_by}

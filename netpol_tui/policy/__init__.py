@@ -14,10 +14,13 @@ from netpol_tui.policy.results import (
     DirectionResult,
     Endpoint,
     EndpointError,
+    EndpointUnknown,
     RuleRef,
     SelectionMiss,
     TermResult,
     Verdict,
+    combine,
+    verdict_word,
 )
 from netpol_tui.policy.selectors import (
     CompiledSelector,
@@ -29,8 +32,8 @@ from netpol_tui.policy.selectors import (
 
 __all__ = [
     "DATAPLANE_CHOICES", "PROTOCOLS", "Address", "CidrVerdict", "CompiledSelector", "Dataplane", "Direction",
-    "DirectionResult", "Endpoint", "EndpointError", "ParsedBlock", "PolicyEngine", "RuleRef", "SelectionMiss",
+    "DirectionResult", "Endpoint", "EndpointError", "EndpointUnknown", "ParsedBlock", "PolicyEngine", "RuleRef", "SelectionMiss",
     "TermResult", "Verdict", "check_port", "check_protocol", "cluster_dataplane", "explain_terms",
     "match_selector", "one_edit_apart", "parse_address", "parse_block", "policy_name", "resolve_dataplane",
-    "selector_text",
+    "selector_text", "combine", "verdict_word",
 ]

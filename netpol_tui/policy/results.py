@@ -44,6 +44,23 @@ class Direction(StrEnum):
         return self.value.lower()
 
 
+def verdict_word(allowed: bool | None) -> str:
+    """`allow`, `deny` or `unknown` (the verdict depends on data that was not read)."""
+    return "unknown" if allowed is None else "allow" if allowed else "deny"
+
+
+def combine(values: list[bool | None] | tuple[bool | None, ...]) -> bool | None:
+    """Every connection of a question allowed: False when any is denied, None when some is unknown
+    and none denied (a definite denial is the stronger answer), True when all are allowed."""
+    result: bool | None = True
+    for value in values:
+        if value is False:
+            return False
+        if value is None:
+            result = None
+    return result
+
+
 class EndpointError(ValueError):
     """A query the engine cannot answer: unknown pod, bad address, bad port.
 
@@ -59,6 +76,15 @@ class EndpointError(ValueError):
         if self.suggestions:
             return f"{self.message} (did you mean: {', '.join(self.suggestions)}?)"
         return self.message
+
+
+class EndpointUnknown(EndpointError):
+    """The endpoint cannot be resolved because the data naming it was not read (pods or Services
+    forbidden): the answer is unknown, not a bad question. `unknown_because` says what is missing."""
+
+    def __init__(self, message: str, unknown_because: tuple[str, ...] | list[str]) -> None:
+        super().__init__(message)
+        self.unknown_because = tuple(unknown_because)
 
 
 def normalise_address(text: str) -> str:
@@ -229,34 +255,47 @@ class DirectionResult:
     """One side of a connection: the source's egress or the destination's ingress.
 
     `applies` is False when that side is not a pod subject to policy (an external address,
-    or a hostNetwork pod); it then lets everything through.
+    or a hostNetwork pod); it then lets everything through. `allowed` None: unknown, the answer
+    depends on data that was not read (`unknown_because` says which). `isolated` None: whether
+    policy isolates the side is itself unknown (NetworkPolicies not read).
     """
 
     direction: Direction
     endpoint: str
     applies: bool
-    isolated: bool
-    allowed: bool
+    isolated: bool | None
+    allowed: bool | None
     isolating_policies: tuple[str, ...] = ()
     allowed_by: tuple[RuleRef, ...] = ()
     denied_because: tuple[str, ...] = ()
     summary: str = ""
+    unknown_because: tuple[str, ...] = ()
 
     @property
     def verdict(self) -> str:
-        return "allow" if self.allowed else "deny"
+        return verdict_word(self.allowed)
+
+    @property
+    def known(self) -> bool:
+        return self.allowed is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"direction": str(self.direction), "endpoint": self.endpoint, "applies": self.applies,
+        data = {"direction": str(self.direction), "endpoint": self.endpoint, "applies": self.applies,
                 "isolated": self.isolated, "verdict": self.verdict,
                 "isolating_policies": list(self.isolating_policies),
                 "allowed_by": [ref.to_dict() for ref in self.allowed_by],
                 "denied_because": list(self.denied_because), "summary": self.summary}
+        if self.allowed is None:
+            data["unknown_because"] = list(self.unknown_because)
+        return data
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Verdict:
-    allowed: bool
+    """A connection's answer. `allowed` None: unknown (some data it depends on was not read);
+    a definite denial on one side decides even when the other side is unknown."""
+
+    allowed: bool | None
     dataplane: Dataplane
     src: Endpoint
     dst: Endpoint
@@ -271,7 +310,21 @@ class Verdict:
 
     @property
     def verdict(self) -> str:
-        return "allow" if self.allowed else "deny"
+        return verdict_word(self.allowed)
+
+    @property
+    def known(self) -> bool:
+        return self.allowed is not None
+
+    @property
+    def unknown_because(self) -> tuple[str, ...]:
+        """Why the verdict is unknown (empty when it is definite)."""
+        if self.allowed is not None:
+            return ()
+        reasons: list[str] = []
+        for side in (self.egress, self.ingress):
+            reasons.extend(reason for reason in side.unknown_because if reason not in reasons)
+        return tuple(reasons)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -279,6 +332,8 @@ class Verdict:
             "from": self.src.to_dict(), "to": self.dst.to_dict(),
             "port": self.port, "protocol": self.protocol,
         }
+        if self.allowed is None:
+            data["unknown_because"] = list(self.unknown_because)
         if self.requested_port is not None:
             data["service_port"] = self.requested_port
         data["egress"] = self.egress.to_dict()
@@ -288,12 +343,15 @@ class Verdict:
 
     def sentences(self) -> list[str]:
         """Plain sentences an on-call engineer can paste into a ticket."""
-        word = "ALLOWED" if self.allowed else "DENIED"
+        word = {True: "ALLOWED", False: "DENIED", None: "UNKNOWN"}[self.allowed]
         port = f"{self.protocol} port {self.port}"
         if self.requested_port is not None:
             port += f" (Service port {self.requested_port})"
         lines = [f"Traffic from {self.src.describe()} to {self.dst.describe()} on {port} is {word} "
                  f"({self.dataplane.title})."]
+        if self.allowed is None:
+            lines.append("It depends on data that was not read:")
+            lines.extend(f"  ? {reason}" for reason in self.unknown_because)
         for side in (self.egress, self.ingress):
             lines.append(side.summary)
             lines.extend(f"  - {reason}" for reason in side.denied_because)
@@ -309,7 +367,8 @@ class CidrVerdict:
     """Is every address of `cidr` allowed to reach the pod (Ingress) / be reached (Egress)?
 
     `partially_allowed` is True when some, but not all, addresses are allowed.
-    `uncovered` lists the CIDRs that are not allowed.
+    `uncovered` lists the CIDRs that are not allowed. With `unknown_because` set the answer is
+    unknown (NetworkPolicies not read): neither fully nor partially allowed.
     """
 
     pod: Pod
@@ -320,14 +379,21 @@ class CidrVerdict:
     dataplane: Dataplane
     fully_allowed: bool
     partially_allowed: bool
-    isolated: bool
+    isolated: bool | None
     allowed_by: tuple[RuleRef, ...] = ()
     uncovered: tuple[str, ...] = ()
     isolating_policies: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    unknown_because: tuple[str, ...] = ()
+
+    @property
+    def known(self) -> bool:
+        return not self.unknown_because
 
     @property
     def verdict(self) -> str:
+        if self.unknown_because:
+            return "unknown"
         if self.fully_allowed:
             return "allow"
         return "partial" if self.partially_allowed else "deny"
@@ -338,7 +404,8 @@ class CidrVerdict:
                 "dataplane": str(self.dataplane), "isolated": self.isolated,
                 "fully_allowed": self.fully_allowed, "partially_allowed": self.partially_allowed,
                 "allowed_by": [ref.to_dict() for ref in self.allowed_by], "uncovered": list(self.uncovered),
-                "isolating_policies": list(self.isolating_policies), "notes": list(self.notes)}
+                "isolating_policies": list(self.isolating_policies), "notes": list(self.notes),
+                **({"unknown_because": list(self.unknown_because)} if self.unknown_because else {})}
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from netpol_tui.model.parse import (
     parse_service,
 )
 from netpol_tui.model.policy import NetworkPolicy
-from netpol_tui.model.snapshot import Snapshot, SourceInfo
+from netpol_tui.model.snapshot import Kind, Snapshot, SourceInfo, UnknownPart
 
 MODELS = ("kubernetes", "calico", "dataplane-v2")
 
@@ -71,10 +71,14 @@ def cluster(kind: str):
     return parse_cluster(data)
 
 
-def snapshot(pods=(), policies=(), namespaces=(), services=(), cluster=None) -> Snapshot:
+def snapshot(pods=(), policies=(), namespaces=(), services=(), cluster=None, unread=()) -> Snapshot:
+    """A snapshot whose kinds all count as read, except `unread` (kinds, or (kind, reason) pairs:
+    those are listed in Snapshot.unknown as a failed read would be)."""
     names = {ns.name for ns in namespaces}
     extra = [namespace(name) for name in sorted({p.namespace for p in pods} | {p.namespace for p in policies})
              if name not in names]
     return Snapshot(source=SourceInfo(kind="files", description="test"), captured_at=datetime.now(UTC),
                     namespaces=tuple(namespaces) + tuple(extra), pods=tuple(pods), policies=tuple(policies),
-                    services=tuple(services), cluster=cluster)
+                    services=tuple(services), cluster=cluster,
+                    loaded_kinds=frozenset(Kind) - {item[0] if isinstance(item, tuple) else item for item in unread},
+                    unknown=tuple(UnknownPart(*item) for item in unread if isinstance(item, tuple)))

@@ -14,7 +14,7 @@ import pytest
 from netpol_tui.cli import main
 from netpol_tui.commands.explain import evaluate_batch
 from netpol_tui.model.parse import parse_cluster, parse_node, parse_pod
-from netpol_tui.model.snapshot import Snapshot, SourceInfo
+from netpol_tui.model.snapshot import Kind, Snapshot, SourceInfo
 from netpol_tui.policy import Dataplane, Direction, Endpoint, EndpointError, PolicyEngine
 from tests.policy.builders import MODELS, cluster, namespace, pod, policy, service, snapshot
 
@@ -140,7 +140,8 @@ def test_namespace_missing_from_snapshot_still_has_its_name_label():
     pods = base_pods()
     pol = allow_db([{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "web"}}}])
     snap = Snapshot(source=SourceInfo(kind="files", description="test"), captured_at=datetime.now(UTC),
-                    namespaces=(namespace("shop"),), pods=tuple(pods), policies=(pol,))
+                    namespaces=(namespace("shop"),), pods=tuple(pods), policies=(pol,),
+                    loaded_kinds=frozenset(Kind))
     engine = PolicyEngine(snap, "kubernetes")
     assert ask(engine, "web/client-0", "shop/db-0", 5432).allowed
     assert not ask(engine, "shop/web-0", "shop/db-0", 5432).allowed

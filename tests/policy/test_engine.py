@@ -318,6 +318,6 @@ def test_namespace_absent_from_snapshot_has_metadata_name_label():
                         "matchLabels": {"kubernetes.io/metadata.name": "ghost"}}}]}])],
                     namespaces=[namespace("srv")])
     snap = type(snap)(source=snap.source, captured_at=snap.captured_at, namespaces=(namespace("srv"),),
-                      pods=snap.pods, policies=snap.policies)
+                      pods=snap.pods, policies=snap.policies, loaded_kinds=snap.loaded_kinds)
     engine = PolicyEngine(snap)
     assert engine.evaluate(engine.resolve("ghost/c")[0], engine.resolve("srv/s")[0], 80).allowed
