@@ -19,7 +19,9 @@ from netpol_tui.config import THEMES, Config, ConfigError, apply_after_parse, ap
 from netpol_tui.helptext import epilog
 from netpol_tui.options import add_source_options, check_source_choice, options_from_args
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+#: 70 (EX_SOFTWARE), as the console uses on a crash: 3 already means "unknown: data not read".
+EXIT_INTERNAL = 70
 PROG = "netpol-tui"
 KUBECTL_PROG = "kubectl netpol"
 DESCRIPTION = ("Troubleshoot Kubernetes NetworkPolicy on GKE: enforcement state, node recreation, "

@@ -21,7 +21,7 @@ import orjson
 
 from netpol_tui.checks.model import Severity
 from netpol_tui.options import options_from_args
-from netpol_tui.text import clean
+from netpol_tui.text import clean, markdown_inline
 
 #: Clusters loaded at the same time (each load itself runs ~11 requests in parallel).
 MAX_PARALLEL = 6
@@ -259,7 +259,8 @@ def render_findings(rows: list[FleetRow]) -> str:
 
 
 def _md(text: Any) -> str:
-    return "-" if text is None else clean(str(text), 200, single_line=True).replace("|", "\\|")
+    """Cluster text as one Markdown table cell: links, images and HTML show as typed."""
+    return "-" if text is None else markdown_inline(str(text), 200)
 
 
 def render_markdown(rows: list[FleetRow]) -> str:

@@ -28,7 +28,7 @@ class Example:
         return self.run_argv if self.run_argv is not None else tuple(shlex.split(self.line)[1:])
 
 
-INTERNAL = "3 internal error (a bug: please report it with NETPOL_TUI_DEBUG=1 output)"
+INTERNAL = "70 internal error (a bug: please report it with NETPOL_TUI_DEBUG=1 output)"
 
 EXAMPLES: dict[str | None, tuple[Example, ...]] = {
     None: (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -209,3 +210,16 @@ def test_a_context_stuck_past_its_budget_gets_a_row(monkeypatch: pytest.MonkeyPa
     assert rows[0].error.startswith("no answer: the context did not finish loading within 0.5 s")
     assert [row.error for row in rows[1:]] == ["a: refused", "b: refused", "c: refused"]
     never.set()
+
+
+def test_markdown_rows_show_cluster_text_as_typed() -> None:
+    """A context name or error that holds link, image or table syntax cannot change the incident note."""
+    from netpol_tui.fleet import FleetRow, render_markdown
+
+    hostile = "a|b [click](https://evil.example) ![x](https://evil.example/p.png) <img src=x>"
+    markdown = render_markdown([FleetRow(context=hostile, error=hostile)])
+    row = markdown.splitlines()[2]
+    assert "](" not in row.replace("\\](", "")
+    assert "<img" not in row.replace("\\<", "")
+    assert len(re.split(r"(?<!\\)\|", row)) == 9 and "a\\|b" in row  # 8 cell borders, one escaped pipe
+    assert "`https://evil.example`" in row
