@@ -51,8 +51,8 @@ EXAMPLES: dict[str | None, tuple[Example, ...]] = {
     "check": (
         Example("netpol-tui check --demo", "all checks, grouped by severity, with evidence and fixes", 1),
         Example("netpol-tui check --demo dataplane-v2 --format markdown", "incident notes in Markdown", 1),
-        Example("netpol-tui check --demo --select NP --fail-on never",
-                "only the NP checks, never failing (for a report)", 0),
+        Example("netpol-tui check --demo --format html --fail-on never",
+                "one self-contained page for a ticket (redirect it to report.html), never failing", 0),
         Example("netpol-tui check --demo --select GKE999", "an unknown check id is a usage error", 2),
     ),
     "checks": (
@@ -98,7 +98,8 @@ EXIT_CODES: dict[str | None, tuple[str, ...]] = {
     "explain": ("0 allowed (every connection, for a Service)", "1 denied (any connection)",
                 "2 bad input: unknown pod, bad port, unreadable batch file or a batch entry in error", INTERNAL),
     "check": ("0 no finding at or above --fail-on", "1 findings at or above --fail-on (default: error)",
-              "2 unusable input or an unknown check in --select/--ignore", INTERNAL),
+              "2 unusable input or an unknown check in --select/--ignore",
+              "3 no finding at or above --fail-on, but some selected check is unknown (data not read)", INTERNAL),
     "checks": ("0 catalog printed", "2 unknown check id for --show", INTERNAL),
     "snapshot": ("0 saved", "2 nothing could be read, or the directory cannot be written", INTERNAL),
     "flows": ("0 every group agrees with the engine", "1 some group disagrees", "2 bad input",

@@ -18,14 +18,15 @@ if TYPE_CHECKING:
 
 NAME = "check"
 HELP = "run the GKE NetworkPolicy troubleshooting checks"
-FORMATS = ("text", "json", "markdown", "sarif")
+FORMATS = ("text", "json", "markdown", "sarif", "html")
 FAIL_ON = ("error", "warning", "info", "never")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNKNOWN = 0, 1, 2, 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", "-o", choices=FORMATS, default="text",
-                        help="text (default; terminals and tickets), json, markdown (incident notes) or sarif")
+                        help="text (default; terminals and tickets), json, markdown (incident notes), sarif, or html (one "
+                             "self-contained page for a ticket: redirect it to a file)")
     parser.add_argument("--select", action="append", metavar="IDS",
                         help="only these checks: ids, symbols or id prefixes, comma separated (e.g. GKE,NP004)")
     parser.add_argument("--ignore", action="append", metavar="IDS",
@@ -72,6 +73,12 @@ def run(args: argparse.Namespace) -> int:
     if snapshot is None:
         return EXIT_USAGE
     report = run_checks(snapshot, select=args.select, ignore=args.ignore)
-    sys.stdout.write(render(report, args.format))
+    if args.format == "html":
+        from netpol_tui.checks.enforcement import EnforcementState
+        from netpol_tui.checks.render_html import render_html
+
+        sys.stdout.write(render_html(report, EnforcementState.from_snapshot(snapshot)))
+    else:
+        sys.stdout.write(render(report, args.format))
     sys.stdout.flush()
     return exit_status(report, args.fail_on)
