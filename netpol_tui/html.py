@@ -41,7 +41,7 @@ table { border-collapse: collapse; margin: .4rem 0 .8rem; } td, th { border: 1px
 .finding.error { border-color: var(--error); } .finding.warning { border-color: var(--warning); }
 .finding.info { border-color: var(--info); } .finding > * { color: var(--fg); }
 .block { position: relative; margin: .3rem 0 .6rem; }
-pre { background: var(--code); border: 1px solid var(--line); padding: .5rem .7rem; overflow-x: auto;
+pre { background: var(--code); border: 1px solid var(--line); padding: .5rem 4.5rem .5rem .7rem; overflow-x: auto;
   white-space: pre; margin: 0; font: 13px/1.4 ui-monospace, monospace; }
 button.copy { position: absolute; top: .3rem; right: .3rem; font-size: .75rem; cursor: pointer; }
 .banner { border: 1px solid var(--unknown); padding: .4rem .8rem; margin: .8rem 0; }
