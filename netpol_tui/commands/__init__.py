@@ -20,6 +20,8 @@ COMMANDS = {
     "completion": "netpol_tui.commands.completion",
     "__complete": "netpol_tui.commands.complete",
     "flows": "netpol_tui.commands.flows",
+    "matrix": "netpol_tui.commands.matrix",
+    "diff": "netpol_tui.commands.diff",
 }
 
 #: Commands left out of `--help` and of completion: the helper the completion scripts call.

@@ -1,0 +1,153 @@
+"""The connectivity matrix: every (source class, destination class, port) with the engine's verdict.
+
+The same `PolicyEngine.evaluate` as `explain` answers each cell, so a cell is exactly what
+`explain --from <source pod> --to <destination pod> --port N` says; an unknown verdict (a kind
+not read) stays unknown and is counted apart, never as allowed or denied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from netpol_tui.model.objects import Pod
+from netpol_tui.policy import PolicyEngine
+from netpol_tui.policy.results import Endpoint, Verdict
+from netpol_tui.whatif.classes import FlowPort, PodClass, destination_ports, pod_classes
+
+Progress = Callable[[int, int], None]
+
+
+def verdict_word(allowed: bool | None) -> str:
+    return {True: "allow", False: "deny", None: "unknown"}[allowed]
+
+
+def deciding(verdict: Verdict) -> tuple[str, ...]:
+    """What decided it, as `explain` names it: the allowing rules, or the policies isolating the
+    side that denies (with why), or why it is unknown."""
+    if verdict.allowed is None:
+        return tuple(verdict.unknown_because)
+    sides = (verdict.egress, verdict.ingress)
+    if verdict.allowed:
+        out = [str(ref) for side in sides for ref in side.allowed_by]
+        if not out:
+            out = [side.summary for side in sides if side.summary and not side.isolated]
+        return tuple(dict.fromkeys(out))[:6]
+    out = []
+    for side in sides:
+        if side.allowed is False:
+            # Why no rule allows it first (the near miss), then what isolates that side.
+            out += list(side.denied_because[:3])
+            out += [f"{side.direction.word} isolated by {policy}" for policy in side.isolating_policies]
+    return tuple(dict.fromkeys(out))[:6]
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    src: PodClass
+    dst: PodClass
+    port: FlowPort
+    allowed: bool | None
+    deciding: tuple[str, ...] = ()
+
+    @property
+    def verdict(self) -> str:
+        return verdict_word(self.allowed)
+
+    @property
+    def key(self) -> tuple[str, str, int, str]:
+        return (self.src.label, self.dst.label, self.port.port, self.port.protocol)
+
+    def explain_words(self) -> list[str]:
+        """The `explain` arguments that ask the engine this flow's question."""
+        source, destination = representatives(self.src, self.dst)
+        return ["--from", f"{source.namespace}/{source.name}", "--to",
+                f"{destination.namespace}/{destination.name}", "--port", str(self.port.port),
+                "--protocol", self.port.protocol]
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A namespace pair: how many of its flows are allowed, denied, unknown."""
+
+    allowed: int = 0
+    denied: int = 0
+    unknown: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.allowed + self.denied + self.unknown
+
+    @property
+    def state(self) -> str:
+        """all / some / none allowed, or unknown when any flow is (so `none` is never a guess)."""
+        if self.unknown:
+            return "unknown"
+        if not self.total:
+            return "empty"
+        return "all" if not self.denied else ("none" if not self.allowed else "some")
+
+
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    dataplane: str
+    classes: tuple[PodClass, ...]
+    flows: tuple[Flow, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    def namespaces(self) -> tuple[str, ...]:
+        return tuple(sorted({c.namespace for c in self.classes}))
+
+    def cells(self) -> dict[tuple[str, str], Cell]:
+        counts: dict[tuple[str, str], list[int]] = {}
+        for flow in self.flows:
+            entry = counts.setdefault((flow.src.namespace, flow.dst.namespace), [0, 0, 0])
+            entry[0 if flow.allowed else 1 if flow.allowed is False else 2] += 1
+        return {key: Cell(*value) for key, value in counts.items()}
+
+    def counts(self) -> dict[str, int]:
+        return {"flows": len(self.flows), "allowed": sum(1 for f in self.flows if f.allowed),
+                "denied": sum(1 for f in self.flows if f.allowed is False),
+                "unknown": sum(1 for f in self.flows if f.allowed is None)}
+
+
+def representatives(src: PodClass, dst: PodClass) -> tuple[Pod, Pod]:
+    """One pod of each; within one class, two different pods (a pod to itself is never checked)."""
+    return src.pod, (dst.pods[1] if src is dst and len(dst.pods) > 1 else dst.pod)
+
+
+def evaluate_flow(engine: PolicyEngine, src: PodClass, dst: PodClass, port: FlowPort) -> Flow:
+    source, destination = representatives(src, dst)
+    verdict = engine.evaluate(Endpoint.for_pod(source), Endpoint.for_pod(destination), port.port, port.protocol)
+    return Flow(src, dst, port, verdict.allowed, deciding(verdict))
+
+
+def flow_questions(engines: Sequence[PolicyEngine], classes: Sequence[PodClass], namespace: str | None = None,
+                   extra_ports: Iterable[FlowPort] = ()) -> list[tuple[PodClass, PodClass, FlowPort]]:
+    """Every question the matrix asks: each pair of classes (into or out of `namespace` when
+    given; a lone pod to itself left out) on each port any engine finds toward the destination."""
+    extra = tuple(extra_ports)
+    questions = []
+    for dst in classes:
+        ports = sorted({port for engine in engines for port in destination_ports(engine, dst, extra)})
+        for src in classes:
+            if namespace is not None and namespace not in (src.namespace, dst.namespace):
+                continue
+            if src is dst and len(src.pods) == 1:
+                continue
+            questions.extend((src, dst, port) for port in ports)
+    return questions
+
+
+def build_matrix(engine: PolicyEngine, namespace: str | None = None, extra_ports: Iterable[FlowPort] = (),
+                 progress: Progress | None = None) -> Matrix:
+    classes = pod_classes(engine)
+    questions = flow_questions([engine], classes, namespace, extra_ports)
+    flows = []
+    for index, (src, dst, port) in enumerate(questions):
+        flows.append(evaluate_flow(engine, src, dst, port))
+        if progress is not None and index % 2000 == 0:
+            progress(index, len(questions))
+    if namespace is not None:
+        classes = list({id(c): c for q in questions for c in q[:2]}.values())
+    return Matrix(str(engine.dataplane), tuple(classes), tuple(flows), tuple(engine.notes))
