@@ -41,8 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dataplane", default="auto", choices=DATAPLANES,
                         help="enforcement model: auto (from the GKE cluster info; default), kubernetes, calico, "
                              "dataplane-v2, none")
-    parser.add_argument("--format", dest="output_format", default="text", choices=("text", "json"),
-                        help="text (sentences for a ticket; default) or json")
+    parser.add_argument("--format", dest="output_format", default="text", choices=("text", "json", "yaml"),
+                        help="text (sentences for a ticket; default), json, or yaml (with --suggest: the proposed "
+                             "manifest only)")
+    parser.add_argument("--suggest", action="store_true",
+                        help="for a denied connection, propose the smallest NetworkPolicy that allows exactly it, "
+                             "checked by applying it to the snapshot, with every other flow it would also open")
     parser.add_argument("--batch", metavar="FILE",
                         help="YAML or JSON list of {id, from, to, port, protocol}; prints JSON "
                              '{"results": [...]} in input order ("-" reads stdin); each result\'s verdict is '
@@ -191,6 +195,8 @@ def run(args: argparse.Namespace) -> int:
     if args.batch:
         if args.src or args.dst or args.port:
             return _fail("use either --batch or --from/--to/--port, not both")
+        if args.suggest or args.output_format == "yaml":
+            return _fail("--suggest and --format yaml answer one query, not a --batch")
         try:
             batch = _read_batch(args.batch)
         except ValueError as exc:
@@ -241,6 +247,13 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_UNKNOWN
     except EndpointError as exc:
         return _fail(str(exc))
+    if args.suggest:
+        from netpol_tui.commands.explain_suggest import print_suggestions
+
+        return print_suggestions(engine, verdicts, args.output_format,
+                                 _group_dict(verdicts, engine, args.src, args.dst, port, args.protocol))
+    if args.output_format == "yaml":
+        return _fail("--format yaml prints a suggested manifest: add --suggest")
     if args.output_format == "json":
         _print_json(_group_dict(verdicts, engine, args.src, args.dst, port, args.protocol))
     else:
