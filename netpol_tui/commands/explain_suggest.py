@@ -39,7 +39,13 @@ def _text(item: Any, dataplane: str) -> list[str]:
         lines += [f"  {c.src.label} -> {c.dst.label} {c.port}" for c in item.also_allows[:20]]
         if len(item.also_allows) > 20:
             lines.append(f"  ... and {len(item.also_allows) - 20} more (--format json lists all)")
-    else:
+    if item.also_denies:
+        lines.append(f"WARNING: it also denies {plural(len(item.also_denies), 'flow')} that are allowed now (its "
+                     "podSelector isolates pods no policy isolated before):")
+        lines += [f"  {c.src.label} -> {c.dst.label} {c.port}" for c in item.also_denies[:20]]
+        if len(item.also_denies) > 20:
+            lines.append(f"  ... and {len(item.also_denies) - 20} more (--format json lists all)")
+    if not item.also_allows and not item.also_denies:
         lines.append("It opens nothing else: no other flow of the snapshot changes.")
     return lines
 

@@ -47,11 +47,15 @@ class Suggestion:
     #: Every other flow the proposal would newly allow.
     also_allows: tuple[Change, ...]
     after: Verdict
+    #: Flows it would newly deny: its podSelector isolates pods no policy isolated before (a
+    #: workload without labels of its own is selected with its whole namespace).
+    also_denies: tuple[Change, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {"manifest": self.manifest, "policies": [f"{p.namespace}/{p.name}" for p in self.policies],
                 "verified": self.after.allowed is True, "after": self.after.verdict,
-                "also_allows": [c.to_dict() for c in self.also_allows]}
+                "also_allows": [c.to_dict() for c in self.also_allows],
+                "also_denies": [c.to_dict() for c in self.also_denies]}
 
 
 def _matches(selector: dict[str, str], pod: Pod) -> bool:
@@ -143,10 +147,11 @@ def suggest(engine: PolicyEngine, src: Endpoint, dst: Endpoint, port: int, proto
                            + " ".join(after.sentences()[1:3]))
     diff = diff_engines(engine, after_engine, "now", "with the suggestion")
     asked = (workload_of(src_pod) if src_pod else None, workload_of(dst_pod) if dst_pod else None, target_port)
-    others = tuple(change for change in diff.changes if change.after and
-                   (workload_of(change.src.pod), workload_of(change.dst.pod), change.port.port) != asked)
+    others = [change for change in diff.changes
+              if (workload_of(change.src.pod), workload_of(change.dst.pod), change.port.port) != asked]
     manifest = yaml.safe_dump_all(documents, sort_keys=False)
-    return Suggestion(policies, manifest, others, after)
+    return Suggestion(policies, manifest, tuple(c for c in others if c.after), after,
+                      tuple(c for c in others if not c.after))
 
 
 def _unique_names(engine: PolicyEngine, documents: list[dict]) -> None:
