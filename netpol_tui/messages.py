@@ -174,3 +174,14 @@ class WatchProblem(Message):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
+
+
+class MatrixComputed(Message):
+    """The connectivity matrix (and, with "what if", the model diff) of one engine's snapshot;
+    `generation` is that engine, so an older answer never replaces a newer one."""
+
+    def __init__(self, generation: object, matrix: Any, diff: Any = None) -> None:
+        super().__init__()
+        self.generation = generation
+        self.matrix = matrix
+        self.diff = diff

@@ -40,7 +40,7 @@ CONSOLE_CSS = str(Path(__file__).resolve().parent / "console.tcss")
 
 MODES: tuple[tuple[str, str], ...] = (
     ("status", "Status"), ("nodes", "Nodes"), ("policies", "Policies"), ("issues", "Known issues"),
-    ("runbooks", "Runbooks"),
+    ("runbooks", "Runbooks"), ("matrix", "Matrix"),
 )
 MODE_NAMES = tuple(name for name, _ in MODES)
 MODE_TITLES = dict(MODES)
@@ -50,6 +50,7 @@ _SCREEN_CLASSES = {
     "policies": ("netpol_tui.screens.policies", "PoliciesScreen"),
     "issues": ("netpol_tui.screens.issues", "IssuesScreen"),
     "runbooks": ("netpol_tui.screens.runbooks", "RunbooksScreen"),
+    "matrix": ("netpol_tui.screens.matrix", "MatrixScreen"),
 }
 
 #: The app's one-key globals. Priority: handled the moment the key arrives, so keys typed right
@@ -85,12 +86,13 @@ COMMAND_ACTIONS = {
                                                     "pods", "pod", "po", "ns", "namespaces")},
     **{alias: "switch_to('issues')" for alias in ("issues", "known", "ki", "known-issues")},
     **{alias: "switch_to('runbooks')" for alias in ("runbooks", "runbook", "rb", "help-me")},
+    **{alias: "switch_to('matrix')" for alias in ("matrix", "mx", "whatif", "what-if", "connectivity")},
     **{alias: "quit" for alias in ("q", "q!", "quit", "exit")},
     **{alias: "keys" for alias in ("help", "?", "keys")},
     **{alias: "reload" for alias in ("reload", "r", "refresh")},
     **{alias: "toggle_theme" for alias in ("theme", "light", "dark")},
 }
-COMMAND_WORDS = ("status", "nodes", "policies", "pods", "netpol", "issues", "runbooks", "help", "reload",
+COMMAND_WORDS = ("status", "nodes", "policies", "pods", "netpol", "issues", "runbooks", "matrix", "help", "reload",
                  "theme", "quit")
 
 
@@ -270,7 +272,7 @@ class ModeScreen(Screen):
         if action is None:
             if text.strip():
                 self.notify(f"Unknown command {text.strip()[:40]!r}. Try :status :nodes :policies :issues "
-                            ":runbooks :help :quit", severity="warning", markup=False)
+                            ":runbooks :matrix :help :quit", severity="warning", markup=False)
             return
         await self.app.run_action(action)
 

@@ -59,3 +59,7 @@ def test_runbooks_120x40(snap_compare, calico_dir: Path) -> None:
 
 def test_finding_dialog_120x40(snap_compare, calico_dir: Path) -> None:
     assert snap_compare(make_app(calico_dir), terminal_size=(120, 40), run_before=_keys("enter"))
+
+
+def test_matrix_120x40(snap_compare, calico_dir: Path) -> None:
+    assert snap_compare(make_app(calico_dir), terminal_size=(120, 40), run_before=_keys("6"))
