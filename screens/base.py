@@ -23,10 +23,12 @@ from textual.worker import WorkerState
 
 from netpol_tui.gcpause import gc_paused
 from netpol_tui.messages import CopyCommand, RowsPrepared, ShowYaml, WorkerFailed
+from netpol_tui.screens.identity import header_info
 from netpol_tui.screens.state import ConsoleState, banner_lines
 from netpol_tui.textual_compat import mark_styles_current
 from netpol_tui.widgets.banner import Banner
-from netpol_tui.widgets.inputs import CommandLine, FilterInput
+from netpol_tui.widgets.header import Header
+from netpol_tui.widgets.inputs import CommandLine, FilterBar, FilterInput
 from netpol_tui.widgets.key_bar import KeyBar
 from netpol_tui.widgets.mode_bar import ModeBar
 from netpol_tui.widgets.virtual_list import Row, VirtualList, measure
@@ -150,6 +152,7 @@ class ModeScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield ModeBar(MODES, self.MODE)
+        yield Header(id="header")
         yield Banner(id="banner")
         yield from self.compose_body()
         yield CommandLine(COMMAND_WORDS, id="command-line")
@@ -175,7 +178,7 @@ class ModeScreen(Screen):
             return
         previous, self.console_state = self.console_state, state
         self.query_one(Banner).show_lines(banner_lines(state))
-        self.query_one(ModeBar).set_identity(identity_text(state))
+        self.query_one(Header).show(header_info(state))
         self.show_state(state, previous)
 
     def show_state(self, state: ConsoleState, previous: ConsoleState | None) -> None:
@@ -219,6 +222,7 @@ class ModeScreen(Screen):
             gc.freeze()  # the rows live as long as the snapshot: no need to rescan them in every collection
         for virtual_list in self.query(f"#{message.target}").results(VirtualList):
             virtual_list.set_rows(message.rows, message.widths)
+        self.show_filter_count(message.target)
         self.rows_shown(message.target)
 
     def rows_shown(self, target: str) -> None:
@@ -252,6 +256,14 @@ class ModeScreen(Screen):
             target = event.input.id.removesuffix("-filter")
             for virtual_list in self.query(f"#{target}").results(VirtualList):
                 virtual_list.set_filter(event.value)
+            self.show_filter_count(target)
+
+    def show_filter_count(self, target: str) -> None:
+        """The `12 of 1,305` next to the filter of list `#target`."""
+        for virtual_list in self.query(f"#{target}").results(VirtualList):
+            for bar in self.query(FilterBar).results(FilterBar):
+                if bar.target == target:
+                    bar.show_count(virtual_list.row_count, virtual_list.total_count, bool(virtual_list.filter_text))
 
     def on_filter_input_done(self, event: FilterInput.Done) -> None:
         target = (event.filter_input.id or "").removesuffix("-filter")
@@ -318,20 +330,3 @@ class ModeScreen(Screen):
                 self.focus_main()
                 return
         self.app.action_back()
-
-
-def identity_text(state: ConsoleState) -> str:
-    """`project/location/cluster · version · source` for the mode bar."""
-    snapshot = state.snapshot
-    if snapshot is None:
-        return ""
-    cluster = snapshot.cluster
-    parts = []
-    if cluster is not None:
-        parts.append("/".join(part for part in (cluster.project, cluster.location, cluster.name) if part))
-        if cluster.current_master_version:
-            parts.append(cluster.current_master_version)
-    else:
-        parts.append(snapshot.source.context or "Kubernetes only")
-    parts.append(snapshot.source.description)
-    return " · ".join(parts)
