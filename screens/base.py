@@ -15,6 +15,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -24,7 +25,7 @@ from textual.worker import WorkerState
 from netpol_tui.gcpause import gc_paused
 from netpol_tui.messages import CopyCommand, RowsPrepared, ShowYaml, WorkerFailed
 from netpol_tui.screens.identity import header_info
-from netpol_tui.screens.state import ConsoleState, banner_lines
+from netpol_tui.screens.state import ConsoleState, banner_lines, unloaded_text
 from netpol_tui.textual_compat import mark_styles_current
 from netpol_tui.widgets.banner import Banner
 from netpol_tui.widgets.header import Header
@@ -91,9 +92,11 @@ COMMAND_ACTIONS = {
     **{alias: "keys" for alias in ("help", "?", "keys")},
     **{alias: "reload" for alias in ("reload", "r", "refresh")},
     **{alias: "toggle_theme" for alias in ("theme", "light", "dark")},
+    **{alias: "pick_context" for alias in ("ctx", "context", "contexts")},
+    **{alias: "show_errors" for alias in ("errors", "error", "err")},
 }
 COMMAND_WORDS = ("status", "nodes", "policies", "pods", "netpol", "issues", "runbooks", "help", "reload",
-                 "theme", "quit")
+                 "theme", "ctx", "context", "errors", "quit")
 
 
 def _widest(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
@@ -121,6 +124,8 @@ def palette_commands(app: App, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand(f"Go to {title}", f"Switch to the {title} screen (key {number}, :{mode})",
                             lambda mode=mode: app.action_switch_to(mode))
     yield SystemCommand("Reload", "Read the source again (key r)", app.action_reload)
+    yield SystemCommand("Switch kubeconfig context", "Pick a context and load it (:ctx)", app.action_pick_context)
+    yield SystemCommand("Show errors", "The whole text of every error (:errors)", app.action_show_errors)
     yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark theme (key t)",
                         app.action_toggle_theme)
     if isinstance(screen, ModeScreen):
@@ -136,6 +141,8 @@ class ModeScreen(Screen):
     """Base of the five mode screens."""
 
     MODE: ClassVar[str] = ""
+    #: Statics that say "Loading…" or why nothing loaded while no snapshot is shown.
+    PLACEHOLDERS: ClassVar[tuple[str, ...]] = ()
     #: Extra lines for the `?` dialog: (key, what it does) not visible as bindings.
     KEY_NOTES: ClassVar[tuple[tuple[str, str], ...]] = ()
     BINDINGS = [
@@ -149,6 +156,8 @@ class ModeScreen(Screen):
     def __init__(self) -> None:
         super().__init__(name=self.MODE, id=f"{self.MODE}-screen")
         self.console_state: ConsoleState | None = None
+        #: List id -> its own empty text, while the list says why nothing is loaded instead.
+        self._empty_texts: dict[str | None, str] = {}
 
     def compose(self) -> ComposeResult:
         yield ModeBar(MODES, self.MODE)
@@ -179,7 +188,26 @@ class ModeScreen(Screen):
         previous, self.console_state = self.console_state, state
         self.query_one(Banner).show_lines(banner_lines(state))
         self.query_one(Header).show(header_info(state))
+        if state.snapshot is None:
+            self.show_unloaded(state)
+        elif self._empty_texts:
+            for virtual_list in self.query(VirtualList).results(VirtualList):
+                virtual_list.empty_text = self._empty_texts.get(virtual_list.id, virtual_list.empty_text)
+            self._empty_texts = {}
         self.show_state(state, previous)
+
+    def show_unloaded(self, state: ConsoleState) -> None:
+        """Nothing loaded: every list and placeholder says loading, or why it failed (never "Loading…"
+        forever after a failure)."""
+        text = unloaded_text(state)
+        for virtual_list in self.query(VirtualList).results(VirtualList):
+            if virtual_list.total_count == 0 and virtual_list.empty_text != text:
+                self._empty_texts.setdefault(virtual_list.id, virtual_list.empty_text)
+                virtual_list.empty_text = text
+                virtual_list.refresh()
+        for name in self.PLACEHOLDERS:
+            for placeholder in self.query(f"#{name}"):
+                placeholder.update(Text(text, style="bold red" if "load" in state.errors else "italic"))
 
     def show_state(self, state: ConsoleState, previous: ConsoleState | None) -> None:
         """Update widgets from the new state (subclasses)."""
@@ -282,7 +310,7 @@ class ModeScreen(Screen):
         if action is None:
             if text.strip():
                 self.notify(f"Unknown command {text.strip()[:40]!r}. Try :status :nodes :policies :issues "
-                            ":runbooks :help :quit", severity="warning", markup=False)
+                            ":runbooks :ctx :errors :help :quit", severity="warning", markup=False)
             return
         await self.app.run_action(action)
 
@@ -316,6 +344,10 @@ class ModeScreen(Screen):
         self.post_message(CopyCommand(*target))
 
     def action_yaml(self) -> None:
+        state = self.console_state
+        if state is not None and state.snapshot is None and state.errors:
+            self.app.action_show_errors()  # nothing loaded: `y` shows the whole error instead
+            return
         target = self.yaml_target()
         if target is None:
             self.notify("Select an object (pod, policy, node, finding) to see its YAML.", severity="warning")

@@ -114,6 +114,7 @@ def pool_copy_choice(enforcement: Any, progress: Any, node: Any) -> PoolCopy:
 
 class NodesScreen(ModeScreen):
     MODE = "nodes"
+    PLACEHOLDERS = ("nodes-progress",)
     KEY_NOTES = (("c", "copy the manual upgrade command of the highlighted node's pool (or says which pool and why)"),
                  ("y", "YAML of the highlighted node"))
 

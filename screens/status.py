@@ -61,6 +61,7 @@ def next_step_text(enforcement: Any) -> Text:
 
 class StatusScreen(ModeScreen):
     MODE = "status"
+    PLACEHOLDERS = ("status-cluster",)
     KEY_NOTES = (("enter", "open the highlighted finding (evidence, explanation, remediation)"),
                  ("tab", "move between the summary and the findings list"))
 
