@@ -287,8 +287,9 @@ class NetpolApp(CrashRecorder, DialogRequests, App[int]):
 
     def action_keys(self) -> None:
         from netpol_tui.dialogs.keys import KeysDialog
+        from netpol_tui.screens.base import COMMAND_ACTIONS
 
-        self.push_screen(KeysDialog(self.screen))
+        self.push_screen(KeysDialog(self.screen, COMMAND_ACTIONS))
 
     def notify(self, message: str, *, title: str = "", severity: str = "information",
                timeout: float | None = None, markup: bool = False) -> None:

@@ -66,14 +66,17 @@ _SCREEN_CLASSES = {
 #: in inputs and dialogs; a widget that types a Tab (TextArea indenting) still gets it, because
 #: Textual drops bindings for keys the focused widget consumes (`check_consume_key`).
 GLOBAL_BINDINGS = [
-    *(Binding(str(number), f"switch_to('{name}')", title, show=False, priority=True)
+    *(Binding(str(number), f"switch_to('{name}')", title, show=False, priority=True, tooltip=f"Go to {title}")
       for number, (name, title) in enumerate(MODES, 1)),
-    Binding("slash", "filter", "Filter", show=False, priority=True),
-    Binding("colon", "command_line", ":cmd", show=False, priority=True),
-    Binding("question_mark", "keys", "Keys", priority=True),
-    Binding("r", "reload", "Reload", priority=True),
-    Binding("t", "toggle_theme", "Theme", show=False, priority=True),
-    Binding("q", "quit", "Quit", priority=True),
+    Binding("slash", "filter", "Filter", show=False, priority=True,
+            tooltip="Filter the list: words in name, namespace or labels (all must match); !word excludes"),
+    Binding("colon", "command_line", ":cmd", show=False, priority=True,
+            tooltip="Command line (the commands are listed below)"),
+    Binding("question_mark", "keys", "Keys", priority=True, tooltip="This help (? again closes it)"),
+    Binding("r", "reload", "Reload", priority=True, tooltip="Read the source again (retries a failed load)"),
+    Binding("t", "toggle_theme", "Theme", show=False, priority=True,
+            tooltip="Toggle light/dark theme (remembered in the config file)"),
+    Binding("q", "quit", "Quit", priority=True, tooltip="Quit (at once, even while loading)"),
     Binding("escape", "leave_prompt", "Close prompt", show=False, priority=True),
     Binding("tab", "focus_next", "Next field", show=False, priority=True),
     Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
@@ -147,9 +150,9 @@ class ModeScreen(Screen):
     KEY_NOTES: ClassVar[tuple[tuple[str, str], ...]] = ()
     BINDINGS = [
         Binding("slash", "filter", "Filter"),  # the app's priority binding calls action_filter
-        Binding("c", "copy", "Copy"),
-        Binding("y", "yaml", "YAML"),
-        Binding("escape", "back", "Back", show=False),
+        Binding("c", "copy", "Copy", tooltip="Copy the selected command or fix as one runnable block"),
+        Binding("y", "yaml", "YAML", tooltip="YAML of the selected object (the whole error while nothing loaded)"),
+        Binding("escape", "back", "Back", show=False, tooltip="Clear the filter, else go back to the previous screen"),
     ]
     AUTO_FOCUS = "VirtualList"
 
