@@ -17,6 +17,7 @@ from functools import partial
 
 from textual import work
 from textual.app import App
+from textual.binding import Binding
 from textual.reactive import var
 from textual.widgets import Input
 from textual.worker import WorkerState, get_current_worker
@@ -38,7 +39,8 @@ PROGRESS_INTERVAL = 0.05
 class NetpolApp(CrashRecorder, DialogRequests, App[int]):
     TITLE = "netpol-tui"
     CSS_PATH = CONSOLE_CSS
-    BINDINGS = GLOBAL_BINDINGS
+    BINDINGS = [*GLOBAL_BINDINGS, Binding("ctrl+c", "ctrl_c", "Quit (copies a selection first)", show=False,
+                                          priority=True)]
     state: var[ConsoleState | None] = var(None, always_update=True)
 
     def __init__(self, options: SourceOptions, loader: Loader | None = None,
@@ -53,6 +55,11 @@ class NetpolApp(CrashRecorder, DialogRequests, App[int]):
         self.set_reactive(NetpolApp.state, ConsoleState(options, loading=LoadStatus()))
 
     def on_mount(self) -> None:
+        import asyncio
+
+        from netpol_tui.executor import DaemonExecutor
+
+        asyncio.get_running_loop().set_default_executor(DaemonExecutor())  # `q` never waits for a worker
         self.theme = self.start_theme
         self.switch_mode("status")
         self.load()
@@ -186,6 +193,93 @@ class NetpolApp(CrashRecorder, DialogRequests, App[int]):
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+        self.remember_theme(self.theme.removeprefix("textual-"))
+
+    @work(thread=True, exit_on_error=False, name="theme", group="theme")
+    def remember_theme(self, theme: str) -> None:
+        """The next start uses this theme: it is written to the config file (`theme = ...`)."""
+        from netpol_tui.config import ConfigError, save_setting
+
+        try:
+            save_setting("theme", theme)
+        except ConfigError as exc:
+            self.call_from_thread(self.notify, f"Theme not remembered: {exc}", severity="warning")
+
+    def action_ctrl_c(self) -> None:
+        """k9s habit: ctrl-c quits, unless an input holds a selection (then it copies it)."""
+        focused = self.focused
+        if isinstance(focused, Input) and not focused.selection.is_empty:
+            focused.action_copy()
+            return
+        if getattr(focused, "selected_text", ""):  # a TextArea (the copy-by-hand dialog)
+            self.copy_to_clipboard(focused.selected_text)
+            self.notify("Copied the selected text.", title="Copied")
+            return
+        selected = self.screen.get_selected_text() if hasattr(self.screen, "get_selected_text") else None
+        if selected:
+            self.copy_to_clipboard(selected)
+            self.notify("Copied the selected text.", title="Copied")
+            return
+        self.exit()
+
+    def action_show_errors(self) -> None:
+        from netpol_tui.dialogs.errors import ErrorsDialog
+        from netpol_tui.screens.state import PART_TITLES, STILL_WORKS
+
+        self.push_screen(ErrorsDialog(self.state.errors, PART_TITLES, STILL_WORKS))
+
+    def action_pick_context(self) -> None:
+        self.list_contexts()
+
+    @work(thread=True, exit_on_error=False, name="contexts", group="contexts", exclusive=True)
+    def list_contexts(self) -> None:
+        from netpol_tui.sources import SourceError
+        from netpol_tui.sources.kubeconfig import list_contexts
+
+        try:
+            names, current = list_contexts(self.options.kubeconfig)
+        except SourceError as exc:
+            self.post_message(msg.ContextsListed((), None, " ".join(exc.lines())))
+            return
+        self.post_message(msg.ContextsListed(tuple(names), current, None))
+
+    def on_contexts_listed(self, message: msg.ContextsListed) -> None:
+        if message.error or not message.contexts:
+            self.notify(f"No kubeconfig context to pick: {message.error or 'the kubeconfig lists none'}",
+                        severity="warning")
+            return
+        from netpol_tui.dialogs.context_picker import ContextPicker
+
+        shown = (self.state.snapshot.source.context if self.state.snapshot is not None else None) \
+            if self.options.kind == "live" else None
+        shown = shown or (self.options.context if self.options.kind == "live" else None)
+        self.push_screen(ContextPicker(message.contexts, message.current, shown), self.switch_context)
+
+    def switch_context(self, context: str | None) -> None:
+        """Load from `context` (a live source) in place of what is shown; None keeps everything."""
+        if not context:
+            return
+        self.options = replace(self.options, context=context, demo=None, files=())
+        self.workers.cancel_group(self, "load")
+        self.state = ConsoleState(self.options, loading=LoadStatus())
+        self.load()
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """An SVG of the screen in ~/Downloads, or the current directory when there is none; a
+        failure says why (Textual's own only said that it failed)."""
+        from pathlib import Path
+
+        downloads = Path.home() / "Downloads"
+        directory = path or (str(downloads) if downloads.is_dir() else ".")
+        try:
+            saved = self.save_screenshot(filename, directory, time_format)
+        except OSError as exc:
+            self.notify(f"Screenshot not saved: cannot write to {directory}: {exc.strerror or exc}",
+                        title="Screenshot", severity="error")
+            return None
+        self.notify(f"Screenshot saved to {Path(saved).resolve()}", title="Screenshot")
+        return saved
 
     def action_command_line(self) -> None:
         for command_line in self.screen.query("#command-line"):
@@ -193,8 +287,9 @@ class NetpolApp(CrashRecorder, DialogRequests, App[int]):
 
     def action_keys(self) -> None:
         from netpol_tui.dialogs.keys import KeysDialog
+        from netpol_tui.screens.base import COMMAND_ACTIONS
 
-        self.push_screen(KeysDialog(self.screen))
+        self.push_screen(KeysDialog(self.screen, COMMAND_ACTIONS))
 
     def notify(self, message: str, *, title: str = "", severity: str = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -210,14 +305,39 @@ class NetpolApp(CrashRecorder, DialogRequests, App[int]):
         yield from palette_commands(self, screen)
 
 
+def _first_then_reload(first: Snapshot) -> Loader:
+    """A loader that hands out the snapshot already read once, then reads the source again (r)."""
+    pending = [first]
+
+    def loader(options: SourceOptions, progress: Progress) -> Snapshot:
+        if pending and options.kind == "files":
+            return pending.pop()
+        return load_snapshot(options, progress)
+
+    return loader
+
+
 def run_console(options: SourceOptions, theme: str = "textual-dark") -> int:
     if options.kind == "live" and not kubeconfig_available(options):
         print(NO_SOURCE_HINT, file=sys.stderr)
         return 2
+    loader: Loader | None = None
+    if options.kind == "files":
+        # Files are local and quick: read them before going full screen, so a path that does not
+        # exist or holds nothing usable ends with the CLI's message and exit 2, not a dead console.
+        from netpol_tui.commands.common import report_source_error
+        from netpol_tui.sources import SourceError
+
+        try:
+            first = load_snapshot(options)
+        except SourceError as exc:
+            report_source_error(exc)
+            return 2
+        loader = _first_then_reload(first)
     # Thread workers (engine, checks, details) hold the GIL for long stretches on a big cluster;
     # hand it back to the UI thread more often than the default 5 ms so keys stay answered.
     sys.setswitchinterval(0.001)
     try:
-        return run_guarded(NetpolApp(options, start_theme=theme))
+        return run_guarded(NetpolApp(options, loader=loader, start_theme=theme))
     except KeyboardInterrupt:  # ctrl-c outside the app's own key handling: leave quietly
         return 130

@@ -199,6 +199,38 @@ def apply_after_parse(args: argparse.Namespace, config: Config) -> str | None:
     return None
 
 
+def save_setting(key: str, value: str, path: Path | None = None) -> Path:
+    """Set top-level `key = "value"` in the config file, keeping every other line as it is
+    (comments included); creates the file and its directory when missing. Raises ConfigError."""
+    path = config_path() if path is None else path
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    line = f"{key} = {_toml_string(value)}"
+    lines = text.splitlines()
+    number = key_line(text, key)
+    if number is not None:
+        lines[number - 1] = line
+    else:
+        lines.insert(0, line)  # before any [table]: a top-level key
+    updated = "\n".join(lines) + "\n"
+    try:
+        tomllib.loads(updated)
+    except tomllib.TOMLDecodeError:
+        raise ConfigError(f"{path}: not valid TOML; fix it first (the {key} was not saved)") from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(updated, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    return path
+
+
 def key_line(text: str, key: str, table: str = "") -> int | None:
     """The 1-based line where `key` is assigned inside `[table]` ("" for the top level), or None."""
     current = ""

@@ -110,6 +110,16 @@ class NodesRefreshed(Message):
         self.enforcement = enforcement
 
 
+class ContextsListed(Message):
+    """The kubeconfig's contexts were read (for the `:ctx` picker); `error` when they could not be."""
+
+    def __init__(self, contexts: Any, current: str | None, error: str | None) -> None:
+        super().__init__()
+        self.contexts = contexts
+        self.current = current
+        self.error = error
+
+
 # ---------------------------------------------------------------------------- requests
 
 

@@ -15,6 +15,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -23,10 +24,12 @@ from textual.worker import WorkerState
 
 from netpol_tui.gcpause import gc_paused
 from netpol_tui.messages import CopyCommand, RowsPrepared, ShowYaml, WorkerFailed
-from netpol_tui.screens.state import ConsoleState, banner_lines
+from netpol_tui.screens.identity import header_info
+from netpol_tui.screens.state import ConsoleState, banner_lines, unloaded_text
 from netpol_tui.textual_compat import mark_styles_current
 from netpol_tui.widgets.banner import Banner
-from netpol_tui.widgets.inputs import CommandLine, FilterInput
+from netpol_tui.widgets.header import Header
+from netpol_tui.widgets.inputs import CommandLine, FilterBar, FilterInput
 from netpol_tui.widgets.key_bar import KeyBar
 from netpol_tui.widgets.mode_bar import ModeBar
 from netpol_tui.widgets.virtual_list import Row, VirtualList, measure
@@ -64,14 +67,17 @@ _SCREEN_CLASSES = {
 #: in inputs and dialogs; a widget that types a Tab (TextArea indenting) still gets it, because
 #: Textual drops bindings for keys the focused widget consumes (`check_consume_key`).
 GLOBAL_BINDINGS = [
-    *(Binding(str(number), f"switch_to('{name}')", title, show=False, priority=True)
+    *(Binding(str(number), f"switch_to('{name}')", title, show=False, priority=True, tooltip=f"Go to {title}")
       for number, (name, title) in enumerate(MODES, 1)),
-    Binding("slash", "filter", "Filter", show=False, priority=True),
-    Binding("colon", "command_line", ":cmd", show=False, priority=True),
-    Binding("question_mark", "keys", "Keys", priority=True),
-    Binding("r", "reload", "Reload", priority=True),
-    Binding("t", "toggle_theme", "Theme", show=False, priority=True),
-    Binding("q", "quit", "Quit", priority=True),
+    Binding("slash", "filter", "Filter", show=False, priority=True,
+            tooltip="Filter the list: words in name, namespace or labels (all must match); !word excludes"),
+    Binding("colon", "command_line", ":cmd", show=False, priority=True,
+            tooltip="Command line (the commands are listed below)"),
+    Binding("question_mark", "keys", "Keys", priority=True, tooltip="This help (? again closes it)"),
+    Binding("r", "reload", "Reload", priority=True, tooltip="Read the source again (retries a failed load)"),
+    Binding("t", "toggle_theme", "Theme", show=False, priority=True,
+            tooltip="Toggle light/dark theme (remembered in the config file)"),
+    Binding("q", "quit", "Quit", priority=True, tooltip="Quit (at once, even while loading)"),
     Binding("escape", "leave_prompt", "Close prompt", show=False, priority=True),
     Binding("tab", "focus_next", "Next field", show=False, priority=True),
     Binding("shift+tab", "focus_previous", "Previous field", show=False, priority=True),
@@ -91,9 +97,11 @@ COMMAND_ACTIONS = {
     **{alias: "keys" for alias in ("help", "?", "keys")},
     **{alias: "reload" for alias in ("reload", "r", "refresh")},
     **{alias: "toggle_theme" for alias in ("theme", "light", "dark")},
+    **{alias: "pick_context" for alias in ("ctx", "context", "contexts")},
+    **{alias: "show_errors" for alias in ("errors", "error", "err")},
 }
 COMMAND_WORDS = ("status", "nodes", "policies", "pods", "netpol", "issues", "runbooks", "matrix", "help", "reload",
-                 "theme", "quit")
+                 "theme", "ctx", "context", "errors", "quit")
 
 
 def _widest(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
@@ -121,6 +129,8 @@ def palette_commands(app: App, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand(f"Go to {title}", f"Switch to the {title} screen (key {number}, :{mode})",
                             lambda mode=mode: app.action_switch_to(mode))
     yield SystemCommand("Reload", "Read the source again (key r)", app.action_reload)
+    yield SystemCommand("Switch kubeconfig context", "Pick a context and load it (:ctx)", app.action_pick_context)
+    yield SystemCommand("Show errors", "The whole text of every error (:errors)", app.action_show_errors)
     yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark theme (key t)",
                         app.action_toggle_theme)
     if isinstance(screen, ModeScreen):
@@ -136,22 +146,27 @@ class ModeScreen(Screen):
     """Base of the five mode screens."""
 
     MODE: ClassVar[str] = ""
+    #: Statics that say "Loading…" or why nothing loaded while no snapshot is shown.
+    PLACEHOLDERS: ClassVar[tuple[str, ...]] = ()
     #: Extra lines for the `?` dialog: (key, what it does) not visible as bindings.
     KEY_NOTES: ClassVar[tuple[tuple[str, str], ...]] = ()
     BINDINGS = [
         Binding("slash", "filter", "Filter"),  # the app's priority binding calls action_filter
-        Binding("c", "copy", "Copy"),
-        Binding("y", "yaml", "YAML"),
-        Binding("escape", "back", "Back", show=False),
+        Binding("c", "copy", "Copy", tooltip="Copy the selected command or fix as one runnable block"),
+        Binding("y", "yaml", "YAML", tooltip="YAML of the selected object (the whole error while nothing loaded)"),
+        Binding("escape", "back", "Back", show=False, tooltip="Clear the filter, else go back to the previous screen"),
     ]
     AUTO_FOCUS = "VirtualList"
 
     def __init__(self) -> None:
         super().__init__(name=self.MODE, id=f"{self.MODE}-screen")
         self.console_state: ConsoleState | None = None
+        #: List id -> its own empty text, while the list says why nothing is loaded instead.
+        self._empty_texts: dict[str | None, str] = {}
 
     def compose(self) -> ComposeResult:
         yield ModeBar(MODES, self.MODE)
+        yield Header(id="header")
         yield Banner(id="banner")
         yield from self.compose_body()
         yield CommandLine(COMMAND_WORDS, id="command-line")
@@ -177,8 +192,27 @@ class ModeScreen(Screen):
             return
         previous, self.console_state = self.console_state, state
         self.query_one(Banner).show_lines(banner_lines(state))
-        self.query_one(ModeBar).set_identity(identity_text(state))
+        self.query_one(Header).show(header_info(state))
+        if state.snapshot is None:
+            self.show_unloaded(state)
+        elif self._empty_texts:
+            for virtual_list in self.query(VirtualList).results(VirtualList):
+                virtual_list.empty_text = self._empty_texts.get(virtual_list.id, virtual_list.empty_text)
+            self._empty_texts = {}
         self.show_state(state, previous)
+
+    def show_unloaded(self, state: ConsoleState) -> None:
+        """Nothing loaded: every list and placeholder says loading, or why it failed (never "Loading…"
+        forever after a failure)."""
+        text = unloaded_text(state)
+        for virtual_list in self.query(VirtualList).results(VirtualList):
+            if virtual_list.total_count == 0 and virtual_list.empty_text != text:
+                self._empty_texts.setdefault(virtual_list.id, virtual_list.empty_text)
+                virtual_list.empty_text = text
+                virtual_list.refresh()
+        for name in self.PLACEHOLDERS:
+            for placeholder in self.query(f"#{name}"):
+                placeholder.update(Text(text, style="bold red" if "load" in state.errors else "italic"))
 
     def show_state(self, state: ConsoleState, previous: ConsoleState | None) -> None:
         """Update widgets from the new state (subclasses)."""
@@ -221,6 +255,7 @@ class ModeScreen(Screen):
             gc.freeze()  # the rows live as long as the snapshot: no need to rescan them in every collection
         for virtual_list in self.query(f"#{message.target}").results(VirtualList):
             virtual_list.set_rows(message.rows, message.widths)
+        self.show_filter_count(message.target)
         self.rows_shown(message.target)
 
     def rows_shown(self, target: str) -> None:
@@ -254,6 +289,14 @@ class ModeScreen(Screen):
             target = event.input.id.removesuffix("-filter")
             for virtual_list in self.query(f"#{target}").results(VirtualList):
                 virtual_list.set_filter(event.value)
+            self.show_filter_count(target)
+
+    def show_filter_count(self, target: str) -> None:
+        """The `12 of 1,305` next to the filter of list `#target`."""
+        for virtual_list in self.query(f"#{target}").results(VirtualList):
+            for bar in self.query(FilterBar).results(FilterBar):
+                if bar.target == target:
+                    bar.show_count(virtual_list.row_count, virtual_list.total_count, bool(virtual_list.filter_text))
 
     def on_filter_input_done(self, event: FilterInput.Done) -> None:
         target = (event.filter_input.id or "").removesuffix("-filter")
@@ -272,7 +315,7 @@ class ModeScreen(Screen):
         if action is None:
             if text.strip():
                 self.notify(f"Unknown command {text.strip()[:40]!r}. Try :status :nodes :policies :issues "
-                            ":runbooks :matrix :help :quit", severity="warning", markup=False)
+                            ":runbooks :matrix :ctx :errors :help :quit", severity="warning", markup=False)
             return
         await self.app.run_action(action)
 
@@ -306,6 +349,10 @@ class ModeScreen(Screen):
         self.post_message(CopyCommand(*target))
 
     def action_yaml(self) -> None:
+        state = self.console_state
+        if state is not None and state.snapshot is None and state.errors:
+            self.app.action_show_errors()  # nothing loaded: `y` shows the whole error instead
+            return
         target = self.yaml_target()
         if target is None:
             self.notify("Select an object (pod, policy, node, finding) to see its YAML.", severity="warning")
@@ -320,20 +367,3 @@ class ModeScreen(Screen):
                 self.focus_main()
                 return
         self.app.action_back()
-
-
-def identity_text(state: ConsoleState) -> str:
-    """`project/location/cluster · version · source` for the mode bar."""
-    snapshot = state.snapshot
-    if snapshot is None:
-        return ""
-    cluster = snapshot.cluster
-    parts = []
-    if cluster is not None:
-        parts.append("/".join(part for part in (cluster.project, cluster.location, cluster.name) if part))
-        if cluster.current_master_version:
-            parts.append(cluster.current_master_version)
-    else:
-        parts.append(snapshot.source.context or "Kubernetes only")
-    parts.append(snapshot.source.description)
-    return " · ".join(parts)

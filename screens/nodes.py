@@ -34,21 +34,36 @@ from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
 WATCH_REFRESH_SECONDS = 0.5
 
 
+def node_columns(calico: bool) -> list[Column]:
+    """The node table's columns; the Calico label column (projectcalico.org/ds-ready) only where
+    Calico is the dataplane."""
+    columns = [Column("NAME", max_width=120, min_width=20), Column("POOL", max_width=60, min_width=8),
+               Column("VERSION", max_width=60, min_width=8, shorten="never", searchable=False)]
+    if calico:
+        columns.append(Column("DS-READY", width=8))
+    return [*columns, Column("STATUS", max_width=40, min_width=9, shorten="end", searchable=False),
+            Column("AGE", width=5, sort="age", searchable=False)]
+
+
 def node_rows(nodes: Any, now: datetime, expect_label: bool | None, calico: bool = True) -> Iterator[Row]:
-    """One row per node; the label column says whether it is in the state recreation expects
-    (`n/a` where Calico is not the dataplane: the label means nothing there)."""
+    """One row per node (cells as `node_columns(calico)`); the label column says whether it is in
+    the state recreation expects. The filter matches name, pool and label."""
+    search = (0, 1, 3) if calico else (0, 1)
     for node in sorted(nodes, key=lambda n: (n.node_pool or "", n.name)):
         labelled = node.calico_ready
-        label = f"{CALICO_READY_LABEL.split('/')[1]}=true" if labelled else "missing" if calico else "n/a"
         style = None
         if expect_label is not None:
             style = "green" if labelled == expect_label else "yellow"
         status = node.status_text
-        yield Row.make((cell(node.name, 120), cell(node.node_pool or "-", 60),
-                        cell((node.kubelet_version or "?").lstrip("v"), 40), label, status,
-                        age(node.creation_timestamp, now)),
-                       node, (None, None, None, style, "yellow" if node.unschedulable or node.ready is not True
-                              else None, None))
+        status_style = "yellow" if node.unschedulable or node.ready is not True else None
+        head = (cell(node.name, 300), cell(node.node_pool or "-", 120), cell((node.kubelet_version or "?").lstrip("v"), 80))
+        tail = (status, age(node.creation_timestamp, now))
+        if calico:
+            label = "true" if labelled else "missing"
+            yield Row.make((*head, label, *tail), node, (None, None, None, style, status_style, None),
+                           search_cells=search)
+        else:
+            yield Row.make((*head, *tail), node, (None, None, None, status_style, None), search_cells=search)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +114,7 @@ def pool_copy_choice(enforcement: Any, progress: Any, node: Any) -> PoolCopy:
 
 class NodesScreen(ModeScreen):
     MODE = "nodes"
+    PLACEHOLDERS = ("nodes-progress",)
     KEY_NOTES = (("c", "copy the manual upgrade command of the highlighted node's pool (or says which pool and why)"),
                  ("y", "YAML of the highlighted node"))
 
@@ -116,10 +132,7 @@ class NodesScreen(ModeScreen):
             yield Static("", id="nodes-commands")
         yield Static("Nodes", id="nodes-title", classes="section-title")
         yield FilterBar("nodes")
-        yield VirtualList([Column("NAME", max_width=48, min_width=20), Column("POOL", max_width=24, min_width=8),
-                           Column("VERSION", max_width=22, min_width=8), Column("CALICO LABEL", width=13),
-                           Column("STATUS", max_width=26, min_width=9), Column("AGE", width=5)],
-                          id="nodes", empty_text="No nodes loaded.")
+        yield VirtualList(node_columns(True), id="nodes", empty_text="Loading…", enter=None)
 
     def show_state(self, state: ConsoleState, previous: ConsoleState | None) -> None:
         snapshot = state.snapshot
@@ -145,11 +158,19 @@ class NodesScreen(ModeScreen):
         self.query_one("#nodes-progress", Static).update(self._progress_block(enforcement))
         self.query_one("#nodes-operations", Static).update(self._operations_block(snapshot, enforcement))
         self.query_one("#nodes-commands", Static).update(self._commands_block())
+        from netpol_tui.screens.identity import age_basis
+
         title = Text.assemble(("Nodes  ", "bold"), (f"{len(snapshot.nodes)} nodes", ""),
                               (f"   {self.live_note}" if self.live_note else "", "bold green"),
-                              ("   c copies the upgrade command of the node's pool · y YAML", "dim"))
+                              (f"   {age_basis(snapshot)}", "dim"),
+                              ("   c copies the node pool's upgrade command · y YAML", "dim"))
         self.query_one("#nodes-title", Static).update(title)
         calico = enforcement is None or enforcement.is_standard_legacy or str(enforcement.mode) == "unknown"
+        node_list = self.query_one("#nodes", VirtualList)
+        node_list.empty_text = "No nodes loaded."
+        if len(node_list.columns) != len(node_columns(calico)):
+            node_list.columns = tuple(node_columns(calico))
+            node_list.sort = None
         self.prepare_rows("nodes", node_rows, snapshot.nodes, snapshot.captured_at, expect, calico)
 
     def _progress_block(self, enforcement: Any) -> Group | Text:

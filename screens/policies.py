@@ -46,9 +46,10 @@ class PoliciesScreen(ModeScreen):
         with Horizontal(id="policies-body"):
             with Vertical(id="policies-left"):
                 yield FilterBar("objects")
-                yield VirtualList([Column("KIND", width=4), Column("NAMESPACE", max_width=20, min_width=10),
-                                   Column("NAME", max_width=40, min_width=16), Column("LABELS / SELECTOR", flex=True, min_width=12)],
-                                  id="objects", empty_text="Loading…")
+                yield VirtualList([Column("KIND", width=4), Column("NAMESPACE", max_width=63, min_width=10),
+                                   Column("NAME", max_width=120, min_width=16),
+                                   Column("LABELS / SELECTOR", flex=True, min_width=12, shorten="end")],
+                                  id="objects", empty_text="Loading…", enter=None)
             with VerticalScroll(id="policies-detail", can_focus=True):
                 yield Static(Text("Highlight a pod, policy or namespace.", style="dim"), id="detail")
 

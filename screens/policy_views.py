@@ -48,15 +48,18 @@ def object_rows(snapshot: Any) -> Iterator[Row | None]:
     yield None
     names = sorted({ns.name for ns in snapshot.namespaces} | set(pods_by_ns) | set(policies_by_ns))
     join_pair = "=".join
+    ns_labels = {ns.name: ",".join(map(join_pair, ns.labels.items())).lower() for ns in snapshot.namespaces}
     for name in names:
         pods = sorted(pods_by_ns.get(name, ()), key=lambda p: p.name)
         policies = sorted(policies_by_ns.get(name, ()), key=lambda p: p.name)
-        ns_cell = _safe(name, 80)
+        ns_cell = _safe(name, 120)
         summary = f"{plural(len(pods), 'pod')}, {plural(len(policies), 'policy')}"
-        yield Row(("ns", ns_cell, "", summary), ("ns", name), f"ns {ns_cell}  {summary}".lower(), _NS_STYLES)
+        # The filter matches kind, namespace, name and labels: never the "8 pods" summary.
+        yield Row(("ns", ns_cell, "", summary), ("ns", name), f"ns {ns_cell.lower()}  {ns_labels.get(name, '')}",
+                  _NS_STYLES)
         for policy in policies:
             info = f"{_safe(selector(policy.pod_selector), 200)}  {'/'.join(policy.policy_types)}"
-            policy_name = _safe(policy.name, 120)
+            policy_name = _safe(policy.name, 300)
             yield Row(("pol", ns_cell, policy_name, info), ("pol", policy),
                       f"pol {ns_cell} {policy_name} {info}".lower(), _POLICY_STYLES)
         for pod in pods:
@@ -66,7 +69,7 @@ def object_rows(snapshot: Any) -> Iterator[Row | None]:
                 styles = _PENDING_POD_STYLES
             else:
                 styles = _POD_STYLES
-            pod_name = _safe(pod.name, 120)
+            pod_name = _safe(pod.name, 300)
             yield Row(("pod", ns_cell, pod_name, labels), ("pod", pod), f"pod {ns_cell} {pod_name} {labels}".lower(),
                       styles)
 

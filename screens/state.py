@@ -66,12 +66,16 @@ class ConsoleState:
         return replace(self, errors={k: v for k, v in self.errors.items() if k not in parts})
 
 
+#: Lines of one error the banner shows; the errors dialog (`y` while nothing is loaded, `:errors`) shows all.
+MAX_ERROR_LINES = 4
+
+
 def describe_error(error: BaseException | None) -> str:
-    """One line for the banner; never a traceback."""
+    """The error for the banner and the errors dialog, one cause per line; never a traceback."""
     if error is None:
         return "unknown error"
     if isinstance(error, SourceError):
-        return " ".join(line.strip() for line in error.lines()[:4])
+        return "\n".join(line.strip() for line in error.lines() if line.strip())
     if isinstance(error, ModuleNotFoundError):
         return f"{error.name or 'a module'} is not available in this build"
     if isinstance(error, ImportError):
@@ -95,7 +99,11 @@ def banner_lines(state: ConsoleState) -> list[BannerLine]:
     lines: list[BannerLine] = []
     for part, reason in state.errors.items():
         title = PART_TITLES.get(part, f"{part} failed")
-        lines.append(BannerLine("error", f"{title}: {reason}", STILL_WORKS.get(part, "")))
+        first, *rest = reason.splitlines() or [""]
+        lines.append(BannerLine("error", f"{title}: {first}", STILL_WORKS.get(part, "")))
+        lines.extend(BannerLine("error", "  " + line) for line in rest[:MAX_ERROR_LINES])
+        if len(rest) > MAX_ERROR_LINES:
+            lines.append(BannerLine("error", f"  … {len(rest) - MAX_ERROR_LINES} more lines: :errors shows them all"))
     if state.loading is not None:
         status = state.loading
         where = f" {status.what}" if status.what else ""
@@ -131,3 +139,13 @@ def source_label(options: SourceOptions) -> str:
     if options.files:
         return ", ".join(options.files)
     return f"context {options.context}" if options.context else "the current kubeconfig context"
+
+
+def unloaded_text(state: ConsoleState) -> str:
+    """What every screen says while no snapshot is shown: loading, or why loading failed."""
+    error = state.errors.get("load")
+    if error is not None:
+        first = error.splitlines()[0] if error else "unknown error"
+        return (f"Nothing loaded: {first}. Press r to retry, y for the whole error, :ctx to pick another "
+                "kubeconfig context.")
+    return f"Loading {source_label(state.options)}…"

@@ -61,6 +61,7 @@ def next_step_text(enforcement: Any) -> Text:
 
 class StatusScreen(ModeScreen):
     MODE = "status"
+    PLACEHOLDERS = ("status-cluster",)
     KEY_NOTES = (("enter", "open the highlighted finding (evidence, explanation, remediation)"),
                  ("tab", "move between the summary and the findings list"))
 
@@ -76,8 +77,10 @@ class StatusScreen(ModeScreen):
             yield Static("", id="status-problems")
         yield Static("Findings", id="findings-title")
         yield FilterBar("findings")
-        yield VirtualList([Column("SEVERITY", width=8), Column("ID", width=6), Column("SUBJECT", max_width=40, min_width=12),
-                           Column("MESSAGE", flex=True, min_width=30)], id="findings", empty_text="Waiting for the checks…")
+        yield VirtualList([Column("SEVERITY", width=8), Column("ID", width=6),
+                           Column("SUBJECT", max_width=90, min_width=12),
+                           Column("MESSAGE", flex=True, min_width=30, shorten="end", searchable=False)],
+                          id="findings", empty_text="Loading…", enter="Open finding")
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 110, "-narrow")

@@ -38,16 +38,21 @@ def plain(value: object, limit: int = 200) -> Text:
     return Text(cell(value, limit))
 
 
+#: The findings filter matches severity, check id and subject (kind/namespace/name), not the message.
+FINDING_SEARCH = (0, 1, 2)
+
+
 def finding_rows(report: Any) -> list[Row]:
     """Findings most severe first, then the checks that could not decide."""
     rows = []
     for finding in sorted(report.findings, key=lambda f: f.sort_key):
         severity = str(finding.severity)
-        rows.append(Row.make((severity, finding.id, cell(str(finding.subject), 120), cell(finding.message, 400)),
-                             finding, (SEVERITY_STYLES.get(severity), "bold", None, None), finding.symbol))
+        rows.append(Row.make((severity, finding.id, cell(str(finding.subject), 300), cell(finding.message, 400)),
+                             finding, (SEVERITY_STYLES.get(severity), "bold", None, None), finding.symbol,
+                             search_cells=FINDING_SEARCH))
     for unknown in report.unknown:
         rows.append(Row.make(("unknown", unknown.id, "—", cell(unknown.reason, 400)), unknown,
-                             ("dim", "dim", "dim", "dim")))
+                             ("dim", "dim", "dim", "dim"), search_cells=FINDING_SEARCH))
     return rows
 
 

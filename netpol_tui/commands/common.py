@@ -17,11 +17,16 @@ def load_or_report(args: argparse.Namespace) -> Snapshot | None:
     try:
         snapshot = load_snapshot(options_from_args(args))
     except SourceError as exc:
-        for line in exc.lines():
-            print(f"netpol-tui: {line}" if line == exc.message else line, file=sys.stderr)
+        report_source_error(exc)
         return None
     print_problems(snapshot)
     return snapshot
+
+
+def report_source_error(exc: SourceError) -> None:
+    """The message, each problem and the hint on stderr (the console prints the same before exit 2)."""
+    for line in exc.lines():
+        print(f"netpol-tui: {line}" if line == exc.message else line, file=sys.stderr)
 
 
 def print_problems(snapshot: Snapshot) -> None:

@@ -1,6 +1,9 @@
-"""`?`: the keys of the current screen, from its live bindings, plus what they cannot show."""
+"""`?`: the keys that work on the current screen, generated from its live bindings (so help never
+lists a key that does nothing there, nor misses one that works), and the `:` commands."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from rich.table import Table
 from rich.text import Text
@@ -12,65 +15,85 @@ from textual.widgets import Static
 
 from netpol_tui.dialogs.base import Dialog
 
-GLOBAL_NOTES = (
-    ("1-5", "switch screen: Status, Nodes, Policies, Known issues, Runbooks"),
-    (":name", "switch screen by name (:nodes, :pol, :ki, :rb), :q quits, :help"),
-    ("ctrl+p", "command palette: screens and actions"),
-    ("/", "filter the list (words, all must match); Esc clears"),
-    ("c", "copy the selected command or manifest (OSC 52; a dialog when the terminal cannot)"),
-    ("y", "YAML of the selected object"),
-    ("r", "reload the source"),
-    ("t", "toggle light/dark theme"),
-    ("esc", "close a dialog, clear a filter, or go back to the previous screen"),
-    ("q", "quit"),
-)
+#: Bindings that are not worth a line: scrolling a list that scrolls with its cursor anyway,
+#: maximizing, and Textual's text-selection copy (ctrl+c is the app's own).
+HIDDEN_ACTIONS = ("scroll_", "page_left", "page_right", "screen.minimize", "screen.maximize", "screen.copy_text",
+                  "app.copy_text", "copy_text")
+#: Note keys as people write them -> binding key names.
+NOTE_KEYS = {"/": "slash", "?": "question_mark", ":": "colon", "esc": "escape", "⏎": "enter"}
 
 
-#: Textual's own generic bindings (scrolling, focus, ctrl+q ...): listed under "Everywhere" or obvious.
-GENERIC_ACTIONS = ("scroll_", "focus_", "app.focus_", "screen.copy_text", "app.copy_text", "quit", "app.quit",
-                   "command_palette", "app.command_palette", "switch_to", "app.switch_to", "keys", "reload",
-                   "toggle_theme", "command_line", "back", "screen.minimize", "screen.maximize", "page_left",
-                   "page_right")
+def _description(node: object, binding: Binding) -> str:
+    if binding.action == "select" and hasattr(node, "enter"):
+        return str(node.enter or "")  # a list says what Enter does there (nothing: not listed)
+    return binding.tooltip or binding.description
 
 
-def binding_rows(screen: Screen, skip_keys: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-    """(key, description) of the screen's own bindings, deduplicated, in a stable order."""
-    rows: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    skip = set(skip_keys)
+def key_rows(screen: Screen, notes: tuple[tuple[str, str], ...] = ()) -> tuple[list[tuple[str, str]],
+                                                                               list[tuple[str, str]]]:
+    """(keys, what they do) of every binding that works right now on `screen`, generated from its
+    active bindings (disabled ones, e.g. Enter on a list where it does nothing, are left out):
+    first the screen's and its focused widget's, then the app's. A note replaces the description
+    of the key it names, and only shows when that key is bound."""
+    by_key = {NOTE_KEYS.get(key, key): text for key, text in notes}
+    groups: dict[tuple[int, str], tuple[object, list[str], list[str], str]] = {}
+    app = screen.app
     for key, active in screen.active_bindings.items():
-        binding: Binding = active.binding
-        if binding.action.startswith(GENERIC_ACTIONS) or active.node is screen.app:
+        binding, node = active.binding, active.node
+        if not active.enabled or binding.action.startswith(HIDDEN_ACTIONS):
             continue
-        display = screen.app.get_key_display(binding) or key
-        if not binding.description or binding.description in seen or display in skip or key in skip:
+        description = _description(node, binding)
+        if not description:
             continue
-        seen.add(binding.description)
-        rows.append((display, binding.description))
-    return rows
+        group = groups.setdefault((id(node), binding.action), (node, [], [], description))
+        group[1].append(app.get_key_display(replace(binding, key=key, key_display=None)))
+        group[2].append(key)
+    local: list[tuple[str, str]] = []
+    everywhere: list[tuple[str, str]] = []
+    for node, displays, keys, description in groups.values():
+        note = next((by_key[key] for key in keys if key in by_key), None)
+        row = (" ".join(dict.fromkeys(displays)), note or description)
+        (everywhere if node is app else local).append(row)
+    return local, everywhere
+
+
+def command_rows(commands: dict[str, str]) -> list[tuple[str, str]]:
+    """`:` commands grouped by what they do, from the command table itself."""
+    by_action: dict[str, list[str]] = {}
+    for word, action in commands.items():
+        by_action.setdefault(action, []).append(":" + word)
+    return [(" ".join(words[:4]), action.replace("switch_to('", "go to ").replace("')", "").replace("_", " "))
+            for action, words in by_action.items()]
 
 
 class KeysDialog(Dialog):
     """The keys of one screen: its own bindings first, then the ones that work everywhere."""
 
-    def __init__(self, screen: Screen) -> None:
+    BINDINGS = [Binding("question_mark", "close", "Close help")]
+
+    def __init__(self, screen: Screen, commands: dict[str, str] | None = None) -> None:
         super().__init__()
         self.for_screen = screen
+        # Read now, while `screen` is the active one: its bindings are what works there.
+        self.local, self.everywhere = key_rows(screen, getattr(screen, "KEY_NOTES", ()))
+        self.commands = command_rows(commands or {})
 
     def compose(self) -> ComposeResult:
         title = getattr(self.for_screen, "MODE", "") or "console"
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        notes = getattr(self.for_screen, "KEY_NOTES", ())
-        for key, description in (*notes, *binding_rows(self.for_screen, tuple(key for key, _ in notes))):
-            table.add_row(Text(key), Text(description))
-        table.add_row("", "")
-        table.add_row(Text("Everywhere", style="bold underline"), "")
-        for key, description in GLOBAL_NOTES:
-            table.add_row(Text(key), Text(description))
+        for heading, rows in (("This screen", self.local), ("Everywhere", self.everywhere),
+                              ("Commands (type : then the word)", self.commands)):
+            if not rows:
+                continue
+            if table.row_count:
+                table.add_row("", "")
+            table.add_row(Text(heading, style="bold underline"), "")
+            for key, description in rows:
+                table.add_row(Text(key), Text(description))
         with VerticalScroll(classes="dialog-frame"):
             yield Static(f"Keys: {title.title()}", classes="dialog-title")
             yield Static(table, id="keys-table")
-            yield Static("Esc closes. Nothing in netpol-tui changes the cluster: commands are copied, never run.",
+            yield Static("Esc or ? closes. Nothing in netpol-tui changes the cluster: commands are copied, never run.",
                          classes="dialog-hint")

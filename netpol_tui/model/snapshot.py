@@ -73,6 +73,9 @@ class SourceInfo:
     location: str | None = None
     cluster: str | None = None
     namespace: str | None = None
+    #: What `Snapshot.captured_at` is: "captured" (a snapshot manifest's capture time), "read"
+    #: (a live read), "loaded" (files without a manifest: when they were read; capture unknown).
+    capture: str = "read"
 
 
 @dataclass(frozen=True, slots=True)

@@ -380,6 +380,8 @@ class SnapshotBuilder:
                 named.add(kind)
         if self._manifest is not None:
             info = self._manifest[0]
+            if captured_at is None:
+                source = replace(source, capture="captured")
             captured_at = captured_at or info.captured_at
             if source.context is None and info.context:
                 source = replace(source, context=info.context)
@@ -391,6 +393,8 @@ class SnapshotBuilder:
             for item in info.rejected:
                 rejected.append(item)
                 problems.append(LoadProblem(self._manifest[1], f"when captured: {item.reason}; missing here too"))
+        elif captured_at is None:
+            source = replace(source, capture="loaded")
         return Snapshot(
             source=source, captured_at=captured_at or datetime.now(UTC), cluster=cluster,
             problems=tuple(problems), unknown=tuple(unknown), rejected=tuple(rejected),

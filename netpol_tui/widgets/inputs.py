@@ -35,7 +35,8 @@ class FilterInput(Input):
         def control(self) -> FilterInput:
             return self.filter_input
 
-    def __init__(self, *, id: str | None = None, placeholder: str = "filter: words to match (Esc clears)") -> None:
+    def __init__(self, *, id: str | None = None,
+                 placeholder: str = "filter: words in name, namespace, labels; !word excludes (Esc clears)") -> None:
         super().__init__(placeholder=placeholder, id=id, compact=True)
 
     def watch_value(self, value: str) -> None:
@@ -76,6 +77,7 @@ class FilterBar(Horizontal):
     DEFAULT_CSS = """
     FilterBar { height: 1; display: none; background: $boost; }
     FilterBar > .filter-prompt { width: 2; padding: 0 0 0 1; color: $accent; text-style: bold; }
+    FilterBar > .filter-count { width: auto; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self, target: str) -> None:
@@ -85,6 +87,11 @@ class FilterBar(Horizontal):
     def compose(self) -> ComposeResult:
         yield Static("/", classes="filter-prompt")
         yield FilterInput(id=f"{self.target}-filter")
+        yield Static("", classes="filter-count", id=f"{self.target}-filter-count")
+
+    def show_count(self, shown: int, total: int, filtering: bool) -> None:
+        """`12 of 1,305` while a filter is active."""
+        self.query_one(".filter-count", Static).update(f"{shown:,} of {total:,}" if filtering else "")
 
 
 class CommandLine(Input):

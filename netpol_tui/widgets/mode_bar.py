@@ -1,4 +1,4 @@
-"""The top line: the five modes as tabs (number keys or mouse) and the cluster identity."""
+"""The top line: the five modes as tabs (number keys or mouse); the identity is the Header's."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from netpol_tui.messages import SwitchMode
-from netpol_tui.text import clean
 
 
 class ModeTab(Static):
@@ -32,13 +31,11 @@ class ModeTab(Static):
 
 
 class ModeBar(Horizontal):
-    """Tabs for the modes and, on the right, who we are looking at."""
+    """Tabs for the modes."""
 
     DEFAULT_CSS = """
     ModeBar { height: 1; background: $panel; }
     ModeBar > #mode-bar-title { width: auto; padding: 0 1; text-style: bold; color: $accent; }
-    ModeBar > #mode-bar-identity { width: 1fr; padding: 0 1; color: $text-muted; text-align: right;
-                                   text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self, modes: Sequence[tuple[str, str]], active: str) -> None:
@@ -52,7 +49,3 @@ class ModeBar(Horizontal):
             tab = ModeTab(mode, number, title)
             tab.set_class(mode == self.active, "-active")
             yield tab
-        yield Static("", id="mode-bar-identity")
-
-    def set_identity(self, text: str) -> None:
-        self.query_one("#mode-bar-identity", Static).update(Text(clean(text, 200, single_line=True)))

@@ -16,7 +16,11 @@ class Column:
     """A column: `width` fixed, or measured from the rows between `min_width` and `max_width`.
 
     The `flex` column takes whatever width is left (when none is marked: the last column
-    without a fixed width).
+    without a fixed width). `shorten` says how a value too long for the column is shown:
+    `middle` (names: the unique suffix stays), `end`, or `never` (versions, addresses: the
+    column keeps their full width and the columns right of it give way). `searchable` columns
+    are the ones the filter matches (name, namespace, labels) and highlights; `sort` is how
+    the column orders rows (`text`, `age` as kubectl prints it, `number`).
     """
 
     title: str
@@ -24,6 +28,9 @@ class Column:
     min_width: int = 3
     max_width: int = 60
     flex: bool = False
+    shorten: str = "middle"
+    searchable: bool = True
+    sort: str = "text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +45,44 @@ class Row:
 
     @classmethod
     def make(cls, cells: Sequence[str], key: object, styles: Sequence[str | None] | None = None,
-             extra_search: str = "") -> Row:
-        text = " ".join(cells)
+             extra_search: str = "", search_cells: Sequence[int] | None = None) -> Row:
+        """`search_cells`: the cells the filter matches (default all), e.g. name, namespace, labels."""
+        text = " ".join(cells) if search_cells is None else " ".join(cells[i] for i in search_cells)
         return cls(tuple(cells), key, (text + " " + extra_search).lower() if extra_search else text.lower(),
                    tuple(styles) if styles is not None else None)
+
+
+def parse_filter(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(terms every row must contain, terms no row may contain): `!term` excludes, k9s style."""
+    include: list[str] = []
+    exclude: list[str] = []
+    for term in text.lower().split():
+        if term.startswith("!"):
+            if term[1:]:
+                exclude.append(term[1:])
+        else:
+            include.append(term)
+    return tuple(include), tuple(exclude)
+
+
+_AGE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "y": 31536000}
+
+
+def sort_key(value: str, how: str) -> tuple:
+    """Orders cells of a column: ages (`5d`, `37m`) by duration, numbers by value, text as text;
+    unparsable values (`?`, `-`) sort last."""
+    if how == "age":
+        number, unit = value[:-1], value[-1:]
+        if number.isdigit() and unit in _AGE_UNITS:
+            return (0, int(number) * _AGE_UNITS[unit], "")
+        return (1, 0, value)
+    if how == "number":
+        head = value.split("/")[0].split()[0] if value.split() else ""
+        try:
+            return (0, float(head.replace(",", "")), value)
+        except ValueError:
+            return (1, 0, value)
+    return (0, 0, value.lower())
 
 
 def measure(rows: Sequence[Row], columns: Sequence[Column]) -> tuple[int, ...]:

@@ -24,11 +24,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from netpol_tui.text import clean
-from netpol_tui.widgets.rows import Column, Row, measure
+from netpol_tui.widgets.fit import fit
+from netpol_tui.widgets.rows import Column, Row, measure, parse_filter, sort_key
 
 __all__ = ["Column", "Row", "VirtualList", "measure"]
 
 SEPARATOR = "  "
+MATCH_STYLE = Style(bold=True, underline=True, color="bright_yellow")
 
 
 @lru_cache(maxsize=256)
@@ -47,6 +49,9 @@ class VirtualList(ScrollView, can_focus=True):
         Binding("home,g", "jump(0)", "First", show=False),
         Binding("end,G", "jump(-1)", "Last", show=False),
         Binding("enter", "select", "Open", show=False),
+        Binding("N", "sort_title('NAME')", "Sort by name", show=False),
+        Binding("A", "sort_title('AGE')", "Sort by age", show=False),
+        Binding("S", "sort_next", "Sort by next column", show=False),
     ]
     COMPONENT_CLASSES = {"virtual-list--header", "virtual-list--cursor", "virtual-list--cursor-blurred",
                          "virtual-list--empty"}
@@ -81,10 +86,17 @@ class VirtualList(ScrollView, can_focus=True):
         """Enter (or a click on the highlighted row) chose `row`."""
 
     def __init__(self, columns: Sequence[Column], *, empty_text: str = "Nothing to show",
-                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+                 name: str | None = None, id: str | None = None, classes: str | None = None,
+                 enter: str | None = "Open") -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.columns = tuple(columns)
         self.empty_text = empty_text
+        #: What Enter does here (shown in help); None where Enter does nothing, so help never lists it.
+        self.enter = enter
+        #: (column index, descending) the rows are sorted by, or None for the builder's order.
+        self.sort: tuple[int, bool] | None = None
+        self._unsorted: Sequence[Row] = ()
+        self._terms: tuple[str, ...] = ()
         self._rows: Sequence[Row] = ()
         self._widths: tuple[int, ...] = tuple(column.width or len(column.title) for column in self.columns)
         self._visible: list[int] | None = None
@@ -117,7 +129,8 @@ class VirtualList(ScrollView, can_focus=True):
     def set_rows(self, rows: Sequence[Row], widths: Sequence[int] | None = None) -> None:
         """Replace the rows, keep the filter, and keep the cursor on the same key when it remains."""
         current = self.highlighted_row
-        self._rows = rows
+        self._unsorted = rows
+        self._rows = self._sorted(rows)
         self._widths = tuple(widths) if widths is not None else measure(rows, self.columns)
         self._visible = None
         index = 0
@@ -126,12 +139,39 @@ class VirtualList(ScrollView, can_focus=True):
         self._apply_filter(self._filter, narrowing=False)
         self._move_to_index(index)
 
+    def _sorted(self, rows: Sequence[Row]) -> Sequence[Row]:
+        if self.sort is None:
+            return rows
+        index, descending = self.sort
+        how = self.columns[index].sort
+        return sorted(rows, key=lambda row: sort_key(row.cells[index] if index < len(row.cells) else "", how),
+                      reverse=descending)
+
+    def sort_by(self, index: int, descending: bool | None = None) -> None:
+        """Sort by column `index` (again on the same column: reverse); the cursor keeps its row."""
+        if not 0 <= index < len(self.columns):
+            return
+        if descending is None:
+            descending = not self.sort[1] if self.sort is not None and self.sort[0] == index else False
+        current = self.highlighted_row
+        self.sort = (index, descending)
+        self._rows = self._sorted(self._unsorted)
+        self._visible = None
+        self._apply_filter(self._filter, narrowing=False)
+        target = 0
+        if current is not None:
+            target = next((i for i, row in enumerate(self._rows) if row.key == current.key), 0)
+        self._move_to_index(target)
+
+    def column_index(self, title: str) -> int | None:
+        return next((i for i, column in enumerate(self.columns) if column.title.startswith(title)), None)
+
     def set_filter(self, text: str) -> None:
-        """Show rows containing every whitespace-separated term (case-insensitive)."""
+        """Show rows containing every whitespace-separated term and none of the `!term`s (case-insensitive)."""
         if text == self._filter:
             return
         index = self._row_index(self.cursor)
-        narrowing = bool(self._filter) and text.lower().startswith(self._filter.lower())
+        narrowing = bool(self._filter) and text.lower().startswith(self._filter.lower()) and "!" not in text
         self._apply_filter(text, narrowing=narrowing)
         self._move_to_index(index if index is not None else 0)
 
@@ -163,18 +203,21 @@ class VirtualList(ScrollView, can_focus=True):
         self.cursor = min(position, max(0, self.row_count - 1))
 
     def _apply_filter(self, text: str, *, narrowing: bool) -> None:
-        terms = text.lower().split()
-        if not terms:
+        terms, excluded = parse_filter(text)
+        if not terms and not excluded:
             self._visible = None
         else:
             rows = self._rows
             candidates = self._visible if narrowing and self._visible is not None else range(len(rows))
-            if len(terms) == 1:
+            if len(terms) == 1 and not excluded:
                 term = terms[0]
                 self._visible = [index for index in candidates if term in rows[index].search]
             else:
-                self._visible = [index for index in candidates if all(term in rows[index].search for term in terms)]
+                self._visible = [index for index in candidates
+                                 if all(term in rows[index].search for term in terms)
+                                 and not any(term in rows[index].search for term in excluded)]
         self._filter = text
+        self._terms = terms
         self._cache.clear()
         size = Size(self.size.width, self.row_count + 1)
         if size != self.virtual_size:
@@ -209,6 +252,33 @@ class VirtualList(ScrollView, can_focus=True):
 
     def action_jump(self, position: int) -> None:
         self.cursor = position if position >= 0 else self.row_count - 1
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that would do nothing here are off (and so absent from the generated help)."""
+        if action == "select":
+            return self.enter is not None
+        if action == "sort_title":
+            return self.column_index(str(parameters[0])) is not None if parameters else False
+        return True
+
+    def action_sort_title(self, title: str) -> None:
+        index = self.column_index(title)
+        if index is not None:
+            self.sort_by(index)
+
+    def action_sort_next(self) -> None:
+        """k9s-like sort cycling: each press sorts by the next column; the last returns to the list's own order."""
+        if self.sort is None:
+            self.sort_by(0)
+        elif self.sort[0] + 1 < len(self.columns):
+            self.sort_by(self.sort[0] + 1, False)
+        else:
+            self.sort = None
+            current = self.highlighted_row
+            self._rows = self._unsorted
+            self._apply_filter(self._filter, narrowing=False)
+            target = next((i for i, row in enumerate(self._rows) if current is not None and row.key == current.key), 0)
+            self._move_to_index(target)
 
     def action_select(self) -> None:
         row = self.highlighted_row
@@ -265,7 +335,7 @@ class VirtualList(ScrollView, can_focus=True):
             column = self.columns[index]
             if deficit <= 0:
                 break
-            if column.width is not None and index != flex:
+            if (column.width is not None and index != flex) or column.shorten == "never":
                 continue
             give = min(deficit, max(0, widths[index] - column.min_width))
             widths[index] -= give
@@ -273,25 +343,33 @@ class VirtualList(ScrollView, can_focus=True):
         return widths
 
     def _line(self, cells: Sequence[str], styles: Sequence[str | None] | None, base: Style,
-              widths: Sequence[int], width: int) -> Strip:
+              widths: Sequence[int], width: int, terms: tuple[str, ...] = ()) -> Strip:
         segments = [Segment(" ", base)]
         used = 1
         for index, column_width in enumerate(widths):
             if used >= width:
                 break
+            cut_by_edge = column_width > width - used
             column_width = min(column_width, width - used)
             text = cells[index] if index < len(cells) else ""
             if not text.isprintable():
                 # Row builders clean cluster text; this keeps an escape or bidi control that slipped
                 # through from ever reaching the terminal (segments are written as they are).
                 text = clean(text, single_line=True)
+            column = self.columns[index] if index < len(self.columns) else None
             if len(text) > column_width or not text.isascii():
                 if cell_len(text) > column_width:
-                    text = set_cell_size(text, max(0, column_width - 1)) + "…"
+                    # A value cut by the terminal's edge still shows that it was cut.
+                    how = "end" if cut_by_edge or column is None else column.shorten
+                    text = fit(text, column_width, "end" if how == "never" else how)
             style = base
             if styles is not None and index < len(styles) and styles[index]:
                 style = base + _style(styles[index])
-            segments.append(Segment(set_cell_size(text, column_width), style))
+            text = set_cell_size(text, column_width)
+            if terms and column is not None and column.searchable:
+                segments.extend(_highlighted(text, terms, style))
+            else:
+                segments.append(Segment(text, style))
             used += column_width
             if index < len(widths) - 1 and used < width:
                 gap = min(len(SEPARATOR), width - used)
@@ -301,17 +379,25 @@ class VirtualList(ScrollView, can_focus=True):
             segments.append(Segment(" " * (width - used), base))
         return Strip(segments, width)
 
+    def _titles(self) -> list[str]:
+        titles = [column.title for column in self.columns]
+        if self.sort is not None:
+            index, descending = self.sort
+            titles[index] += "↓" if descending else "↑"
+        return titles
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.rich_style
         if y == 0:
             header = base + self.get_component_rich_style("virtual-list--header")
-            return self._line([column.title for column in self.columns], None, header, self._layout(width), width)
+            return self._line(self._titles(), None, header, self._layout(width), width)
         position = round(self.scroll_y) + y - 1
         if position >= self.row_count:
             if position == 0:
-                empty = clean(self.empty_text if not self._filter else f"No match for {self._filter!r}",
-                              single_line=True)
+                # While nothing is loaded the list says why (loading, failed), whatever the filter.
+                empty = clean(self.empty_text if not self._filter or not self._rows
+                              else f"No match for {self._filter!r} (of {len(self._rows):,})", single_line=True)
                 style = base + self.get_component_rich_style("virtual-list--empty")
                 return Strip([Segment(set_cell_size(" " + empty, width), style)], width)
             return Strip.blank(width, base)
@@ -325,8 +411,31 @@ class VirtualList(ScrollView, can_focus=True):
         if is_cursor:
             component = "virtual-list--cursor" if self.has_focus else "virtual-list--cursor-blurred"
             style = base + self.get_component_rich_style(component)
-        strip = self._line(row.cells, None if is_cursor else row.styles, style, self._layout(width), width)
+        strip = self._line(row.cells, None if is_cursor else row.styles, style, self._layout(width), width,
+                           self._terms)
         if len(self._cache) > 2000:
             self._cache.clear()
         self._cache[(position, is_cursor)] = strip
         return strip
+
+
+def _highlighted(text: str, terms: Sequence[str], style: Style) -> list[Segment]:
+    """`text` as segments with every occurrence of a filter term marked (case-insensitive)."""
+    lower = text.lower()
+    marks = [False] * len(text)
+    for term in terms:
+        start = lower.find(term)
+        while start != -1:
+            for offset in range(start, min(len(text), start + len(term))):
+                marks[offset] = True
+            start = lower.find(term, start + 1)
+    if not any(marks) or len(lower) != len(text):
+        return [Segment(text, style)]
+    segments: list[Segment] = []
+    match_style = style + MATCH_STYLE
+    begin = 0
+    for index in range(1, len(text) + 1):
+        if index == len(text) or marks[index] != marks[begin]:
+            segments.append(Segment(text[begin:index], match_style if marks[begin] else style))
+            begin = index
+    return segments

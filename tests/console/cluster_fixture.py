@@ -281,5 +281,7 @@ def write(name: str, directory: Path, extra: dict[str, Any] | None = None,
 def load(directory: Path, progress: Any = None) -> Snapshot:
     """Load like `--files DIR`, with the fixed capture time (no clock in any frame)."""
     snapshot = load_files([str(directory)], progress=progress)
-    source = replace(snapshot.source, description=f"files: {directory.name.rstrip('0123456789')}")
+    # The same name in every run (not pytest's numbered temporary folder): frames show it.
+    name = directory.name.rstrip("0123456789")
+    source = replace(snapshot.source, description=f"files: {name}", paths=(name,))
     return replace(snapshot, captured_at=CAPTURED_AT, source=source)

@@ -35,3 +35,14 @@ def _no_local_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NETPOL_TUI_NO_LOCAL_CLIPBOARD", "1")
     monkeypatch.delenv("TMUX", raising=False)
     monkeypatch.delenv("TERM_PROGRAM", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_wall_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The header's "N min ago" counts against a fixed now (37 minutes after the fixtures'
+    capture time), so no frame depends on the day the tests run."""
+    from datetime import timedelta
+
+    from netpol_tui.widgets import header
+
+    monkeypatch.setattr(header, "clock", lambda: cluster_fixture.CAPTURED_AT + timedelta(minutes=37))

@@ -220,7 +220,7 @@ async def test_command_line_keys_theme_palette_and_back(calico_dir: Path) -> Non
         await settle(pilot)
         assert isinstance(app.screen, KeysDialog)
         text = screen_text(app)
-        assert "copy the manual upgrade command" in text and "switch screen" in text
+        assert "copy the manual upgrade command" in text and "Go to Status" in text
         await pilot.press("escape", "t")
         assert app.theme == "textual-light"
         await pilot.press("t")
