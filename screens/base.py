@@ -26,6 +26,7 @@ from netpol_tui.messages import CopyCommand, RowsPrepared, ShowYaml, WorkerFaile
 from netpol_tui.screens.state import ConsoleState, banner_lines
 from netpol_tui.textual_compat import mark_styles_current
 from netpol_tui.widgets.banner import Banner
+from netpol_tui.widgets.breadcrumb import Breadcrumb
 from netpol_tui.widgets.inputs import CommandLine, FilterInput
 from netpol_tui.widgets.key_bar import KeyBar
 from netpol_tui.widgets.mode_bar import ModeBar
@@ -147,9 +148,11 @@ class ModeScreen(Screen):
     def __init__(self) -> None:
         super().__init__(name=self.MODE, id=f"{self.MODE}-screen")
         self.console_state: ConsoleState | None = None
+        self._pending_reveal: tuple[Any, Any] | None = None
 
     def compose(self) -> ComposeResult:
         yield ModeBar(MODES, self.MODE)
+        yield Breadcrumb(id="breadcrumb")
         yield Banner(id="banner")
         yield from self.compose_body()
         yield CommandLine(COMMAND_WORDS, id="command-line")
@@ -169,6 +172,7 @@ class ModeScreen(Screen):
 
     def on_mount(self) -> None:
         self.watch(self.app, "state", self._state_changed, init=True)
+        self.call_after_refresh(self._try_reveal)
 
     def _state_changed(self, state: ConsoleState | None) -> None:
         if state is None:
@@ -220,6 +224,7 @@ class ModeScreen(Screen):
         for virtual_list in self.query(f"#{message.target}").results(VirtualList):
             virtual_list.set_rows(message.rows, message.widths)
         self.rows_shown(message.target)
+        self._try_reveal()
 
     def rows_shown(self, target: str) -> None:
         """Hook: rows of `target` were replaced."""
@@ -309,6 +314,36 @@ class ModeScreen(Screen):
             self.notify("Select an object (pod, policy, node, finding) to see its YAML.", severity="warning")
             return
         self.post_message(ShowYaml(*target))
+
+    # ------------------------------------------------------------------ go to object (navigation.py)
+
+    def location(self) -> tuple[Any, Any]:
+        """(ObjectRef of the highlighted object or None, highlighted row key) for the breadcrumb."""
+        return None, None
+
+    def reveal_object(self, ref: Any, selected: Any) -> bool | str:
+        """Select `ref` (or the row keyed `selected`) and show its detail: True when done, False
+        while its rows are still being built (tried again when they arrive), or why it cannot."""
+        return True
+
+    def request_reveal(self, ref: Any, selected: Any = None) -> None:
+        self._pending_reveal = (ref, selected)
+        if self.is_mounted:
+            self._try_reveal()
+
+    def _try_reveal(self) -> None:
+        if self._pending_reveal is None:
+            return
+        outcome = self.reveal_object(*self._pending_reveal)
+        if outcome is False:
+            return
+        self._pending_reveal = None
+        if isinstance(outcome, str):
+            self.notify(outcome, title="Go to", severity="warning", markup=False)
+
+    def show_trail(self) -> None:
+        for breadcrumb in self.query(Breadcrumb):
+            breadcrumb.show_trail()
 
     def action_back(self) -> None:
         """Esc: clear the active filter first (as k9s does), else go back to the previous screen."""
