@@ -89,13 +89,15 @@ class VerdictComputed(Message):
     """The Explain form's question was answered (or `error` says why it could not be)."""
 
     def __init__(self, request: Any, result: Any = None, error: str | None = None,
-                 suggestions: tuple[str, ...] = ()) -> None:
+                 suggestions: tuple[str, ...] = (), side: str | None = None) -> None:
         super().__init__()
         self.request = request
         self.result = result
         self.error = error
         #: "Did you mean" endpoints for an error naming an unknown pod or Service.
         self.suggestions = suggestions
+        #: Which endpoint the suggestions fix: "from" or "to".
+        self.side = side
 
 
 class RunbooksComputed(Message):

@@ -281,11 +281,14 @@ def explain_block(result: Any) -> Group:
                                    clean(f"{unknown['question']}: {unknown['message']}.", 600)))
         parts.append(Text("  It depends on data that was not read:", style="bold"))
         parts.extend(unknown_lines(unknown["unknown_because"]))
-    for verdict in verdicts[:10]:
+    if len(verdicts) > 1:  # a Service: one verdict per pod pair, summed up and grouped by reason
+        from netpol_tui.screens.explain_summary import grouped_block
+
+        parts.append(grouped_block(verdicts, policies, result.get("pairs")))
+        parts.append(Text(""))
+    for verdict in verdicts[:1] if len(verdicts) == 1 else ():
         parts.append(verdict_block(verdict, policies))
         parts.append(Text(""))
-    if len(verdicts) > 10:
-        parts.append(Text(f"… {len(verdicts) - 10} more endpoint pairs", style="dim"))
     if comparison:
         parts.append(Text("Calico and Dataplane V2 disagree on this traffic:", style="bold yellow underline"))
         for name, verdict in comparison:
@@ -302,6 +305,10 @@ def explain_block(result: Any) -> Group:
 def explain_text(result: Any) -> str:
     """Plain sentences for a ticket (what `c` copies)."""
     lines = []
+    if len(result["verdicts"]) > 1:
+        from netpol_tui.screens.explain_summary import summary_line
+
+        lines.append(summary_line(result["verdicts"], result.get("pairs")))
     unknown = result.get("unknown")
     if unknown:
         lines.append(f"{unknown['question']} is UNKNOWN: {unknown['message']}.")
