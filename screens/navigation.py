@@ -26,7 +26,7 @@ _KIND_WORDS = {"pod": "Pod", "node": "Node", "networkpolicy": "NetworkPolicy", "
                "namespace": "Namespace", "ingress": "Ingress", "nodepool": "NodePool",
                **{kind.lower(): kind for kind in WORKLOAD_KINDS}}
 _NAME = r"[A-Za-z0-9][-A-Za-z0-9_.]*"
-_KIND_PATH = re.compile(rf"^\s*([A-Za-z]+)\s+(?:({_NAME})/)?({_NAME})(?:\s|$|\.|\[)")
+_KIND_PATH = re.compile(rf"^\s*([A-Za-z]+)\s+(?:({_NAME})/)?({_NAME})(?:\s|$|\.|\[|:|,)")
 _EVENT_PATH = re.compile(rf"^\s*Event\s+({_NAME})/{_NAME}\s+on\s+pod\s+({_NAME})")
 _POOL_PATH = re.compile(rf"^\s*nodePools\[({_NAME})\]")
 _IN_NAMESPACE = re.compile(rf"\bin (?:namespace )?({_NAME})\s*$")

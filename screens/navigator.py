@@ -38,6 +38,9 @@ class Navigator:
             return
         while self.screen.is_modal:  # the finding dialog the request came from
             self.pop_screen()
+        if mode == "status" and self.current_mode == "status":  # the cluster is this screen's summary
+            self.screen.request_reveal(ref)
+            return
         self._remember_here(finding=message.finding)
         self.trail.push(Crumb(mode, ref))
         self._enter(self.trail.here)

@@ -147,6 +147,8 @@ class ExplainDialog(Dialog):
         self.suggesters = {name: EndpointSuggester() for name in ENDPOINTS}
         #: True once ↓/↑ moved through the completions: Enter then takes the highlighted one.
         self._choosing = False
+        #: (input id, names) of the last "did you mean" answer, until that input changes.
+        self._suggesting: tuple[str, tuple[str, ...]] | None = None
 
     def _recent(self) -> list[ExplainRequest]:
         return getattr(self.app, "explain_recent", [])
@@ -214,7 +216,9 @@ class ExplainDialog(Dialog):
         for label in self.query(".explain-label"):
             label.set_class(label.id == f"{name}-label", "-focused")
         self.query_one("#explain-field", Static).update(Text("▶ " + FIELD_HINTS[name]) if name in FIELD_HINTS else "")
-        if name in ENDPOINTS:
+        if self._suggesting is not None and name == self._suggesting[0]:
+            self._show_suggestions()
+        elif name in ENDPOINTS:
             self._complete(self.query_one(f"#{name}", Input))
         else:
             self.query_one(CompletionList).hide()
@@ -224,13 +228,19 @@ class ExplainDialog(Dialog):
         focused = self.focused
         if isinstance(focused, Select) and not focused.expanded and event.character and event.character.isdigit():
             port = self.query_one("#explain-port", Input)
-            port.focus()
+            port.select_on_focus = False  # the digit must not be selected and replaced by the next one
+            self.set_focus(port)
             port.insert_text_at_cursor(event.character)
             event.stop()
             event.prevent_default()
 
+    def on_descendant_blur(self, event: Any) -> None:
+        if getattr(event.widget, "id", None) == "explain-port":
+            event.widget.select_on_focus = True
+
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id in ENDPOINTS and event.input.has_focus:
+            self._suggesting = None
             self._complete(event.input)
         self._mark_stale()
 
@@ -248,11 +258,16 @@ class ExplainDialog(Dialog):
     def show_suggestions(self, side: str, suggestions: tuple[str, ...]) -> None:
         """The engine's "did you mean" names, to pick with ↓↑ and Enter into the field they fix."""
         target = "explain-from" if side == "from" else "explain-to"
-        field = self.query_one(f"#{target}", Input)
-        field.focus()
-        self.call_after_refresh(self.query_one(CompletionList).show, target,
-                                f"Did you mean ({'From' if side == 'from' else 'To'}): ↓↑ choose, Enter puts it in",
-                                [(value, "did you mean") for value in suggestions])
+        self._suggesting = (target, tuple(suggestions))
+        self._show_suggestions()
+        self.set_focus(self.query_one(f"#{target}", Input))
+
+    def _show_suggestions(self) -> None:
+        target, suggestions = self._suggesting or ("", ())
+        self._choosing = False
+        self.query_one(CompletionList).show(
+            target, f"Did you mean ({'From' if target == 'explain-from' else 'To'}): ↓↑ choose, Enter puts it in",
+            [(value, "did you mean") for value in suggestions])
 
     def action_completion(self, delta: int) -> None:
         completions = self.query_one(CompletionList)
@@ -271,6 +286,7 @@ class ExplainDialog(Dialog):
         field.focus()
         self.query_one(CompletionList).hide()
         self._choosing = False
+        self._suggesting = None
 
     def _current_request(self) -> ExplainRequest:
         return ExplainRequest(

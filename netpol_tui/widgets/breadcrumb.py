@@ -25,7 +25,13 @@ class Breadcrumb(Static):
             return
         from netpol_tui.screens.base import MODE_TITLES
 
-        text = Text(clean(trail.text(MODE_TITLES), 400, single_line=True))
+        # The latest places first: drop the oldest until the line fits the terminal.
+        shown, width = 5, max(20, self.app.size.width - 13)
+        line = clean(trail.text(MODE_TITLES, shown), 400, single_line=True)
+        while len(line) > width and shown > 1:
+            shown -= 1
+            line = clean(trail.text(MODE_TITLES, shown), 400, single_line=True)
+        text = Text(line)
         text.append("   Esc back", style="dim")
         self.update(text)
         self.display = True
