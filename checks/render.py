@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from netpol_tui import __version__
+from netpol_tui.checks.grouping import FindingGroup, group_findings
 from netpol_tui.checks.model import SEVERITY_ORDER, Command, Finding, NotRead, Report, Severity
 from netpol_tui.checks.registry import CATALOG
+from netpol_tui.checks.render_grouped import group_lines
 from netpol_tui.checks.shell import ScriptLine, script_lines
 from netpol_tui.sources.locate import object_line
 from netpol_tui.text import clean, code_span, markdown_fence, markdown_inline, plural
@@ -101,9 +103,11 @@ def _manifest_in_commands(finding: Finding) -> bool:
 
 
 class _TextStyle:
-    """Plain text for terminals and tickets: no markup, cluster text on one line each."""
+    """Plain text for terminals and tickets: no markup, cluster text on one line each; findings of
+    one check grouped as the console's Status list groups them."""
 
     inline = staticmethod(_one)
+    grouped = True
 
     def head(self, report: Report) -> list[str]:
         cluster = _one(report.cluster) if report.cluster else "(no GKE cluster information)"
@@ -154,9 +158,11 @@ class _TextStyle:
 
 
 class _MarkdownStyle:
-    """Markdown for incident notes: cluster text through `markdown_inline`, commands fenced."""
+    """Markdown for incident notes: cluster text through `markdown_inline`, commands fenced; every
+    finding in full (a note keeps the whole record)."""
 
     inline = staticmethod(markdown_inline)
+    grouped = False
 
     def head(self, report: Report) -> list[str]:
         cluster = _md(report.cluster) if report.cluster else "(no GKE cluster information)"
@@ -226,8 +232,11 @@ def _render_document(report: Report, style: _Style) -> str:
         if not findings:
             continue
         out += ["", style.section(severity, len(findings))]
-        for finding in findings:
-            out += ["", *_finding_lines(finding, style)]
+        for entry in group_findings(findings) if style.grouped else findings:
+            if isinstance(entry, FindingGroup):
+                out += ["", *group_lines(entry, lambda finding: _finding_lines(finding, style))]
+            else:
+                out += ["", *_finding_lines(entry, style)]
     if not report.findings and not report.unknown:
         out += ["", "No problems found."]
     # A last pass over the whole document: nothing can slip through a field that was missed.

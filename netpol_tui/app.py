@@ -26,6 +26,8 @@ from netpol_tui import messages as msg
 from netpol_tui.dialogs.requests import DialogRequests
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.screens.base import CONSOLE_CSS, GLOBAL_BINDINGS, KEY_ACTIONS, MODE_NAMES, make_screen
+from netpol_tui.screens.navigation import Trail
+from netpol_tui.screens.navigator import Navigator
 from netpol_tui.screens.state import ConsoleState, LoadStatus, describe_error
 from netpol_tui.sources import NO_SOURCE_HINT, Progress, SourceOptions, kubeconfig_available, load_snapshot
 from netpol_tui.sources.deadline import Abandoned, run_abandonable
@@ -36,7 +38,7 @@ Loader = Callable[[SourceOptions, Progress], Snapshot]
 PROGRESS_INTERVAL = 0.05
 
 
-class NetpolApp(CrashRecorder, DialogRequests, App[int]):
+class NetpolApp(CrashRecorder, Navigator, DialogRequests, App[int]):
     TITLE = "netpol-tui"
     CSS_PATH = CONSOLE_CSS
     BINDINGS = [*GLOBAL_BINDINGS, Binding("ctrl+c", "ctrl_c", "Quit (copies a selection first)", show=False,
@@ -51,7 +53,8 @@ class NetpolApp(CrashRecorder, DialogRequests, App[int]):
         self.options = options
         self.start_theme = start_theme
         self.loader: Loader = loader or (lambda opts, progress: load_snapshot(opts, progress))
-        self.history: list[str] = []
+        self.trail = Trail("status")  # where Esc goes back to (screens/navigator.py)
+        self.explain_recent: list = []  # the Explain form's questions this session, newest last
         self.set_reactive(NetpolApp.state, ConsoleState(options, loading=LoadStatus()))
 
     def on_mount(self) -> None:
@@ -177,15 +180,6 @@ class NetpolApp(CrashRecorder, DialogRequests, App[int]):
         action = getattr(self.screen, "action_filter", None)
         if action is not None:
             action()
-
-    def action_switch_to(self, mode: str) -> None:
-        if mode in MODE_NAMES and mode != self.current_mode:
-            self.history = [*self.history[-20:], self.current_mode]
-            self.switch_mode(mode)
-
-    def action_back(self) -> None:
-        if self.history:
-            self.switch_mode(self.history.pop())
 
     def action_reload(self) -> None:
         self.state = replace(self.state.without_errors("load", "reload"), loading=LoadStatus())

@@ -76,21 +76,28 @@ class RowsPrepared(Message):
 class DetailsComputed(Message):
     """The detail view of the selected object is ready (`key` says which object)."""
 
-    def __init__(self, key: object, renderable: Any, obj: Any = None) -> None:
+    def __init__(self, key: object, renderable: Any, obj: Any = None, related: Any = ()) -> None:
         super().__init__()
         self.key = key
         self.renderable = renderable
         self.obj = obj
+        #: (label, ObjectRef) the detail names, for the go-to list.
+        self.related = related
 
 
 class VerdictComputed(Message):
     """The Explain form's question was answered (or `error` says why it could not be)."""
 
-    def __init__(self, request: Any, result: Any = None, error: str | None = None) -> None:
+    def __init__(self, request: Any, result: Any = None, error: str | None = None,
+                 suggestions: tuple[str, ...] = (), side: str | None = None) -> None:
         super().__init__()
         self.request = request
         self.result = result
         self.error = error
+        #: "Did you mean" endpoints for an error naming an unknown pod or Service.
+        self.suggestions = suggestions
+        #: Which endpoint the suggestions fix: "from" or "to".
+        self.side = side
 
 
 class RunbooksComputed(Message):

@@ -28,6 +28,7 @@ from netpol_tui.screens.identity import header_info
 from netpol_tui.screens.state import ConsoleState, banner_lines, unloaded_text
 from netpol_tui.textual_compat import mark_styles_current
 from netpol_tui.widgets.banner import Banner
+from netpol_tui.widgets.breadcrumb import Breadcrumb
 from netpol_tui.widgets.header import Header
 from netpol_tui.widgets.inputs import CommandLine, FilterBar, FilterInput
 from netpol_tui.widgets.key_bar import KeyBar
@@ -163,10 +164,12 @@ class ModeScreen(Screen):
         self.console_state: ConsoleState | None = None
         #: List id -> its own empty text, while the list says why nothing is loaded instead.
         self._empty_texts: dict[str | None, str] = {}
+        self._pending_reveal: tuple[Any, Any] | None = None
 
     def compose(self) -> ComposeResult:
         yield ModeBar(MODES, self.MODE)
         yield Header(id="header")
+        yield Breadcrumb(id="breadcrumb")
         yield Banner(id="banner")
         yield from self.compose_body()
         yield CommandLine(COMMAND_WORDS, id="command-line")
@@ -186,6 +189,7 @@ class ModeScreen(Screen):
 
     def on_mount(self) -> None:
         self.watch(self.app, "state", self._state_changed, init=True)
+        self.call_after_refresh(self._try_reveal)
 
     def _state_changed(self, state: ConsoleState | None) -> None:
         if state is None:
@@ -257,6 +261,7 @@ class ModeScreen(Screen):
             virtual_list.set_rows(message.rows, message.widths)
         self.show_filter_count(message.target)
         self.rows_shown(message.target)
+        self._try_reveal()
 
     def rows_shown(self, target: str) -> None:
         """Hook: rows of `target` were replaced."""
@@ -358,6 +363,36 @@ class ModeScreen(Screen):
             self.notify("Select an object (pod, policy, node, finding) to see its YAML.", severity="warning")
             return
         self.post_message(ShowYaml(*target))
+
+    # ------------------------------------------------------------------ go to object (navigation.py)
+
+    def location(self) -> tuple[Any, Any]:
+        """(ObjectRef of the highlighted object or None, highlighted row key) for the breadcrumb."""
+        return None, None
+
+    def reveal_object(self, ref: Any, selected: Any) -> bool | str:
+        """Select `ref` (or the row keyed `selected`) and show its detail: True when done, False
+        while its rows are still being built (tried again when they arrive), or why it cannot."""
+        return True
+
+    def request_reveal(self, ref: Any, selected: Any = None) -> None:
+        self._pending_reveal = (ref, selected)
+        if self.is_mounted:
+            self._try_reveal()
+
+    def _try_reveal(self) -> None:
+        if self._pending_reveal is None:
+            return
+        outcome = self.reveal_object(*self._pending_reveal)
+        if outcome is False:
+            return
+        self._pending_reveal = None
+        if isinstance(outcome, str):
+            self.notify(outcome, title="Go to", severity="warning", markup=False)
+
+    def show_trail(self) -> None:
+        for breadcrumb in self.query(Breadcrumb):
+            breadcrumb.show_trail()
 
     def action_back(self) -> None:
         """Esc: clear the active filter first (as k9s does), else go back to the previous screen."""

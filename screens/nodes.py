@@ -323,3 +323,28 @@ class NodesScreen(ModeScreen):
     def yaml_target(self) -> tuple[str, Any] | None:
         node = self._node()
         return (f"node {node.name}", node) if node is not None else None
+
+    # ------------------------------------------------------------------ go to object
+
+    def location(self) -> tuple[Any, Any]:
+        from netpol_tui.screens.navigation import ObjectRef
+
+        node = self._node()
+        return (ObjectRef("Node", None, node.name) if node is not None else None), None
+
+    def reveal_object(self, ref: Any, selected: Any) -> bool | str:
+        from netpol_tui.screens.navigation import reveal_in_list
+
+        state = self.console_state
+        nodes = self.query_one("#nodes", VirtualList)
+        if state is None or state.snapshot is None or (nodes.total_count == 0 and state.snapshot.nodes):
+            return False
+        if ref is None:
+            return True
+        if ref.kind == "NodePool" and not any(node.node_pool == ref.name for node in state.snapshot.nodes):
+            return f"Node pool {ref.name} has no node in the snapshot."
+        outcome = reveal_in_list(self, nodes, state, ref)
+        if outcome is True and ref.kind == "NodePool":
+            count = sum(1 for node in state.snapshot.nodes if node.node_pool == ref.name)
+            self.notify(f"Node pool {ref.name}: {count} nodes, the first selected.", title="Go to", markup=False)
+        return outcome

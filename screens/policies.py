@@ -21,8 +21,8 @@ from netpol_tui.checks.shell import kubectl, objects
 from netpol_tui.messages import DetailsComputed
 from netpol_tui.screens.base import ModeScreen
 from netpol_tui.screens.state import ConsoleState
-from netpol_tui.text import clean
 from netpol_tui.widgets.inputs import FilterBar
+from netpol_tui.widgets.related import RelatedList
 from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
 
 DETAIL_DELAY = 0.06
@@ -31,7 +31,8 @@ DETAIL_DELAY = 0.06
 class PoliciesScreen(ModeScreen):
     MODE = "policies"
     BINDINGS = [Binding("e", "explain", "Explain"), Binding("tab", "app.focus_next", "Next pane", show=False)]
-    KEY_NOTES = (("e", "explain a connection: from, to, port, protocol, dataplane -> verdict"),
+    KEY_NOTES = (("e", "explain a connection, prefilled with the highlighted pod, Service or policy"),
+                 ("enter/g", "in the Go to list under the details: open that policy, pod, Service or node"),
                  ("/", "filter: e.g. `pod shop`, `pol stor`, `app=web`"),
                  ("tab", "move between the list and the details"))
 
@@ -52,6 +53,8 @@ class PoliciesScreen(ModeScreen):
                                   id="objects", empty_text="Loading…", enter=None)
             with VerticalScroll(id="policies-detail", can_focus=True):
                 yield Static(Text("Highlight a pod, policy or namespace.", style="dim"), id="detail")
+                yield Static(Text("Go to (Tab here; Enter or g opens)", style="bold"), id="related-title")
+                yield RelatedList(id="related")
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -102,15 +105,19 @@ class PoliciesScreen(ModeScreen):
 
         def work() -> None:
             from netpol_tui.screens import policy_views
+            from netpol_tui.screens.related import related_objects
 
             if kind == "pod":
                 renderable = policy_views.pod_details(engine, obj)
             elif kind == "pol":
                 renderable = policy_views.policy_details(engine, obj)
+            elif kind == "svc":
+                renderable = policy_views.service_details(engine, snapshot, obj)
             else:
                 renderable = policy_views.namespace_details(engine, snapshot, obj)
+            related = related_objects(engine, snapshot, kind, obj)
             if not get_current_worker().is_cancelled:
-                self.post_message(DetailsComputed(key, renderable, obj))
+                self.post_message(DetailsComputed(key, renderable, obj, related))
 
         self.run_worker(work, thread=True, exit_on_error=False, name="details", group="details", exclusive=True)
 
@@ -119,6 +126,8 @@ class PoliciesScreen(ModeScreen):
             return
         self._detail_obj = message.obj
         self.query_one("#detail", Static).update(message.renderable)
+        self.query_one("#related-title", Static).display = bool(message.related)
+        self.query_one(RelatedList).show(message.related)
         self.query_one("#policies-detail", VerticalScroll).scroll_home(animate=False)
 
     # ------------------------------------------------------------------ actions
@@ -134,42 +143,88 @@ class PoliciesScreen(ModeScreen):
                         severity="warning")
             return
         from netpol_tui.dialogs.explain import ExplainDialog
+        from netpol_tui.screens.explain_prefill import Prefill, prefill_for
 
-        row = self._highlighted()
-        dst, port, namespace = "", "", None
-        if row is not None:
-            kind, obj = row.key
-            namespace = obj if kind == "ns" else obj.namespace
-            if kind == "pod":
-                # An input shows its value as it is: a control character in a name (possible in
-                # files, never through an API server) would reach the terminal.
-                dst = clean(f"{obj.namespace}/{obj.name}", 300, single_line=True)
-                port = str(obj.ports[0].container_port) if obj.ports else ""
-        self.app.push_screen(ExplainDialog(state.snapshot, self.engines, "", dst, port, namespace))
+        selected = self._selected_object()
+        prefill = prefill_for(*selected, state.engine) if selected is not None else Prefill()
+        self.app.push_screen(ExplainDialog(state.snapshot, self.engines, "", prefill.dst, prefill.port,
+                                           prefill.namespace))
 
     def extra_commands(self) -> list:
         return [("e", "Explain a connection", self.action_explain)]
 
-    def copy_target(self) -> tuple[str, str] | None:
+    def _selected_object(self) -> tuple[str, Any] | None:
+        """(kind, object) of the highlighted Go to entry while that list has focus, else of the
+        highlighted row."""
+        related = self.query_one(RelatedList)
+        if self.focused is related and related.highlighted_ref is not None:
+            found = self._row_for(related.highlighted_ref)
+            return found.key if found is not None else None
         row = self._highlighted()
-        if row is None:
+        return row.key if row is not None else None
+
+    def copy_target(self) -> tuple[str, str] | None:
+        selected = self._selected_object()
+        if selected is None:
             return None
-        kind, obj = row.key
+        kind, obj = selected
         if kind == "pod":
             return kubectl("describe", *objects("pod", obj.name), namespace=obj.namespace).text, "kubectl command"
         if kind == "pol":
             return (kubectl("describe", *objects("networkpolicy", obj.name), namespace=obj.namespace).text,
                     "kubectl command")
+        if kind == "svc":
+            return kubectl("describe", *objects("service", obj.name), namespace=obj.namespace).text, "kubectl command"
         return kubectl("get", "networkpolicy", namespace=obj).text, "kubectl command"
 
     def yaml_target(self) -> tuple[str, Any] | None:
-        row = self._highlighted()
-        if row is None:
+        related = self.query_one(RelatedList)
+        if self.focused is related and related.highlighted_ref is not None:
+            from netpol_tui.screens.navigation import find_object
+
+            ref = related.highlighted_ref
+            obj = find_object(self.console_state.snapshot if self.console_state else None, ref)
+            return (ref.label, obj) if obj is not None else None
+        selected = self._selected_object()
+        if selected is None:
             return None
-        kind, obj = row.key
+        kind, obj = selected
         if kind == "ns":
             snapshot = self.console_state.snapshot
             namespace = next((ns for ns in snapshot.namespaces if ns.name == obj), None)
             return (f"namespace {obj}", namespace) if namespace is not None else None
-        label = "pod" if kind == "pod" else "networkpolicy"
+        label = {"pod": "pod", "svc": "service"}.get(kind, "networkpolicy")
         return f"{label} {obj.namespace}/{obj.name}", obj
+
+    # ------------------------------------------------------------------ go to object
+
+    def location(self) -> tuple[Any, Any]:
+        from netpol_tui.screens.navigation import ObjectRef
+
+        row = self._highlighted()
+        if row is None:
+            return None, None
+        kind, obj = row.key
+        if kind == "ns":
+            return ObjectRef("Namespace", obj, obj), None
+        return ObjectRef({"pod": "Pod", "pol": "NetworkPolicy", "svc": "Service"}[kind], obj.namespace, obj.name), None
+
+    def _row_for(self, ref: Any) -> Row | None:
+        from netpol_tui.screens.navigation import row_matching
+
+        return row_matching(self.query_one("#objects", VirtualList), self.console_state, ref)[1]
+
+    def reveal_object(self, ref: Any, selected: Any) -> bool | str:
+        from netpol_tui.screens.navigation import reveal_in_list
+
+        state = self.console_state
+        objects_list = self.query_one("#objects", VirtualList)
+        if state is None or state.snapshot is None or (objects_list.total_count == 0 and (
+                state.snapshot.pods or state.snapshot.policies or state.snapshot.namespaces)):
+            return False
+        outcome = reveal_in_list(self, objects_list, state, ref)
+        if outcome is True:
+            if self._detail_timer is not None:
+                self._detail_timer.stop()
+            self._compute_details()  # at once, not after the debounce: the detail is what was asked for
+        return outcome

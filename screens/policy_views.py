@@ -26,6 +26,7 @@ TICK, CROSS = "✓", "✗"
 _NS_STYLES = ("bold", "bold", None, "dim")
 _POLICY_STYLES = ("cyan", None, "cyan", "dim")
 _POD_STYLES = (None, None, None, "dim")
+_SERVICE_STYLES = ("magenta", None, "magenta", "dim")
 _PENDING_POD_STYLES = (None, None, None, "yellow")
 
 
@@ -45,6 +46,9 @@ def object_rows(snapshot: Any) -> Iterator[Row | None]:
     policies_by_ns: dict[str, list[Any]] = {}
     for policy in snapshot.policies:
         policies_by_ns.setdefault(policy.namespace, []).append(policy)
+    services_by_ns: dict[str, list[Any]] = {}
+    for service in snapshot.services:
+        services_by_ns.setdefault(service.namespace, []).append(service)
     yield None
     names = sorted({ns.name for ns in snapshot.namespaces} | set(pods_by_ns) | set(policies_by_ns))
     join_pair = "=".join
@@ -62,6 +66,11 @@ def object_rows(snapshot: Any) -> Iterator[Row | None]:
             policy_name = _safe(policy.name, 300)
             yield Row(("pol", ns_cell, policy_name, info), ("pol", policy),
                       f"pol {ns_cell} {policy_name} {info}".lower(), _POLICY_STYLES)
+        for service in sorted(services_by_ns.get(name, ()), key=lambda s: s.name):
+            info = f"{_safe(service.type, 20)}  selector {_safe(','.join(map(join_pair, (service.selector or {}).items())) or '<none>', 200)}"
+            service_name = _safe(service.name, 120)
+            yield Row(("svc", ns_cell, service_name, info), ("svc", service),
+                      f"svc {ns_cell} {service_name} {info}".lower(), _SERVICE_STYLES)
         for pod in pods:
             labels = _safe(",".join(map(join_pair, pod.labels.items())), 300)
             if pod.phase != "Running":
@@ -176,6 +185,29 @@ def policy_details(engine: Any, policy: Any) -> Group:
     return Group(*parts)
 
 
+def service_details(engine: Any, snapshot: Any, service: Any) -> Group:
+    """Type, addresses, ports, selector and the pods it sends to (policy applies to those pods)."""
+    from netpol_tui.screens.related import service_pods
+
+    ports = ", ".join(f"{port.port}/{port.protocol}" + (f"->{port.target_port}" if port.target_port else "")
+                      for port in service.ports) or "none"
+    parts: list[Any] = [
+        Text.assemble(("Service ", "bold"), (cell(f"{service.namespace}/{service.name}", 200), "bold"),
+                      f"   {cell(service.type, 30)}   IP {cell(', '.join(service.cluster_ips) or 'none', 100)}"),
+        Text.assemble(("Ports  ", "bold"), cell(ports, 300)),
+        Text.assemble(("Selector  ", "bold"), _labels(service.selector) if service.selector is not None
+                      else Text("none (endpoints managed by hand)", style="yellow")),
+    ]
+    pods = service_pods(snapshot, service)
+    parts.append(Text(f"\nSends to {plural(len(pods), 'pod')}", style="bold underline"))
+    for pod in pods[:MAX_PODS_LISTED]:
+        parts.append(Text.assemble("  ", (cell(pod.name, 120), "bold"), "  ", _labels(pod.labels)))
+    if len(pods) > MAX_PODS_LISTED:
+        parts.append(Text(f"  … {len(pods) - MAX_PODS_LISTED} more", style="dim"))
+    parts.append(Text("\ne explains a connection to this Service", style="dim"))
+    return Group(*parts)
+
+
 def namespace_details(engine: Any, snapshot: Any, name: str) -> Group:
     labels = snapshot.namespace_labels(name)
     pods = [pod for pod in snapshot.pods if pod.namespace == name]
@@ -252,11 +284,14 @@ def explain_block(result: Any) -> Group:
                                    clean(f"{unknown['question']}: {unknown['message']}.", 600)))
         parts.append(Text("  It depends on data that was not read:", style="bold"))
         parts.extend(unknown_lines(unknown["unknown_because"]))
-    for verdict in verdicts[:10]:
+    if len(verdicts) > 1:  # a Service: one verdict per pod pair, summed up and grouped by reason
+        from netpol_tui.screens.explain_summary import grouped_block
+
+        parts.append(grouped_block(verdicts, policies, result.get("pairs")))
+        parts.append(Text(""))
+    for verdict in verdicts[:1] if len(verdicts) == 1 else ():
         parts.append(verdict_block(verdict, policies))
         parts.append(Text(""))
-    if len(verdicts) > 10:
-        parts.append(Text(f"… {len(verdicts) - 10} more endpoint pairs", style="dim"))
     if comparison:
         parts.append(Text("Calico and Dataplane V2 disagree on this traffic:", style="bold yellow underline"))
         for name, verdict in comparison:
@@ -273,6 +308,10 @@ def explain_block(result: Any) -> Group:
 def explain_text(result: Any) -> str:
     """Plain sentences for a ticket (what `c` copies)."""
     lines = []
+    if len(result["verdicts"]) > 1:
+        from netpol_tui.screens.explain_summary import summary_line
+
+        lines.append(summary_line(result["verdicts"], result.get("pairs")))
     unknown = result.get("unknown")
     if unknown:
         lines.append(f"{unknown['question']} is UNKNOWN: {unknown['message']}.")

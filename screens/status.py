@@ -17,7 +17,6 @@ from netpol_tui.screens.base import ModeScreen
 from netpol_tui.screens.state import ConsoleState
 from netpol_tui.screens.views import (
     find_subject,
-    finding_rows,
     first_copyable,
     on_off,
     plural,
@@ -25,6 +24,7 @@ from netpol_tui.screens.views import (
     verify_block,
 )
 from netpol_tui.text import clean
+from netpol_tui.widgets.go_list import GoList
 from netpol_tui.widgets.inputs import FilterBar
 from netpol_tui.widgets.virtual_list import Column, VirtualList
 
@@ -62,8 +62,15 @@ def next_step_text(enforcement: Any) -> Text:
 class StatusScreen(ModeScreen):
     MODE = "status"
     PLACEHOLDERS = ("status-cluster",)
-    KEY_NOTES = (("enter", "open the highlighted finding (evidence, explanation, remediation)"),
+    KEY_NOTES = (("enter", "open the highlighted finding (evidence, explanation, remediation), or open/close a group"),
+                 ("g", "go to the highlighted finding's object (Policies or Nodes)"),
+                 ("y", "YAML of the highlighted finding's object"),
                  ("tab", "move between the summary and the findings list"))
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: Keys of the finding groups opened with Enter (kept across reloads).
+        self.opened: frozenset = frozenset()
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="status-summary", can_focus=True):
@@ -77,10 +84,10 @@ class StatusScreen(ModeScreen):
             yield Static("", id="status-problems")
         yield Static("Findings", id="findings-title")
         yield FilterBar("findings")
-        yield VirtualList([Column("SEVERITY", width=8), Column("ID", width=6),
-                           Column("SUBJECT", max_width=90, min_width=12),
-                           Column("MESSAGE", flex=True, min_width=30, shorten="end", searchable=False)],
-                          id="findings", empty_text="Loading…", enter="Open finding")
+        yield GoList([Column("SEVERITY", width=8), Column("ID", width=6),
+                      Column("SUBJECT", max_width=90, min_width=12),
+                      Column("MESSAGE", flex=True, min_width=30, shorten="end", searchable=False)],
+                     id="findings", empty_text="Loading…", enter="Open finding")
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 110, "-narrow")
@@ -104,12 +111,12 @@ class StatusScreen(ModeScreen):
             self.query_one("#findings-title", Static).update("Findings")
             return
         if previous is None or previous.report is not report:
-            self.prepare_rows("findings", finding_rows, report, generation=state.generation)
+            self._prepare_findings(report, state.generation)
             counts = report.summary()
             title = Text.assemble(("Findings  ", "bold"), (plural(counts["error"], "error"), "red"), " · ",
                                   (plural(counts["warning"], "warning"), "yellow"), " · ",
                                   (f"{counts['info']} info", "cyan"), " · ", f"{counts['unknown']} unknown",
-                                  ("   Enter opens · c copies the fix", "dim"))
+                                  ("   Enter opens · g goes to the object · c copies the fix", "dim"))
             self.query_one("#findings-title", Static).update(title)
             findings.empty_text = "No findings: every check passed."
 
@@ -179,19 +186,55 @@ class StatusScreen(ModeScreen):
 
     # ------------------------------------------------------------------ interaction
 
+    def _prepare_findings(self, report: Any, generation: object = None) -> None:
+        from netpol_tui.screens.finding_rows import grouped_rows
+
+        self.prepare_rows("findings", grouped_rows, report, self.opened, generation=generation)
+
     def _selected(self) -> Any:
         row = self.query_one("#findings", VirtualList).highlighted_row
         return row.key if row is not None else None
 
     def on_virtual_list_selected(self, event: VirtualList.Selected) -> None:
+        from netpol_tui.checks.grouping import FindingGroup
+
         item = event.row.key if event.row else None
         if item is None:
             return
-        if hasattr(item, "remediation"):
+        if isinstance(item, FindingGroup):
+            self.opened = self.opened ^ {item.key}
+            report = self.console_state.report if self.console_state else None
+            if report is not None:
+                self._prepare_findings(report)
+        elif hasattr(item, "remediation"):
             self.post_message(ShowFinding(item))
         else:
             self.notify(clean(f"{item.id}: {item.reason}", 500), title="Unknown", severity="warning",
                         markup=False)
+
+    def on_go_list_go_requested(self, event: GoList.GoRequested) -> None:
+        from netpol_tui.screens.navigation import GoTo, ObjectRef
+
+        item = event.row.key if event.row else None
+        if hasattr(item, "subject"):
+            self.post_message(GoTo(ObjectRef.of(item.subject)))
+        elif item is not None:
+            self.notify("A group or an unknown check names no single object: Enter opens a group.",
+                        title="Go to", severity="warning")
+
+    def location(self) -> tuple[Any, Any]:
+        return None, self._selected()
+
+    def reveal_object(self, ref: Any, selected: Any) -> bool | str:
+        findings = self.query_one("#findings", VirtualList)
+        if selected is None:
+            self.set_focus(self.query_one("#status-summary"))
+            return True
+        if findings.total_count == 0:  # the checks are still running: try again when the rows come
+            return not (self.console_state is None or self.console_state.report is None)
+        findings.select_key(selected)
+        self.set_focus(findings)
+        return True
 
     def copy_target(self) -> tuple[str, str] | None:
         item = self._selected()
@@ -203,4 +246,16 @@ class StatusScreen(ModeScreen):
             snapshot = self.console_state.snapshot if self.console_state else None
             return ("cluster", snapshot.cluster) if snapshot is not None and snapshot.cluster else None
         obj = find_subject(self.console_state.snapshot, item.subject)
-        return (str(item.subject), obj) if obj is not None else (f"finding {item.id}", item.to_dict())
+        if obj is None:  # the finding itself, saying why: better than nothing to read
+            return f"finding {item.id} ({item.subject} is not in the snapshot)", item.to_dict()
+        return str(item.subject), obj
+
+    def action_yaml(self) -> None:
+        from netpol_tui.checks.grouping import FindingGroup
+
+        item = self._selected()
+        if isinstance(item, FindingGroup):
+            self.notify("A group has no YAML of its own: Enter opens it, then y shows a finding's object.",
+                        severity="warning")
+            return
+        super().action_yaml()

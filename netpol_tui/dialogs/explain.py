@@ -14,17 +14,30 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Button, Input, Select, Static
 from textual.worker import WorkerState
 
 from netpol_tui.dialogs.base import Dialog
 from netpol_tui.messages import CopyCommand, VerdictComputed, WorkerFailed
 from netpol_tui.text import clean
+from netpol_tui.widgets.completion import CompletionList, EndpointCompleter, EndpointSuggester
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 DATAPLANES = (("auto (this cluster)", "auto"), ("Calico", "calico"), ("Dataplane V2", "dataplane-v2"),
               ("Kubernetes API", "kubernetes"), ("no enforcement", "none"))
 MAX_PAIRS = 50
+MAX_RECENT = 20
+ENDPOINTS = ("explain-from", "explain-to")
+#: What the hint line says about the focused field (the form's focus must be unmistakable).
+FIELD_HINTS = {
+    "explain-from": "From: NAMESPACE/POD, IP or NAMESPACE/svc/NAME · ↓↑ choose a completion, → accepts inline",
+    "explain-to": "To: NAMESPACE/POD, IP or NAMESPACE/svc/NAME · ↓↑ choose a completion, → accepts inline",
+    "explain-port": "Port: digits only",
+    "explain-protocol": "Protocol: a list · Enter opens it, ↑↓ choose (digits typed here go to Port)",
+    "explain-dataplane": "Dataplane: a list · Enter opens it, ↑↓ choose",
+    "explain-go": "Explain: Enter runs the question",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,21 +95,43 @@ def compute_explain(snapshot: Any, engines: dict[str, Any], request: ExplainRequ
     keys = {ref.policy_key for verdict in verdicts for side in (verdict.egress, verdict.ingress)
             for ref in side.allowed_by}
     policies = {policy.key: policy for policy in snapshot.policies if policy.key in keys}
-    return {"verdicts": verdicts, "comparison": comparison, "policies": policies, "notes": engine.notes}
+    return {"verdicts": verdicts, "comparison": comparison, "policies": policies, "notes": engine.notes,
+            "pairs": len(pairs)}
+
+
+class CompletionsBuilt(Message):
+    """The endpoint completions of the dialog's snapshot are ready (built in a worker)."""
+
+    def __init__(self, completer: EndpointCompleter) -> None:
+        super().__init__()
+        self.completer = completer
 
 
 class ExplainDialog(Dialog):
-    """The form and its answer; Enter in any field explains."""
+    """The form and its answer; Enter in any field explains. The last question of the session is
+    kept (app.explain_recent) and its endpoints are offered as completions."""
 
-    BINDINGS = [Binding("ctrl+y", "copy", "Copy explanation"), Binding("c", "copy", "Copy", show=False)]
+    BINDINGS = [Binding("ctrl+y", "copy", "Copy explanation"), Binding("c", "copy", "Copy", show=False),
+                Binding("pageup", "scroll_result(-1)", "Scroll up", show=False, priority=True),
+                Binding("pagedown", "scroll_result(1)", "Scroll down", show=False, priority=True),
+                Binding("down", "completion(1)", "Next completion", show=False),
+                Binding("up", "completion(-1)", "Previous completion", show=False)]
     DEFAULT_CSS = """
     ExplainDialog .explain-row { height: 1; margin-bottom: 1; }
     ExplainDialog .explain-label { width: auto; padding: 0 1 0 0; text-style: bold; }
+    ExplainDialog .explain-label.-focused { color: $accent; text-style: bold reverse; }
     ExplainDialog Input { width: 1fr; }
+    ExplainDialog Input:focus { background: $accent 30%; }
     ExplainDialog #explain-port { width: 10; }
     ExplainDialog Select { width: 22; margin-left: 1; }
+    ExplainDialog Select:focus > SelectCurrent { background: $accent 30%; text-style: bold; }
     ExplainDialog Button { min-width: 11; margin-left: 1; }
+    ExplainDialog Button:focus { text-style: bold reverse; }
+    ExplainDialog #explain-completions { height: auto; max-height: 8; border: round $accent 60%; }
+    ExplainDialog #explain-field { height: 1; color: $accent; }
+    ExplainDialog #explain-stale { height: auto; display: none; background: $warning 25%; color: $text; }
     ExplainDialog #explain-result { height: 1fr; border-top: solid $primary; }
+    ExplainDialog #explain-result.-stale { opacity: 60%; }
     """
 
     def __init__(self, snapshot: Any, engines: dict[str, Any], src: str = "", dst: str = "", port: str = "",
@@ -108,60 +143,211 @@ class ExplainDialog(Dialog):
         self.namespace = namespace
         self.result: dict[str, Any] | None = None
         self.request: ExplainRequest | None = None
+        self.completer: EndpointCompleter | None = None
+        self.suggesters = {name: EndpointSuggester() for name in ENDPOINTS}
+        #: True once ↓/↑ moved through the completions: Enter then takes the highlighted one.
+        self._choosing = False
+        #: (input id, names) of the last "did you mean" answer, until that input changes.
+        self._suggesting: tuple[str, tuple[str, ...]] | None = None
+
+    def _recent(self) -> list[ExplainRequest]:
+        return getattr(self.app, "explain_recent", [])
+
+    def _start_values(self) -> tuple[str, str, str, str, str]:
+        """The prefill from the selection, the rest from the session's last question."""
+        src, dst, port = self.defaults
+        last = self._recent()[-1] if self._recent() else None
+        if last is None:
+            return src, dst, port, "TCP", "auto"
+        if not (src or dst or port):
+            return last.src, last.dst, last.port, last.protocol, last.dataplane
+        return src or (last.src if dst else ""), dst, port, last.protocol, last.dataplane
 
     def compose(self) -> ComposeResult:
-        src, dst, port = self.defaults
+        src, dst, port, protocol, dataplane = self._start_values()
         with Vertical(classes="dialog-frame"):
             yield Static("Explain a connection", classes="dialog-title")
             with Horizontal(classes="explain-row"):
-                yield Static("From", classes="explain-label")
-                yield Input(src, placeholder="NAMESPACE/POD, IP or NAMESPACE/svc/NAME", id="explain-from", compact=True)
-                yield Static(" To", classes="explain-label")
-                yield Input(dst, placeholder="NAMESPACE/POD, IP or NAMESPACE/svc/NAME", id="explain-to", compact=True)
+                yield Static("From", classes="explain-label", id="explain-from-label")
+                yield Input(src, placeholder="NAMESPACE/POD, IP or NAMESPACE/svc/NAME", id="explain-from", compact=True,
+                            suggester=self.suggesters["explain-from"])
+                yield Static(" To", classes="explain-label", id="explain-to-label")
+                yield Input(dst, placeholder="NAMESPACE/POD, IP or NAMESPACE/svc/NAME", id="explain-to", compact=True,
+                            suggester=self.suggesters["explain-to"])
             with Horizontal(classes="explain-row"):
-                yield Static("Port", classes="explain-label")
+                yield Static("Port", classes="explain-label", id="explain-port-label")
                 yield Input(port, placeholder="port", id="explain-port", compact=True, restrict=r"[0-9]*",
                             max_length=5)
-                yield Select([(name, name) for name in PROTOCOLS], value="TCP", allow_blank=False,
+                yield Select([(name, name) for name in PROTOCOLS], value=protocol, allow_blank=False,
                              id="explain-protocol", compact=True)
-                yield Select(DATAPLANES, value="auto", allow_blank=False, id="explain-dataplane", compact=True)
+                yield Select(DATAPLANES, value=dataplane, allow_blank=False, id="explain-dataplane", compact=True)
                 yield Button("Explain", id="explain-go", compact=True, variant="primary")
+            yield Static("", id="explain-field")
+            yield CompletionList(id="explain-completions")
+            yield Static("", id="explain-stale")
             with VerticalScroll(id="explain-result"):
                 yield Static(Text("Fill in the connection and press Enter.", style="dim"), id="explain-output")
-            yield Static("Enter explain · Tab next field · ctrl+y copy the explanation · Esc close",
+            yield Static("Enter explain · Tab next field · ↓↑ completions · PgUp/PgDn scroll · ctrl+y copy · Esc close",
                          classes="dialog-hint")
 
     def on_mount(self) -> None:
-        src, dst, _ = self.defaults
+        src, dst, port, _, _ = self._start_values()
         self.query_one("#explain-from" if not src else "#explain-to" if not dst else "#explain-port", Input).focus()
+        recent = [value for request in self._recent() for value in (request.src, request.dst)]
+        snapshot = self.snapshot
+
+        def work() -> None:
+            from netpol_tui.widgets.completion import endpoint_candidates
+
+            self.post_message(CompletionsBuilt(EndpointCompleter(endpoint_candidates(snapshot), recent)))
+
+        self.run_worker(work, thread=True, exit_on_error=False, name="completions", group="completions")
+
+    def on_completions_built(self, message: CompletionsBuilt) -> None:
+        self.completer = message.completer
+        for suggester in self.suggesters.values():
+            suggester.completer = message.completer
+
+    # ------------------------------------------------------------------ focus, completion, staleness
+
+    def on_descendant_focus(self, event: Any) -> None:
+        focused = self.focused
+        name = focused.id if focused is not None else None
+        for label in self.query(".explain-label"):
+            label.set_class(label.id == f"{name}-label", "-focused")
+        self.query_one("#explain-field", Static).update(Text("▶ " + FIELD_HINTS[name]) if name in FIELD_HINTS else "")
+        if self._suggesting is not None and name == self._suggesting[0]:
+            self._show_suggestions()
+        elif name in ENDPOINTS:
+            self._complete(self.query_one(f"#{name}", Input))
+        else:
+            self.query_one(CompletionList).hide()
+
+    def on_key(self, event: Any) -> None:
+        """A digit typed on the Protocol or Dataplane list goes to Port (what it was meant for)."""
+        focused = self.focused
+        if isinstance(focused, Select) and not focused.expanded and event.character and event.character.isdigit():
+            port = self.query_one("#explain-port", Input)
+            port.select_on_focus = False  # the digit must not be selected and replaced by the next one
+            self.set_focus(port)
+            port.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
+
+    def on_descendant_blur(self, event: Any) -> None:
+        if getattr(event.widget, "id", None) == "explain-port":
+            event.widget.select_on_focus = True
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id in ENDPOINTS and event.input.has_focus:
+            self._suggesting = None
+            self._complete(event.input)
+        self._mark_stale()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self._mark_stale()
+
+    def _complete(self, field: Input) -> None:
+        self._choosing = False
+        if self.completer is None:
+            return
+        choices = self.completer.complete(field.value)
+        name = "From" if field.id == "explain-from" else "To"
+        self.query_one(CompletionList).show(field.id or "", f"{name}: ↓↑ choose, Enter puts it in", choices)
+
+    def show_suggestions(self, side: str, suggestions: tuple[str, ...]) -> None:
+        """The engine's "did you mean" names, to pick with ↓↑ and Enter into the field they fix."""
+        target = "explain-from" if side == "from" else "explain-to"
+        self._suggesting = (target, tuple(suggestions))
+        self._show_suggestions()
+        self.set_focus(self.query_one(f"#{target}", Input))
+
+    def _show_suggestions(self) -> None:
+        target, suggestions = self._suggesting or ("", ())
+        self._choosing = False
+        self.query_one(CompletionList).show(
+            target, f"Did you mean ({'From' if target == 'explain-from' else 'To'}): ↓↑ choose, Enter puts it in",
+            [(value, "did you mean") for value in suggestions])
+
+    def action_completion(self, delta: int) -> None:
+        completions = self.query_one(CompletionList)
+        if not completions.display or not completions.option_count or self.focused is None \
+                or self.focused.id != completions.target:
+            return
+        if not self._choosing:
+            self._choosing, completions.highlighted = True, 0 if delta > 0 else completions.option_count - 1
+            return
+        completions.highlighted = ((completions.highlighted or 0) + delta) % completions.option_count
+
+    def on_completion_list_chosen(self, message: CompletionList.Chosen) -> None:
+        field = self.query_one(f"#{message.target}", Input)
+        field.value = message.value
+        field.cursor_position = len(message.value)
+        field.focus()
+        self.query_one(CompletionList).hide()
+        self._choosing = False
+        self._suggesting = None
+
+    def _current_request(self) -> ExplainRequest:
+        return ExplainRequest(
+            src=self.query_one("#explain-from", Input).value.strip(),
+            dst=self.query_one("#explain-to", Input).value.strip(),
+            port=self.query_one("#explain-port", Input).value.strip(),
+            protocol=str(self.query_one("#explain-protocol", Select).value),
+            dataplane=str(self.query_one("#explain-dataplane", Select).value), namespace=self.namespace)
+
+    def _mark_stale(self) -> None:
+        if self.request is None or not self.is_mounted:
+            return
+        stale = self._current_request() != self.request
+        banner = self.query_one("#explain-stale", Static)
+        banner.display = stale
+        if stale:
+            banner.update(Text(f"STALE: the inputs changed since this answer (it is for {clean(self.request.src, 120)} -> "
+                               f"{clean(self.request.dst, 120)} on {self.request.protocol} {self.request.port}). "
+                               "Enter explains the new question.", style="bold"))
+        self.query_one("#explain-result").set_class(stale, "-stale")
+
+    # ------------------------------------------------------------------ explain
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        completions = self.query_one(CompletionList)
+        if self._choosing and completions.display and completions.highlighted is not None \
+                and event.input.id == completions.target:
+            self.on_completion_list_chosen(CompletionList.Chosen(completions.target,
+                                                                 completions.values[completions.highlighted]))
+            return
         self.action_explain()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_explain()
 
     def action_explain(self) -> None:
-        request = ExplainRequest(
-            src=self.query_one("#explain-from", Input).value.strip(),
-            dst=self.query_one("#explain-to", Input).value.strip(),
-            port=self.query_one("#explain-port", Input).value.strip(),
-            protocol=str(self.query_one("#explain-protocol", Select).value),
-            dataplane=str(self.query_one("#explain-dataplane", Select).value), namespace=self.namespace)
+        request = self._current_request()
         missing = [name for name, value in (("from", request.src), ("to", request.dst), ("port", request.port))
                    if not value]
         if missing:
             self._show(Text(f"Fill in: {', '.join(missing)}.", style="yellow"))
             return
         self.request = request
+        self.query_one(CompletionList).hide()
+        self._mark_stale()
+        recent = self._recent()
+        recent[:] = [*(item for item in recent if item != request), request][-MAX_RECENT:]
         self._show(Text("Evaluating…", style="dim"))
         snapshot, engines = self.snapshot, self.engines
 
         def work() -> None:
+            from netpol_tui.policy import EndpointError
+
             try:
                 result = compute_explain(snapshot, engines, request)
-            except ValueError as exc:  # EndpointError and bad ports: the user's question, not a crash
+            except EndpointError as exc:  # the user's question, not a crash: say which side and offer names
+                side = _failing_side(engines, request)
+                self.post_message(VerdictComputed(request, error=str(exc), suggestions=exc.suggestions, side=side))
+                return
+            except ValueError as exc:  # bad ports and protocols
                 self.post_message(VerdictComputed(request, error=str(exc)))
                 return
             self.post_message(VerdictComputed(request, result=result))
@@ -174,6 +360,8 @@ class ExplainDialog(Dialog):
         if message.error:
             self.result = None
             self._show(Text(clean(message.error, 1000), style="bold red"))
+            if message.suggestions:
+                self.show_suggestions(message.side or "to", message.suggestions)
             return
         from netpol_tui.screens.policy_views import explain_block
 
@@ -187,6 +375,11 @@ class ExplainDialog(Dialog):
 
     def _show(self, renderable: Any) -> None:
         self.query_one("#explain-output", Static).update(renderable)
+        self.query_one("#explain-result", VerticalScroll).scroll_home(animate=False)
+
+    def action_scroll_result(self, direction: int) -> None:
+        result = self.query_one("#explain-result", VerticalScroll)
+        (result.scroll_page_down if direction > 0 else result.scroll_page_up)(animate=False)
 
     def action_copy(self) -> None:
         if self.result is None or self.request is None:
@@ -195,3 +388,15 @@ class ExplainDialog(Dialog):
         from netpol_tui.screens.policy_views import explain_text
 
         self.post_message(CopyCommand(explain_text(self.result) + "\n$ " + self.request.command, "explanation"))
+
+
+def _failing_side(engines: dict[str, Any], request: ExplainRequest) -> str:
+    """"from" when the source does not resolve, else "to" (which field a suggestion fixes)."""
+    engine = engines.get(request.dataplane) or next(iter(engines.values()), None)
+    if engine is None:
+        return "to"
+    try:
+        engine.resolve(request.src, request.namespace)
+    except ValueError:
+        return "from"
+    return "to"

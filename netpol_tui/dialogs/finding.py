@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -40,27 +39,25 @@ def remediation_items(finding: Any) -> list[tuple[str, str, str]]:
     return items
 
 
+def evidence_prompt(item: Any) -> Text:
+    """One evidence entry of the dialog's list: where (bold), then what was observed and expected."""
+    text = Text.assemble((clean(item.path, 300, single_line=True), "bold"), "\n  ", clean(item.observed, 500))
+    if item.expected:
+        text.append(f"  (expected: {clean(item.expected, 500)})", style="dim")
+    return text
+
+
 def finding_details(finding: Any) -> Group:
-    """Everything but the remediation, as rich renderables built from cleaned plain text."""
+    """Everything but the evidence and the remediation (both lists of their own), as rich
+    renderables built from cleaned plain text."""
     severity = str(getattr(finding, "severity", ""))
     head = Text.assemble((f"{severity.upper():8}", SEVERITY_STYLES.get(severity, "bold")),
                          (f"{finding.id} {finding.symbol}", "bold"), "  ",
                          clean(finding.title, 200, single_line=True))
-    subject = Text.assemble(("Subject  ", "bold"), clean(str(finding.subject), 300, single_line=True))
+    subject = Text.assemble(("Subject  ", "bold"), clean(str(finding.subject), 300, single_line=True),
+                            ("   g goes there · y its YAML", "dim"))
     message = Text(clean(finding.message, 4000))
     parts: list[Any] = [head, subject, Text(""), message]
-    if finding.evidence:
-        table = Table(title="Evidence", title_justify="left", title_style="bold", expand=True, show_edge=False,
-                      header_style="bold", pad_edge=False)
-        table.add_column("where", ratio=2, overflow="fold")
-        table.add_column("observed", ratio=3, overflow="fold")
-        table.add_column("expected", ratio=2, overflow="fold")
-        for item in finding.evidence[:MAX_EVIDENCE]:
-            table.add_row(Text(clean(item.path, 300)), Text(clean(item.observed, 500)),
-                          Text(clean(item.expected, 500) if item.expected else "—"))
-        if len(finding.evidence) > MAX_EVIDENCE:
-            table.add_row(Text(f"… {len(finding.evidence) - MAX_EVIDENCE} more"), Text(""), Text(""))
-        parts += [Text(""), table]
     for note in getattr(finding, "notes", ()) or ():
         parts.append(Text.assemble(("Note  ", "bold"), clean(note, 1000)))
     if finding.explanation:
@@ -73,9 +70,11 @@ def finding_details(finding: Any) -> Group:
 
 
 class FindingDialog(Dialog):
-    BINDINGS = [Binding("c", "copy", "Copy"), Binding("y", "yaml", "YAML")]
+    BINDINGS = [Binding("c", "copy", "Copy"), Binding("y", "yaml", "YAML of the object"),
+                Binding("g", "go", "Go to the object")]
     DEFAULT_CSS = """
-    FindingDialog #finding-details { height: 1fr; min-height: 5; }
+    FindingDialog #finding-details { height: 1fr; min-height: 4; }
+    FindingDialog #finding-evidence { height: auto; max-height: 8; }
     FindingDialog #finding-remediation { height: auto; max-height: 10; }
     FindingDialog #finding-preview { height: auto; max-height: 12; background: $boost; padding: 0 1; }
     """
@@ -89,6 +88,13 @@ class FindingDialog(Dialog):
         with Vertical(classes="dialog-frame"):
             with VerticalScroll(id="finding-details"):
                 yield Static(finding_details(self.finding))
+            evidence = self.finding.evidence[:MAX_EVIDENCE]
+            if evidence:
+                more = f"; {len(self.finding.evidence) - MAX_EVIDENCE} more in --format json" \
+                    if len(self.finding.evidence) > MAX_EVIDENCE else ""
+                yield Static(f"Evidence (Enter or g goes to the object it names{more})", classes="dialog-title")
+                yield OptionList(*(Option(evidence_prompt(item), id=f"evidence-{index}")
+                                   for index, item in enumerate(evidence)), id="finding-evidence")
             if self.items:
                 yield Static("Remediation (c or Enter copies; nothing is run)", classes="dialog-title")
                 options = []
@@ -101,20 +107,45 @@ class FindingDialog(Dialog):
                 yield Static("", id="finding-preview")
             else:
                 yield Static("No remediation command: the message says what to look at.", classes="dialog-hint")
-            yield Static("Esc close · c copy · y YAML", classes="dialog-hint")
+            yield Static("Esc close · c copy · g go to the object · y its YAML · Tab evidence/remediation",
+                         classes="dialog-hint")
 
     def on_mount(self) -> None:
+        for evidence in self.query("#finding-evidence").results(OptionList):
+            evidence.highlighted = 0
         if self.items:
-            options = self.query_one(OptionList)
+            options = self.query_one("#finding-remediation", OptionList)
             options.highlighted = 0
             options.focus()
             self._preview(0)
+        else:
+            for evidence in self.query("#finding-evidence").results(OptionList):
+                evidence.focus()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self._preview(event.option_index)
+        if event.option_list.id == "finding-remediation":
+            self._preview(event.option_index)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.action_copy()
+        if event.option_list.id == "finding-evidence":
+            self.action_go()
+        else:
+            self.action_copy()
+
+    def _target(self) -> Any:
+        """The object `g` and `y` mean: the highlighted evidence line's while the evidence list
+        has focus, else the finding's subject."""
+        from netpol_tui.screens.navigation import ObjectRef, evidence_ref
+
+        focused = self.focused
+        if isinstance(focused, OptionList) and focused.id == "finding-evidence" and focused.highlighted is not None:
+            return evidence_ref(self.finding, self.finding.evidence[focused.highlighted])
+        return ObjectRef.of(self.finding.subject)
+
+    def action_go(self) -> None:
+        from netpol_tui.screens.navigation import GoTo
+
+        self.post_message(GoTo(self._target(), finding=self.finding))
 
     def _preview(self, index: int | None) -> None:
         if index is None or not 0 <= index < len(self.items):
@@ -129,11 +160,20 @@ class FindingDialog(Dialog):
         if not self.items:
             self.notify("This finding has no command to copy.", severity="warning")
             return
-        index = self.query_one(OptionList).highlighted or 0
+        index = self.query_one("#finding-remediation", OptionList).highlighted or 0
         label, text, _ = self.items[index]
         self.post_message(CopyCommand(text, label))
 
     def action_yaml(self) -> None:
+        """The YAML of the object the finding (or the highlighted evidence line) is about."""
         from netpol_tui.messages import ShowYaml
+        from netpol_tui.screens.navigation import find_object
 
-        self.post_message(ShowYaml(f"finding {self.finding.id}", self.finding.to_dict()))
+        ref = self._target()
+        state = getattr(self.app, "state", None)
+        obj = find_object(state.snapshot if state is not None else None, ref)
+        if obj is None:  # the finding itself, saying why: better than nothing to read
+            self.post_message(ShowYaml(f"finding {self.finding.id} ({ref.label} is not in the snapshot)",
+                                       self.finding.to_dict()))
+            return
+        self.post_message(ShowYaml(ref.label, obj))

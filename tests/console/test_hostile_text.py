@@ -202,7 +202,7 @@ async def test_policies_rows_details_yaml_and_explain(semantic_dir: Path) -> Non
             await pilot.press("escape")
 
         objects = await _rows(pilot, frames, "objects", "policies", each=object_actions, pause=0.08)
-        assert objects >= 40 and sorted(set(yaml_kinds)) == ["ns", "pod", "pol"]
+        assert objects >= 40 and sorted(set(yaml_kinds)) == ["ns", "pod", "pol", "svc"]
         everything = frames.joined()
         assert "Policies selecting this pod" in everything and "Allowing ingress traffic" in everything
         assert clean(hostile("allow-store-from-web")) in everything and clean(hostile("web")) in everything

@@ -98,7 +98,7 @@ async def test_policies_filter_selection_details_and_near_miss(calico_dir: Path)
         await pilot.press("3")
         await settle(pilot)
         objects = app.screen.query_one("#objects", VirtualList)
-        assert objects.total_count == 8 + 8 + 28
+        assert objects.total_count == 8 + 8 + 3 + 28  # namespaces, policies, Services, pods
         await pilot.press("slash", *"pod store")
         await settle(pilot)
         assert objects.row_count == 2

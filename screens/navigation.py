@@ -1,0 +1,230 @@
+"""Go to an object from wherever it is named, and the trail of places visited (the breadcrumb).
+
+A finding, an evidence line, a policy in a pod's list or a pod in a policy's list names an
+object; `GoTo` asks the app to open it on its screen (Policies for namespaces, pods, policies,
+Services and workloads; Nodes for nodes and pools; Status for the cluster) with its row
+selected. Every screen change, by number key or by going to an object, adds a `Crumb` to the
+`Trail`; Esc walks it back, reselecting what was selected there (and reopening the finding
+dialog one left from).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from textual.message import Message
+
+from netpol_tui.model.objects import WORKLOAD_KINDS
+
+POLICIES_KINDS = ("Namespace", "Pod", "NetworkPolicy", "Service", "Ingress", *WORKLOAD_KINDS)
+MODE_OF_KIND = {**{kind: "policies" for kind in POLICIES_KINDS}, "Node": "nodes", "NodePool": "nodes",
+                "Cluster": "status"}
+#: Words that start an evidence path naming an object (`Pod shop/web-1 metadata...`).
+_KIND_WORDS = {"pod": "Pod", "node": "Node", "networkpolicy": "NetworkPolicy", "service": "Service",
+               "namespace": "Namespace", "ingress": "Ingress", "nodepool": "NodePool",
+               **{kind.lower(): kind for kind in WORKLOAD_KINDS}}
+_NAME = r"[A-Za-z0-9][-A-Za-z0-9_.]*"
+_KIND_PATH = re.compile(rf"^\s*([A-Za-z]+)\s+(?:({_NAME})/)?({_NAME})(?:\s|$|\.|\[|:|,)")
+_EVENT_PATH = re.compile(rf"^\s*Event\s+({_NAME})/{_NAME}\s+on\s+pod\s+({_NAME})")
+_POOL_PATH = re.compile(rf"^\s*nodePools\[({_NAME})\]")
+_IN_NAMESPACE = re.compile(rf"\bin (?:namespace )?({_NAME})\s*$")
+MAX_TRAIL = 30
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRef:
+    """An object by kind and name (namespace None for cluster-scoped kinds)."""
+
+    kind: str
+    namespace: str | None
+    name: str
+
+    @property
+    def mode(self) -> str | None:
+        return MODE_OF_KIND.get(self.kind)
+
+    @property
+    def label(self) -> str:
+        """`pod shop/web-1` (plain text; displayed through `Text`, never markup)."""
+        kind = {"NetworkPolicy": "policy", "Service": "svc", "Namespace": "ns"}.get(self.kind, self.kind.lower())
+        if self.kind == "Cluster":
+            return "cluster"
+        where = f"{self.namespace}/{self.name}" if self.namespace and self.kind != "Namespace" else self.name
+        return f"{kind} {where}"
+
+    @classmethod
+    def of(cls, subject: Any) -> ObjectRef:
+        """From a finding's `Subject` (same fields)."""
+        return cls(subject.kind, subject.namespace, subject.name)
+
+
+def evidence_ref(finding: Any, evidence: Any) -> ObjectRef:
+    """The object an evidence line is about: the one its path names (`Node X ...`, `Pod ns/x ...`,
+    `Event ns/e on pod P`, `nodePools[P]...`, `... in namespace NS`), else the finding's subject
+    (field paths like `spec.podSelector` are the subject's own)."""
+    subject = ObjectRef.of(finding.subject)
+    path = str(getattr(evidence, "path", "") or "")
+    event = _EVENT_PATH.match(path)
+    if event:
+        return ObjectRef("Pod", event.group(1), event.group(2))
+    pool = _POOL_PATH.match(path)
+    if pool:
+        return ObjectRef("NodePool", None, pool.group(1))
+    if path.startswith("cluster."):
+        return ObjectRef("Cluster", None, subject.name if subject.kind == "Cluster" else "cluster")
+    match = _KIND_PATH.match(path)
+    if match:
+        kind = _KIND_WORDS.get(match.group(1).lower())
+        namespace, name = match.group(2), match.group(3)
+        if kind is not None:
+            if kind in ("Node", "NodePool", "Namespace"):
+                return ObjectRef(kind, None if kind != "Namespace" else name, name)
+            if namespace is None and subject.namespace:
+                namespace = subject.namespace
+            if namespace is not None:
+                return ObjectRef(kind, namespace, name)
+    scope = _IN_NAMESPACE.search(path)
+    if scope and not path.startswith(("spec.", "metadata.")):
+        return ObjectRef("Namespace", scope.group(1), scope.group(1))
+    return subject
+
+
+def find_object(snapshot: Any, ref: ObjectRef) -> Any:
+    """The snapshot object `ref` names, or None (a linear scan: 100,000 pods take ~10 ms)."""
+    from netpol_tui.screens.views import find_subject
+
+    return find_subject(snapshot, ref)
+
+
+def owned_pod(snapshot: Any, ref: ObjectRef) -> Any:
+    """A live pod of a workload (its owner, or a Deployment's ReplicaSet `NAME-hash`), or None."""
+    prefix = f"{ref.name}-"
+    fallback = None
+    for pod in snapshot.pods:
+        if pod.namespace != ref.namespace:
+            continue
+        owner = pod.owner_name or ""
+        if owner == ref.name or (ref.kind == "Deployment" and owner.startswith(prefix)):
+            if pod.is_live:
+                return pod
+            fallback = fallback or pod
+    return fallback
+
+
+# ---------------------------------------------------------------------------- messages
+
+
+class GoTo(Message):
+    """Open `ref` on its screen. `finding`: the finding dialog it was asked from (Esc reopens it)."""
+
+    def __init__(self, ref: ObjectRef, finding: Any = None) -> None:
+        super().__init__()
+        self.ref = ref
+        self.finding = finding
+
+
+# ---------------------------------------------------------------------------- the trail
+
+
+@dataclass(frozen=True, slots=True)
+class Crumb:
+    """A place: a mode, what was selected there, and the finding whose dialog was open."""
+
+    mode: str
+    ref: ObjectRef | None = None
+    finding: Any = None
+    #: The highlighted row's key (a finding, a group) when there is no object to name.
+    selected: Any = None
+
+    def label(self, titles: dict[str, str]) -> str:
+        title = titles.get(self.mode, self.mode)
+        if self.finding is not None:
+            return f"{title}: {self.finding.id} {self.finding.subject.name}"
+        return f"{title}: {self.ref.label}" if self.ref is not None and self.ref.kind != "Cluster" else title
+
+
+class Trail:
+    """Places visited, the current one last; Esc pops."""
+
+    def __init__(self, first: str) -> None:
+        self.crumbs: list[Crumb] = [Crumb(first)]
+
+    @property
+    def here(self) -> Crumb:
+        return self.crumbs[-1]
+
+    def update_here(self, **changes: Any) -> None:
+        self.crumbs[-1] = replace(self.crumbs[-1], **changes)
+
+    def push(self, crumb: Crumb) -> None:
+        self.crumbs = [*self.crumbs[-(MAX_TRAIL - 1):], crumb]
+
+    def back(self) -> Crumb | None:
+        """The place to return to (it becomes current), or None at the start."""
+        if len(self.crumbs) < 2:
+            return None
+        self.crumbs.pop()
+        return self.crumbs[-1]
+
+    def text(self, titles: dict[str, str], shown: int = 5) -> str:
+        labels = [crumb.label(titles) for crumb in self.crumbs[-shown:]]
+        return ("… › " if len(self.crumbs) > shown else "") + " › ".join(labels)
+
+
+# ---------------------------------------------------------------------------- finding the row
+
+
+def _policies_predicate(state: Any, ref: ObjectRef) -> tuple[Any, str | None]:
+    """(predicate over Policies row keys, note) for `ref`; a workload goes to one of its pods, an
+    Ingress to its namespace (neither has a row)."""
+    note = None
+    if ref.kind in WORKLOAD_KINDS:
+        pod = owned_pod(state.snapshot, ref)
+        if pod is not None:
+            return (lambda key: key[1] is pod), f"{ref.label}: showing its pod {pod.name}"
+        ref, note = ObjectRef("Namespace", ref.namespace, ref.namespace or ""), f"{ref.label} has no pod loaded"
+    elif ref.kind == "Ingress":
+        ref, note = ObjectRef("Namespace", ref.namespace, ref.namespace or ""), f"{ref.label} is shown by its namespace"
+    if ref.kind == "Namespace":
+        name = ref.name
+        return (lambda key: key[0] == "ns" and key[1] == name), note
+    code = {"Pod": "pod", "NetworkPolicy": "pol", "Service": "svc"}[ref.kind]
+    namespace, name = ref.namespace, ref.name
+    return (lambda key: key[0] == code and key[1].name == name and key[1].namespace == namespace), note
+
+
+def _nodes_predicate(ref: ObjectRef) -> Any:
+    name = ref.name
+    if ref.kind == "NodePool":
+        return lambda node: node.node_pool == name
+    return lambda node: node.name == name
+
+
+def row_matching(virtual_list: Any, state: Any, ref: ObjectRef) -> tuple[int | None, Any, str | None]:
+    """(position, row, note) of `ref` in a Policies or Nodes list (row None: not there)."""
+    if ref.mode == "nodes":
+        return (*virtual_list.find(_nodes_predicate(ref)), None)
+    predicate, note = _policies_predicate(state, ref)
+    return (*virtual_list.find(predicate), note)
+
+
+def reveal_in_list(screen: Any, virtual_list: Any, state: Any, ref: ObjectRef) -> bool | str:
+    """Select `ref`'s row (clearing a filter that hides it), focus the list: True, or why not."""
+    position, row, note = row_matching(virtual_list, state, ref)
+    if row is None:
+        return f"{ref.label} is not in the snapshot."
+    if position is None:  # the filter hides it
+        from netpol_tui.widgets.inputs import FilterInput
+
+        for filter_input in screen.query(FilterInput):
+            if filter_input.id == f"{virtual_list.id}-filter":
+                filter_input.value = ""
+        virtual_list.set_filter("")
+        position, row, _ = row_matching(virtual_list, state, ref)
+    virtual_list.cursor = position
+    screen.set_focus(virtual_list)
+    if note:
+        screen.notify(note, title="Go to", markup=False)
+    return True
