@@ -3,9 +3,14 @@
 A record is the `jsonPayload` of a Cloud Logging LogEntry (what `gcloud logging read
 --format=json` prints and what log exports write), or the bare payload. It holds
 `connection` {src_ip, dest_ip, src_port, dest_port, protocol, direction}, `disposition`
-(allow/deny), `policies` [{name, namespace, kind}], `src`/`dest` (pod_name, pod_namespace or
-namespace, workload_name, workload_kind; an endpoint that is no pod is named by its IP or
-`instance`), `count`, `node_name` and `timestamp`. Fields this reader does not know are ignored.
+(allow/deny), `policies` [{name, namespace, kind}] (the policies that allowed an allowed connection; deny
+records usually name none), `src`/`dest` (pod_name, pod_namespace or namespace, workload_name,
+workload_kind; an endpoint that is no pod carries only `instance`, its IP), `count` (connections
+folded into the record), `node_name` (the node that logged it) and `timestamp`. Checked against
+GKE's "Use network policy logging" page. Protocols arrive lower case (`tcp`), directions as
+`ingress`/`egress`, dispositions as `allow`/`deny`; read through the Cloud Logging API the
+payload is a protobuf Struct, so ports and counts may arrive as floats (8080.0). Fields this
+reader does not know are ignored.
 """
 
 from __future__ import annotations
@@ -94,9 +99,19 @@ def _policies(value: Any) -> tuple[str, ...] | None:
     for index, item in enumerate(value):
         if not isinstance(item, dict) or not item.get("name"):
             raise RecordError(f"policies[{index}]", "expected {name, namespace, kind}")
-        namespace = item.get("namespace")
-        names.append(f"{namespace}/{item['name']}" if namespace else str(item["name"]))
+        names.append(policy_ref(item))
     return tuple(sorted(set(names)))
+
+
+def policy_ref(item: dict) -> str:
+    """`namespace/name` for a NetworkPolicy; `KIND:name` for other kinds (AdminNetworkPolicy and the
+    like are cluster-scoped and carry no namespace), so they never pass for a NetworkPolicy name.
+    Hubble calls a Kubernetes NetworkPolicy `KubernetesNetworkPolicy`."""
+    kind = item.get("kind")
+    namespace = item.get("namespace")
+    if kind not in (None, "", "NetworkPolicy", "KubernetesNetworkPolicy"):
+        return f"{kind}:{namespace + '/' if namespace else ''}{item['name']}"
+    return f"{namespace}/{item['name']}" if namespace else str(item["name"])
 
 
 _FAST_PROTOCOLS = {"tcp": "TCP", "udp": "UDP", "sctp": "SCTP", "TCP": "TCP", "UDP": "UDP", "SCTP": "SCTP"}
@@ -182,6 +197,9 @@ def _parse_checked(record: dict) -> tuple[FlowKey, int, str | None, str | None]:
                           else f"expected allow or deny, got {raw_disposition!r}")
     count = payload.get("count", 1)
     if isinstance(count, str) and count.isdigit():
+        count = int(count)
+    # the Cloud Logging API carries jsonPayload as a protobuf Struct: its numbers arrive as floats
+    if isinstance(count, float) and count.is_integer():
         count = int(count)
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise RecordError("count", f"expected a positive integer, got {count!r}")

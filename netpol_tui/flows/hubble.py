@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from netpol_tui.flows.gke_log import SkipRecord, check_ip, check_port
+from netpol_tui.flows.gke_log import SkipRecord, check_ip, check_port, policy_ref
 from netpol_tui.flows.records import (
     ALLOW,
     DENY,
@@ -98,7 +98,7 @@ def _policies(flow: dict, names: tuple[tuple[str, str], ...]) -> tuple[str, ...]
             raise RecordError(snake, "expected a list of policies")
         for item in value:
             if isinstance(item, dict) and item.get("name"):
-                found.append(f"{item['namespace']}/{item['name']}" if item.get("namespace") else str(item["name"]))
+                found.append(policy_ref(item))
     return tuple(sorted(set(found))) if present else None
 
 

@@ -219,3 +219,24 @@ def test_time_keys_sort_like_instants():
     assert sorted(range(4), key=lambda i: keys[i]) == [0, 1, 2, 3]
     assert keys[4] == keys[5] and keys[5] > keys[2]
     assert time_key("not a time") is None
+
+
+def test_numbers_as_floats_from_the_logging_api(tmp_path):
+    """The Logging API returns jsonPayload as a protobuf Struct: 8080.0, count 2.0."""
+    payload = json.loads(json.dumps(A))
+    payload["connection"]["dest_port"] = 8080.0
+    payload["count"] = 2.0
+    reader, records = read([write_lines(tmp_path / "f.jsonl", [log_entry(payload)])])
+    assert reader.problems == []
+    assert records[0][0].port == 8080 and records[0][1] == 2
+    payload["count"] = 2.5
+    reader, records = read([write_lines(tmp_path / "g.jsonl", [log_entry(payload)])])
+    assert records == [] and reader.problems[0].field == "count"
+
+
+def test_policy_kinds_other_than_networkpolicy_keep_their_kind(tmp_path):
+    payload = json.loads(json.dumps(A))
+    payload["policies"] = [{"name": "allow-web", "namespace": "shop", "kind": "NetworkPolicy"},
+                           {"name": "baseline", "kind": "BaselineAdminNetworkPolicy"}]
+    _, records = read([write_lines(tmp_path / "k.jsonl", [log_entry(payload)])])
+    assert records[0][0].policies == ("BaselineAdminNetworkPolicy:baseline", "shop/allow-web")
