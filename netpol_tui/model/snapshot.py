@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from netpol_tui.model.gke import GkeCluster, GkeOperation
+from netpol_tui.model.gke_policy import CiliumPolicy, FqdnNetworkPolicy
 from netpol_tui.model.objects import Event, Ingress, Namespace, Node, Pod, Service, Workload
 from netpol_tui.model.policy import NetworkPolicy
 
@@ -24,6 +25,15 @@ class Kind(StrEnum):
     EVENT = "Event"
     CLUSTER = "Cluster"
     OPERATION = "Operation"
+    #: networking.gke.io FQDNNetworkPolicy (Dataplane V2).
+    FQDN_POLICY = "FQDNNetworkPolicy"
+    #: cilium.io CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy (Dataplane V2).
+    CILIUM_POLICY = "CiliumPolicy"
+
+
+#: Kinds that exist only where their CRD is installed (GKE Dataplane V2 features): a source that
+#: did not list them is taken to hold none; only a failed read (in `Snapshot.unknown`) is unknown.
+CRD_KINDS = frozenset({Kind.FQDN_POLICY, Kind.CILIUM_POLICY})
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +102,8 @@ class Snapshot:
     events: tuple[Event, ...] = ()
     cluster: GkeCluster | None = None
     operations: tuple[GkeOperation, ...] = ()
+    fqdn_policies: tuple[FqdnNetworkPolicy, ...] = ()
+    cilium_policies: tuple[CiliumPolicy, ...] = ()
     problems: tuple[LoadProblem, ...] = ()
     unknown: tuple[UnknownPart, ...] = ()
     #: Objects dropped for a bad field; a kind all of whose objects were dropped is in `unknown`.
@@ -115,7 +127,10 @@ class Snapshot:
         return tuple(item for item in self.rejected if item.kind == kind)
 
     def counts(self) -> dict[str, int]:
-        return {
+        """Objects per kind; the CRD kinds only when there are some (most clusters have none)."""
+        extra = {name: count for name, count in (("fqdnnetworkpolicies", len(self.fqdn_policies)),
+                                                 ("ciliumpolicies", len(self.cilium_policies))) if count}
+        return extra | {
             "namespaces": len(self.namespaces),
             "pods": len(self.pods),
             "nodes": len(self.nodes),

@@ -82,6 +82,9 @@ class EvaluationMixin:
         else:
             egress = self._side(Direction.EGRESS, traffic, self.dataplane)
             ingress = self._side(Direction.INGRESS, traffic, self.dataplane)
+            if self.dataplane is DV2 and self._gke_kinds_present:
+                egress = self._with_gke_kinds(Direction.EGRESS, traffic, egress)
+                ingress = self._with_gke_kinds(Direction.INGRESS, traffic, ingress)
             self._other_family(traffic, combine((egress.allowed, ingress.allowed)), notes)
         allowed = combine((egress.allowed, ingress.allowed))
         self._caveats(traffic, notes)

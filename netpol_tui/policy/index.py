@@ -58,6 +58,9 @@ class PolicyIndex:
         self.dataplane, self.notes = resolve_dataplane(snapshot, dataplane)
         #: Kinds a verdict may depend on that the snapshot lacks (verdicts using them are unknown).
         self.unread = Unread(snapshot)
+        #: FQDN or Cilium policies exist, or could not be read: Dataplane V2 verdicts consult them.
+        self._gke_kinds_present = bool(snapshot.fqdn_policies or snapshot.cilium_policies or any(
+            snapshot.unknown_reason(kind) for kind in (Kind.FQDN_POLICY, Kind.CILIUM_POLICY)))
         self._compiled_cache: dict[int, CompiledSelector] = {}
         self._ns_match_cache: dict[tuple[int, str], bool] = {}
         self._block_cache: dict[Any, ParsedBlock] = {}

@@ -35,6 +35,8 @@ _SNAPSHOT_FIELDS = {
     Kind.WORKLOAD: "workloads",
     Kind.EVENT: "events",
     Kind.OPERATION: "operations",
+    Kind.FQDN_POLICY: "fqdn_policies",
+    Kind.CILIUM_POLICY: "cilium_policies",
 }
 
 #: The API groups each kind we read belongs to ("" is the core group, apiVersion "v1"). The same
@@ -47,6 +49,8 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "Ingress": ("networking.k8s.io", "extensions"),
     "Deployment": ("apps", "extensions"), "StatefulSet": ("apps",), "DaemonSet": ("apps", "extensions"),
     "ReplicaSet": ("apps", "extensions"), "Job": ("batch",), "CronJob": ("batch",),
+    "FQDNNetworkPolicy": ("networking.gke.io",),
+    "CiliumNetworkPolicy": ("cilium.io",), "CiliumClusterwideNetworkPolicy": ("cilium.io",),
 }
 
 #: Lists inside lists inside lists are not kubectl output; deeper nesting is refused, which

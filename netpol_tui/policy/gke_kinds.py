@@ -1,0 +1,360 @@
+"""FQDNNetworkPolicy and Cilium (cluster-wide) policies on top of a NetworkPolicy side verdict.
+
+Only under the Dataplane V2 model: Calico does not enforce these kinds (a check says so), and
+the Kubernetes model is NetworkPolicy alone. The combination follows Cilium and GKE:
+
+- deny rules (`ingressDeny`/`egressDeny`) take precedence over every allow, NetworkPolicy
+  included;
+- a pod selected by any policy of any kind for a direction is isolated there (Cilium's
+  `enableDefaultDeny` may turn that off per policy); FQDNNetworkPolicy isolates egress;
+- isolated traffic is allowed when any rule of any kind allows it.
+
+An FQDN rule allows names, not addresses: to an address it *may* apply (if the name resolved to
+it), so the answer is unknown with the `nslookup` to run. Whatever netpol-tui does not evaluate
+(L7 rules, `toFQDNs`, `toServices`, service-account selectors, ...) makes a verdict it could
+touch unknown, the field named.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import ipaddress
+from dataclasses import dataclass, replace
+from shlex import quote
+
+from netpol_tui.model.gke_policy import CiliumPeerRule, CiliumPolicy, CiliumPort, CiliumRuleSet, FqdnRule
+from netpol_tui.model.objects import Pod
+from netpol_tui.model.policy import LabelSelector, SelectorOperator
+from netpol_tui.model.snapshot import Kind
+from netpol_tui.policy.results import Direction, DirectionResult, Endpoint, RuleRef
+
+NAMESPACE_KEY = "io.kubernetes.pod.namespace"
+NAMESPACE_LABEL_PREFIX = "io.cilium.k8s.namespace.labels."
+#: Label keys of Cilium identities netpol-tui does not know for a pod.
+UNKNOWN_KEYS = ("io.cilium.k8s.policy.serviceaccount", "io.cilium.k8s.policy.cluster")
+POD_ENTITIES = frozenset({"cluster", "all"})
+KNOWN_ENTITIES = frozenset({"world", "cluster", "host", "remote-node", "kube-apiserver", "all", "init", "health",
+                            "unmanaged", "ingress", "world-ipv4", "world-ipv6"})
+
+
+@dataclass(frozen=True, slots=True)
+class KindRuleRef(RuleRef):
+    """A rule of a FQDNNetworkPolicy or Cilium policy: `CCNP lockdown egressDeny[0]`."""
+
+    label: str = ""
+    section: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.section}[{self.rule_index}] of {self.label}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "kind": self.label.split(" ", 1)[0], "section": self.section, "text": str(self)}
+
+
+def _key(key: str) -> str:
+    for prefix in ("k8s:", "any:"):
+        if key.startswith(prefix):
+            return key[len(prefix):]
+    return key
+
+
+def _selects(selector: LabelSelector, labels: dict[str, str]) -> bool | None:
+    """Cilium label selector against a pod's identity labels; None when it names one netpol-tui
+    does not know (service account, cluster name, a reserved or other-source label)."""
+    for raw_key, value in selector.match_labels.items():
+        key = _key(raw_key)
+        if key.startswith(UNKNOWN_KEYS) or ":" in key:
+            return None
+        if labels.get(key) != value:
+            return False
+    for requirement in selector.match_expressions:
+        key = _key(requirement.key)
+        if key.startswith(UNKNOWN_KEYS) or ":" in key:
+            return None
+        present = key in labels
+        operator = requirement.operator
+        if operator is SelectorOperator.IN and not (present and labels[key] in requirement.values):
+            return False
+        if operator is SelectorOperator.NOT_IN and present and labels[key] in requirement.values:
+            return False
+        if operator is SelectorOperator.EXISTS and not present:
+            return False
+        if operator is SelectorOperator.DOES_NOT_EXIST and present:
+            return False
+    return True
+
+
+def _names_namespace(selector: LabelSelector) -> bool:
+    keys = [_key(k) for k in selector.match_labels] + [_key(r.key) for r in selector.match_expressions]
+    return any(key == NAMESPACE_KEY for key in keys)
+
+
+def _port_state(ports: tuple[CiliumPort, ...], port: int, protocol: str, target: Pod | None) -> bool:
+    if not ports:
+        return True
+    for entry in ports:
+        if entry.protocol not in ("ANY", protocol):
+            continue
+        if entry.port is None:
+            return True
+        if isinstance(entry.port, str):
+            if target is not None and any(p.name == entry.port and p.protocol == protocol and p.container_port == port
+                                          for p in target.ports):
+                return True
+            continue
+        if entry.end_port:
+            if entry.port <= port <= entry.end_port:
+                return True
+        elif entry.port == port:
+            return True
+    return False
+
+
+def _fqdn_port(rule: FqdnRule, port: int, protocol: str) -> bool:
+    return not rule.ports or any(p == protocol and (n is None or n == port) for p, n in rule.ports)
+
+
+class GkeKindsMixin:
+    """Adds the Dataplane V2 policy kinds to a side verdict (see the module docstring)."""
+
+    def _identity(self, pod: Pod) -> dict[str, str]:
+        labels = {_key(k): v for k, v in pod.labels.items()}
+        labels[NAMESPACE_KEY] = pod.namespace
+        for key, value in self.namespace_labels(pod.namespace).items():
+            labels[NAMESPACE_LABEL_PREFIX + key] = value
+        return labels
+
+    def _policy_selects(self, policy: CiliumPolicy, rule_set: CiliumRuleSet, pod: Pod) -> bool | None:
+        if rule_set.endpoint_selector is None:
+            return False  # a nodeSelector rule is a host policy: it selects nodes, not pods
+        if policy.namespace is not None and pod.namespace != policy.namespace:
+            return False
+        return _selects(rule_set.endpoint_selector, self._identity(pod))
+
+    def _peer_state(self, policy: CiliumPolicy, rule: CiliumPeerRule, other: Endpoint, other_ip: str | None,
+                    port: int, protocol: str, target: Pod | None) -> bool | None:
+        if not _port_state(rule.ports, port, protocol, target):
+            return False
+        if not rule.has_l3:
+            state: bool | None = bool(rule.ports)
+        else:
+            state = self._l3_state(policy, rule, other, other_ip)
+        if state is not False and rule.unsupported:
+            return None
+        return state
+
+    def _l3_state(self, policy: CiliumPolicy, rule: CiliumPeerRule, other: Endpoint,
+                  other_ip: str | None) -> bool | None:
+        result: bool | None = False
+        pod = other.pod
+        for entity in rule.entities:
+            if entity not in KNOWN_ENTITIES:
+                result = None
+            elif pod is not None and not pod.host_network:
+                if entity in POD_ENTITIES:
+                    return True
+            elif pod is not None:  # a hostNetwork pod has its node's identity: host or remote-node
+                if entity in ("cluster", "all"):
+                    return True
+                if entity in ("host", "remote-node"):
+                    result = None
+            else:
+                in_cluster = other_ip is not None and other_ip in self._host_ips
+                if entity == "all" or (entity.startswith("world") and not in_cluster and other_ip is not None):
+                    if entity == "world-ipv4" and other_ip and ":" in other_ip:
+                        continue
+                    if entity == "world-ipv6" and other_ip and ":" not in other_ip:
+                        continue
+                    return True
+                if entity in ("host", "remote-node", "cluster") and in_cluster:
+                    result = None  # which node is local to the pod is not modelled
+                if entity == "kube-apiserver":
+                    result = None  # the API server's addresses are not in the snapshot
+        if pod is not None and not pod.host_network:
+            for selector in rule.endpoints:
+                if policy.namespace is not None and not _names_namespace(selector) and pod.namespace != policy.namespace:
+                    continue
+                state = _selects(selector, self._identity(pod))
+                if state:
+                    return True
+                if state is None:
+                    result = None
+        elif pod is None and other_ip is not None:
+            address = ipaddress.ip_address(other_ip)
+            for cidr, excepts in rule.cidrs:
+                network = ipaddress.ip_network(cidr)
+                if address.version == network.version and address in network and not any(
+                        address.version == ipaddress.ip_network(e).version and address in ipaddress.ip_network(e)
+                        for e in excepts):
+                    return True
+        return result
+
+    def _with_gke_kinds(self, direction: Direction, t: object, side: DirectionResult) -> DirectionResult:
+        egress = direction is Direction.EGRESS
+        subject, other = (t.src, t.dst) if egress else (t.dst, t.src)
+        other_ip = t.dst_ip if egress else t.src_ip
+        pod = subject.pod
+        if pod is None or pod.host_network:
+            return side
+        snapshot = self.snapshot
+        missing = [kind for kind in (Kind.FQDN_POLICY, Kind.CILIUM_POLICY) if snapshot.unknown_reason(kind)]
+        if missing:
+            reasons = tuple(f"{kind} objects were not read ({snapshot.unknown_reason(kind)}); on Dataplane V2 they "
+                            "can isolate, allow or deny this traffic" for kind in missing)
+            return replace(side, allowed=None, summary=f"{side.summary} Unknown: {'; '.join(reasons)}.",
+                           unknown_because=side.unknown_because + reasons)
+        target = t.dst.pod
+        deny_hits: list[KindRuleRef] = []
+        deny_doubt: list[str] = []
+        allows: list[KindRuleRef] = []
+        allow_doubt: list[str] = []
+        isolating: list[str] = []
+        select_doubt: list[str] = []
+        allow_key, deny_key = ("egress", "egressDeny") if egress else ("ingress", "ingressDeny")
+        for policy in snapshot.cilium_policies:
+            if policy.unsupported and (policy.namespace is None or policy.namespace == pod.namespace):
+                select_doubt.append(f"{policy.label} has fields netpol-tui does not evaluate "
+                                    f"({', '.join(policy.unsupported[:3])}), which may decide this traffic")
+            for rule_set in policy.rules:
+                selected = self._policy_selects(policy, rule_set, pod)
+                if selected is False:
+                    continue
+                allow_rules = rule_set.egress if egress else rule_set.ingress
+                deny_rules = rule_set.egress_deny if egress else rule_set.ingress_deny
+                if selected is None:
+                    if allow_rules or deny_rules:
+                        select_doubt.append(f"whether {policy.label} selects {pod.namespace}/{pod.name} (its "
+                                            "endpointSelector uses a label netpol-tui does not know)")
+                    continue
+                default = rule_set.default_deny_egress if egress else rule_set.default_deny_ingress
+                if (default if default is not None else bool(allow_rules or deny_rules)):
+                    isolating.append(policy.label)
+                for index, rule in enumerate(deny_rules):
+                    state = self._peer_state(policy, rule, other, other_ip, t.port, t.protocol, target)
+                    ref = KindRuleRef(policy.namespace or "", policy.name, direction, index, label=policy.label,
+                                      section=deny_key)
+                    if state:
+                        deny_hits.append(ref)
+                    elif state is None:
+                        deny_doubt.append(f"{ref} may deny it ({', '.join(rule.unsupported) or 'unknown peer'})")
+                for index, rule in enumerate(allow_rules):
+                    state = self._peer_state(policy, rule, other, other_ip, t.port, t.protocol, target)
+                    ref = KindRuleRef(policy.namespace or "", policy.name, direction, index, label=policy.label,
+                                      section=allow_key)
+                    if state:
+                        allows.append(ref)
+                    elif state is None:
+                        allow_doubt.append(f"{ref} may allow it ({', '.join(rule.unsupported) or 'unknown peer'})")
+        if egress:
+            self._fqdn(pod, other, t, isolating, allows, allow_doubt)
+        if not (deny_hits or deny_doubt or isolating or allows or allow_doubt or select_doubt):
+            return side
+        name = side.endpoint
+        word = "Egress of" if egress else "Ingress to"
+        names = tuple(dict.fromkeys((*side.isolating_policies, *isolating)))
+        if deny_hits:
+            return DirectionResult(direction, name, True, True, False, names, (), (
+                f"{deny_hits[0]} denies it, and a deny rule takes precedence over every allow",), (
+                f"{word} {name}: denied by {deny_hits[0]} (deny rules take precedence over every allow)."))
+        isolated = True if (isolating or side.isolated) else (None if side.isolated is None else False)
+        by_rule = side.allowed is True and side.isolated is True
+        if isolated is False:
+            allowed: bool | None = True
+        elif by_rule or allows:
+            allowed = True
+        elif side.allowed is None or allow_doubt or isolated is None:
+            allowed = None
+        else:
+            allowed = False
+        doubts = tuple(deny_doubt + select_doubt + ([] if allowed is True else allow_doubt))
+        if allowed is not False and (deny_doubt or select_doubt):
+            allowed = None
+        allowed_by = side.allowed_by + tuple(allows)
+        if allowed is True:
+            summary = (f"{word} {name}: allowed; isolated by {', '.join(names)}; allowed by {allowed_by[0]}."
+                       if allowed_by else f"{word} {name}: allowed, not isolated by any policy kind.")
+            return DirectionResult(direction, name, True, isolated, True, names, allowed_by, (), summary)
+        if allowed is None:
+            return DirectionResult(direction, name, True, isolated, None, names, allowed_by, side.denied_because,
+                                   f"{word} {name}: unknown; {'; '.join(doubts or side.unknown_because)}.",
+                                   side.unknown_because + doubts)
+        denied = side.denied_because if side.isolated else ()
+        return DirectionResult(direction, name, True, True, False, names, (), denied + tuple(
+            f"{label} isolates it and none of its rules allows {t.protocol} port {t.port}" for label in isolating
+            if label not in side.isolating_policies), (
+            f"{word} {name}: denied; isolated by {', '.join(names)} and no rule of any policy kind allows "
+            f"{t.protocol} port {t.port}."))
+
+    def _fqdn(self, pod: Pod, other: Endpoint, t: object, isolating: list[str], allows: list[KindRuleRef],
+              doubt: list[str]) -> None:
+        """FQDN policies isolate the pod's egress; to an address outside the cluster a rule on the
+        port *may* allow it (if a name it allows resolved to that address)."""
+        for policy in self.snapshot.fqdn_policies:
+            if policy.namespace != pod.namespace or not self._compiled(policy.pod_selector).matches(pod.labels):
+                continue
+            isolating.append(policy.label)
+            if other.pod is not None or t.dst_ip is None:
+                continue  # FQDN rules name endpoints outside the cluster; a Service VIP never matches
+            for index, rule in enumerate(policy.egress):
+                if _fqdn_port(rule, t.port, t.protocol):
+                    names = ", ".join((*rule.names, *rule.patterns)[:3])
+                    doubt.append(f"egress[{index}] of {policy.label} allows {names} on this port: allowed only if "
+                                 f"{t.dst_ip} is what that name resolves to (check with `nslookup "
+                                 f"{quote((rule.names or ('NAME',))[0])}`)")
+
+    def evaluate_name(self, src: Endpoint, host: str, port: int, protocol: str = "TCP") -> DirectionResult:
+        """Egress of a pod to a DNS name outside the cluster (`explain --to example.com:443`).
+
+        FQDN rules decide by name; a NetworkPolicy or Cilium rule can only match the name's
+        addresses (ipBlock, CIDR, world), which the snapshot does not hold: unknown then.
+        """
+        pod = src.pod
+        name = src.name
+        host = host.lower().rstrip(".")
+        if pod is None:
+            raise ValueError("the source of a name query must be a pod")
+        if pod.host_network:
+            return DirectionResult(Direction.EGRESS, name, False, False, True, summary=(
+                f"Egress of {name}: not checked, it is a hostNetwork pod."))
+        np_isolating = self.isolating_policies(pod, Direction.EGRESS)
+        dv2 = self.dataplane.value == "dataplane-v2"
+        fqdn_isolating = [p for p in self.snapshot.fqdn_policies if dv2 and p.namespace == pod.namespace
+                          and self._compiled(p.pod_selector).matches(pod.labels)]
+        cilium_isolating, cilium_deny = [], []
+        for policy in self.snapshot.cilium_policies if dv2 else ():
+            for rule_set in policy.rules:
+                if self._policy_selects(policy, rule_set, pod) is False:
+                    continue
+                if rule_set.egress_deny:
+                    cilium_deny.append(policy.label)
+                default = rule_set.default_deny_egress
+                if default if default is not None else bool(rule_set.egress or rule_set.egress_deny):
+                    cilium_isolating.append(policy.label)
+        labels = tuple(dict.fromkeys((*(f"{p.namespace}/{p.name}" for p in np_isolating),
+                                      *(p.label for p in fqdn_isolating), *cilium_isolating)))
+        deny_doubt = tuple(f"{label} has egress deny rules, which may match the addresses {host} resolves to"
+                           for label in dict.fromkeys(cilium_deny))
+        lookup = f"which addresses {host} resolves to (check with `nslookup {quote(host)}`)"
+        for policy in fqdn_isolating:
+            for index, rule in enumerate(policy.egress):
+                if _fqdn_port(rule, port, protocol) and (host in rule.names or any(
+                        fnmatch.fnmatchcase(host, pattern) for pattern in rule.patterns)):
+                    ref = KindRuleRef(policy.namespace, policy.name, Direction.EGRESS, index, label=policy.label,
+                                      section="egress")
+                    if deny_doubt:
+                        return DirectionResult(Direction.EGRESS, name, True, True, None, labels, (ref,), (), (
+                            f"Egress of {name} to {host}: unknown; {ref} allows it, but {'; '.join(deny_doubt)}."),
+                            (*deny_doubt, lookup))
+                    return DirectionResult(Direction.EGRESS, name, True, True, True, labels, (ref,), (), (
+                        f"Egress of {name} to {host}: allowed by {ref}."))
+        if not labels and not deny_doubt:
+            return DirectionResult(Direction.EGRESS, name, True, False, True, summary=(
+                f"Egress of {name} to {host}: allowed, no policy isolates its egress."))
+        if np_isolating or cilium_isolating or deny_doubt:
+            return DirectionResult(Direction.EGRESS, name, True, bool(labels) or None, None, labels, (), (), (
+                f"Egress of {name} to {host}: unknown; no FQDN rule allows {host} on {protocol} port {port}, and "
+                "ipBlock/CIDR/world rules match the addresses it resolves to, which the snapshot does not hold."),
+                (*deny_doubt, lookup))
+        return DirectionResult(Direction.EGRESS, name, True, True, False, labels, (), (
+            f"no egress rule of {', '.join(labels)} names {host} on {protocol} port {port}",), (
+            f"Egress of {name} to {host}: denied; isolated by {', '.join(labels)} and no FQDN rule allows it."))
