@@ -186,9 +186,28 @@ def big_cluster(data: Path) -> dict[str, object]:
         pages = [terminal.key(b"\x1b[6~") for _ in range(10)]
         results["page down ms (median, max)"] = (round(statistics.median(pages)), round(max(pages)))
         results["jump to end, start ms"] = [round(terminal.key(b"G")), round(terminal.key(b"g"))]
+        results.update(go_to_object(terminal))
         results["peak RSS of the console MB"] = terminal.peak_rss_mb()
     finally:
         terminal.close()
+    return results
+
+
+def go_to_object(terminal: Terminal) -> dict[str, object]:
+    """Status with every finding grouped, then a finding's object opened on its screen (issue 12).
+
+    Status is re-entered from Policies (the grouped list is rendered anew), the first group is
+    opened with Enter, its first finding highlighted, and `g` goes to the object: the time until
+    the Policies screen's column header has arrived is the go-to-object latency."""
+    results: dict[str, object] = {}
+    results["status with grouped findings ms"] = round(terminal.key(b"1", marker=b"SEVERITY"))
+    terminal.settle(1.0)
+    terminal.key(b"\t")
+    terminal.key(b"\x1b[B")
+    results["open a finding group ms"] = round(terminal.key(b"\r"))
+    terminal.key(b"\x1b[B")
+    results["go to object ms"] = round(terminal.key(b"g", marker=b"SELECTOR"))
+    results["back to status ms"] = round(terminal.key(b"\x1b", marker=b"SEVERITY"))
     return results
 
 
