@@ -154,7 +154,8 @@ class FlowReport:
             return []
         where = f"{logs['log']} since {logs['since']}"
         if logs["status"] == "not read":
-            lines = [f"Cloud Logging NOT READ ({where}): {clean(logs['reason'] or '', 400, single_line=True)}"]
+            why = logs.get("reason") or logs.get("cut") or ""
+            lines = [f"Cloud Logging NOT READ ({where}): {clean(why, 400, single_line=True)}"]
         else:
             why = "; ".join(clean(text, 300, single_line=True) for text in (logs.get("cut"), logs.get("reason"))
                             if text)

@@ -157,7 +157,7 @@ class LogRead:
         from google.cloud.logging_v2 import DESCENDING
 
         from netpol_tui.sources.gke import make_retry
-        from netpol_tui.sources.gke_bounds import call_within
+        from netpol_tui.sources.gke_bounds import DeadlinePassed, call_within
 
         deadline = time.monotonic() + self.budget
         original = client._connection.api_request
@@ -171,7 +171,12 @@ class LogRead:
                 raise _BudgetSpent()
             seconds = min(self.timeout, left)
             kwargs["timeout"] = seconds
-            response = call_within(lambda: make_retry(seconds)(original)(*args, **kwargs), seconds)
+            try:
+                response = call_within(lambda: make_retry(seconds)(original)(*args, **kwargs), seconds)
+            except DeadlinePassed:
+                if seconds < self.timeout:  # it was the total budget, not --timeout, that ran out
+                    raise _BudgetSpent() from None
+                raise
             self.pages += 1
             if isinstance(response, dict):
                 entries = response.get("entries")
@@ -196,8 +201,8 @@ class LogRead:
             self.cut = (f"stopped at the page cap of {self.max_pages} pages ({self.entries_read:,} entries read); "
                         "raise --logs-limit, or shorten --logs-since")
         except _BudgetSpent:
-            self.cut = (f"stopped after {self.pages} pages: reading took longer than the {self.budget:g} s "
-                        "allowed in total (--load-timeout)")
+            self.cut = (f"stopped after {self.pages} pages ({self.entries_read:,} entries): reading took longer "
+                        f"than the {self.budget:g} s allowed in total (--load-timeout)")
         except Exception as exc:
             self._failed(exc)
 
@@ -208,7 +213,7 @@ class LogRead:
 
     def status(self) -> dict[str, Any]:
         """The outcome as plain data for the report: read, read in part (why) or not read (why, fix)."""
-        if self.reason is not None and not self.entries_read:
+        if (self.reason is not None or self.cut is not None) and not self.entries_read:
             state = NOT_READ
         elif self.reason is not None or self.cut is not None:
             state = PARTIAL
