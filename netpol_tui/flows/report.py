@@ -148,24 +148,26 @@ class FlowReport:
         return data
 
     def logs_lines(self) -> list[str]:
-        """One line on the live log read (and its fix), or none when it was not asked for."""
+        """The live log read in a line or two (with the fix), or none when it was not asked for."""
         logs = self.logs
         if logs is None:
             return []
         where = f"{logs['log']} since {logs['since']}"
         if logs["status"] == "not read":
             why = logs.get("reason") or logs.get("cut") or ""
-            lines = [f"Cloud Logging NOT READ ({where}): {clean(why, 400, single_line=True)}"]
+            lines = [f"Policy log NOT READ from Cloud Logging ({where}): {clean(why, 400, single_line=True)}"]
         else:
             why = "; ".join(clean(text, 300, single_line=True) for text in (logs.get("cut"), logs.get("reason"))
                             if text)
             state = "read" if logs["status"] == "read" else f"READ IN PART ({why})"
-            lines = [f"Cloud Logging {state}: {logs['entries']:,} entries of {where} in {logs['pages']} pages."]
+            lines = [f"Policy log {state} from Cloud Logging: {logs['entries']:,} entries of {where} in "
+                     f"{logs['pages']} pages."]
             if logs["status"] == "read" and not logs["entries"]:
                 lines.append("Note: no policy-action entries in that time: is network policy logging on (the "
                              "NetworkLogging object named default), and did the time span see traffic?")
-        if logs.get("permission"):
-            lines.append(f"Ask for: {clean(logs['permission'], single_line=True)} on project "
+        permission = logs.get("permission")
+        if permission and permission not in lines[0]:
+            lines.append(f"Ask for: {clean(permission, single_line=True)} on project "
                          f"{clean(str(logs.get('project')), single_line=True)}")
         if logs.get("fix"):
             lines.append(f"Fix: {command(logs['fix'])}")

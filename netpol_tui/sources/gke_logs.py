@@ -255,8 +255,8 @@ def failure_reason(exc: BaseException, read: LogRead) -> str:
         if "vpc service controls" in lowered or "vpcservicecontrols" in lowered:
             return f"Cloud Logging request blocked by VPC Service Controls (403); {VPC_SC_HINT}"
         read.permission = f"{PERMISSION} (e.g. {ROLE})"
-        return (f"Cloud Logging denied listing the entries of {log_name(project)} (403); ask for {PERMISSION} "
-                f"(e.g. {ROLE}) on project {project}")
+        return (f"Cloud Logging denied listing the log's entries (403); ask for {read.permission} on project "
+                f"{project}")
     if isinstance(exc, gexc.NotFound):
         return (f"Cloud Logging does not know project {project} (404); check --project (or the kubeconfig "
                 "context name)")

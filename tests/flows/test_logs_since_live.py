@@ -105,7 +105,7 @@ def test_text_report_says_what_was_read(capsys, logging_api):
     logging_api.entries = entries(AGREE)
     code, out, _ = flows(capsys, logging_api, since="30m")
     assert code == 0
-    assert "Cloud Logging read: 1 entries of projects/p1/logs/policy-action since " in out
+    assert "Policy log read from Cloud Logging: 1 entries of projects/p1/logs/policy-action since " in out
     assert "[AGREES] observed deny" in out
 
 
@@ -171,7 +171,7 @@ def test_403_is_not_read_with_the_permission_and_exit_3(tmp_path, capsys, loggin
     assert logs["permission"] == "logging.logEntries.list (e.g. roles/logging.viewer)"
     # the snapshot and the flows file still work
     assert [(g["observed"], g["status"]) for g in report["groups"]] == [("deny", "agrees")]
-    assert "warning: Cloud Logging NOT READ" in err and "Ask for: logging.logEntries.list" in err
+    assert "warning: Policy log NOT READ from Cloud Logging" in err and "ask for logging.logEntries.list" in err
     assert len(logging_api.bodies) == 1  # a denial is not retried
 
 
@@ -189,7 +189,7 @@ def test_404_unknown_project(capsys, logging_api):
     logging_api.fault("/v2/entries:list", status=404, body=gke_error(404, "NOT_FOUND", "Project not found"))
     code, out, err = flows(capsys, logging_api)
     assert code == 3
-    assert "Cloud Logging NOT READ" in out and "does not know project p1 (404); check --project" in out
+    assert "Policy log NOT READ" in out and "does not know project p1 (404); check --project" in out
     assert "does not know project p1" in err
 
 
