@@ -94,13 +94,19 @@ def logs_identity(args: argparse.Namespace, snapshot) -> tuple[object | None, st
             project = project or described.project
             location = location or described.location
             cluster = cluster or described.name
-    identity, reason = gke.identify(SimpleNamespace(project=project, location=location, cluster=cluster), context)
-    if identity is None and source.kind == "demo":
-        reason = ("--logs-since reads a real cluster's log and the demo is none: pass --project, --location and "
-                  "--cluster")
-    elif identity is None:
-        reason = f"--logs-since: {reason} from Cloud Logging"
-    return identity, reason
+    identity, _reason = gke.identify(SimpleNamespace(project=project, location=location, cluster=cluster), context)
+    if identity is not None:
+        return identity, ""
+    if source.kind == "demo":
+        return None, ("--logs-since reads a real cluster's log and the demo is none: pass --project, --location "
+                      "and --cluster")
+    named = gke.parse_context_name(context)
+    missing = [flag for flag, value, part in (("--project", project, "project"), ("--location", location, "location"),
+                                              ("--cluster", cluster, "cluster"))
+               if not value and not (named and getattr(named, part))]
+    where = (f"the context {context!r} is not named gke_PROJECT_LOCATION_CLUSTER" if context
+             else "no GKE context and no cluster document in the files")
+    return None, f"--logs-since needs the GKE cluster whose log to read ({where}): pass {', '.join(missing)}"
 
 
 def run(args: argparse.Namespace) -> int:

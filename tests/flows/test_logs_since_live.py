@@ -148,6 +148,20 @@ def test_api_numbers_as_floats_are_read(capsys, logging_api):
     assert [(g["port"], g["count"]) for g in json.loads(out)["groups"]] == [(9000, 4)]
 
 
+def test_entry_time_and_node_stand_in_for_missing_payload_fields(capsys, logging_api):
+    """A payload without its own timestamp or node_name: the LogEntry's timestamp and resource label count."""
+    payload = json.loads(json.dumps(AGREE))
+    del payload["timestamp"], payload["node_name"]
+    entry = log_entry(payload, project="p1")
+    entry["timestamp"] = "2024-11-18T15:11:00.250Z"
+    entry["resource"]["labels"]["node_name"] = "gke-node-7"
+    logging_api.entries = [entry]
+    code, out, _ = flows(capsys, logging_api, "--format", "json")
+    assert code == 0
+    group = json.loads(out)["groups"][0]
+    assert group["first_seen"].startswith("2024-11-18T15:11:00") and group["nodes"] == ["gke-node-7"]
+
+
 def test_a_transient_503_is_retried(capsys, logging_api):
     logging_api.entries = entries(AGREE)
     logging_api.fault("/v2/entries:list", status=503, body=gke_error(503, "UNAVAILABLE", "try again"))
