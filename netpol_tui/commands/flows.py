@@ -10,6 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from netpol_tui.model.snapshot import Snapshot
+    from netpol_tui.sources.gke import GkeIdentity
 
 NAME = "flows"
 HELP = "compare observed flows (GKE network policy logs, Hubble) with the policy engine and explain disagreements"
@@ -75,7 +80,7 @@ def exit_code(report) -> int:
     return EXIT_AGREE
 
 
-def logs_identity(args: argparse.Namespace, snapshot) -> tuple[object | None, str]:
+def logs_identity(args: argparse.Namespace, snapshot: Snapshot) -> tuple[GkeIdentity | None, str]:
     """The GKE cluster whose log to read, as the GKE reads resolve it: --project/--location/--cluster
     first, then the live source's identity (the context name), then a cluster document in --files.
     A demo is no real cluster: only the flags name one."""

@@ -376,6 +376,17 @@ def test_files_source_takes_the_cluster_from_the_flags(tmp_path, capsys, logging
     assert 'resource.labels.cluster_name="c1"' in logging_api.bodies[0]["filter"]
 
 
+def test_files_source_takes_the_cluster_from_its_cluster_document(capsys, logging_api):
+    """`gcloud container clusters describe` output among the files names the cluster (flags still win)."""
+    demo = Path(__file__).resolve().parents[2] / "netpol_tui" / "demo" / "dataplane-v2"
+    code, out, err = flows(capsys, logging_api, "--format", "json", source=("--files", str(demo), "--location", "x1"))
+    assert code == 0, err
+    clauses = logging_api.bodies[0]["filter"].splitlines()
+    assert 'logName="projects/acme-web-prod/logs/policy-action"' in clauses
+    assert 'resource.labels.location="x1"' in clauses
+    assert json.loads(out)["logs"]["cluster"].startswith("projects/acme-web-prod/locations/x1/clusters/")
+
+
 def test_filter_quotes_its_values():
     text = build_filter(GkeIdentity('p"1', "loc\\x", "c1"), datetime(2026, 12, 1, 10, 0, tzinfo=UTC))
     assert 'logName="projects/p\\"1/logs/policy-action"' in text.splitlines()
