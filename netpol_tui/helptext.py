@@ -71,6 +71,9 @@ EXAMPLES: dict[str | None, tuple[Example, ...]] = {
                 "join exported policy-action logs to the demo's policies (here: the file is missing)", 2),
         Example("netpol-tui flows --demo dataplane-v2 --flows - --only disagree",
                 "Hubble flows from stdin (hubble observe -o json | ...), disagreements only", 2),
+        Example("netpol-tui flows --context gke_acme_europe-west1_prod --logs-since 1h --only deny",
+                "the last hour of the cluster's policy-action log, read from Cloud Logging, denied groups only "
+                "(here: no such context)", 2),
     ),
     "matrix": (
         Example("netpol-tui matrix --demo", "namespace x namespace grid: A all, S some, N none allowed", 0),
@@ -118,8 +121,9 @@ EXIT_CODES: dict[str | None, tuple[str, ...]] = {
               "3 no finding at or above --fail-on, but some selected check is unknown (data not read)", INTERNAL),
     "checks": ("0 catalog printed", "2 unknown check id for --show", INTERNAL),
     "snapshot": ("0 saved", "2 nothing could be read, or the directory cannot be written", INTERNAL),
-    "flows": ("0 every group agrees with the engine", "1 some group disagrees", "2 bad input",
-              "3 some group is unknown (data not read)", INTERNAL),
+    "flows": ("0 every group agrees with the engine", "1 some group disagrees",
+              "2 bad input (a flows file, a --logs-since duration, the source)",
+              "3 some group is unknown (data not read), or the --logs-since log was not read in full", INTERNAL),
     "matrix": ("0 printed, every flow definite", "2 bad input (a port, an unknown namespace, the source)",
                "3 printed, some flow unknown (data not read)", INTERNAL),
     "diff": ("0 no flow changes", "1 some flow changes", "2 bad input (a manifest, a policy to remove, the source)",

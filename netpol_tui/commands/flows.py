@@ -1,8 +1,8 @@
 """`netpol-tui flows`: observed flows (GKE policy logs, Hubble) against the policy engine.
 
 Exit status: 0 every group agrees, 1 some group disagrees, 2 bad input (no source, a flows
-file unreadable or holding no usable record, snapshot not loaded), 3 some group unknown and
-none disagrees.
+file unreadable or holding no usable record, snapshot not loaded, a bad --logs-since), 3 some
+group unknown, or the live log (--logs-since) not read or read only in part, and none disagrees.
 """
 
 from __future__ import annotations
@@ -10,18 +10,44 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from netpol_tui.model.snapshot import Snapshot
+    from netpol_tui.sources.gke import GkeIdentity
 
 NAME = "flows"
 HELP = "compare observed flows (GKE network policy logs, Hubble) with the policy engine and explain disagreements"
 EXIT_AGREE, EXIT_DISAGREE, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
 DATAPLANES = ("auto", "kubernetes", "calico", "dataplane-v2", "none")
 MAX_PROBLEM_LINES = 20
+DEFAULT_LOGS_LIMIT = 100_000
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--flows", action="append", metavar="PATH",
                         help="flow records: `gcloud logging read ... --format=json` output, Cloud Logging exports "
                              "(JSON lines) or `hubble observe -o json` output; - reads stdin; repeatable")
+    parser.add_argument("--logs-since", metavar="DURATION",
+                        help="also read the GKE cluster's policy-action log from Cloud Logging, this far back: "
+                             "30m, 1h, 2d, 1h30m (needs logging.logEntries.list, e.g. roles/logging.viewer); "
+                             "the cluster is the GKE source's (--project/--location/--cluster or the context name)")
+    parser.add_argument("--logs-limit", type=_positive_int, default=DEFAULT_LOGS_LIMIT, metavar="N",
+                        help=f"read at most N log entries, the newest (default: {DEFAULT_LOGS_LIMIT:,}); the report "
+                             "says when the cap cut the read")
+    parser.add_argument("--logging-endpoint", metavar="URL",
+                        help="Cloud Logging API endpoint (default: https://logging.googleapis.com), e.g. "
+                             "https://restricted.googleapis.com or a Private Service Connect endpoint")
     parser.add_argument("--format", dest="output_format", default="text", choices=("text", "json", "markdown"),
                         help="text (default), json or markdown")
     parser.add_argument("--only", default="all", choices=("all", "disagree", "deny"),
@@ -49,20 +75,62 @@ def exit_code(report) -> int:
     counts = report.counts()
     if counts["disagrees"]:
         return EXIT_DISAGREE
-    if counts["unknown"]:
+    if counts["unknown"] or report.logs_incomplete:
         return EXIT_UNKNOWN
     return EXIT_AGREE
+
+
+def logs_identity(args: argparse.Namespace, snapshot: Snapshot) -> tuple[GkeIdentity | None, str]:
+    """The GKE cluster whose log to read, as the GKE reads resolve it: --project/--location/--cluster
+    first, then the live source's identity (the context name), then a cluster document in --files.
+    A demo is no real cluster: only the flags name one."""
+    from types import SimpleNamespace
+
+    from netpol_tui.sources import gke
+
+    source = snapshot.source
+    project, location, cluster = args.project, args.location, args.cluster
+    context = None
+    if source.kind != "demo":
+        context = source.context or args.context
+        project, location, cluster = project or source.project, location or source.location, cluster or source.cluster
+        described = snapshot.cluster
+        if described is not None:
+            project = project or described.project
+            location = location or described.location
+            cluster = cluster or described.name
+    identity, _reason = gke.identify(SimpleNamespace(project=project, location=location, cluster=cluster), context)
+    if identity is not None:
+        return identity, ""
+    if source.kind == "demo":
+        return None, ("--logs-since reads a real cluster's log and the demo is none: pass --project, --location "
+                      "and --cluster")
+    named = gke.parse_context_name(context)
+    missing = [flag for flag, value, part in (("--project", project, "project"), ("--location", location, "location"),
+                                              ("--cluster", cluster, "cluster"))
+               if not value and not (named and getattr(named, part))]
+    where = (f"the context {context!r} is not named gke_PROJECT_LOCATION_CLUSTER" if context
+             else "no GKE context and no cluster document in the files")
+    return None, f"--logs-since needs the GKE cluster whose log to read ({where}): pass {', '.join(missing)}"
 
 
 def run(args: argparse.Namespace) -> int:
     from netpol_tui.commands.common import load_or_report
     from netpol_tui.flows import compare_flows
+    from netpol_tui.flows.duration import parse_duration
     from netpol_tui.policy import PolicyEngine
     from netpol_tui.text import clean
 
     paths = list(args.flows or ())
-    if not paths:
-        return _fail("give --flows PATH (repeatable; - reads stdin): policy-action logs or Hubble flows")
+    since = None
+    if args.logs_since is not None:
+        try:
+            since = parse_duration(args.logs_since)
+        except ValueError as exc:
+            return _fail(str(exc))
+    if not paths and since is None:
+        return _fail("give --flows PATH (repeatable; - reads stdin: policy-action logs or Hubble flows) or "
+                     "--logs-since DURATION (the GKE cluster's policy-action log from Cloud Logging)")
     if paths.count("-") > 1:
         return _fail("stdin (-) can be read only once")
     if "-" in paths and "-" in (getattr(args, "files", None) or ()):
@@ -74,8 +142,23 @@ def run(args: argparse.Namespace) -> int:
         engine = PolicyEngine(snapshot, args.dataplane)
     except ValueError as exc:
         return _fail(str(exc))
+    logs = None
+    if since is not None:
+        from netpol_tui.options import options_from_args
+        from netpol_tui.sources.gke_logs import LogRead
+
+        identity, reason = logs_identity(args, snapshot)
+        if identity is None:
+            return _fail(reason)
+        options = options_from_args(args)
+        logs = LogRead(identity, since, endpoint=args.logging_endpoint, timeout=options.timeout,
+                       budget=options.load_budget, max_response=options.max_response_bytes,
+                       max_records=args.logs_limit)
     report = compare_flows(snapshot, engine, paths, source_words=_source_words(args),
-                           dataplane_arg=None if args.dataplane == "auto" else args.dataplane)
+                           dataplane_arg=None if args.dataplane == "auto" else args.dataplane, logs=logs)
+    if report.logs is not None and report.logs_incomplete:
+        for line in report.logs_lines():
+            print(f"warning: {line}", file=sys.stderr)
     for problem in report.problems[:MAX_PROBLEM_LINES]:
         print(f"warning: {clean(str(problem), 300, single_line=True)}", file=sys.stderr)
     if report.problem_count > MAX_PROBLEM_LINES:

@@ -3,13 +3,15 @@
     report = compare_flows(snapshot, engine, ["policy-action.json"])
     report.to_dict()  # {"groups": [...], "problems": [...], ...}
 
-Pure apart from reading the given files (or stdin): no network, no textual.
+Pure apart from reading the given files (or stdin) and iterating `logs.entries()` (a source's
+bounded network read, given by the caller): no textual.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import IO
+from collections.abc import Iterable, Sequence
+from itertools import chain
+from typing import IO, Any, Protocol
 
 from netpol_tui.flows.compare import (
     AGREES,
@@ -28,12 +30,30 @@ from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.policy import PolicyEngine
 
 
+class LogEntries(Protocol):
+    """Decoded log entries from elsewhere (the live Cloud Logging read of `sources.gke_logs`)."""
+
+    name: str
+
+    def entries(self) -> Iterable[Any]: ...
+
+    def status(self) -> dict[str, Any]: ...
+
+
 def compare_flows(snapshot: Snapshot, engine: PolicyEngine, paths: Sequence[str], *,
                   source_words: Sequence[str] = (), dataplane_arg: str | None = None,
-                  stdin: IO[bytes] | None = None) -> FlowReport:
-    """Read, join, group, compare and diagnose; `source_words` fill the copyable explain commands."""
+                  stdin: IO[bytes] | None = None, logs: LogEntries | None = None) -> FlowReport:
+    """Read, join, group, compare and diagnose; `source_words` fill the copyable explain commands.
+
+    `logs` (optional) adds entries read by a source after the files; its `status()` (read, read in
+    part, not read, and why) is kept in the report, because groups from a partial read are not all
+    there is.
+    """
     reader = FlowReader(stdin)
-    connections = aggregate(reader.read(paths), lambda: reader.where)
+    records = reader.read(paths)
+    if logs is not None:
+        records = chain(records, reader.read_entries(logs.name, logs.entries()))
+    connections = aggregate(records, lambda: reader.where)
     comparer = Comparer(engine, snapshot)
     groups = group_connections(comparer, connections.values())
     diagnoser = Diagnoser(engine, snapshot)
@@ -41,8 +61,8 @@ def compare_flows(snapshot: Snapshot, engine: PolicyEngine, paths: Sequence[str]
         group.diagnosis = diagnoser.diagnose(group)
     return FlowReport(groups, reader.problems, reader.problem_count, reader.skipped, reader.records,
                       len(connections), str(engine.dataplane), reader.files_unreadable, list(source_words),
-                      dataplane_arg, tuple(engine.notes))
+                      dataplane_arg, tuple(engine.notes), logs.status() if logs is not None else None)
 
 
 __all__ = ["AGREES", "ALLOW", "DENY", "DISAGREES", "EGRESS", "INGRESS", "ONLY_CHOICES", "UNKNOWN", "FlowGroup",
-           "FlowKey", "FlowReader", "FlowReport", "Peer", "Problem", "compare_flows"]
+           "FlowKey", "FlowReader", "FlowReport", "LogEntries", "Peer", "Problem", "compare_flows"]

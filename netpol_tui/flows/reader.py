@@ -40,6 +40,8 @@ class FlowReader:
         self.skipped: Counter[str] = Counter()
         self.records = 0
         self.files_unreadable = 0
+        #: Records, skipped records and problems that came through read_entries.
+        self.from_entries = 0
         self._file, self._line, self._index = "", None, None
         self._log_name: str | None = None
         self._stdin = stdin
@@ -71,6 +73,20 @@ class FlowReader:
         finally:
             if path != "-":
                 stream.close()
+
+    def read_entries(self, name: str, entries: Iterable[Any]) -> Iterator[Parsed]:
+        """Records already decoded (LogEntry dicts from the Cloud Logging API): parsed like file records,
+        each numbered by its place in the stream; `name` stands for the file in problems."""
+        before = self.records + sum(self.skipped.values()) + self.problem_count
+        record, problem = self._record, self.problem
+        for index, entry in enumerate(entries):
+            if type(entry) is not dict:
+                problem(Problem(name, f"expected a JSON object, got {type(entry).__name__}", None, index))
+                continue
+            parsed = record(entry, name, None, index)
+            if parsed is not None:
+                yield parsed
+        self.from_entries += self.records + sum(self.skipped.values()) + self.problem_count - before
 
     def _open(self, path: str) -> IO[bytes]:
         if path == "-":

@@ -12,7 +12,7 @@ from typing import Any
 from netpol_tui.flows.compare import AGREES, DISAGREES, UNKNOWN, FlowGroup, endpoint_text, side_of
 from netpol_tui.flows.join import EXTERNAL, NODE, SERVICE, Joined
 from netpol_tui.flows.records import DENY, Problem, display_time
-from netpol_tui.flows.shell import explain_command
+from netpol_tui.flows.shell import command, explain_command
 from netpol_tui.text import clean
 
 ONLY_CHOICES = ("all", "disagree", "deny")
@@ -36,6 +36,13 @@ class FlowReport:
     source_words: list[str] = field(default_factory=list)
     dataplane_arg: str | None = None
     notes: tuple[str, ...] = ()
+    #: The live log read (sources.gke_logs.LogRead.status()): what was read, whether in full, why not.
+    logs: dict[str, Any] | None = None
+
+    @property
+    def logs_incomplete(self) -> bool:
+        """The live log was asked for and not read, or read only in part: the groups are not all there is."""
+        return self.logs is not None and self.logs.get("status") != "read"
 
     def counts(self) -> Counter:
         return Counter(group.status for group in self.groups)
@@ -131,7 +138,40 @@ class FlowReport:
             "summary": {"records": self.records, "connections": self.connections, "groups": len(self.groups),
                         AGREES: counts[AGREES], DISAGREES: counts[DISAGREES], UNKNOWN: counts[UNKNOWN],
                         "dataplane": self.dataplane},
+            **({"logs": self._logs_dict()} if self.logs is not None else {}),
         }
+
+    def _logs_dict(self) -> dict[str, Any]:
+        data = {key: _c(value) for key, value in (self.logs or {}).items() if key != "fix"}
+        fix = (self.logs or {}).get("fix")
+        data["fix"] = command(fix) if fix else None
+        return data
+
+    def logs_lines(self) -> list[str]:
+        """The live log read in a line or two (with the fix), or none when it was not asked for."""
+        logs = self.logs
+        if logs is None:
+            return []
+        where = f"{logs['log']} since {logs['since']}"
+        if logs["status"] == "not read":
+            why = logs.get("reason") or logs.get("cut") or ""
+            lines = [f"Policy log NOT READ from Cloud Logging ({where}): {clean(why, 400, single_line=True)}"]
+        else:
+            why = "; ".join(clean(text, 300, single_line=True) for text in (logs.get("cut"), logs.get("reason"))
+                            if text)
+            state = "read" if logs["status"] == "read" else f"READ IN PART ({why})"
+            lines = [f"Policy log {state} from Cloud Logging: {logs['entries']:,} entries of {where} in "
+                     f"{logs['pages']} pages."]
+            if logs["status"] == "read" and not logs["entries"]:
+                lines.append("Note: no policy-action entries in that time: is network policy logging on (the "
+                             "NetworkLogging object named default), and did the time span see traffic?")
+        permission = logs.get("permission")
+        if permission and permission not in lines[0]:
+            lines.append(f"Ask for: {clean(permission, single_line=True)} on project "
+                         f"{clean(str(logs.get('project')), single_line=True)}")
+        if logs.get("fix"):
+            lines.append(f"Fix: {command(logs['fix'])}")
+        return lines
 
     # ------------------------------------------------------------------ text
 
@@ -177,6 +217,7 @@ class FlowReport:
         lines = [f"{self.records} flow records, {self.connections} connections, {len(self.groups)} groups: "
                  f"{counts[DISAGREES]} disagree, {counts[UNKNOWN]} unknown, {counts[AGREES]} agree "
                  f"(engine model: {self.dataplane})."]
+        lines += self.logs_lines()
         lines += [f"Note: {note}" for note in self.notes]
         for reason, count in self.skipped.most_common():
             lines.append(f"Counted apart: {count} {clean(reason, single_line=True)}")

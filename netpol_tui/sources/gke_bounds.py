@@ -17,8 +17,10 @@ def _track(manager: Any) -> Any:
     return manager
 
 
-def bound_session(session: Any, max_response: int) -> None:
+def bound_session(session: Any, max_response: int, api: str = "the GKE API") -> None:
     """Make a requests Session obey request deadlines and cap each decompressed body.
+
+    `api` names the service in the message of a body over the cap (Cloud Logging uses it too).
 
     The connections of its adapters (and of proxy managers made later) register with the
     thread's `request_deadline`; a response hook wraps the body stream before requests reads it.
@@ -44,7 +46,7 @@ def bound_session(session: Any, max_response: int) -> None:
                 total += len(chunk)
                 if total > max_response:
                     response.close()
-                    raise TooLarge(f"the GKE API response is larger than {mib(max_response)} "
+                    raise TooLarge(f"{api} response is larger than {mib(max_response)} "
                                    "(raise --max-response-mb)")
                 yield chunk
 

@@ -70,6 +70,8 @@ class Request:
     path: str
     query: dict[str, list[str]]
     headers: dict[str, str]
+    #: The body of a POST the stand-in accepts as a read (Cloud Logging's entries.list).
+    body: bytes = b""
 
 
 @dataclass
@@ -93,6 +95,8 @@ class StandIn:
     """Base: request log, faults, non-GET violations, start/stop."""
 
     name = "stand-in"
+    #: Paths whose POST only reads (entries.list of Cloud Logging); any other non-GET is a violation.
+    read_posts: frozenset[str] = frozenset()
 
     def __init__(self) -> None:
         self.requests: list[Request] = []
@@ -174,9 +178,11 @@ def _make_handler(standin: StandIn) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             request = Request(self.command, parts.path, parse_qs(parts.query, keep_blank_values=True),
                               {k.lower(): v for k, v in self.headers.items()})
+            if self.command == "POST" and parts.path in standin.read_posts:
+                request.body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             with standin.lock:
                 standin.requests.append(request)
-            if self.command != "GET":
+            if self.command != "GET" and not (self.command == "POST" and parts.path in standin.read_posts):
                 with standin.lock:
                     standin.violations.append(f"{self.command} {self.path}")
                 length = int(self.headers.get("Content-Length") or 0)
@@ -592,6 +598,60 @@ class GkeAPI(StandIn):
 def gke_error(code: int, status: str, message: str) -> bytes:
     """A Google API error body (what api_core turns into PermissionDenied, NotFound, ...)."""
     return orjson.dumps({"error": {"code": code, "message": message, "status": status}})
+
+
+# --------------------------------------------------------------------------- Cloud Logging
+
+
+class LoggingAPI(StandIn):
+    """Cloud Logging REST stand-in: `POST /v2/entries:list` with pageSize/pageToken paging.
+
+    Serves `entries` in the order given, `pageSize` at a time (at most `max_page`); each request
+    body is kept in `bodies`. `empty_pages` answers that many first pages with no entries but a
+    nextPageToken, as the real API does while it scans. Faults match the path and get the request
+    body's fields as their query ({"pageToken": [...]}).
+    """
+
+    name = "logging-api"
+    read_posts = frozenset({"/v2/entries:list"})
+
+    def __init__(self, entries: list[dict] | None = None, max_page: int = 1000, empty_pages: int = 0) -> None:
+        super().__init__()
+        self.entries = list(entries or [])
+        self.max_page = max_page
+        self.empty_pages = empty_pages
+        self.bodies: list[dict] = []
+
+    def handle(self, request: Request, handler: BaseHTTPRequestHandler) -> None:
+        if request.path != "/v2/entries:list" or request.method != "POST":
+            send_json(handler, 404, {"error": {"code": 404, "message": "unknown path", "status": "NOT_FOUND"}})
+            return
+        try:
+            body = orjson.loads(request.body or b"{}")
+        except orjson.JSONDecodeError:
+            send_json(handler, 400, None, body=gke_error(400, "INVALID_ARGUMENT", "body is not JSON"))
+            return
+        with self.lock:
+            self.bodies.append(body)
+        token = str(body.get("pageToken") or "")
+        fault = self._take_fault(request.path, {"pageToken": [token]})
+        page = self._page(body, token)
+        if fault is not None and apply_fault(self, fault, handler, lambda: orjson.dumps(page)):
+            return
+        send_json(handler, 200, page)
+
+    def _page(self, body: dict, token: str) -> dict:
+        if token.startswith("empty-"):
+            number = int(token.split("-", 1)[1])
+            return {"nextPageToken": f"empty-{number + 1}" if number + 1 < self.empty_pages else "offset-0"}
+        if not token and self.empty_pages:
+            return {"nextPageToken": "empty-1" if self.empty_pages > 1 else "offset-0"}
+        offset = int(token.split("-", 1)[1]) if token.startswith("offset-") else 0
+        size = min(int(body.get("pageSize") or self.max_page), self.max_page)
+        page: dict[str, Any] = {"entries": self.entries[offset:offset + size]}
+        if offset + size < len(self.entries):
+            page["nextPageToken"] = f"offset-{offset + size}"
+        return page
 
 
 # --------------------------------------------------------------------------- TLS
