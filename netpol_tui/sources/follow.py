@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from netpol_tui.model.snapshot import Kind
+from netpol_tui.model.snapshot import Kind, Snapshot
 from netpol_tui.sources.follow_apply import Objects, merge_changes, share_unchanged
 from netpol_tui.sources.follow_state import Change, FollowState, FollowUpdate, KindStatus
 from netpol_tui.text import clean
@@ -62,8 +62,11 @@ class Follower:
                  idle_seconds: float = IDLE_SECONDS, poll_seconds: float = POLL_SECONDS,
                  gke_poll_seconds: float = GKE_POLL_SECONDS, gke_busy_seconds: float = GKE_BUSY_SECONDS,
                  file_poll_seconds: float = FILE_POLL_SECONDS, initial_backoff: float = INITIAL_BACKOFF,
-                 max_backoff: float = MAX_BACKOFF) -> None:
+                 max_backoff: float = MAX_BACKOFF, initial: Snapshot | None = None) -> None:
+        """`initial`: a snapshot of the same files already read (files only: the console reads them
+        before going full screen); live sources always list again, for the resourceVersions."""
         self.options = options
+        self.initial = initial
         self.progress = progress
         self.batch_seconds = batch_seconds
         self.watch_seconds = watch_seconds
@@ -137,14 +140,14 @@ class Follower:
         from netpol_tui.sources.files import STDIN, load_files
 
         paths = tuple(self.options.files)
-        snapshot = load_files(paths, cluster=self.options.cluster, progress=self.progress)
+        stamps = _stamps(paths)  # before the read: a write during it is seen by the first poll
+        snapshot = self.initial or load_files(paths, cluster=self.options.cluster, progress=self.progress)
         if STDIN in paths:
             status = KindStatus(FILES_STATE, FollowState.FIXED, "standard input is read once: nothing to follow")
             yield FollowUpdate(snapshot, (), (status,), initial=True)
             return
         every = f"{self.file_poll_seconds:g} s"
         status = KindStatus(FILES_STATE, FollowState.FOLLOWING, f"read again when a file changes (checked every {every})")
-        stamps = _stamps(paths)
         yield FollowUpdate(snapshot, (), (status,), initial=True)
         while not self._stop.wait(self.file_poll_seconds):
             fresh_stamps = _stamps(paths)
