@@ -20,6 +20,14 @@ from textual import work
 
 from netpol_tui import messages as msg
 from netpol_tui.sources.deadline import Abandoned, run_abandonable
+from netpol_tui.text import clean
+
+#: A refresh slower than this (a big cluster) makes the next one wait until MIN_INTERVAL after it
+#: started: under churn the checks run at most every 2 s instead of back to back on one core.
+SLOW_REFRESH_SECONDS = 0.25
+MIN_INTERVAL_SECONDS = 2.0
+#: Findings announced one by one after an update; more are counted.
+MAX_ANNOUNCED = 3
 
 
 class Following:
@@ -35,6 +43,8 @@ class Following:
         self._follow_token = 0
         self._follow_pending: Any = None
         self._follow_busy = False
+        self._follow_last: tuple[float, float] = (0.0, 0.0)  # (start, seconds) of the last refresh
+        self._follow_timer = False
 
     # ------------------------------------------------------------------ the load worker's part
 
@@ -88,11 +98,22 @@ class Following:
         self._follow_next()
 
     def _follow_next(self) -> None:
-        if self._follow_busy or self._follow_pending is None:
+        if self._follow_busy or self._follow_timer or self._follow_pending is None:
+            return
+        started, seconds = self._follow_last
+        wait = MIN_INTERVAL_SECONDS - (time.monotonic() - started) if seconds > SLOW_REFRESH_SECONDS else 0.0
+        if wait > 0:
+            self._follow_timer = True
+            self.set_timer(wait, self._follow_timer_done)
             return
         snapshot, self._follow_pending = self._follow_pending, None
         self._follow_busy = True
+        self._follow_last = (time.monotonic(), 0.0)
         self.refresh_followed(self._follow_token, snapshot)
+
+    def _follow_timer_done(self) -> None:
+        self._follow_timer = False
+        self._follow_next()
 
     @work(thread=True, exit_on_error=False, name="follow-refresh", group="follow-refresh")
     def refresh_followed(self, token: int, snapshot: Any) -> None:
@@ -114,15 +135,34 @@ class Following:
         from netpol_tui.screens.state import describe_error
 
         self._follow_busy = False
+        self._follow_last = (self._follow_last[0], time.monotonic() - self._follow_last[0])
         if message.token == self._follow_token and self.state.snapshot is not None:
             if message.error is not None:
                 self.state = self.state.with_error("checks", describe_error(message.error))
             else:
+                self._announce(self.state.report, message.report)
                 state = self.state.without_errors("checks", "engine", "enforcement")
                 self.state = replace(state, snapshot=message.snapshot, generation=state.generation + 1,
                                      engine=message.engine, enforcement=message.enforcement, report=message.report,
                                      checks_running=False, followed=True)
         self._follow_next()
+
+    def _announce(self, before: Any, after: Any) -> None:
+        """A notice for findings that resolved or appeared with this update (the closed loop)."""
+        if before is None or after is None:
+            return
+
+        def keyed(report: Any) -> dict[tuple, Any]:
+            return {(f.id, f.subject.kind, f.subject.namespace, f.subject.name): f for f in report.findings}
+
+        old, new = keyed(before), keyed(after)
+        lines = [f"{f.id} resolved: {f.subject}" for key, f in old.items() if key not in new]
+        lines += [f"{f.id} new: {f.subject}" for key, f in new.items() if key not in old]
+        if not lines:
+            return
+        shown = lines[:MAX_ANNOUNCED] + ([f"and {len(lines) - MAX_ANNOUNCED} more"] if len(lines) > MAX_ANNOUNCED else [])
+        self.notify("\n".join(clean(line, 200, single_line=True) for line in shown), title="Findings changed",
+                    markup=False)
 
 
 __all__ = ["Following"]

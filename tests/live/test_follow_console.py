@@ -10,7 +10,7 @@ from typing import Any
 from netpol_tui.app import NetpolApp
 from netpol_tui.sources import SourceOptions
 from netpol_tui.widgets.virtual_list import VirtualList
-from tests.console.helpers import screen_text, sync
+from tests.console.helpers import record_notifications, screen_text, sync
 from tests.live import data
 from tests.live.standin import KubeAPI
 from tests.live.test_follow import typo_policy, watching
@@ -42,12 +42,15 @@ async def test_a_fix_applied_clears_np001_in_the_console_within_3_s(options: Sou
         assert findings.highlighted_row.key.id == "GKE003"
         assert "following" in screen_text(app).splitlines()[1] + screen_text(app).splitlines()[2]
         generation = app.state.generation
+        notes = record_notifications(app)
         kube_api.change("networkpolicies", "MODIFIED", typo_policy("web"))
         took = await wait_until(pilot, lambda: "NP001" not in finding_ids(app) and "allow-typo" not in screen_text(app))
         assert took < 3.0
         assert app.state.generation > generation and app.state.followed
         assert "allow-typo" in {policy.name for policy in app.state.snapshot.policies}
         assert findings.highlighted_row.key.id == "GKE003", "the selection stays on its row"
+        assert [(n.title, n.message) for n in notes] == [("Findings changed",
+                                                         "NP001 resolved: NetworkPolicy shop/allow-typo")]
 
 
 @sync
@@ -61,3 +64,46 @@ async def test_a_node_relabelled_moves_the_nodes_progress(options: SourceOptions
         assert not any(worker.name == "watch" for worker in app.workers), "no second node watch"
         kube_api.change("nodes", "MODIFIED", data.node(2))
         await wait_until(pilot, lambda: "3/3" in screen_text(app), timeout=5.0)
+
+
+QUIT_SCRIPT = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from netpol_tui.app import NetpolApp
+from netpol_tui.sources import SourceOptions
+
+async def pilot(pilot):
+    for _ in range(400):  # loaded and following, then q
+        if pilot.app.state.report is not None and pilot.app.state.follow:
+            break
+        await pilot.pause(0.05)
+    print("following" if pilot.app.state.follow else "not following", flush=True)
+    await pilot.press("q")
+
+NetpolApp(SourceOptions(kubeconfig=sys.argv[2], timeout=5), follow=True).run(headless=True, auto_pilot=pilot)
+print("exited", flush=True)
+"""
+
+
+def test_q_while_following_exits_at_once(tmp_path, kube_api: KubeAPI) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.live.conftest import TOKEN, write_kubeconfig
+    from tests.live.standin import kubeconfig
+
+    path = write_kubeconfig(tmp_path / "kc", kubeconfig(kube_api.url, "dev", token=TOKEN))
+    root = str(Path(__file__).resolve().parents[2])
+    started = time.monotonic()
+    process = subprocess.run([sys.executable, "-c", QUIT_SCRIPT, root, path], capture_output=True, text=True,
+                             timeout=60, env={**os.environ, "NO_GCE_CHECK": "true"})
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.split() == ["following", "exited"] and "Traceback" not in process.stderr
+    assert time.monotonic() - started < 30
+    assert watch_requests_seen(kube_api), "it was following (watch streams open) when q was pressed"
+
+
+def watch_requests_seen(kube_api: KubeAPI) -> bool:
+    return any("watch" in request.query for request in kube_api.requests)
