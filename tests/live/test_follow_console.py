@@ -107,3 +107,17 @@ def test_q_while_following_exits_at_once(tmp_path, kube_api: KubeAPI) -> None:
 
 def watch_requests_seen(kube_api: KubeAPI) -> bool:
     return any("watch" in request.query for request in kube_api.requests)
+
+
+@sync
+async def test_the_console_follows_files_rewritten_on_disk(tmp_path) -> None:
+    from tests.live.test_follow import _dump
+
+    directory = _dump(tmp_path, "wbe")
+    app = NetpolApp(SourceOptions(files=(str(directory),)), follow=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_until(pilot, lambda: "NP001" in finding_ids(app))
+        assert "following" in screen_text(app)
+        _dump(tmp_path, "web", bump=5)
+        took = await wait_until(pilot, lambda: "NP001" not in finding_ids(app))
+        assert took < 3.0 and app.state.followed
