@@ -70,7 +70,7 @@ class Printer:
         if self.json:
             line = orjson.dumps({"time": now.isoformat().replace("+00:00", "Z"), "event": event, **payload}).decode()
         else:
-            line = f"{now.strftime('%H:%M:%S')} {event:<8} {clean(text, 400, single_line=True)}"
+            line = f"{now.strftime('%H:%M:%S')} {event:<8} {clean(text, 2000, single_line=True)}"
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
 
@@ -153,7 +153,13 @@ def run_follow(args: argparse.Namespace) -> int:
     wait_text = args.wait or (DEFAULT_WAIT if until_clean else None)
     wait = parse_duration(wait_text) if wait_text else None
     follower = Follower(options)
-    timer = threading.Timer(wait, follower.stop) if wait is not None else None
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        follower.stop()
+
+    timer = threading.Timer(wait, expire) if wait is not None else None
     if timer is not None:
         timer.daemon = True
     printer = Printer(args.format)
@@ -196,7 +202,8 @@ def run_follow(args: argparse.Namespace) -> int:
     if report is None:
         return EXIT_USAGE
     if until_clean:
-        why = "the source cannot change" if fixed else f"the wait of {wait_text} ran out"
+        why = "the source cannot change" if fixed else f"the wait of {wait_text} ran out" if expired.is_set() \
+            else "the source could not be followed (see above)"
         open_count = len(report.findings)
         printer.outcome("timeout", f"still open ({why}): {open_count} finding{'s' if open_count != 1 else ''}, "
                                    f"{len(report.unknown)} unknown", report)

@@ -179,7 +179,13 @@ class Follower:
         snapshot = load_live(self.options, self.progress, versions=versions)
         if self._stop.is_set():
             return
-        client = kube.connect(self.options)
+        try:
+            client = kube.connect(self.options)
+        except Exception as exc:  # read once, but cannot follow: say so rather than fail the read
+            reason = f"cannot follow: {clean(str(exc), 200, single_line=True)}"
+            yield FollowUpdate(snapshot, (), tuple(KindStatus(r.plural, FollowState.NOT_READ, reason)
+                                                   for r in kube.RESOURCES), initial=True)
+            return
         with self._lock:
             self._client = client
         try:
@@ -232,7 +238,8 @@ class Follower:
             client.close()
 
     def _next_batch(self) -> list[tuple]:
-        """Messages of one batch: the first waited for, then whatever arrives within batch_seconds."""
+        """Messages of one batch: the first waited for, then whatever arrives within batch_seconds
+        and whatever is already waiting."""
         try:
             first = self._queue.get(timeout=0.5)
         except queue.Empty:
@@ -244,6 +251,16 @@ class Follower:
         while (left := end - time.monotonic()) > 0:
             try:
                 message = self._queue.get(timeout=left)
+            except queue.Empty:
+                break
+            if message is _STOP:
+                return batch
+            batch.append(message)
+        # A consumer that fell behind (checks on a big cluster take seconds) takes the whole
+        # backlog as one batch instead of one snapshot per 250 ms of it.
+        for _ in range(QUEUE_MESSAGES):
+            try:
+                message = self._queue.get_nowait()
             except queue.Empty:
                 break
             if message is _STOP:
