@@ -302,7 +302,7 @@ class Follower:
             objects.mark_unread(resource.kind, "; ".join(reasons))
             return []
         if what == "problem":
-            objects._problem(source, message[2])
+            objects.problem(source, message[2])
         return []
 
     # ------------------------------------------------------------------ GKE

@@ -90,12 +90,12 @@ class Objects:
         """ADDED / MODIFIED / DELETED of one raw object; the Change, or None when nothing changed."""
         key = raw_key(k8s_kind, kind, obj)
         if key is None:
-            self._problem(source, f"{k8s_kind}: a watch event's object has no usable name; skipped")
+            self.problem(source, f"{k8s_kind}: a watch event's object has no usable name; skipped")
             return None
         bucket = self.buckets[kind]
         self._forget_base_rejected(kind, key)
         if action == "DELETED":
-            self.rejected.pop((kind, key), None)
+            self._forget_rejected(kind, key)
             if bucket.pop(key, None) is None:
                 return None
             self.changed.add(kind)
@@ -105,7 +105,7 @@ class Objects:
         except Exception as exc:  # hostile input costs a line, never the follower
             reason = str(exc) if isinstance(exc, ParseError) else f"unusable object ({type(exc).__name__})"
             message = f"{k8s_kind} {'/'.join(part for part in key[-2:] if part)}: {clean(reason, 200)}"
-            self._problem(source, message)
+            self.problem(source, message)
             namespace, name = _identity(key, kind)
             self.rejected[(kind, key)] = RejectedObject(kind, namespace, name, self.problems[-1].message)
             self.meta_changed = True
@@ -113,7 +113,7 @@ class Objects:
                 self.changed.add(kind)
                 return Change(kind, "deleted", k8s_kind, namespace, name)
             return None
-        self.rejected.pop((kind, key), None)
+        self._forget_rejected(kind, key)
         return self._put(kind, k8s_kind, object_key(kind, parsed), parsed)
 
     def _put(self, kind: Kind, k8s_kind: str, key: Key, parsed: Any) -> Change | None:
@@ -133,7 +133,7 @@ class Objects:
         changes: list[Change] = []
         for item in items:
             if not isinstance(item, dict):
-                self._problem(source, f"{k8s_kind}: a list item is not an object; skipped")
+                self.problem(source, f"{k8s_kind}: a list item is not an object; skipped")
                 continue
             key = raw_key(k8s_kind, kind, item)
             if key is not None:
@@ -143,7 +143,7 @@ class Objects:
                 changes.append(change)
         for key in before - seen:
             self.buckets[kind].pop(key, None)
-            self.rejected.pop((kind, key), None)
+            self._forget_rejected(kind, key)
             self._forget_base_rejected(kind, key)
             self.changed.add(kind)
             changes.append(Change(kind, "deleted", k8s_kind, *_identity(key, kind)))
@@ -196,6 +196,10 @@ class Objects:
             self.mark_unread(Kind.OPERATION, operations_reason)
         return changes
 
+    def _forget_rejected(self, kind: Kind, key: Key) -> None:
+        if self.rejected.pop((kind, key), None) is not None:
+            self.meta_changed = True
+
     def _forget_base_rejected(self, kind: Kind, key: Key) -> None:
         if not self.base_rejected:
             return
@@ -205,7 +209,8 @@ class Objects:
             self.base_rejected = kept
             self.meta_changed = True
 
-    def _problem(self, source: str, message: str) -> None:
+    def problem(self, source: str, message: str) -> None:
+        """One problem line of the follow (a skipped event, an unusable object), the newest kept."""
         self.problems.append(LoadProblem(clean(source, 300, single_line=True), clean(message, 400, single_line=True)))
         del self.problems[:-MAX_FOLLOW_PROBLEMS]
         self.meta_changed = True

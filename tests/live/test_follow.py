@@ -151,6 +151,23 @@ def test_delete_removes_and_add_appends(follow, kube_api: KubeAPI) -> None:
                                                             "Pod shop/web-7d9f-abcde deleted"]
 
 
+def test_an_unusable_object_in_an_event_is_rejected_not_kept_stale(follow, kube_api: KubeAPI) -> None:
+    collector = follow()
+    collector.wait_for(lambda seen: True)
+    broken = data.pods()[0]
+    broken["spec"] = "not a mapping"
+    when(watching(kube_api, "pods"), lambda: kube_api.change("pods", "MODIFIED", broken))
+    seen = collector.wait_for(lambda seen: bool(seen[-1].snapshot.rejected))
+    snapshot = seen[-1].snapshot
+    assert "web-7d9f-abcde" not in {pod.name for pod in snapshot.pods}, "the old version is not kept as current"
+    assert [(r.namespace, r.name) for r in snapshot.rejected] == [("shop", "web-7d9f-abcde")]
+    assert any("Pod shop/web-7d9f-abcde" in problem.message for problem in snapshot.problems)
+    assert "Pod shop/web-7d9f-abcde deleted" in changed(seen[-1])
+    kube_api.change("pods", "MODIFIED", data.pods()[0])  # fixed again
+    seen = collector.wait_for(lambda seen: not seen[-1].snapshot.rejected)
+    assert "web-7d9f-abcde" in {pod.name for pod in seen[-1].snapshot.pods}
+
+
 @pytest.mark.parametrize("how", ["event", "status"])
 def test_410_gone_triggers_exactly_one_relist(follow, kube_api: KubeAPI, how: str) -> None:
     if how == "event":
