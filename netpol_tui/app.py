@@ -24,6 +24,7 @@ from textual.worker import WorkerState, get_current_worker
 
 from netpol_tui import messages as msg
 from netpol_tui.dialogs.requests import DialogRequests
+from netpol_tui.following import Following
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.screens.base import CONSOLE_CSS, GLOBAL_BINDINGS, KEY_ACTIONS, MODE_NAMES, make_screen
 from netpol_tui.screens.navigation import Trail
@@ -38,7 +39,7 @@ Loader = Callable[[SourceOptions, Progress], Snapshot]
 PROGRESS_INTERVAL = 0.05
 
 
-class NetpolApp(CrashRecorder, Navigator, DialogRequests, App[int]):
+class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]):
     TITLE = "netpol-tui"
     CSS_PATH = CONSOLE_CSS
     BINDINGS = [*GLOBAL_BINDINGS, Binding("ctrl+c", "ctrl_c", "Quit (copies a selection first)", show=False,
@@ -46,8 +47,10 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, App[int]):
     state: var[ConsoleState | None] = var(None, always_update=True)
 
     def __init__(self, options: SourceOptions, loader: Loader | None = None,
-                 start_theme: str = "textual-dark") -> None:
+                 start_theme: str = "textual-dark", *, follow: bool = False) -> None:
         super().__init__()
+        self.follow_source = follow  # follow the source after the first read (following.py)
+        self._follow_setup()
         for name in MODE_NAMES:
             self.add_mode(name, partial(make_screen, name, self))
         self.options = options
@@ -82,6 +85,9 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, App[int]):
                 last[0] = now
                 self.post_message(msg.LoadProgress(what, done, total))
 
+        if self.follow_source:
+            self.follow_load(worker, progress, started)
+            return
         # The loader runs in a daemon thread: quitting (or reloading) mid-load returns at once
         # instead of waiting for a stuck read, and nothing is left for the exit to join.
         try:
@@ -125,7 +131,7 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, App[int]):
         gc.freeze()
         state = self.state.without_errors("load", "reload", "engine", "enforcement", "checks")
         self.state = replace(state, snapshot=message.snapshot, generation=state.generation + 1, loading=None,
-                             engine=None, enforcement=None, report=None, checks_running=False)
+                             engine=None, enforcement=None, report=None, checks_running=False, followed=False)
         self.build_engine(message.snapshot)
         self.compute_enforcement(message.snapshot)
 
@@ -182,7 +188,8 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, App[int]):
             action()
 
     def action_reload(self) -> None:
-        self.state = replace(self.state.without_errors("load", "reload"), loading=LoadStatus())
+        self.stop_following()
+        self.state = replace(self.state.without_errors("load", "reload"), loading=LoadStatus(), follow=())
         self.load()
 
     def action_toggle_theme(self) -> None:
@@ -254,6 +261,7 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, App[int]):
         if not context:
             return
         self.options = replace(self.options, context=context, demo=None, files=())
+        self.stop_following()
         self.workers.cancel_group(self, "load")
         self.state = ConsoleState(self.options, loading=LoadStatus())
         self.load()
@@ -316,6 +324,7 @@ def run_console(options: SourceOptions, theme: str = "textual-dark") -> int:
         print(NO_SOURCE_HINT, file=sys.stderr)
         return 2
     loader: Loader | None = None
+    first: Snapshot | None = None
     if options.kind == "files":
         # Files are local and quick: read them before going full screen, so a path that does not
         # exist or holds nothing usable ends with the CLI's message and exit 2, not a dead console.
@@ -332,6 +341,8 @@ def run_console(options: SourceOptions, theme: str = "textual-dark") -> int:
     # hand it back to the UI thread more often than the default 5 ms so keys stay answered.
     sys.setswitchinterval(0.001)
     try:
-        return run_guarded(NetpolApp(options, loader=loader, start_theme=theme))
+        app = NetpolApp(options, loader=loader, start_theme=theme, follow=options.kind in ("live", "files"))
+        app.follow_initial = first
+        return run_guarded(app)
     except KeyboardInterrupt:  # ctrl-c outside the app's own key handling: leave quietly
         return 130

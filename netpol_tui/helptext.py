@@ -50,10 +50,12 @@ EXAMPLES: dict[str | None, tuple[Example, ...]] = {
     ),
     "check": (
         Example("netpol-tui check --demo", "all checks, grouped by severity, with evidence and fixes", 1),
-        Example("netpol-tui check --demo dataplane-v2 --format markdown", "incident notes in Markdown", 1),
         Example("netpol-tui check --demo --format html --fail-on never",
                 "one self-contained page for a ticket (redirect it to report.html), never failing", 0),
-        Example("netpol-tui check --demo --select GKE999", "an unknown check id is a usage error", 2),
+        Example("netpol-tui check --demo --until-clean --select GKE003 --wait 2h",
+                "wait for node recreation (exit 0 once clean); the demo never changes: what is open, at once", 1),
+        Example("netpol-tui check --demo --watch --format json",
+                "findings as JSON lines as they appear and resolve (the demo cannot change: printed once)", 1),
     ),
     "checks": (
         Example("netpol-tui checks", "the catalog: id, symbol, severity, title", 0),
@@ -116,9 +118,13 @@ EXIT_CODES: dict[str | None, tuple[str, ...]] = {
            INTERNAL, "130 interrupted (ctrl+c)"),
     "explain": ("0 allowed (every connection, for a Service)", "1 denied (any connection)",
                 "2 bad input: unknown pod, bad port, unreadable batch file or a batch entry in error", INTERNAL),
-    "check": ("0 no finding at or above --fail-on", "1 findings at or above --fail-on (default: error)",
+    "check": ("0 no finding at or above --fail-on; --until-clean: the selected checks are clean (no finding, "
+              "none unknown)",
+              "1 findings at or above --fail-on (default: error); --until-clean: still open when --wait ran out or "
+              "the source cannot change",
               "2 unusable input or an unknown check in --select/--ignore",
-              "3 no finding at or above --fail-on, but some selected check is unknown (data not read)", INTERNAL),
+              "3 no finding at or above --fail-on, but some selected check is unknown (data not read); "
+              "--until-clean: only unknown checks are left", INTERNAL),
     "checks": ("0 catalog printed", "2 unknown check id for --show", INTERNAL),
     "snapshot": ("0 saved", "2 nothing could be read, or the directory cannot be written", INTERNAL),
     "flows": ("0 every group agrees with the engine", "1 some group disagrees",

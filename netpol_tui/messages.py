@@ -34,6 +34,32 @@ class SnapshotLoaded(Message):
         self.seconds = seconds
 
 
+class SnapshotFollowed(Message):
+    """The follower delivered a newer snapshot (`changes` since the last one) and every followed
+    list's state; `token` names the follower, so a stopped one's late message is ignored."""
+
+    def __init__(self, token: int, snapshot: Any, changes: Any, states: Any) -> None:
+        super().__init__()
+        self.token = token
+        self.snapshot = snapshot
+        self.changes = changes
+        self.states = states
+
+
+class FollowRefreshed(Message):
+    """The engine, enforcement state and checks of a followed snapshot are ready (or `error`)."""
+
+    def __init__(self, token: int, snapshot: Any, engine: Any = None, enforcement: Any = None, report: Any = None,
+                 error: BaseException | None = None) -> None:
+        super().__init__()
+        self.token = token
+        self.snapshot = snapshot
+        self.engine = engine
+        self.enforcement = enforcement
+        self.report = report
+        self.error = error
+
+
 class EngineReady(Message):
     """The verdict engine for the current snapshot is built."""
 

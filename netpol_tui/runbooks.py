@@ -55,6 +55,34 @@ class StepCommand:
         return shell.script(self.argv, self.stdin)
 
 
+#: How long the copyable waiting commands wait: node recreation takes minutes per node.
+RECREATION_WAIT = "2h"
+ROLLOUT_WAIT = "30m"
+
+
+def _source_words(snapshot: Snapshot) -> list[str]:
+    """The netpol-tui options that read the same source again (the context, files or demo)."""
+    from netpol_tui.flows.shell import source_words
+
+    source = snapshot.source
+    if source.kind == "demo":
+        name = source.description.split(":", 1)[1].strip() if ":" in source.description else None
+        return source_words(demo=name or "calico")
+    if source.kind == "files":
+        return source_words(files=source.paths)
+    words = source_words(context=source.context, project=source.project, location=source.location,
+                         cluster=source.cluster)
+    return words + (["--namespace", source.namespace] if source.namespace else [])
+
+
+def until_clean_command(snapshot: Snapshot, ids: Sequence[str], wait: str, description: str) -> StepCommand:
+    """`netpol-tui check --until-clean --select IDS --wait W` on the same source: a step that waits
+    for the cluster (node recreation, a rollout) as a command that returns when it is done."""
+    argv = ("netpol-tui", "check", *_source_words(snapshot), "--until-clean", "--select", ",".join(ids),
+            "--wait", wait)
+    return StepCommand(argv, description)
+
+
 def _step_command(command: ShellCommand | tuple[str, ...], description: str) -> StepCommand:
     if isinstance(command, ShellCommand):
         return StepCommand(command.argv, description, command.stdin)
@@ -268,6 +296,11 @@ def _finding_step(title: str, report: Any, ids: tuple[str, ...], ok: str, comman
     return Step(title, StepState.DONE, ok, commands)
 
 
+def _pending_wait(report: Any, ids: tuple[str, ...], wait: StepCommand) -> tuple[StepCommand, ...]:
+    """The waiting command, only while the checks `ids` still find something."""
+    return (wait,) if _findings(report, *ids) else ()
+
+
 def _mark_next(steps: list[Step]) -> tuple[Step, ...]:
     """The first pending step is next; when none is pending, the first unknown one."""
     for wanted in (StepState.PENDING, StepState.UNKNOWN):
@@ -338,19 +371,22 @@ def enable_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
                  enforcement.node_setting_enabled] + " This recreates every node pool.",
              (_step_command(nodes_cmd, "step 2: nodes (recreates the node pools)"),)),
     ]
-    steps.append(_recreation_step(enforcement, progress, disabling=False)
+    wait = until_clean_command(snapshot, ("GKE003",), RECREATION_WAIT,
+                               "returns when every node enforces (exit 0); 1 when the wait runs out")
+    steps.append(_recreation_step(enforcement, progress, disabling=False, wait=wait)
                  if enforcement.node_setting_enabled else
                  Step("Wait for node recreation", StepState.PENDING if enforcement.nodes_known else StepState.UNKNOWN,
-                      "Starts after step 2.", (StepCommand(VERIFY_NODES_ARGV, "lists the nodes that enforce policy"),)))
+                      "Starts after step 2.", (wait, StepCommand(VERIFY_NODES_ARGV, "lists the nodes that enforce policy"))))
     return Runbook("enable", title, summary, _mark_next(steps))
 
 
-def _recreation_step(enforcement: Any, progress: RecreationProgress | None, *, disabling: bool) -> Step:
+def _recreation_step(enforcement: Any, progress: RecreationProgress | None, *, disabling: bool,
+                     wait: StepCommand) -> Step:
     title = "Wait until no node carries the Calico label" if disabling else "Wait for node recreation"
     verify = StepCommand(VERIFY_NODES_ARGV, "prints `No resources found` when done" if disabling
                          else "must list every node when done")
     if not enforcement.nodes_known or progress is None:
-        return Step(title, StepState.UNKNOWN, "Nodes were not loaded.", (verify,))
+        return Step(title, StepState.UNKNOWN, "Nodes were not loaded.", (wait, verify))
     if progress.done >= progress.total:
         return Step(title, StepState.DONE, f"{progress.done}/{progress.total} nodes are in the expected state.",
                     (verify,))
@@ -358,7 +394,7 @@ def _recreation_step(enforcement: Any, progress: RecreationProgress | None, *, d
     detail += f"; ETA {progress.eta.text}" if progress.eta else f"; {progress.eta_reason}" if progress.eta_reason else ""
     if progress.notice:
         detail += ". " + progress.notice
-    return Step(title, StepState.PENDING, detail, (verify, *_pool_commands(progress)))
+    return Step(title, StepState.PENDING, detail, (wait, verify, *_pool_commands(progress)))
 
 
 def disable_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
@@ -380,11 +416,13 @@ def disable_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
              "networkPolicy.enabled is " + {True: "true.", False: "false.", None: "unknown."}[setting]
              + " This recreates every node pool.", (_step_command(nodes_cmd, "step 1: nodes"),)),
     ]
+    wait = until_clean_command(snapshot, ("GKE004",), RECREATION_WAIT,
+                               "returns when no node enforces any more (exit 0); 1 when the wait runs out")
     if setting:
         steps.append(Step("Wait until no node carries the Calico label", StepState.PENDING, "Starts after step 1.",
-                          (StepCommand(VERIFY_NODES_ARGV, "prints `No resources found` when done"),)))
+                          (wait, StepCommand(VERIFY_NODES_ARGV, "prints `No resources found` when done"))))
     else:
-        steps.append(_recreation_step(enforcement, progress, disabling=True))
+        steps.append(_recreation_step(enforcement, progress, disabling=True, wait=wait))
     addon = enforcement.addon_enabled
     steps.append(Step("Disable the control-plane addon", _flag(None if addon is None else not addon),
                       f"Only after step 2, or GKE refuses with “{ADDON_REMOVAL_ERROR}”.",
@@ -452,10 +490,16 @@ def stuck_pods_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
     calico_ipam = _finding_step(f"Remove the {CALICO_IPADDRS_ANNOTATION} annotation (Calico host-local IPAM)",
                                 report, ("KI002",), "No pod or template asks Calico for fixed addresses.")
     daemonsets = _finding_step("Unscheduled ip-masq-agent / calico-node pods", report, ("KI003",),
-                               "No manually deployed ip-masq-agent or calico-node is left unscheduled.")
+                               "No manually deployed ip-masq-agent or calico-node is left unscheduled.",
+                               _pending_wait(report, ("KI003",), until_clean_command(
+                                   snapshot, ("KI003",), ROLLOUT_WAIT,
+                                   "after the fix: returns when the DaemonSet pods are scheduled (exit 0)")))
     recreation = _finding_step("Nodes waiting for recreation", report, ("GKE003",),
                                "Every node carries projectcalico.org/ds-ready=true (or Calico is off).",
-                               _pool_commands(progress))
+                               _pending_wait(report, ("GKE003",), until_clean_command(
+                                   snapshot, ("GKE003",), RECREATION_WAIT,
+                                   "returns when every node enforces (exit 0); 1 when the wait runs out"))
+                               + _pool_commands(progress))
     return Runbook("stuck", "Pods stuck in ContainerCreating",
                    "Calico-specific causes first: the IPAM annotation, unscheduled agents, nodes not recreated.",
                    _mark_next([find, events, calico_ipam, daemonsets, recreation]))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.screens.state import ConsoleState
 from netpol_tui.sources import SourceOptions
-from netpol_tui.widgets.header import HeaderInfo
+from netpol_tui.widgets.header import HeaderInfo, HeaderPart
 
 DATAPLANES = {"autopilot": "Autopilot (Dataplane V2)", "dataplane-v2": "Dataplane V2",
               "calico": "Calico", "none": "Calico off", "unknown": "dataplane unknown"}
@@ -63,6 +63,23 @@ def header_info(state: ConsoleState) -> HeaderInfo:
     dataplane = DATAPLANES.get(str(enforcement.mode), str(enforcement.mode)) if enforcement is not None else \
         ("dataplane unknown" if "enforcement" in state.errors else "dataplane …")
     capture = getattr(source, "capture", "read")
+    extra = {"follow": follow_part(state.follow)} if state.follow else {}
     return HeaderInfo(target=target, source=where, dataplane=dataplane, as_of=snapshot.captured_at,
                       as_of_label=AS_OF.get(capture, "as of"), note=NOTES.get(capture, ""),
-                      state=problem or busy, state_style="bold red" if problem else "italic")
+                      state=problem or busy, state_style="bold red" if problem else "italic", extra=extra)
+
+
+def follow_part(states: tuple) -> HeaderPart:
+    """`following`, `following (polling: pods)` or `reconnecting: pods, nodes`: the follower in a few words
+    (the banner has each list's note)."""
+    by_state: dict[str, list[str]] = {}
+    for status in states:
+        by_state.setdefault(str(status.state), []).append(status.name)
+    if "reconnecting" in by_state:
+        return HeaderPart(f"reconnecting: {', '.join(by_state['reconnecting'])}", "bold yellow")
+    polling = [name for name in by_state.get("polling", []) if not name.startswith("GKE")]
+    if "following" in by_state:
+        return HeaderPart("following" + (f" (polling: {', '.join(polling)})" if polling else ""), "green")
+    if polling:
+        return HeaderPart(f"polling: {', '.join(polling)}", "yellow")
+    return HeaderPart("")

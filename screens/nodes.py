@@ -140,9 +140,13 @@ class NodesScreen(ModeScreen):
             return
         enforcement = state.enforcement
         if previous is None or previous.snapshot is not snapshot or previous.enforcement is not enforcement:
-            self.samples = [] if previous is None or previous.snapshot is not snapshot else self.samples
+            if previous is None or (previous.snapshot is not snapshot and not state.followed):
+                self.samples = []  # a new load; a followed update continues the observed rate
             self._refresh(snapshot, enforcement)
-        if snapshot.source.kind == "live" and not self._watching:
+            if state.followed and previous is not None and previous.snapshot is not snapshot:
+                self._sample(snapshot)
+        following = getattr(self.app, "follow_source", False)  # the app's follower already watches nodes
+        if snapshot.source.kind == "live" and not self._watching and not following:
             self._watching = True
             self.watch_nodes(state)
 
@@ -297,10 +301,14 @@ class NodesScreen(ModeScreen):
 
     def on_nodes_refreshed(self, message: NodesRefreshed) -> None:
         snapshot = message.snapshot
+        self._sample(snapshot)
+        self._refresh(snapshot, message.enforcement)
+
+    def _sample(self, snapshot: Any) -> None:
+        """One (time, nodes done) observation of a live update: the ETA comes from the observed rate."""
         self.live_note = f"live · updated {snapshot.captured_at:%H:%M:%S} UTC"
         if self.progress is not None and self.progress.pending:
             self.samples = [*self.samples[-50:], (snapshot.captured_at, self.progress.done)]
-        self._refresh(snapshot, message.enforcement)
 
     # ------------------------------------------------------------------ copy / YAML
 

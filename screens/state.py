@@ -58,6 +58,10 @@ class ConsoleState:
     checks_running: bool = False
     #: Worker name -> one-line reason, for the error banner.
     errors: dict[str, str] = field(default_factory=dict)
+    #: The follower's state of each followed list (KindStatus), when the console follows the source.
+    follow: tuple[Any, ...] = ()
+    #: The snapshot continues the previous one (a followed update), rather than a new load.
+    followed: bool = False
 
     def with_error(self, part: str, reason: str) -> ConsoleState:
         return replace(self, errors={**self.errors, part: reason})
@@ -122,6 +126,10 @@ def banner_lines(state: ConsoleState) -> list[BannerLine]:
         if part.kind != Kind.CLUSTER:
             lines.append(BannerLine("warning", f"{part.kind} not read: {part.reason}",
                                     "Checks that need it report unknown."))
+    for status in state.follow:
+        if str(status.state) in ("reconnecting", "polling") and status.note and not status.name.startswith("GKE"):
+            lines.append(BannerLine("warning" if str(status.state) == "reconnecting" else "info",
+                                    f"{status.name} {status.state}: {status.note}"))
     if snapshot.problems:
         count = len(snapshot.problems)
         lines.append(BannerLine("info", f"{count} load problem{'s' if count != 1 else ''}: {snapshot.problems[0]}",

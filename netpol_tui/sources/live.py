@@ -34,11 +34,14 @@ GKE_SOURCE = "GKE API"
 QUEUE_PAGES = 16
 
 
-def load_live(options: SourceOptions, progress: Progress | None = None) -> Snapshot:
+def load_live(options: SourceOptions, progress: Progress | None = None, *,
+              versions: dict[str, str] | None = None) -> Snapshot:
     """Read the cluster the kubeconfig context (and GKE identity) names; raises SourceError.
 
     The whole load (credential plugin included) ends within `options.load_budget` seconds:
-    lists still running then are cut and marked not read, the GKE data likewise.
+    lists still running then are cut and marked not read, the GKE data likewise. `versions`,
+    when given, receives each completely read list's resourceVersion by plural (where the
+    follower's watches start).
     """
     from netpol_tui.sources import gke, kube
 
@@ -46,7 +49,7 @@ def load_live(options: SourceOptions, progress: Progress | None = None) -> Snaps
     client = kube.connect(options)
     try:
         with gc_paused():
-            return _load(client, options, progress, kube, gke, deadline)
+            return _load(client, options, progress, kube, gke, deadline, versions)
     finally:
         client.close()
 
@@ -60,7 +63,7 @@ def _start(target: Any, *args: Any) -> threading.Thread:
 
 
 def _load(client: KubeClient, options: SourceOptions, progress: Progress | None, kube: Any, gke: Any,
-          deadline: float) -> Snapshot:
+          deadline: float, versions: dict[str, str] | None = None) -> Snapshot:
     target = client.target
     identity, identity_reason = gke.identify(options, target.context, target.cluster_entry)
     namespace = options.namespace
@@ -130,6 +133,8 @@ def _load(client: KubeClient, options: SourceOptions, progress: Progress | None,
                 continue
             if kind == "page":
                 _add_page(builder, resource, namespace, payload)
+                if versions is not None and payload.last and payload.resource_version:
+                    versions[resource.plural] = payload.resource_version
                 _report(progress, resource.plural, payload.done, payload.total)
             elif kind == "end":
                 pending -= 1

@@ -193,7 +193,11 @@ async def test_known_issues_and_runbooks(calico_dir: Path) -> None:
         text = screen_text(app)
         assert "▶ next     4. Wait for node recreation" in text
         written = capture_driver(app)
-        await pilot.press("tab", "down", "down", "c")
+        await pilot.press("tab", "down", "c")
+        await settle(pilot)
+        waits = copied(written)[-1]
+        assert waits.startswith("netpol-tui check --files ") and waits.endswith(" --until-clean --select GKE003 --wait 2h")
+        await pilot.press("down", "down", "c")
         await settle(pilot)
         assert copied(written)[-1].startswith("gcloud container clusters upgrade shop-prod --node-pool=batch-pool")
 

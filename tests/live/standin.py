@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import copy
 import functools
 import gzip
 import re
@@ -406,9 +407,38 @@ class KubeAPI(StandIn):
         self.watch_requests: list[dict[str, list[str]]] = []
         self.page_cache: dict[tuple, bytes] = {}
         self.cache_pages = False
+        #: plural -> scripted watch connections for that list alone (played before the live changes).
+        self.watch_scripts: dict[str, list[list[WatchStep]]] = {}
+        #: (resourceVersion, plural, type, object) of every `change()`: a watch from an older version replays them.
+        self.history: list[tuple[int, str, str, dict]] = []
+        self._streams: list[tuple[str, str | None, list[tuple[str, dict]], threading.Event]] = []
 
     def add(self, plural: str, *items: dict) -> None:
         self.objects[plural].extend(items)
+
+    def change(self, plural: str, type_: str, obj: dict) -> int:
+        """Change the cluster as a controller would: ADDED/MODIFIED replace by namespace and name,
+        DELETED removes; the new resourceVersion goes to the object, every open watch of that
+        list (and any later watch from an older version) gets the event. Returns the version."""
+        obj = copy.deepcopy(obj)
+        meta = obj.setdefault("metadata", {})
+        key = (meta.get("namespace"), meta.get("name"))
+        with self.lock:
+            self.resource_version += 1
+            version = self.resource_version
+            meta["resourceVersion"] = str(version)
+            items = [item for item in self.objects[plural]
+                     if ((item.get("metadata") or {}).get("namespace"), (item.get("metadata") or {}).get("name")) != key]
+            if type_ != "DELETED":
+                items.append(obj)
+            self.objects[plural] = items
+            self.page_cache.clear()
+            self.history.append((version, plural, type_, obj))
+            for stream_plural, namespace, pending, wake in self._streams:
+                if stream_plural == plural and namespace in (None, key[0]):
+                    pending.append((type_, obj))
+                    wake.set()
+        return version
 
     # -- routing
 
@@ -430,7 +460,7 @@ class KubeAPI(StandIn):
             if request.query.get("watch", ["false"])[0] in ("true", "1"):
                 if fault is not None and apply_fault(self, fault, handler, lambda: b"{}"):
                     return
-                self._watch(request, handler)
+                self._watch(request, handler, resource.plural, namespace)
                 return
             body = lambda: self._list_body(resource, namespace, request.query)  # noqa: E731
             if fault is not None and apply_fault(self, fault, handler, body):
@@ -485,10 +515,15 @@ class KubeAPI(StandIn):
 
     # -- watch
 
-    def _watch(self, request: Request, handler: BaseHTTPRequestHandler) -> None:
+    def _watch(self, request: Request, handler: BaseHTTPRequestHandler, plural: str = "nodes",
+               namespace: str | None = None) -> None:
         with self.lock:
             self.watch_requests.append(request.query)
-            script = self.watch_sessions.pop(0) if self.watch_sessions else []
+            scripts = self.watch_scripts.get(plural)
+            if scripts:
+                script = scripts.pop(0)
+            else:
+                script = self.watch_sessions.pop(0) if self.watch_sessions else []
         timeout = float(request.query.get("timeoutSeconds", ["30"])[0] or 30)
         handler.send_response(200)
         handler.send_header("Content-Type", "application/json")
@@ -518,11 +553,29 @@ class KubeAPI(StandIn):
                 handler.wfile.flush()
                 abort(handler)
                 return
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and not self.stopping.is_set():
-            time.sleep(0.02)
-        with contextlib.suppress(OSError):
-            handler.wfile.write(b"0\r\n\r\n")
+        since = int(request.query.get("resourceVersion", ["0"])[0] or 0)
+        pending: list[tuple[str, dict]] = []
+        wake = threading.Event()
+        stream = (plural, namespace, pending, wake)
+        with self.lock:
+            pending.extend((type_, obj) for version, p, type_, obj in self.history
+                           if p == plural and version > since
+                           and namespace in (None, (obj.get("metadata") or {}).get("namespace")))
+            self._streams.append(stream)
+        try:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and not self.stopping.is_set():
+                wake.wait(0.02)
+                with self.lock:
+                    events, pending[:] = list(pending), []
+                    wake.clear()
+                for type_, obj in events:
+                    chunk(orjson.dumps({"type": type_, "object": obj}) + b"\n")
+            with contextlib.suppress(OSError):
+                handler.wfile.write(b"0\r\n\r\n")
+        finally:
+            with self.lock:
+                self._streams.remove(stream)
 
     # -- discovery (for kubectl)
 

@@ -1,0 +1,168 @@
+"""The console follows its source: the app's snapshot is replaced on every batch the follower delivers.
+
+A mixin for `NetpolApp` (like `Navigator`): with `follow_source` set, the load worker reads
+through a `Follower` and keeps iterating it after the first snapshot, posting `SnapshotFollowed`
+for each batch. The app does not show a followed snapshot until its engine, enforcement state
+and checks are ready (one `refresh_followed` worker at a time, always for the newest snapshot:
+updates that arrive meanwhile are coalesced), then swaps them in together, so a screen never
+pairs one snapshot with another's findings. Screens keep their selection because their lists
+keep the cursor on the same row key. Workers never touch widgets; only messages cross over.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from textual import work
+
+from netpol_tui import messages as msg
+from netpol_tui.sources.deadline import Abandoned, run_abandonable
+from netpol_tui.text import clean
+
+#: A refresh slower than this (a big cluster) makes the next one wait until MIN_INTERVAL after it
+#: started: under churn the checks run at most every 2 s instead of back to back on one core.
+SLOW_REFRESH_SECONDS = 0.25
+MIN_INTERVAL_SECONDS = 2.0
+#: Findings announced one by one after an update; more are counted.
+MAX_ANNOUNCED = 3
+
+
+class Following:
+    """Mixin: `follow_load` (called by the load worker), `stop_following`, and the message handlers."""
+
+    #: Set by run_console for sources that can change (live, files); tests with loaders leave it off.
+    follow_source: bool = False
+    #: A snapshot of the files already read before going full screen (used by the first follower).
+    follow_initial: Any = None
+
+    def _follow_setup(self) -> None:
+        self._follower: Any = None
+        self._follow_token = 0
+        self._follow_pending: Any = None
+        self._follow_busy = False
+        self._follow_last: tuple[float, float] = (0.0, 0.0)  # (start, seconds) of the last refresh
+        self._follow_timer = False
+
+    # ------------------------------------------------------------------ the load worker's part
+
+    def follow_load(self, worker: Any, progress: Callable[[str, int, int], None], started: float) -> None:
+        """Run on the load worker's thread: the first read, then every batch until stopped."""
+        from netpol_tui.sources.follow import Follower
+
+        self.stop_following()
+        self._follow_token += 1
+        token = self._follow_token
+        initial, self.follow_initial = self.follow_initial, None
+        follower = Follower(self.options, progress=progress, initial=initial)
+        self._follower = follower
+        updates = iter(follower)
+        try:
+            first = run_abandonable(lambda: next(updates), lambda: worker.is_cancelled)
+        except (Abandoned, StopIteration):
+            follower.stop()
+            return
+        if worker.is_cancelled:
+            follower.stop()
+            return
+        self.post_message(msg.SnapshotLoaded(first.snapshot, time.perf_counter() - started))
+        self.post_message(msg.SnapshotFollowed(token, first.snapshot, (), first.states))
+        for update in updates:
+            if worker.is_cancelled or follower.stopped:
+                break
+            self.post_message(msg.SnapshotFollowed(token, update.snapshot, update.changes, update.states))
+        follower.stop()
+
+    def stop_following(self) -> None:
+        """Stop the current follower (reload, another context, quitting); its late messages are ignored."""
+        follower, self._follower = getattr(self, "_follower", None), None
+        self._follow_token = getattr(self, "_follow_token", 0) + 1
+        self._follow_pending = None
+        if follower is not None:
+            follower.stop()
+
+    def on_unmount(self) -> None:
+        self.stop_following()
+
+    # ------------------------------------------------------------------ handlers
+
+    def on_snapshot_followed(self, message: msg.SnapshotFollowed) -> None:
+        if message.token != self._follow_token or self.state.snapshot is None:
+            return
+        self.state = replace(self.state, follow=tuple(message.states))
+        if message.snapshot is self.state.snapshot:
+            return
+        self._follow_pending = message.snapshot
+        self._follow_next()
+
+    def _follow_next(self) -> None:
+        if self._follow_busy or self._follow_timer or self._follow_pending is None:
+            return
+        started, seconds = self._follow_last
+        wait = MIN_INTERVAL_SECONDS - (time.monotonic() - started) if seconds > SLOW_REFRESH_SECONDS else 0.0
+        if wait > 0:
+            self._follow_timer = True
+            self.set_timer(wait, self._follow_timer_done)
+            return
+        snapshot, self._follow_pending = self._follow_pending, None
+        self._follow_busy = True
+        self._follow_last = (time.monotonic(), 0.0)
+        self.refresh_followed(self._follow_token, snapshot)
+
+    def _follow_timer_done(self) -> None:
+        self._follow_timer = False
+        self._follow_next()
+
+    @work(thread=True, exit_on_error=False, name="follow-refresh", group="follow-refresh")
+    def refresh_followed(self, token: int, snapshot: Any) -> None:
+        """Engine, enforcement state and checks of a followed snapshot, off the UI thread."""
+        try:
+            from netpol_tui.checks import run_checks
+            from netpol_tui.checks.enforcement import EnforcementState
+            from netpol_tui.policy import PolicyEngine
+
+            engine = PolicyEngine(snapshot)
+            enforcement = EnforcementState.from_snapshot(snapshot)
+            report = run_checks(snapshot, engine=engine)
+        except Exception as exc:  # shown as the checks failing; the follower goes on
+            self.post_message(msg.FollowRefreshed(token, snapshot, error=exc))
+            return
+        self.post_message(msg.FollowRefreshed(token, snapshot, engine, enforcement, report))
+
+    def on_follow_refreshed(self, message: msg.FollowRefreshed) -> None:
+        from netpol_tui.screens.state import describe_error
+
+        self._follow_busy = False
+        self._follow_last = (self._follow_last[0], time.monotonic() - self._follow_last[0])
+        if message.token == self._follow_token and self.state.snapshot is not None:
+            if message.error is not None:
+                self.state = self.state.with_error("checks", describe_error(message.error))
+            else:
+                self._announce(self.state.report, message.report)
+                state = self.state.without_errors("checks", "engine", "enforcement")
+                self.state = replace(state, snapshot=message.snapshot, generation=state.generation + 1,
+                                     engine=message.engine, enforcement=message.enforcement, report=message.report,
+                                     checks_running=False, followed=True)
+        self._follow_next()
+
+    def _announce(self, before: Any, after: Any) -> None:
+        """A notice for findings that resolved or appeared with this update (the closed loop)."""
+        if before is None or after is None:
+            return
+
+        def keyed(report: Any) -> dict[tuple, Any]:
+            return {(f.id, f.subject.kind, f.subject.namespace, f.subject.name): f for f in report.findings}
+
+        old, new = keyed(before), keyed(after)
+        lines = [f"{f.id} resolved: {f.subject}" for key, f in old.items() if key not in new]
+        lines += [f"{f.id} new: {f.subject}" for key, f in new.items() if key not in old]
+        if not lines:
+            return
+        shown = lines[:MAX_ANNOUNCED] + ([f"and {len(lines) - MAX_ANNOUNCED} more"] if len(lines) > MAX_ANNOUNCED else [])
+        self.notify("\n".join(clean(line, 200, single_line=True) for line in shown), title="Findings changed",
+                    markup=False)
+
+
+__all__ = ["Following"]
