@@ -1404,7 +1404,36 @@ def build_dpv2() -> dict[str, Any]:
         "services.yaml": k8s_list(dpv2_services()),
         "ingresses.yaml": k8s_list(dpv2_ingresses()),
         "events.json": k8s_list(dpv2_events()),
-    }, DPV2_CAPTURED_AT, DPV2_PROJECT, DPV2_REGION, DPV2_CLUSTER)
+    }, DPV2_CAPTURED_AT, DPV2_PROJECT, DPV2_REGION, DPV2_CLUSTER) | dpv2_network_logging_file()
+
+
+def dpv2_network_logging() -> dict:
+    """The NetworkLogging object `default` GKE creates on Dataplane V2, as the on-call team left it
+    after turning logging on for the incident the demo's flow records come from: denied and
+    allowed connections logged for every namespace (allow logging briefly: it is costly)."""
+    return {"apiVersion": "networking.gke.io/v1alpha1", "kind": "NetworkLogging",
+            "metadata": {"name": "default", "uid": uid("networklogging", "default"), "generation": 2,
+                         "resourceVersion": "48213377", "creationTimestamp": "2024-03-11T10:05:12Z"},
+            "spec": {"cluster": {"allow": {"log": True, "delegate": False},
+                                 "deny": {"log": True, "delegate": False}}}}
+
+
+def dpv2_network_logging_file() -> dict[str, Any]:
+    """`kubectl get networklogging -o json`, saved as `snapshot save` names it. Merged after the
+    manifest is built; the manifest's counts and loaded kinds are completed here."""
+    return {"networklogging.json": {"apiVersion": "v1", "items": [dpv2_network_logging()],
+                                    "kind": "NetworkLoggingList", "metadata": {"resourceVersion": ""}}}
+
+
+def _count_network_logging(files: dict[str, Any]) -> dict[str, Any]:
+    """The manifest of a demo holding `networklogging.json` counts it and lists its kind."""
+    if "networklogging.json" not in files:
+        return files
+    manifest = dict(files[MANIFEST])
+    manifest["counts"] = {**manifest["counts"], "networkloggings": len(files["networklogging.json"]["items"])}
+    manifest["loadedKinds"] = sorted({*manifest["loadedKinds"], "NetworkLogging"})
+    manifest["files"] = sorted({*manifest["files"], "networklogging.json"})
+    return {**files, MANIFEST: manifest}
 
 
 # ------------------------------------------------------------------------- checks
@@ -1430,7 +1459,7 @@ def main(argv: list[str] | None = None) -> int:
     stale = []
     for demo, build in DEMOS.items():
         folder = args.out / demo
-        files = render(build())
+        files = render(_count_network_logging(build()))
         if args.check:
             existing = {path.name for path in folder.glob("*") if path.is_file()}
             stale += [f"{demo}/{name}" for name, text in files.items()
