@@ -22,10 +22,7 @@ CAN_I = "kubectl auth can-i list networkloggings.networking.gke.io"
 ALLOW_COST_NOTE = ("Allow logging is left as it is: it records every allowed connection, which can cost a lot "
                    "in Cloud Logging; turn it on only briefly or for chosen policies (delegate: true).")
 LOG_NAME = "policy-action"
-#: Said where flow records are looked for (flows CLI and screen) on a cluster without Dataplane V2.
-CALICO_NOTE = ("this cluster uses the legacy datapath (Calico for network policy): GKE writes no network policy "
-               "logs and Hubble is not available; only clusters created with Dataplane V2 "
-               "(`--enable-dataplane-v2`) record policy verdicts")
+
 
 
 def logging_manifest(allow: LogAction) -> str:
@@ -52,7 +49,7 @@ def check_deny_logging_off(ctx: Context) -> Iterator[Hit]:
     cluster = need_datapath(ctx)
     subject = Subject("Cluster", None, cluster.name)
     if not cluster.is_dataplane_v2:
-        # Nothing to turn on: the legacy datapath has no policy logs (CALICO_NOTE); a finding on
+        # Nothing to turn on: the legacy datapath has no policy logs (NO_POLICY_LOGS); a finding on
         # every Calico cluster would be noise the user cannot act on. Flows say it instead.
         return
     reason = ctx.kind_missing(Kind.NETWORK_LOGGING)
@@ -96,4 +93,4 @@ def check_deny_logging_off(ctx: Context) -> Iterator[Hit]:
                                       "k8s_node); read them with `netpol-tui flows --flows FILE`."))
 
 
-__all__ = ["CALICO_NOTE", "check_deny_logging_off", "logging_manifest"]
+__all__ = ["check_deny_logging_off", "logging_manifest"]

@@ -67,10 +67,12 @@ EXAMPLES: dict[str | None, tuple[Example, ...]] = {
                 "save again into the same directory (its files are replaced)", 0),
     ),
     "flows": (
-        Example("netpol-tui flows --demo dataplane-v2 --flows policy-action.json",
-                "join exported policy-action logs to the demo's policies (here: the file is missing)", 2),
-        Example("netpol-tui flows --demo dataplane-v2 --flows - --only disagree",
-                "Hubble flows from stdin (hubble observe -o json | ...), disagreements only", 2),
+        Example("netpol-tui flows --demo dataplane-v2",
+                "the demo's policy-action log and Hubble flows against its policies (some disagree)", 1),
+        Example("netpol-tui flows --demo dataplane-v2 --only disagree --format json",
+                "only the disagreements, each with its diagnosis and explain command, as JSON", 1),
+        Example("netpol-tui flows --demo calico",
+                "a Calico cluster has no policy logs and no Hubble: nothing to compare", 2),
     ),
     "matrix": (
         Example("netpol-tui matrix --demo", "namespace x namespace grid: A all, S some, N none allowed", 0),

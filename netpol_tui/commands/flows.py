@@ -21,7 +21,8 @@ MAX_PROBLEM_LINES = 20
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--flows", action="append", metavar="PATH",
                         help="flow records: `gcloud logging read ... --format=json` output, Cloud Logging exports "
-                             "(JSON lines) or `hubble observe -o json` output; - reads stdin; repeatable")
+                             "(JSON lines) or `hubble observe -o json` output; - reads stdin; repeatable "
+                             "(with --demo and no --flows: the demo's own records)")
     parser.add_argument("--format", dest="output_format", default="text", choices=("text", "json", "markdown"),
                         help="text (default), json or markdown")
     parser.add_argument("--only", default="all", choices=("all", "disagree", "deny"),
@@ -45,6 +46,18 @@ def _source_words(args: argparse.Namespace) -> list[str]:
                         getattr(args, "cluster", None))
 
 
+def demo_flows(name: str) -> tuple[list[str], str | None]:
+    """The flow records a bundled demo ships, or none and why (`--demo` without `--flows`)."""
+    from netpol_tui.sources.demo import DEMO_FLOWS, NO_DEMO_FLOWS, demo_flow_paths
+    from netpol_tui.sources.errors import SourceError
+
+    try:
+        paths = list(demo_flow_paths(name))
+    except SourceError:
+        return [], None  # the unknown demo is reported by the load, with its hint
+    return paths, None if name in DEMO_FLOWS else NO_DEMO_FLOWS.get(name, "none were recorded")
+
+
 def exit_code(report) -> int:
     counts = report.counts()
     if counts["disagrees"]:
@@ -61,6 +74,11 @@ def run(args: argparse.Namespace) -> int:
     from netpol_tui.text import clean
 
     paths = list(args.flows or ())
+    demo = getattr(args, "demo", None)
+    if not paths and demo:
+        paths, reason = demo_flows(demo)
+        if not paths:
+            return _fail(f"the {demo} demo has no flow records: {reason}")
     if not paths:
         return _fail("give --flows PATH (repeatable; - reads stdin): policy-action logs or Hubble flows")
     if paths.count("-") > 1:

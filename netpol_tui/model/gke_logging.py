@@ -17,6 +17,15 @@ from netpol_tui.model.objects import Origin
 #: The one object GKE reads; others of the kind are ignored by the dataplane.
 NETWORK_LOGGING_NAME = "default"
 NETWORK_LOGGING_API_VERSION = "networking.gke.io/v1alpha1"
+#: Why a cluster without Dataplane V2 has no flow records to read.
+NO_POLICY_LOGS = ("the cluster uses the legacy datapath (Calico for network policy): GKE writes no network policy "
+                  "logs and Hubble is not available; only Dataplane V2 clusters (created with "
+                  "--enable-dataplane-v2) record policy verdicts")
+#: How to turn deny logging on (the apply block the check GKE017 prints, in words).
+TURN_ON_LOGGING = ("turn deny logging on with `kubectl apply` of NetworkLogging `default` with "
+                   "spec.cluster.deny.log: true (see `netpol-tui check --select GKE017` for the block to paste), "
+                   "then export the policy-action log: gcloud logging read 'logName=\"projects/PROJECT/logs/"
+                   "policy-action\"' --format=json > policy-action.json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,4 +60,5 @@ class NetworkLogging:
         return f"NetworkLogging {self.name}"
 
 
-__all__ = ["NETWORK_LOGGING_API_VERSION", "NETWORK_LOGGING_NAME", "LogAction", "NetworkLogging"]
+__all__ = ["NETWORK_LOGGING_API_VERSION", "NETWORK_LOGGING_NAME", "NO_POLICY_LOGS", "TURN_ON_LOGGING", "LogAction",
+           "NetworkLogging"]
