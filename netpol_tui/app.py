@@ -46,8 +46,10 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, App[int]):
     state: var[ConsoleState | None] = var(None, always_update=True)
 
     def __init__(self, options: SourceOptions, loader: Loader | None = None,
-                 start_theme: str = "textual-dark") -> None:
+                 start_theme: str = "textual-dark", flow_paths: tuple[str, ...] = ()) -> None:
         super().__init__()
+        #: Flow record files for the Flows screen (`--flows`); the demo's own when empty.
+        self.flow_paths = tuple(flow_paths)
         for name in MODE_NAMES:
             self.add_mode(name, partial(make_screen, name, self))
         self.options = options
@@ -311,7 +313,11 @@ def _first_then_reload(first: Snapshot) -> Loader:
     return loader
 
 
-def run_console(options: SourceOptions, theme: str = "textual-dark") -> int:
+def run_console(options: SourceOptions, theme: str = "textual-dark", flow_paths: tuple[str, ...] = ()) -> int:
+    if "-" in flow_paths:
+        print("netpol-tui: the console cannot read flow records from stdin (it is the terminal); "
+              "save them to a file and give --flows FILE", file=sys.stderr)
+        return 2
     if options.kind == "live" and not kubeconfig_available(options):
         print(NO_SOURCE_HINT, file=sys.stderr)
         return 2
@@ -332,6 +338,6 @@ def run_console(options: SourceOptions, theme: str = "textual-dark") -> int:
     # hand it back to the UI thread more often than the default 5 ms so keys stay answered.
     sys.setswitchinterval(0.001)
     try:
-        return run_guarded(NetpolApp(options, loader=loader, start_theme=theme))
+        return run_guarded(NetpolApp(options, loader=loader, start_theme=theme, flow_paths=flow_paths))
     except KeyboardInterrupt:  # ctrl-c outside the app's own key handling: leave quietly
         return 130
