@@ -80,12 +80,11 @@ def group_rows(report: Any, denied_only: bool = False, disagree_only: bool = Fal
         src, dst = report.endpoint_line(group, "src"), report.endpoint_line(group, "dst")
         rows.append(Row.make(
             (group.status, group.observed + (" (audit)" if group.audit else ""), group.predicted, cell(src, 120),
-             cell(dst, 120), f"{group.port}/{group.protocol}", group.direction or "-", str(group.count),
-             group.kind),
+             cell(dst, 120), f"{group.port}/{group.protocol}", group.direction or "-", str(group.count)),
             ("group", index),
             (STATUS_STYLES.get(group.status), VERDICT_STYLES.get(group.observed), VERDICT_STYLES.get(group.predicted),
-             "bold", "bold", None, None, None, "dim"),
-            search_cells=(0, 1, 3, 4, 5, 8)))
+             "bold", "bold", None, None, None),
+            extra_search=group.kind, search_cells=(0, 1, 3, 4, 5)))
     return rows
 
 
@@ -144,9 +143,9 @@ class FlowsScreen(ModeScreen):
         with Vertical(id="flows-body"):
             yield Static("Waiting for the verdict engine…", id="flows-summary")
             yield FilterBar("flows-groups")
-            yield GoList([Column("STATUS", width=9), Column("OBSERVED", width=8), Column("ENGINE", width=7),
-                          Column("FROM", max_width=44), Column("TO", max_width=44), Column("PORT", width=9),
-                          Column("DIR", width=7), Column("RECORDS", width=7), Column("FROM LOG", flex=True)],
+            yield GoList([Column("STATUS", width=9), Column("SEEN", width=5), Column("ENGINE", width=7),
+                          Column("FROM", max_width=34), Column("TO", flex=True), Column("PORT", width=9),
+                          Column("DIR", width=7), Column("RECORDS", width=7)],
                          id="flows-groups", empty_text="Reading the flow records…", enter="Explain")
             yield Static("", id="flows-detail")
 
