@@ -109,10 +109,17 @@ def detail_text(report: Any, group: Any) -> Text:
     return text
 
 
-def go_target(report: Any, group: Any) -> tuple[str, str | None, str] | None:
-    """(kind, namespace, name) to go to: the first deciding policy, else the pod whose policy
-    decides (the destination for ingress, the source for egress), else the other pod."""
-    for item in report.deciding(group):
+def go_target(report: Any, group: Any, snapshot: Any = None) -> tuple[str, str | None, str] | None:
+    """(kind, namespace, name) to go to: a deciding policy, else the pod whose policy decides (the
+    destination for ingress, the source for egress), else the other pod. Of the policies that deny,
+    one with rules for that direction comes first: the near miss to fix, not the default deny."""
+    rules = {}
+    for policy in getattr(snapshot, "policies", ()):
+        rules[f"{policy.namespace}/{policy.name}"] = {"ingress": bool(policy.ingress), "egress": bool(policy.egress)}
+    deciding = report.deciding(group)
+    if group.predicted == "deny":
+        deciding = sorted(deciding, key=lambda item: not rules.get(str(item["policy"]), {}).get(item["direction"]))
+    for item in deciding:
         namespace, _, name = str(item["policy"]).partition("/")
         if name:
             return "NetworkPolicy", namespace, name
@@ -128,7 +135,8 @@ class FlowsScreen(ModeScreen):
     BINDINGS = [Binding("d", "denied_only", "Denied only"), Binding("x", "disagree_only", "Disagree only"),
                 Binding("e", "explain", "Explain")]
     KEY_NOTES = (("enter", "the Explain form, filled in with the highlighted group's question"),
-                 ("g", "go to the deciding policy of the highlighted group (else its pod)"),
+                 ("g", "go to the deciding policy of the highlighted group (a denied one: the policy whose "
+                        "rules came closest; else its pod)"),
                  ("d", "denied groups only (again: all)"), ("x", "disagreements only (again: all)"),
                  ("c", "copy the netpol-tui explain command of the highlighted group"))
 
@@ -244,7 +252,8 @@ class FlowsScreen(ModeScreen):
         from netpol_tui.screens.navigation import GoTo, ObjectRef
 
         group = self._group()
-        target = go_target(self.report, group) if group is not None else None
+        snapshot = self.console_state.snapshot if self.console_state is not None else None
+        target = go_target(self.report, group, snapshot) if group is not None else None
         if target is None:
             self.notify("This group names no policy or pod in the snapshot.", title="Go to", severity="warning")
             return

@@ -86,7 +86,8 @@ async def test_groups_toggles_explain_copy_and_go_to_the_denying_policy() -> Non
         await settle(pilot, 3)
         assert app.screen.id == "policies-screen"
         kind, policy = app.screen.query_one("#objects", VirtualList).highlighted_row.key
-        assert kind == "pol" and (policy.namespace, policy.name) == ("api", "default-deny-ingress")
+        # of the two isolating policies, the one whose rule came close (the ipBlock to fix)
+        assert kind == "pol" and (policy.namespace, policy.name) == ("api", "allow-internal")
 
 
 @sync
@@ -128,3 +129,17 @@ async def test_flow_paths_given_to_the_console_are_read() -> None:
         assert groups.row_count == 2 and {group.kind for group in report.groups} == {"hubble"}
         words = shlex.split(app.screen.copy_target()[0])
         assert words[2:4] == ["--files", str(demo_path("dataplane-v2"))]
+
+
+def test_go_target_allowing_policy_then_the_deciding_pod() -> None:
+    from netpol_tui.policy import PolicyEngine
+    from netpol_tui.screens.flows import go_target
+    from netpol_tui.sources.demo import load_demo
+
+    snapshot = load_demo("dataplane-v2")
+    report = compare_flows(snapshot, PolicyEngine(snapshot, "auto"), list(demo_flow_paths("dataplane-v2")))
+    dns = next(g for g in report.groups if g.port == 53)
+    assert go_target(report, dns, snapshot) == ("NetworkPolicy", "web", "allow-dns-and-metadata")
+    unknown = next(g for g in report.groups if g.status == "unknown")
+    assert go_target(report, unknown, snapshot)[0] == "Pod"  # nothing decided: the destination pod
+    assert go_target(report, unknown, snapshot)[1] == "api"
