@@ -41,6 +41,7 @@ KIND_HINTS = {
     Kind.WORKLOAD: "kubectl get deployments,statefulsets,daemonsets,replicasets -A -o json",
     Kind.EVENT: "kubectl get events -A -o json",
     Kind.OPERATION: "gcloud container operations list --location=LOCATION --format=json",
+    Kind.NETWORK_LOGGING: "kubectl get networklogging -o json",
 }
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from netpol_tui.checks import gke_enforcement as enf
-from netpol_tui.checks import ipblocks, known_issues, policies, reachability
+from netpol_tui.checks import ipblocks, known_issues, policies, policy_logging, reachability
 from netpol_tui.checks.context import CheckUnknown, Context, Hit
 from netpol_tui.checks.model import Finding, NotRead, Remediation, Report, Severity, UnknownCheck
 from netpol_tui.gcpause import gc_paused
@@ -79,6 +79,8 @@ CATALOG: tuple[CheckSpec, ...] = (
           reachability.check_control_plane_egress_blocked),
     _spec("GKE016", "maintenance-delays-recreation", "Maintenance policy delays node recreation", W,
           enf.check_maintenance_delays_recreation),
+    _spec("GKE017", "deny-logging-off", "Denied connections are not logged", W,
+          policy_logging.check_deny_logging_off),
     _spec("KI001", "calico-statefulset-termination", "StatefulSet pods lose connections while terminating", W,
           known_issues.check_calico_statefulset_termination),
     _spec("KI002", "calico-ipam-host-local", "Pods request Calico fixed IPs (host-local IPAM)", E,

@@ -47,8 +47,11 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]):
     state: var[ConsoleState | None] = var(None, always_update=True)
 
     def __init__(self, options: SourceOptions, loader: Loader | None = None,
-                 start_theme: str = "textual-dark", *, follow: bool = False) -> None:
+                 start_theme: str = "textual-dark", flow_paths: tuple[str, ...] = (), *,
+                 follow: bool = False) -> None:
         super().__init__()
+        #: Flow record files for the Flows screen (`--flows`); the demo's own when empty.
+        self.flow_paths = tuple(flow_paths)
         self.follow_source = follow  # follow the source after the first read (following.py)
         self._follow_setup()
         for name in MODE_NAMES:
@@ -319,7 +322,11 @@ def _first_then_reload(first: Snapshot) -> Loader:
     return loader
 
 
-def run_console(options: SourceOptions, theme: str = "textual-dark") -> int:
+def run_console(options: SourceOptions, theme: str = "textual-dark", flow_paths: tuple[str, ...] = ()) -> int:
+    if "-" in flow_paths:
+        print("netpol-tui: the console cannot read flow records from stdin (it is the terminal); "
+              "save them to a file and give --flows FILE", file=sys.stderr)
+        return 2
     if options.kind == "live" and not kubeconfig_available(options):
         print(NO_SOURCE_HINT, file=sys.stderr)
         return 2
@@ -341,7 +348,8 @@ def run_console(options: SourceOptions, theme: str = "textual-dark") -> int:
     # hand it back to the UI thread more often than the default 5 ms so keys stay answered.
     sys.setswitchinterval(0.001)
     try:
-        app = NetpolApp(options, loader=loader, start_theme=theme, follow=options.kind in ("live", "files"))
+        app = NetpolApp(options, loader=loader, start_theme=theme, flow_paths=flow_paths,
+                        follow=options.kind in ("live", "files"))
         app.follow_initial = first
         return run_guarded(app)
     except KeyboardInterrupt:  # ctrl-c outside the app's own key handling: leave quietly

@@ -34,6 +34,9 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"netpol-tui {__version__}")
     parser.add_argument("--theme", choices=THEMES, default="dark", help="console colours (default: dark)")
+    parser.add_argument("--flows", dest="console_flows", action="append", metavar="PATH",
+                        help="console: flow records for the Flows screen (7), a policy-action log export or "
+                             "`hubble observe -o json` output; repeatable (with --demo: the demo's own)")
     add_source_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
@@ -87,7 +90,8 @@ def _run(argv: Sequence[str] | None, prog: str) -> int:
     if getattr(args, "run", None) is None:
         from netpol_tui.app import run_console  # textual loads only for the console
 
-        return run_console(options_from_args(args), theme=f"textual-{args.theme}")
+        return run_console(options_from_args(args), theme=f"textual-{args.theme}",
+                           flow_paths=tuple(getattr(args, "console_flows", None) or ()))
     return int(args.run(args))
 
 

@@ -69,10 +69,12 @@ EXAMPLES: dict[str | None, tuple[Example, ...]] = {
                 "save again into the same directory (its files are replaced)", 0),
     ),
     "flows": (
-        Example("netpol-tui flows --demo dataplane-v2 --flows policy-action.json",
-                "join exported policy-action logs to the demo's policies (here: the file is missing)", 2),
-        Example("netpol-tui flows --demo dataplane-v2 --flows - --only disagree",
-                "Hubble flows from stdin (hubble observe -o json | ...), disagreements only", 2),
+        Example("netpol-tui flows --demo dataplane-v2",
+                "the demo's policy-action log and Hubble flows against its policies (some disagree)", 1),
+        Example("netpol-tui flows --demo dataplane-v2 --only disagree --format json",
+                "only the disagreements, each with its diagnosis and explain command, as JSON", 1),
+        Example("netpol-tui flows --demo calico",
+                "a Calico cluster has no policy logs and no Hubble: nothing to compare", 2),
         Example("netpol-tui flows --context gke_acme_europe-west1_prod --logs-since 1h --only deny",
                 "the last hour of the cluster's policy-action log, read from Cloud Logging, denied groups only "
                 "(here: no such context)", 2),

@@ -219,6 +219,16 @@ class WatchProblem(Message):
         self.text = text
 
 
+class FlowsCompared(Message):
+    """Observed flows read, joined, grouped and compared by one engine (`generation`), so an older
+    answer never replaces a newer one; `report` is a `netpol_tui.flows.FlowReport`."""
+
+    def __init__(self, generation: object, report: Any) -> None:
+        super().__init__()
+        self.generation = generation
+        self.report = report
+
+
 class MatrixComputed(Message):
     """The connectivity matrix (and, with "what if", the model diff) of one engine's snapshot;
     `generation` is that engine, so an older answer never replaces a newer one."""

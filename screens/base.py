@@ -44,7 +44,7 @@ CONSOLE_CSS = str(Path(__file__).resolve().parent / "console.tcss")
 
 MODES: tuple[tuple[str, str], ...] = (
     ("status", "Status"), ("nodes", "Nodes"), ("policies", "Policies"), ("issues", "Known issues"),
-    ("runbooks", "Runbooks"), ("matrix", "Matrix"),
+    ("runbooks", "Runbooks"), ("matrix", "Matrix"), ("flows", "Flows"),
 )
 MODE_NAMES = tuple(name for name, _ in MODES)
 MODE_TITLES = dict(MODES)
@@ -55,6 +55,7 @@ _SCREEN_CLASSES = {
     "issues": ("netpol_tui.screens.issues", "IssuesScreen"),
     "runbooks": ("netpol_tui.screens.runbooks", "RunbooksScreen"),
     "matrix": ("netpol_tui.screens.matrix", "MatrixScreen"),
+    "flows": ("netpol_tui.screens.flows", "FlowsScreen"),
 }
 
 #: The app's one-key globals. Priority: handled the moment the key arrives, so keys typed right
@@ -94,6 +95,7 @@ COMMAND_ACTIONS = {
     **{alias: "switch_to('issues')" for alias in ("issues", "known", "ki", "known-issues")},
     **{alias: "switch_to('runbooks')" for alias in ("runbooks", "runbook", "rb", "help-me")},
     **{alias: "switch_to('matrix')" for alias in ("matrix", "mx", "whatif", "what-if", "connectivity")},
+    **{alias: "switch_to('flows')" for alias in ("flows", "flow", "fl", "drops", "logs", "hubble")},
     **{alias: "quit" for alias in ("q", "q!", "quit", "exit")},
     **{alias: "keys" for alias in ("help", "?", "keys")},
     **{alias: "reload" for alias in ("reload", "r", "refresh")},
@@ -101,8 +103,8 @@ COMMAND_ACTIONS = {
     **{alias: "pick_context" for alias in ("ctx", "context", "contexts")},
     **{alias: "show_errors" for alias in ("errors", "error", "err")},
 }
-COMMAND_WORDS = ("status", "nodes", "policies", "pods", "netpol", "issues", "runbooks", "matrix", "help", "reload",
-                 "theme", "ctx", "context", "errors", "quit")
+COMMAND_WORDS = ("status", "nodes", "policies", "pods", "netpol", "issues", "runbooks", "matrix", "flows", "help",
+                 "reload", "theme", "ctx", "context", "errors", "quit")
 
 
 def _widest(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
@@ -320,7 +322,7 @@ class ModeScreen(Screen):
         if action is None:
             if text.strip():
                 self.notify(f"Unknown command {text.strip()[:40]!r}. Try :status :nodes :policies :issues "
-                            ":runbooks :matrix :ctx :errors :help :quit", severity="warning", markup=False)
+                            ":runbooks :matrix :flows :ctx :errors :help :quit", severity="warning", markup=False)
             return
         await self.app.run_action(action)
 

@@ -37,7 +37,8 @@ def _positive_int(text: str) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--flows", action="append", metavar="PATH",
                         help="flow records: `gcloud logging read ... --format=json` output, Cloud Logging exports "
-                             "(JSON lines) or `hubble observe -o json` output; - reads stdin; repeatable")
+                             "(JSON lines) or `hubble observe -o json` output; - reads stdin; repeatable "
+                             "(with --demo and no --flows: the demo's own records)")
     parser.add_argument("--logs-since", metavar="DURATION",
                         help="also read the GKE cluster's policy-action log from Cloud Logging, this far back: "
                              "30m, 1h, 2d, 1h30m (needs logging.logEntries.list, e.g. roles/logging.viewer); "
@@ -69,6 +70,18 @@ def _source_words(args: argparse.Namespace) -> list[str]:
                         getattr(args, "context", None), getattr(args, "kubeconfig", None),
                         getattr(args, "project", None), getattr(args, "location", None),
                         getattr(args, "cluster", None))
+
+
+def demo_flows(name: str) -> tuple[list[str], str | None]:
+    """The flow records a bundled demo ships, or none and why (`--demo` without `--flows`)."""
+    from netpol_tui.sources.demo import DEMO_FLOWS, NO_DEMO_FLOWS, demo_flow_paths
+    from netpol_tui.sources.errors import SourceError
+
+    try:
+        paths = list(demo_flow_paths(name))
+    except SourceError:
+        return [], None  # the unknown demo is reported by the load, with its hint
+    return paths, None if name in DEMO_FLOWS else NO_DEMO_FLOWS.get(name, "none were recorded")
 
 
 def exit_code(report) -> int:

@@ -53,6 +53,14 @@ no operation is running, so the daily maintenance window alone gives no GKE016.
 
 dataplane-v2 healthy namespaces: web, jobs
 
+Flow records (`flows/NAME/`, beside the demo folders: the files source would read them as
+objects): dataplane-v2 ships `networklogging.json` (deny and allow logging on) and, in
+`flows/dataplane-v2/`, the policy-action log of the incident "storefront cannot reach api" as
+`gcloud logging read --format=json` prints it plus `hubble observe -o json` lines, with one
+disagreement of each diagnosis kind (see `tools/make_demo.py`, `dpv2_policy_action_log`).
+`netpol-tui flows --demo dataplane-v2` and the console's Flows screen read them when no
+`--flows` is given. calico ships none: the legacy datapath writes no policy logs and has no Hubble.
+
 Notes for check authors: GKE010 is the Calico model and must not fire on Dataplane V2 (the
 10.0.0.0/8 block in api is GKE011 only; it lies inside neither range, so no GKE012). web/storefront
 is Ingress + NEG backed and does allow both health-check ranges on its serving port, so it is

@@ -135,11 +135,13 @@ class ExplainDialog(Dialog):
     """
 
     def __init__(self, snapshot: Any, engines: dict[str, Any], src: str = "", dst: str = "", port: str = "",
-                 namespace: str | None = None) -> None:
+                 namespace: str | None = None, protocol: str | None = None) -> None:
         super().__init__()
         self.snapshot = snapshot
         self.engines = engines
         self.defaults = (src, dst, port)
+        #: The prefill's protocol (a flow record's UDP); None: the last question's, else TCP.
+        self.protocol_default = protocol if protocol in PROTOCOLS else None
         self.namespace = namespace
         self.result: dict[str, Any] | None = None
         self.request: ExplainRequest | None = None
@@ -158,10 +160,10 @@ class ExplainDialog(Dialog):
         src, dst, port = self.defaults
         last = self._recent()[-1] if self._recent() else None
         if last is None:
-            return src, dst, port, "TCP", "auto"
+            return src, dst, port, self.protocol_default or "TCP", "auto"
         if not (src or dst or port):
             return last.src, last.dst, last.port, last.protocol, last.dataplane
-        return src or (last.src if dst else ""), dst, port, last.protocol, last.dataplane
+        return src or (last.src if dst else ""), dst, port, self.protocol_default or last.protocol, last.dataplane
 
     def compose(self) -> ComposeResult:
         src, dst, port, protocol, dataplane = self._start_values()

@@ -175,6 +175,10 @@ class FlowReport:
 
     # ------------------------------------------------------------------ text
 
+    def endpoint_line(self, group: FlowGroup, which: str) -> str:
+        """One end of the group in words (workload and pods, Service, address, node); cleaned by the caller."""
+        return self._endpoint_line(group, which)
+
     def _endpoint_line(self, group: FlowGroup, which: str) -> str:
         joined = group.src if which == "src" else group.dst
         pods = group.pods(which)

@@ -16,6 +16,7 @@ from netpol_tui.model.objects import WORKLOAD_KINDS
 from netpol_tui.model.parse_core import parse_event, parse_namespace, parse_node, parse_pod, parse_workload
 from netpol_tui.model.parse_fields import NAMESPACE_NAME_LABEL, PROTOCOLS, ParseError
 from netpol_tui.model.parse_gke import parse_cluster, parse_operation
+from netpol_tui.model.parse_gke_logging import parse_network_logging
 from netpol_tui.model.parse_gke_policy import parse_cilium_policy, parse_fqdn_network_policy
 from netpol_tui.model.parse_policy import parse_label_selector, parse_network_policy
 from netpol_tui.model.parse_services import parse_ingress, parse_service
@@ -43,6 +44,7 @@ K8S_PARSERS: dict[str, tuple[Kind, Callable[..., Any]]] = {
     "FQDNNetworkPolicy": (Kind.FQDN_POLICY, parse_fqdn_network_policy),
     "CiliumNetworkPolicy": (Kind.CILIUM_POLICY, parse_cilium_policy),
     "CiliumClusterwideNetworkPolicy": (Kind.CILIUM_POLICY, parse_cilium_policy),
+    "NetworkLogging": (Kind.NETWORK_LOGGING, parse_network_logging),
 }
 
 CLUSTER_HINT_KEYS = ("currentMasterVersion", "nodePools", "addonsConfig", "networkConfig",

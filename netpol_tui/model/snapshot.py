@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from netpol_tui.model.gke import GkeCluster, GkeOperation
+from netpol_tui.model.gke_logging import NETWORK_LOGGING_NAME, NetworkLogging
 from netpol_tui.model.gke_policy import CiliumPolicy, FqdnNetworkPolicy
 from netpol_tui.model.objects import Event, Ingress, Namespace, Node, Pod, Service, Workload
 from netpol_tui.model.policy import NetworkPolicy
@@ -29,11 +30,13 @@ class Kind(StrEnum):
     FQDN_POLICY = "FQDNNetworkPolicy"
     #: cilium.io CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy (Dataplane V2).
     CILIUM_POLICY = "CiliumPolicy"
+    #: networking.gke.io NetworkLogging, cluster-scoped (network policy logging, Dataplane V2).
+    NETWORK_LOGGING = "NetworkLogging"
 
 
 #: Kinds that exist only where their CRD is installed (GKE Dataplane V2 features): a source that
 #: did not list them is taken to hold none; only a failed read (in `Snapshot.unknown`) is unknown.
-CRD_KINDS = frozenset({Kind.FQDN_POLICY, Kind.CILIUM_POLICY})
+CRD_KINDS = frozenset({Kind.FQDN_POLICY, Kind.CILIUM_POLICY, Kind.NETWORK_LOGGING})
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,7 @@ class Snapshot:
     operations: tuple[GkeOperation, ...] = ()
     fqdn_policies: tuple[FqdnNetworkPolicy, ...] = ()
     cilium_policies: tuple[CiliumPolicy, ...] = ()
+    network_logging: tuple[NetworkLogging, ...] = ()
     problems: tuple[LoadProblem, ...] = ()
     unknown: tuple[UnknownPart, ...] = ()
     #: Objects dropped for a bad field; a kind all of whose objects were dropped is in `unknown`.
@@ -129,7 +133,8 @@ class Snapshot:
     def counts(self) -> dict[str, int]:
         """Objects per kind; the CRD kinds only when there are some (most clusters have none)."""
         extra = {name: count for name, count in (("fqdnnetworkpolicies", len(self.fqdn_policies)),
-                                                 ("ciliumpolicies", len(self.cilium_policies))) if count}
+                                                 ("ciliumpolicies", len(self.cilium_policies)),
+                                                 ("networkloggings", len(self.network_logging))) if count}
         return extra | {
             "namespaces": len(self.namespaces),
             "pods": len(self.pods),
@@ -142,6 +147,13 @@ class Snapshot:
             "clusters": 1 if self.cluster else 0,
             "operations": len(self.operations),
         }
+
+    @property
+    def logging_config(self) -> NetworkLogging | None:
+        """The `NetworkLogging` object GKE reads (named `default`), or None when there is none.
+
+        None says nothing about whether it was read: ask `has(Kind.NETWORK_LOGGING)`."""
+        return next((item for item in self.network_logging if item.name == NETWORK_LOGGING_NAME), None)
 
     def namespace_labels(self, name: str) -> dict[str, str]:
         """Labels of a namespace; a namespace not in the snapshot gets the label the

@@ -37,6 +37,7 @@ _SNAPSHOT_FIELDS = {
     Kind.OPERATION: "operations",
     Kind.FQDN_POLICY: "fqdn_policies",
     Kind.CILIUM_POLICY: "cilium_policies",
+    Kind.NETWORK_LOGGING: "network_logging",
 }
 
 #: The API groups each kind we read belongs to ("" is the core group, apiVersion "v1"). The same
@@ -51,6 +52,7 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "ReplicaSet": ("apps", "extensions"), "Job": ("batch",), "CronJob": ("batch",),
     "FQDNNetworkPolicy": ("networking.gke.io",),
     "CiliumNetworkPolicy": ("cilium.io",), "CiliumClusterwideNetworkPolicy": ("cilium.io",),
+    "NetworkLogging": ("networking.gke.io",),
 }
 
 #: Lists inside lists inside lists are not kubectl output; deeper nesting is refused, which

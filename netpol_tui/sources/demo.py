@@ -10,6 +10,7 @@ from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
+from netpol_tui.model.gke_logging import NO_POLICY_LOGS
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.sources.errors import SourceError
 from netpol_tui.sources.files import Progress, load_files
@@ -19,6 +20,11 @@ DEMOS = {
     "dataplane-v2": "Autopilot (GKE Dataplane V2) cluster with Dataplane V2 pitfalls",
 }
 DEFAULT_DEMO = "calico"
+#: Flow records each demo ships (in demo/flows/NAME/, beside the cluster files, which the files
+#: source reads as objects): the policy-action log as `gcloud logging read --format=json` prints it
+#: and `hubble observe -o json` lines. Calico has none: its datapath writes no policy logs.
+DEMO_FLOWS: dict[str, tuple[str, ...]] = {"dataplane-v2": ("policy-action.json", "hubble.jsonl")}
+NO_DEMO_FLOWS = {"calico": NO_POLICY_LOGS}
 
 
 def demo_path(name: str) -> Path:
@@ -26,6 +32,13 @@ def demo_path(name: str) -> Path:
     if name not in DEMOS:
         raise SourceError(f"unknown demo {name!r}", hint="Demos: " + ", ".join(DEMOS))
     return Path(str(resources.files("netpol_tui.demo").joinpath(name)))
+
+
+def demo_flow_paths(name: str) -> tuple[str, ...]:
+    """The demo's flow record files (none for a demo without them); SourceError for an unknown name."""
+    demo_path(name)
+    folder = Path(str(resources.files("netpol_tui.demo").joinpath("flows", name)))
+    return tuple(str(folder / file) for file in DEMO_FLOWS.get(name, ()))
 
 
 def load_demo(name: str = DEFAULT_DEMO, progress: Progress | None = None) -> Snapshot:

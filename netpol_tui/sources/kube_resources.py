@@ -33,6 +33,9 @@ class Resource:
     version: str
     plural: str
     namespaced: bool
+    #: A CRD that many clusters lack: 404 (not served) means the kind is read and empty. Such a
+    #: list alone never counts as "the cluster could be read".
+    optional: bool = False
 
     @property
     def group_version(self) -> str:
@@ -60,6 +63,9 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(Kind.WORKLOAD, "Deployment", "apps", "v1", "deployments", True),
     Resource(Kind.WORKLOAD, "StatefulSet", "apps", "v1", "statefulsets", True),
     Resource(Kind.WORKLOAD, "DaemonSet", "apps", "v1", "daemonsets", True),
+    # Network policy logging configuration (GKE Dataplane V2): one cluster-scoped object, `default`.
+    Resource(Kind.NETWORK_LOGGING, "NetworkLogging", "networking.gke.io", "v1alpha1", "networkloggings", False,
+             optional=True),
 )
 NODES = RESOURCES[1]
 

@@ -96,6 +96,8 @@ def _load(client: KubeClient, options: SourceOptions, progress: Progress | None,
                 failure = kube.KubeFailure("cancelled", "not read: loading stopped early")
         except kube.KubeRequestError as exc:
             failure = exc.failure
+            if resource.optional and failure.category == "not-found":
+                failure = None  # the CRD is not installed: the cluster holds none of the kind
         except Exception as exc:  # a bug or an unexpected client error must not hang the load
             failure = kube.KubeFailure("error", f"unexpected error while listing {resource.plural}: "
                                                 f"{type(exc).__name__}: {exc}")
@@ -180,7 +182,8 @@ def _load(client: KubeClient, options: SourceOptions, progress: Progress | None,
         location=identity.location if identity else options.location,
         cluster=identity.cluster if identity else options.cluster, namespace=namespace,
     )
-    succeeded = [resource for resource in resources if outcomes.get(resource, _MISSING) is None]
+    succeeded = [resource for resource in resources
+                 if outcomes.get(resource, _MISSING) is None and not resource.optional]
     snapshot = builder.build(info, captured_at=captured_at)
     if not succeeded:
         raise _nothing_read(outcomes, resources, target)

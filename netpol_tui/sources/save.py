@@ -49,7 +49,10 @@ K8S_FILES: tuple[tuple[Kind, str, str, str], ...] = (
 CRD_FILES: tuple[tuple[Kind, str, str], ...] = (
     (Kind.FQDN_POLICY, "fqdnnetworkpolicies.json", "fqdn_policies"),
     (Kind.CILIUM_POLICY, "ciliumpolicies.json", "cilium_policies"),
+    (Kind.NETWORK_LOGGING, "networklogging.json", "network_logging"),
 )
+#: CRD kinds whose empty list must read back as "read, none" (a check tells that from "not read").
+_TYPED_CRD_LISTS = frozenset({Kind.NETWORK_LOGGING})
 WORKLOADS_FILE = "workloads.json"
 CLUSTER_FILE = "cluster.json"
 OPERATIONS_FILE = "operations.json"
@@ -212,7 +215,10 @@ def _save(snapshot: Snapshot, target: Path, handle: int) -> SaveResult:
         for kind, name, field_name in CRD_FILES:
             objects = getattr(snapshot, field_name)
             if objects or snapshot.has(kind):
-                _write(handle, name, {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""},
+                # A typed list (`NetworkLoggingList`) marks the kind read even when empty; "List" for
+                # the Cilium pair, whose two kinds share one file.
+                list_kind = f"{kind.value}List" if kind in _TYPED_CRD_LISTS else "List"
+                _write(handle, name, {"apiVersion": "v1", "kind": list_kind, "metadata": {"resourceVersion": ""},
                                       "items": [obj.raw for obj in objects]})
                 written.append(name)
         if snapshot.workloads:

@@ -91,6 +91,13 @@ def _maintenance() -> dict:
                                            "recurrence": "FREQ=WEEKLY;BYDAY=SA,SU"}}}
 
 
+def network_logging(*, deny: bool, allow: bool = False) -> dict:
+    """`kubectl get networklogging -o json`: the cluster's one object, `default`."""
+    return {"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "networking.gke.io/v1alpha1", "kind": "NetworkLogging", "metadata": {"name": "default"},
+         "spec": {"cluster": {"allow": {"log": allow, "delegate": False}, "deny": {"log": deny, "delegate": False}}}}]}
+
+
 def fixtures() -> dict[str, dict[str, tuple[dict, list[dict]]]]:
     """check id -> {"fires"|"clean": (cluster document, kubectl documents)}."""
     calico = cluster()
@@ -172,6 +179,8 @@ def fixtures() -> dict[str, dict[str, tuple[dict, list[dict]]]]:
     f["GKE016"] = {"fires": (cluster(maintenancePolicy=_maintenance()), world(policies=some_policy, node_list=pending)),
                    "clean": (cluster(maintenancePolicy={"resourceVersion": "e5f6"}),
                              world(policies=some_policy, node_list=pending))}
+    f["GKE017"] = {"fires": (dpv2, world(policies=some_policy, extra=[network_logging(deny=False)])),
+                   "clean": (dpv2, world(policies=some_policy, extra=[network_logging(deny=True)]))}
     sts = [*web_pods(), pod("db-0", "shop", labels={"app": "db"}, ip="10.64.1.30", owner=("StatefulSet", "db"))]
     f["KI001"] = {"fires": (cluster(version="1.21.4-gke.1499"), world(policies=some_policy, pods=sts)),
                   "clean": (cluster(version="1.21.4-gke.1500"), world(policies=some_policy, pods=sts))}

@@ -30,6 +30,7 @@ EXPECTED = {
     "GKE014": ("Service", "shop", "web"),
     "GKE015": ("Namespace", "shop", "shop"),
     "GKE016": ("Cluster", None, "prod"),
+    "GKE017": ("Cluster", None, "prod"),
     "KI001": ("Cluster", None, "prod"),
     "KI002": ("StatefulSet", "shop", "db"),
     "KI003": ("DaemonSet", "kube-system", "ip-masq-agent"),
@@ -54,7 +55,7 @@ def report_for(folder: Path) -> Report:
 def test_catalog_ids_symbols_and_order() -> None:
     ids = [spec.id for spec in CATALOG]
     symbols = [spec.symbol for spec in CATALOG]
-    assert len(ids) == 25 and len(set(ids)) == 25 and len(set(symbols)) == 25
+    assert len(ids) == 26 and len(set(ids)) == 26 and len(set(symbols)) == 26
     assert ids == sorted(ids, key=lambda i: ({"GKE": 0, "KI": 1, "NP": 2}[re.sub(r"\d", "", i)], i))
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", symbol) for symbol in symbols)
     assert set(EXPECTED) == set(ids)

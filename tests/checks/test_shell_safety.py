@@ -28,8 +28,9 @@ from netpol_tui.text import clean
 from tests.checks import hostile
 from tests.checks.hostile import is_hostile, run_block, run_pasted
 
-#: Checks whose commands take no value from the snapshot (their fixes list objects cluster-wide).
-VALUE_FREE = {"NP002"}
+#: Checks whose commands take no value from the snapshot (their fixes list objects cluster-wide, or
+#: name the one cluster-scoped object, NetworkLogging `default`).
+VALUE_FREE = {"NP002", "GKE017"}
 
 
 def _expected(finding: Finding) -> list[tuple[tuple[str, ...], str]]:

@@ -261,7 +261,12 @@ def dataplane_v2_documents() -> dict[str, Any]:
     return {"cluster.json": cluster, "nodes.json": _list("NodeList", nodes),
             "namespaces.json": _list("NamespaceList", namespaces), "pods.json": _list("PodList", pods),
             "networkpolicies.json": _list("NetworkPolicyList", policies), "operations.json": {"operations": []},
-            "services.json": _list("ServiceList", []), "events.json": _list("EventList", [])}
+            "services.json": _list("ServiceList", []), "events.json": _list("EventList", []),
+            # network policy logging as GKE creates it, deny logging turned on (check GKE017 quiet)
+            "networklogging.json": _list("NetworkLoggingList", [{
+                "apiVersion": "networking.gke.io/v1alpha1", "kind": "NetworkLogging", "metadata": _meta("default"),
+                "spec": {"cluster": {"allow": {"log": False, "delegate": False},
+                                     "deny": {"log": True, "delegate": False}}}}])}
 
 
 SCENARIOS = {"calico": calico_documents, "dataplane-v2": dataplane_v2_documents}

@@ -63,3 +63,10 @@ def test_finding_dialog_120x40(snap_compare, calico_dir: Path) -> None:
 
 def test_matrix_120x40(snap_compare, calico_dir: Path) -> None:
     assert snap_compare(make_app(calico_dir), terminal_size=(120, 40), run_before=_keys("6"))
+
+
+def test_flows_120x40(snap_compare) -> None:
+    from netpol_tui.app import NetpolApp
+    from netpol_tui.sources import SourceOptions
+
+    assert snap_compare(NetpolApp(SourceOptions(demo="dataplane-v2")), terminal_size=(120, 40), run_before=_keys("7"))

@@ -83,7 +83,9 @@ def test_problems_are_reported_and_counted(tmp_path, capsys):
 
 
 def test_bad_input_exits_2(tmp_path, capsys):
-    assert main(["flows", "--demo", "dataplane-v2"]) == 2
+    from netpol_tui.sources.demo import demo_path
+
+    assert main(["flows", "--files", str(demo_path("dataplane-v2"))]) == 2  # no flow source at all
     assert "--flows" in capsys.readouterr().err
     assert main(["flows", "--demo", "dataplane-v2", "--flows", str(tmp_path / "missing.json")]) == 2
     assert "cannot read" in capsys.readouterr().err

@@ -355,6 +355,7 @@ API_RESOURCES = (
     ApiResource("apps", "v1", "deployments", "Deployment", True, ("deploy",)),
     ApiResource("apps", "v1", "statefulsets", "StatefulSet", True, ("sts",)),
     ApiResource("apps", "v1", "daemonsets", "DaemonSet", True, ("ds",)),
+    ApiResource("networking.gke.io", "v1alpha1", "networkloggings", "NetworkLogging", False, ("nl",)),
 )
 _BY_PATH = {(r.group, r.version, r.plural): r for r in API_RESOURCES}
 _LIST_PATH = re.compile(r"^/(?:api/(?P<v1>v1)|apis/(?P<group>[^/]+)/(?P<version>[^/]+))"
@@ -586,10 +587,10 @@ class KubeAPI(StandIn):
             return {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
                 {"clientCIDR": "0.0.0.0/0", "serverAddress": f"127.0.0.1:{self.port}"}]}
         if path == "/apis":
-            groups = sorted({r.group for r in API_RESOURCES if r.group})
+            groups = sorted({(r.group, r.version) for r in API_RESOURCES if r.group})
             return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
-                {"name": g, "versions": [{"groupVersion": f"{g}/v1", "version": "v1"}],
-                 "preferredVersion": {"groupVersion": f"{g}/v1", "version": "v1"}} for g in groups]}
+                {"name": g, "versions": [{"groupVersion": f"{g}/{v}", "version": v}],
+                 "preferredVersion": {"groupVersion": f"{g}/{v}", "version": v}} for g, v in groups]}
         match = re.match(r"^/(?:api/(v1)|apis/([^/]+)/([^/]+))$", path)
         if not match:
             return None

@@ -17,7 +17,7 @@ from tests.live.conftest import TOKEN, write_kubeconfig
 from tests.live.standin import GkeAPI, KubeAPI, gke_error, kubeconfig
 
 ALL_KINDS = {Kind.NAMESPACE, Kind.NODE, Kind.POD, Kind.NETWORK_POLICY, Kind.SERVICE, Kind.INGRESS, Kind.EVENT,
-             Kind.WORKLOAD, Kind.CLUSTER, Kind.OPERATION}
+             Kind.WORKLOAD, Kind.CLUSTER, Kind.OPERATION, Kind.NETWORK_LOGGING}
 
 
 def _free_port() -> int:
