@@ -141,6 +141,11 @@ def run(args: argparse.Namespace) -> int:
             since = parse_duration(args.logs_since)
         except ValueError as exc:
             return _fail(str(exc))
+    demo = getattr(args, "demo", None)
+    if not paths and since is None and demo:
+        paths, reason = demo_flows(demo)
+        if not paths:
+            return _fail(f"the {demo} demo has no flow records: {reason}")
     if not paths and since is None:
         return _fail("give --flows PATH (repeatable; - reads stdin: policy-action logs or Hubble flows) or "
                      "--logs-since DURATION (the GKE cluster's policy-action log from Cloud Logging)")
