@@ -33,7 +33,7 @@ API (no I/O, no textual; everything is frozen):
   `PROJECT_ID` when unknown).
 - Command builders filled with real values (gke-facts section 3 wording):
   `enable_commands`, `disable_commands`, `disable_addon_command`, `upgrade_pool_command`;
-  each returns a `GcloudCommand` (a `checks.shell.ShellCommand`: argv, stdin, placeholders).
+  each returns a `GcloudCommand` (a `netpol_tui.shell.ShellCommand`: argv, stdin, placeholders).
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from netpol_tui.checks.shell import ShellCommand, gcloud, join, kubectl
 from netpol_tui.model.gke import GkeCluster, GkeOperation, MaintenancePolicy
 from netpol_tui.model.objects import Node, Pod
 from netpol_tui.model.snapshot import Kind, Snapshot
+from netpol_tui.shell import ShellCommand, gcloud, join, kubectl
 from netpol_tui.timestamps import parse_timestamp
 
 CALICO_LABEL_SELECTOR = "projectcalico.org/ds-ready=true"
@@ -143,7 +143,7 @@ def gcloud_flags(snapshot: Snapshot) -> str:
     return cluster_identity(snapshot).flags
 
 
-#: A gcloud command as argv (see `checks.shell`); `.text` is its quoted shell text.
+#: A gcloud command as argv (see `netpol_tui.shell`); `.text` is its quoted shell text.
 GcloudCommand = ShellCommand
 
 

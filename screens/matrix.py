@@ -16,11 +16,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from netpol_tui.checks.shell import join
 from netpol_tui.messages import MatrixComputed
 from netpol_tui.screens.base import ModeScreen
 from netpol_tui.screens.state import ConsoleState
 from netpol_tui.screens.views import cell
+from netpol_tui.shell import join
 from netpol_tui.text import clean
 from netpol_tui.widgets.inputs import FilterBar
 from netpol_tui.widgets.virtual_list import Column, Row, VirtualList

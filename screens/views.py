@@ -64,7 +64,7 @@ def first_copyable(finding: Any) -> tuple[str, str] | None:
         # The whole block: an apply command with its manifest as a heredoc runs as pasted.
         return remediation.commands[0].script, f"{finding.id} command"
     if remediation.manifest:
-        from netpol_tui.checks.shell import apply
+        from netpol_tui.shell import apply
 
         return apply(remediation.manifest).script, f"{finding.id} apply command"
     return None

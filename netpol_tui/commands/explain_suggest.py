@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from netpol_tui.checks.shell import apply
+from netpol_tui.shell import apply
 from netpol_tui.text import clean, plural
 
 EXIT_ALLOW, EXIT_DENY, EXIT_UNKNOWN = 0, 1, 3

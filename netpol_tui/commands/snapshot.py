@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 
 from netpol_tui.options import options_from_args
+from netpol_tui.shell import quote
 
 NAME = "snapshot"
 HELP = "save what a live source reads as files (snapshot save DIR)"
@@ -63,5 +63,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"Saved {counts or 'an empty snapshot'} from {clean(snapshot.source.description, 200)} to {result.directory}")
     if snapshot.unknown:
         print(f"Not read: {', '.join(str(part.kind) for part in snapshot.unknown)} (see manifest.json)")
-    print(f"Open it with: netpol-tui --files {shlex.quote(str(result.directory))}")
+    print(f"Open it with: netpol-tui --files {quote(str(result.directory))}")
     return EXIT_OK

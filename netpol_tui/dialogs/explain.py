@@ -52,7 +52,7 @@ class ExplainRequest:
     @property
     def command(self) -> str:
         """The same question for the CLI (pasted into a ticket or a script)."""
-        from netpol_tui.checks.shell import join
+        from netpol_tui.shell import join
 
         dataplane = ("--dataplane", self.dataplane) if self.dataplane != "auto" else ()
         return join(("netpol-tui", "explain", "--from", self.src, "--to", self.dst, "--port", self.port,
