@@ -319,8 +319,8 @@ def run_console(options: SourceOptions, theme: str = "textual-dark") -> int:
     if options.kind == "files":
         # Files are local and quick: read them before going full screen, so a path that does not
         # exist or holds nothing usable ends with the CLI's message and exit 2, not a dead console.
-        from netpol_tui.commands.common import report_source_error
         from netpol_tui.sources import SourceError
+        from netpol_tui.sources.errors import report_source_error
 
         try:
             first = load_snapshot(options)

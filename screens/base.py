@@ -169,7 +169,7 @@ class ModeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield ModeBar(MODES, self.MODE)
         yield Header(id="header")
-        yield Breadcrumb(id="breadcrumb")
+        yield Breadcrumb(MODE_TITLES, id="breadcrumb")
         yield Banner(id="banner")
         yield from self.compose_body()
         yield CommandLine(COMMAND_WORDS, id="command-line")

@@ -10,10 +10,10 @@ Everything printed from the cluster is sanitised (no control characters or escap
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
+from netpol_tui.commands.common import print_json
 from netpol_tui.gcpause import gc_paused
 from netpol_tui.text import clean
 
@@ -64,17 +64,6 @@ def aggregate_exit(codes: list[int]) -> int:
         if code in codes:
             return code
     return EXIT_ALLOW
-
-
-def sanitised(data: Any) -> Any:
-    """JSON-ready data with every string (keys too) stripped of control characters and escapes."""
-    if isinstance(data, str):
-        return clean(data)
-    if isinstance(data, dict):
-        return {sanitised(key) if isinstance(key, str) else key: sanitised(value) for key, value in data.items()}
-    if isinstance(data, list | tuple):
-        return [sanitised(item) for item in data]
-    return data
 
 
 def unknown_dict(exc: Any, src: str, dst: str, port: int, protocol: str) -> dict[str, Any]:
@@ -179,10 +168,6 @@ def evaluate_batch(engine: Any, entries: list[Any], namespace: str | None = None
     return results, codes
 
 
-def _print_json(data: Any) -> None:
-    print(json.dumps(sanitised(data), indent=2, ensure_ascii=False))
-
-
 def _print_text(text: str) -> None:
     print(clean(text))
 
@@ -223,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
     namespace = getattr(args, "namespace", None)
     if batch is not None:
         results, codes = evaluate_batch(engine, batch, namespace)
-        _print_json({"dataplane": str(engine.dataplane), "results": results})
+        print_json({"dataplane": str(engine.dataplane), "results": results})
         errors = codes.count(EXIT_BAD_INPUT)
         if errors:
             print(f"netpol-tui explain: {errors} of {len(codes)} batch entries could not be evaluated",
@@ -238,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
                     for a, b in _pairs(engine, args.src, args.dst, namespace)]
     except EndpointUnknown as exc:
         if args.output_format == "json":
-            _print_json({"dataplane": str(engine.dataplane),
+            print_json({"dataplane": str(engine.dataplane),
                          **unknown_dict(exc, args.src, args.dst, port, args.protocol)})
         else:
             _print_text("\n".join([f"Traffic from {args.src} to {args.dst} on {args.protocol} port {port} is "
@@ -255,7 +240,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output_format == "yaml":
         return _fail("--format yaml prints a suggested manifest: add --suggest")
     if args.output_format == "json":
-        _print_json(_group_dict(verdicts, engine, args.src, args.dst, port, args.protocol))
+        print_json(_group_dict(verdicts, engine, args.src, args.dst, port, args.protocol))
     else:
         blocks = ["\n".join(verdict.sentences()) for verdict in verdicts]
         _print_text("\n\n".join(blocks))

@@ -42,7 +42,7 @@ def _progress_printer() -> object:
 
 
 def run(args: argparse.Namespace) -> int:
-    from netpol_tui.commands.common import print_problems
+    from netpol_tui.commands.common import print_problems, report_source_error
     from netpol_tui.sources import SourceError, load_snapshot
     from netpol_tui.sources.save import SaveError, save_snapshot
     from netpol_tui.text import clean
@@ -50,8 +50,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         snapshot = load_snapshot(options_from_args(args), progress=_progress_printer())
     except SourceError as exc:
-        for line in exc.lines():
-            print(f"netpol-tui: {line}" if line == exc.message else line, file=sys.stderr)
+        report_source_error(exc)
         return EXIT_FAILED
     print_problems(snapshot)
     try:
