@@ -48,7 +48,7 @@ from netpol_tui.model.gke import GkeCluster, GkeOperation, MaintenancePolicy
 from netpol_tui.model.objects import Node, Pod
 from netpol_tui.model.snapshot import Kind, Snapshot
 from netpol_tui.shell import ShellCommand, gcloud, join, kubectl
-from netpol_tui.timestamps import parse_timestamp
+from netpol_tui.timestamps import kubectl_age, parse_timestamp
 
 CALICO_LABEL_SELECTOR = "projectcalico.org/ds-ready=true"
 VERIFY_NODES = kubectl("get", "nodes", "-l", CALICO_LABEL_SELECTOR)
@@ -613,20 +613,6 @@ def _step(snapshot: Snapshot, mode: Mode, addon: bool | None, setting: bool | No
 # ------------------------------------------------------------------------ verify
 
 
-def _age(created: str | None, now: datetime) -> str:
-    """kubectl's AGE column, roughly: 45s, 12m, 5h, 3d, 2y."""
-    start = parse_timestamp(created)
-    if start is None:
-        return "<unknown>"
-    seconds = int((now - start).total_seconds())
-    if seconds < 0:
-        return "0s"
-    for unit, size in (("y", 365 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= 2 * size or (unit == "m" and seconds >= 120):
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
-
-
 def _table(rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("   ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows)
@@ -636,7 +622,7 @@ def _nodes_output(nodes: list[Node], now: datetime) -> str:
     if not nodes:
         return NO_NODES_OUTPUT
     rows = [("NAME", "STATUS", "ROLES", "AGE", "VERSION")]
-    rows += [(node.name, node.status_text, "<none>", _age(node.creation_timestamp, now),
+    rows += [(node.name, node.status_text, "<none>", kubectl_age(node.creation_timestamp, now),
               node.kubelet_version or "<unknown>") for node in sorted(nodes, key=lambda n: n.name)]
     return _table(rows)
 
@@ -645,7 +631,7 @@ def _pods_output(pods: list[Pod], now: datetime) -> str:
     if not pods:
         return NO_KUBE_SYSTEM_PODS_OUTPUT
     rows = [("NAME", "STATUS", "AGE")]
-    rows += [(pod.name, pod.phase, _age(pod.creation_timestamp, now)) for pod in sorted(pods, key=lambda p: p.name)]
+    rows += [(pod.name, pod.phase, kubectl_age(pod.creation_timestamp, now)) for pod in sorted(pods, key=lambda p: p.name)]
     return _table(rows)
 
 
