@@ -148,9 +148,10 @@ MAX_LISTED = 20
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
-    """`1 policy`, `3 policies`, `2 errors`, `0 addresses`; `many` for irregular plurals."""
+    """`1 policy`, `3 policies`, `2 errors`, `0 addresses`, `12,000 pods`; `many` for irregular
+    plurals. The one pluralising helper: counts in sentences go through it."""
     if count == 1:
-        return f"{count} {word}"
+        return f"1 {word}"
     if many is None:
         if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u", ""):
             many = word[:-1] + "ies"
@@ -158,7 +159,7 @@ def plural(count: int, word: str, many: str | None = None) -> str:
             many = word + "es"
         else:
             many = word + "s"
-    return f"{count} {many}"
+    return f"{count:,} {many}"
 
 
 def listed(items: Iterable[str], limit: int = MAX_LISTED) -> str:

@@ -181,7 +181,7 @@ def policy_details(engine: Any, policy: Any) -> Group:
         return Group(*parts)
     pods = engine.pods_selected_by(policy)
     live = [pod for pod in pods if pod.is_live]
-    parts.append(Text(f"Selects {len(live)} live pod{'s' if len(live) != 1 else ''}"
+    parts.append(Text(f"Selects {plural(len(live), 'live pod')}"
                       + (f" ({len(pods) - len(live)} finished)" if len(pods) != len(live) else ""),
                       style="bold underline"))
     if not pods:
