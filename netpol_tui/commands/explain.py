@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from netpol_tui.commands.common import print_json
-from netpol_tui.gcpause import gc_paused
+from netpol_tui.gcpause import freeze_long_lived, gc_paused
 from netpol_tui.text import clean
 
 NAME = "explain"
@@ -202,9 +202,7 @@ def run(args: argparse.Namespace) -> int:
         engine = PolicyEngine(snapshot, args.dataplane)
     except ValueError as exc:
         return _fail(str(exc))
-    import gc
-
-    gc.freeze()  # the snapshot and the index live as long as this command: keep them out of GC passes
+    freeze_long_lived()  # the snapshot and the index live as long as this command: keep them out of GC passes
     namespace = getattr(args, "namespace", None)
     if batch is not None:
         results, codes = evaluate_batch(engine, batch, namespace)
