@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 _ESCAPE_SEQUENCES = re.compile(
     r"\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC ... BEL/ST (or unterminated)
@@ -168,3 +169,14 @@ def listed(items: Iterable[str], limit: int = MAX_LISTED) -> str:
     if len(items) <= limit:
         return ", ".join(items)
     return ", ".join(items[:limit]) + f", ... and {len(items) - limit} more"
+
+
+def sanitised(data: Any) -> Any:
+    """JSON-ready data with every string (keys too) `clean`ed: what every --format json prints."""
+    if isinstance(data, str):
+        return clean(data)
+    if isinstance(data, dict):
+        return {sanitised(key) if isinstance(key, str) else key: sanitised(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [sanitised(item) for item in data]
+    return data

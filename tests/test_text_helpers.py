@@ -65,3 +65,11 @@ def test_fail_on_choices_follow_the_severity_order() -> None:
     from netpol_tui.commands.check import FAIL_ON
 
     assert (*(str(severity) for severity in SEVERITY_ORDER), "never") == FAIL_ON
+
+
+def test_sanitised_cleans_every_string_of_a_json_document() -> None:
+    from netpol_tui.text import sanitised
+
+    data = {"n\x1b[31ms": ["a\x07", ("b\x1b]52;c;eA==\x07",), 3], "ok": None}
+    # Nested strings and keys alike; an escape sequence goes, a lone control shows as \u0007.
+    assert sanitised(data) == {"ns": ["a\\u0007", ["b"], 3], "ok": None}

@@ -1,6 +1,7 @@
 """What every headless command shares: loading the chosen source and reporting problems.
 
-`report_source_error` is re-exported from `netpol_tui.sources.errors`, where the console uses it too.
+`report_source_error` (from `netpol_tui.sources.errors`, where the console uses it too) and
+`sanitised` (from `netpol_tui.text`) are re-exported for the commands.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.options import options_from_args
 from netpol_tui.sources import SourceError, load_snapshot
 from netpol_tui.sources.errors import report_source_error
-from netpol_tui.text import clean
+from netpol_tui.text import sanitised
 
 MAX_PROBLEM_LINES = 20
 __all__ = ["load_or_report", "print_json", "print_problems", "report_source_error", "sanitised"]
@@ -39,17 +40,6 @@ def print_problems(snapshot: Snapshot) -> None:
         print(f"warning: ... and {len(problems) - MAX_PROBLEM_LINES} more problems", file=sys.stderr)
     for part in snapshot.unknown:
         print(f"warning: {part.kind} not read: {part.reason}", file=sys.stderr)
-
-
-def sanitised(data: Any) -> Any:
-    """JSON-ready data with every string (keys too) stripped of control characters and escapes."""
-    if isinstance(data, str):
-        return clean(data)
-    if isinstance(data, dict):
-        return {sanitised(key) if isinstance(key, str) else key: sanitised(value) for key, value in data.items()}
-    if isinstance(data, list | tuple):
-        return [sanitised(item) for item in data]
-    return data
 
 
 def print_json(data: Any) -> None:
