@@ -15,6 +15,7 @@ from typing import Any
 
 from netpol_tui.commands.common import print_json
 from netpol_tui.gcpause import freeze_long_lived, gc_paused
+from netpol_tui.policy.dataplane import DATAPLANE_CHOICES as DATAPLANES
 from netpol_tui.text import clean
 
 NAME = "explain"
@@ -24,7 +25,6 @@ EXIT_CODES = {"allow": EXIT_ALLOW, "deny": EXIT_DENY, "unknown": EXIT_UNKNOWN}
 EXIT_HELP = ("exit status: 0 allowed, 1 denied, 2 bad input, 3 unknown (the answer depends on data that "
              "was not read, e.g. NetworkPolicies forbidden). Several answers (a Service's pods, --batch): 2 "
              "if any entry is in error, else 1 if any is denied, else 3 if any is unknown, else 0.")
-DATAPLANES = ("auto", "kubernetes", "calico", "dataplane-v2", "none")
 ENDPOINT_HELP = ("NAMESPACE/POD, POD (with --namespace), an IP address (a pod's IP means that pod) "
                  "or NAMESPACE/svc/NAME (every pod behind the Service)")
 
