@@ -13,7 +13,7 @@
   evidence: tuple[Evidence(path, observed, expected)], remediation: Remediation(commands:
   tuple[Command(argv, description, stdin)], manifest, placeholders), explanation, origin, notes)`;
   a Command's shell text (`.text`, `.script` with the manifest as a heredoc) comes only from
-  `checks.shell`, which quotes every word.
+  `netpol_tui.shell`, which quotes every word.
 - `checks.enforcement`: `EnforcementState.from_snapshot`, `gcloud_flags`, `cluster_name` (see
   its docstring); `checks.render`: text, JSON, Markdown and SARIF output of a Report.
 """

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from netpol_tui.checks.enforcement import ClusterIdentity, EnforcementState, cluster_identity
 from netpol_tui.checks.model import Evidence, Severity, Subject
-from netpol_tui.checks.shell import ShellCommand, gcloud, join
 from netpol_tui.model.gke import GkeCluster
 from netpol_tui.model.objects import Namespace, Node, Origin, Pod
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy
 from netpol_tui.model.snapshot import Kind, Snapshot
 from netpol_tui.policy.dataplane import resolve_dataplane
+from netpol_tui.shell import ShellCommand, gcloud, join
 from netpol_tui.versions import GkeVersion, try_parse_version
 
 if TYPE_CHECKING:
@@ -382,7 +382,7 @@ def selector_key(selector: LabelSelector | None) -> tuple:
 
 def commands(*items: tuple[ShellCommand, str]) -> tuple[tuple[Any, ...], tuple[str, ...]]:
     """(ShellCommand, description) pairs -> (Command tuple, placeholders). Commands are argv
-    only (see `checks.shell`): a preformatted string would escape the one quoting rule."""
+    only (see `netpol_tui.shell`): a preformatted string would escape the one quoting rule."""
     from netpol_tui.checks.model import Command
 
     out, placeholders = [], []

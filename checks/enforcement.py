@@ -33,7 +33,7 @@ API (no I/O, no textual; everything is frozen):
   `PROJECT_ID` when unknown).
 - Command builders filled with real values (gke-facts section 3 wording):
   `enable_commands`, `disable_commands`, `disable_addon_command`, `upgrade_pool_command`;
-  each returns a `GcloudCommand` (a `checks.shell.ShellCommand`: argv, stdin, placeholders).
+  each returns a `GcloudCommand` (a `netpol_tui.shell.ShellCommand`: argv, stdin, placeholders).
 """
 
 from __future__ import annotations
@@ -44,11 +44,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from netpol_tui.checks.shell import ShellCommand, gcloud, join, kubectl
 from netpol_tui.model.gke import GkeCluster, GkeOperation, MaintenancePolicy
 from netpol_tui.model.objects import Node, Pod
 from netpol_tui.model.snapshot import Kind, Snapshot
-from netpol_tui.timestamps import parse_timestamp
+from netpol_tui.shell import ShellCommand, gcloud, join, kubectl
+from netpol_tui.timestamps import kubectl_age, parse_timestamp
 
 CALICO_LABEL_SELECTOR = "projectcalico.org/ds-ready=true"
 VERIFY_NODES = kubectl("get", "nodes", "-l", CALICO_LABEL_SELECTOR)
@@ -143,7 +143,7 @@ def gcloud_flags(snapshot: Snapshot) -> str:
     return cluster_identity(snapshot).flags
 
 
-#: A gcloud command as argv (see `checks.shell`); `.text` is its quoted shell text.
+#: A gcloud command as argv (see `netpol_tui.shell`); `.text` is its quoted shell text.
 GcloudCommand = ShellCommand
 
 
@@ -613,20 +613,6 @@ def _step(snapshot: Snapshot, mode: Mode, addon: bool | None, setting: bool | No
 # ------------------------------------------------------------------------ verify
 
 
-def _age(created: str | None, now: datetime) -> str:
-    """kubectl's AGE column, roughly: 45s, 12m, 5h, 3d, 2y."""
-    start = parse_timestamp(created)
-    if start is None:
-        return "<unknown>"
-    seconds = int((now - start).total_seconds())
-    if seconds < 0:
-        return "0s"
-    for unit, size in (("y", 365 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= 2 * size or (unit == "m" and seconds >= 120):
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
-
-
 def _table(rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("   ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows)
@@ -636,7 +622,7 @@ def _nodes_output(nodes: list[Node], now: datetime) -> str:
     if not nodes:
         return NO_NODES_OUTPUT
     rows = [("NAME", "STATUS", "ROLES", "AGE", "VERSION")]
-    rows += [(node.name, node.status_text, "<none>", _age(node.creation_timestamp, now),
+    rows += [(node.name, node.status_text, "<none>", kubectl_age(node.creation_timestamp, now),
               node.kubelet_version or "<unknown>") for node in sorted(nodes, key=lambda n: n.name)]
     return _table(rows)
 
@@ -645,7 +631,7 @@ def _pods_output(pods: list[Pod], now: datetime) -> str:
     if not pods:
         return NO_KUBE_SYSTEM_PODS_OUTPUT
     rows = [("NAME", "STATUS", "AGE")]
-    rows += [(pod.name, pod.phase, _age(pod.creation_timestamp, now)) for pod in sorted(pods, key=lambda p: p.name)]
+    rows += [(pod.name, pod.phase, kubectl_age(pod.creation_timestamp, now)) for pod in sorted(pods, key=lambda p: p.name)]
     return _table(rows)
 
 

@@ -19,11 +19,11 @@ from netpol_tui.checks.enforcement import (
     upgrade_pool_command,
 )
 from netpol_tui.checks.model import Evidence, Subject
-from netpol_tui.checks.shell import gcloud
 from netpol_tui.model.gke import GkeCluster
 from netpol_tui.model.objects import CALICO_READY_LABEL, Node
 from netpol_tui.model.quantity import format_bytes
 from netpol_tui.model.snapshot import Kind
+from netpol_tui.shell import gcloud
 from netpol_tui.text import listed, plural
 
 UNSUPPORTED_MACHINE_TYPES = ("f1-micro", "g1-small")

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from netpol_tui.checks.model import Finding, Severity
+from netpol_tui.text import plural
 
 GROUP_MIN = 3
 SPLIT_MIN = 50
@@ -65,21 +66,15 @@ class FindingGroup:
     def describe(self) -> str:
         """`1,544 NetworkPolicies in 312 namespaces` (one line, plain)."""
         kinds = self.kinds
-        what = _plural_kind(kinds[0], self.count) if len(kinds) == 1 else f"{self.count:,} findings"
+        what = plural(self.count, kinds[0]) if len(kinds) == 1 else plural(self.count, "finding")
         namespaces = [name for name in self.namespaces if name != CLUSTER_SCOPE]
         if self.namespace is not None:
             return f"{what} in {self.namespace}" if self.namespace else f"{what} (cluster-scoped)"
         if len(namespaces) > 1:
-            return f"{what} in {len(namespaces):,} namespaces"
+            return f"{what} in {plural(len(namespaces), 'namespace')}"
         if len(namespaces) == 1:
             return f"{what} in {namespaces[0]}"
         return what
-
-
-def _plural_kind(kind: str, count: int) -> str:
-    if count == 1:
-        return f"1 {kind}"
-    return f"{count:,} {kind[:-1] + 'ies' if kind.endswith('y') else kind + 'es' if kind.endswith('s') else kind + 's'}"
 
 
 Entry = Finding | FindingGroup

@@ -15,10 +15,10 @@ from netpol_tui.checks.manifests import (
     policy_dict,
 )
 from netpol_tui.checks.model import Evidence, Severity, Subject
-from netpol_tui.checks.shell import ShellCommand, apply, kubectl, objects
 from netpol_tui.model.objects import Pod
 from netpol_tui.model.policy import IPBlock, LabelSelector, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule
 from netpol_tui.model.snapshot import Kind
+from netpol_tui.shell import ShellCommand, apply, kubectl, objects
 from netpol_tui.text import listed
 
 INTERNET = ("0.0.0.0/0", "::/0")

@@ -9,9 +9,9 @@ from netpol_tui.checks.context import CheckUnknown, Context, Hit, commands
 from netpol_tui.checks.gke_enforcement import need_enforcement
 from netpol_tui.checks.manifests import json_pointer_escape
 from netpol_tui.checks.model import Evidence, Subject
-from netpol_tui.checks.shell import ShellCommand, gcloud, kubectl, objects
 from netpol_tui.model.objects import CALICO_READY_LABEL, MASQ_READY_LABEL, Node, Pod, Workload
 from netpol_tui.model.snapshot import Kind
+from netpol_tui.shell import ShellCommand, gcloud, kubectl, objects
 from netpol_tui.text import listed, plural
 from netpol_tui.versions import GkeVersion, in_range
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from netpol_tui.checks import shell
+from netpol_tui import shell
 from netpol_tui.model.objects import Origin
 from netpol_tui.model.snapshot import Kind, Snapshot
 
@@ -86,7 +86,7 @@ class Evidence:
 class Command:
     """A command as argv (and the manifest it reads on stdin); `description` says why to run it.
 
-    Shell text is only ever made from it by `checks.shell`, which quotes every word.
+    Shell text is only ever made from it by `netpol_tui.shell`, which quotes every word.
     """
 
     argv: tuple[str, ...]
@@ -95,7 +95,7 @@ class Command:
 
     def __post_init__(self) -> None:
         if isinstance(self.argv, str):
-            raise TypeError(f"a command is a tuple of words, not the string {self.argv!r}: build it with checks.shell")
+            raise TypeError(f"a command is a tuple of words, not the string {self.argv!r}: build it with netpol_tui.shell")
 
     @property
     def text(self) -> str:

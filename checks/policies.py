@@ -15,10 +15,11 @@ from netpol_tui.checks.context import (
 )
 from netpol_tui.checks.manifests import dump, policy_dict
 from netpol_tui.checks.model import Evidence, Subject
-from netpol_tui.checks.shell import ShellCommand, apply, kubectl, objects
 from netpol_tui.model.objects import Pod
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule
+from netpol_tui.model.selector_text import selector_text
 from netpol_tui.model.snapshot import Kind
+from netpol_tui.shell import ShellCommand, apply, kubectl, objects
 from netpol_tui.text import listed, plural
 
 if TYPE_CHECKING:
@@ -34,12 +35,6 @@ def _subject(policy: NetworkPolicy) -> Subject:
 
 def _name(policy: NetworkPolicy) -> str:
     return f"{policy.namespace}/{policy.name}"
-
-
-def _selector_text(selector: LabelSelector | None) -> str:
-    from netpol_tui.policy import selector_text
-
-    return selector_text(selector)
 
 
 def _label_sets(pods: Iterable[Pod]) -> list[Mapping[str, str]]:
@@ -154,7 +149,7 @@ def check_policy_selects_nothing(ctx: Context) -> Iterator[Hit]:
             continue
         pods = ctx.live_pods_by_namespace.get(policy.namespace, [])
         label_sets = _label_sets(pods)
-        selector = _selector_text(policy.pod_selector)
+        selector = selector_text(policy.pod_selector)
         evidence = [Evidence("spec.podSelector", selector, f"labels of a live pod in namespace {policy.namespace}"),
                     Evidence(f"live pods in namespace {policy.namespace}", str(len(pods)))]
         hints = _near_hints(policy.pod_selector, label_sets, "a pod")
@@ -169,7 +164,7 @@ def check_policy_selects_nothing(ctx: Context) -> Iterator[Hit]:
         items: list[tuple[ShellCommand, str]] = []
         if manifest:
             items.append((apply(manifest), f"the same policy with the near-miss selector corrected to "
-                                 f"{_selector_text(fixes[0])}"))
+                                 f"{selector_text(fixes[0])}"))
         items += [(kubectl("get", "pods", "--show-labels", namespace=policy.namespace), "compare the pods' labels"),
                   (kubectl("describe", *objects("networkpolicy", policy.name), namespace=policy.namespace),
                    "with the PodSelector")]
@@ -245,7 +240,7 @@ def check_peer_matches_nothing(ctx: Context) -> Iterator[Hit]:
                         if not peer.pod_selector.is_empty:
                             elsewhere = sorted(_label_index(ctx).namespaces_matching(peer.pod_selector) - set(targets))
                             if elsewhere:
-                                hints.append(f"pods matching {_selector_text(peer.pod_selector)} run in namespace "
+                                hints.append(f"pods matching {selector_text(peer.pod_selector)} run in namespace "
                                              f"{listed(elsewhere, 5)}" + (" (add a namespaceSelector)"
                                                                           if peer.namespace_selector is None else ""))
                     evidence += [Evidence(f"{path} near miss", hint) for hint in hints[:MAX_HINTS]]
@@ -280,9 +275,9 @@ def _rules(policy: NetworkPolicy, direction: str) -> tuple[PolicyRule, ...]:
 def _peer_text(peer: PolicyPeer) -> str:
     parts = []
     if peer.namespace_selector is not None:
-        parts.append(f"namespaceSelector {_selector_text(peer.namespace_selector)}")
+        parts.append(f"namespaceSelector {selector_text(peer.namespace_selector)}")
     if peer.pod_selector is not None:
-        parts.append(f"podSelector {_selector_text(peer.pod_selector)}")
+        parts.append(f"podSelector {selector_text(peer.pod_selector)}")
     return " + ".join(parts)
 
 

@@ -22,10 +22,10 @@ from netpol_tui.checks.manifests import (
     namespace_peer,
 )
 from netpol_tui.checks.model import Evidence, Severity, Subject
-from netpol_tui.checks.shell import apply, gcloud, kubectl, objects
 from netpol_tui.model.objects import Pod, Service, ServicePort
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy, PolicyPort
 from netpol_tui.model.snapshot import Kind
+from netpol_tui.shell import apply, gcloud, kubectl, objects
 from netpol_tui.text import listed, plural
 from netpol_tui.versions import GkeVersion
 

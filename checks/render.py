@@ -23,7 +23,7 @@ from netpol_tui.checks.grouping import FindingGroup, group_findings
 from netpol_tui.checks.model import SEVERITY_ORDER, Command, Finding, NotRead, Report, Severity
 from netpol_tui.checks.registry import CATALOG
 from netpol_tui.checks.render_grouped import group_lines
-from netpol_tui.checks.shell import ScriptLine, script_lines
+from netpol_tui.shell import ScriptLine, script_lines
 from netpol_tui.sources.locate import object_line
 from netpol_tui.text import clean, code_span, markdown_fence, markdown_inline, plural
 
@@ -75,7 +75,7 @@ def unknown_because(report: Report) -> list[str]:
 
 def command_script_lines(command: Command) -> list[ScriptLine]:
     """The paste-ready lines of one command (its description as a comment first), from
-    `checks.shell`; a command reading a manifest carries it as a heredoc."""
+    `netpol_tui.shell`; a command reading a manifest carries it as a heredoc."""
     lines = [ScriptLine(f"# {_one(command.description)}", True)] if command.description else []
     lines += [ScriptLine(clean(line.text), line.indentable) for line in script_lines(command.argv, command.stdin)]
     return lines

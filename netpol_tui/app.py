@@ -8,7 +8,6 @@ imported inside workers, after the first frame.
 
 from __future__ import annotations
 
-import gc
 import sys
 import time
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from textual.worker import WorkerState, get_current_worker
 from netpol_tui import messages as msg
 from netpol_tui.dialogs.requests import DialogRequests
 from netpol_tui.following import Following
+from netpol_tui.gcpause import freeze_long_lived, thaw_replaced
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.screens.base import CONSOLE_CSS, GLOBAL_BINDINGS, KEY_ACTIONS, MODE_NAMES, make_screen
 from netpol_tui.screens.navigation import Trail
@@ -129,12 +129,16 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]):
         self.state = replace(self.state, loading=LoadStatus(message.what, message.done, message.total))
 
     def on_snapshot_loaded(self, message: msg.SnapshotLoaded) -> None:
-        # A big snapshot is millions of long-lived objects: keep the cyclic GC from rescanning them
-        # (a full collection took ~1 s on 100,000 pods and froze the UI mid-keystroke).
-        gc.freeze()
+        replaced = self.state.snapshot is not None
         state = self.state.without_errors("load", "reload", "engine", "enforcement", "checks")
         self.state = replace(state, snapshot=message.snapshot, generation=state.generation + 1, loading=None,
                              engine=None, enforcement=None, report=None, checks_running=False, followed=False)
+        # A big snapshot is millions of long-lived objects: keep the cyclic GC from rescanning them
+        # (a full collection took ~1 s on 100,000 pods and froze the UI mid-keystroke). Frozen only
+        # once the old snapshot is let go, and what it left frozen is thawed first (netpol_tui/gcpause.py).
+        if replaced:
+            thaw_replaced()
+        freeze_long_lived()
         self.build_engine(message.snapshot)
         self.compute_enforcement(message.snapshot)
 
@@ -335,8 +339,8 @@ def run_console(options: SourceOptions, theme: str = "textual-dark", flow_paths:
     if options.kind == "files":
         # Files are local and quick: read them before going full screen, so a path that does not
         # exist or holds nothing usable ends with the CLI's message and exit 2, not a dead console.
-        from netpol_tui.commands.common import report_source_error
         from netpol_tui.sources import SourceError
+        from netpol_tui.sources.errors import report_source_error
 
         try:
             first = load_snapshot(options)

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from netpol_tui.checks import shell
-from netpol_tui.checks.shell import ShellCommand, kubectl
+from netpol_tui import shell
 from netpol_tui.model.snapshot import Kind, Snapshot
+from netpol_tui.shell import ShellCommand, kubectl
 from netpol_tui.text import listed
 from netpol_tui.timestamps import parse_timestamp
 
@@ -40,7 +40,7 @@ class StepState(StrEnum):
 @dataclass(frozen=True, slots=True)
 class StepCommand:
     """A step's command as argv (and the manifest it reads on stdin); `text` is the block to
-    show and copy, made by `checks.shell` (every word quoted, a manifest as a heredoc)."""
+    show and copy, made by `netpol_tui.shell` (every word quoted, a manifest as a heredoc)."""
 
     argv: tuple[str, ...]
     description: str = ""

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 _ESCAPE_SEQUENCES = re.compile(
     r"\x1b\][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC ... BEL/ST (or unterminated)
@@ -148,9 +149,10 @@ MAX_LISTED = 20
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
-    """`1 policy`, `3 policies`, `2 errors`, `0 addresses`; `many` for irregular plurals."""
+    """`1 policy`, `3 policies`, `2 errors`, `0 addresses`, `12,000 pods`; `many` for irregular
+    plurals. The one pluralising helper: counts in sentences go through it."""
     if count == 1:
-        return f"{count} {word}"
+        return f"1 {word}"
     if many is None:
         if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u", ""):
             many = word[:-1] + "ies"
@@ -158,7 +160,7 @@ def plural(count: int, word: str, many: str | None = None) -> str:
             many = word + "es"
         else:
             many = word + "s"
-    return f"{count} {many}"
+    return f"{count:,} {many}"
 
 
 def listed(items: Iterable[str], limit: int = MAX_LISTED) -> str:
@@ -167,3 +169,14 @@ def listed(items: Iterable[str], limit: int = MAX_LISTED) -> str:
     if len(items) <= limit:
         return ", ".join(items)
     return ", ".join(items[:limit]) + f", ... and {len(items) - limit} more"
+
+
+def sanitised(data: Any) -> Any:
+    """JSON-ready data with every string (keys too) `clean`ed: what every --format json prints."""
+    if isinstance(data, str):
+        return clean(data)
+    if isinstance(data, dict):
+        return {sanitised(key) if isinstance(key, str) else key: sanitised(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [sanitised(item) for item in data]
+    return data

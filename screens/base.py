@@ -8,7 +8,6 @@ thread workers for anything slow and receives their past-tense messages. Subclas
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 from collections.abc import Callable, Iterable
 from importlib import import_module
@@ -22,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import WorkerState
 
-from netpol_tui.gcpause import gc_paused
+from netpol_tui.gcpause import freeze_long_lived, gc_paused
 from netpol_tui.messages import CopyCommand, RowsPrepared, ShowYaml, WorkerFailed
 from netpol_tui.screens.identity import header_info
 from netpol_tui.screens.state import ConsoleState, banner_lines, unloaded_text
@@ -171,7 +170,7 @@ class ModeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield ModeBar(MODES, self.MODE)
         yield Header(id="header")
-        yield Breadcrumb(id="breadcrumb")
+        yield Breadcrumb(MODE_TITLES, id="breadcrumb")
         yield Banner(id="banner")
         yield from self.compose_body()
         yield CommandLine(COMMAND_WORDS, id="command-line")
@@ -258,7 +257,7 @@ class ModeScreen(Screen):
 
     def on_rows_prepared(self, message: RowsPrepared) -> None:
         if len(message.rows) > BIG_LIST:
-            gc.freeze()  # the rows live as long as the snapshot: no need to rescan them in every collection
+            freeze_long_lived()  # the rows live as long as the snapshot: no need to rescan them in every collection
         for virtual_list in self.query(f"#{message.target}").results(VirtualList):
             virtual_list.set_rows(message.rows, message.widths)
         self.show_filter_count(message.target)

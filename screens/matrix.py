@@ -16,12 +16,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from netpol_tui.checks.shell import join
 from netpol_tui.messages import MatrixComputed
 from netpol_tui.screens.base import ModeScreen
 from netpol_tui.screens.state import ConsoleState
 from netpol_tui.screens.views import cell
-from netpol_tui.text import clean
+from netpol_tui.shell import join
+from netpol_tui.text import clean, plural
 from netpol_tui.widgets.inputs import FilterBar
 from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
 
@@ -42,8 +42,7 @@ def pair_rows(matrix: Any, diff: Any = None) -> list[Row]:
         changed[key] = changed.get(key, 0) + 1
     rows = []
     for (src, dst), value in sorted(matrix.cells().items()):
-        mark = f"{changed[(src, dst)]} change" + ("s" if changed.get((src, dst), 0) > 1 else "") \
-            if (src, dst) in changed else ""
+        mark = plural(changed[(src, dst)], "change") if (src, dst) in changed else ""
         rows.append(Row.make((f"{LETTERS[value.state]} {value.state}", cell(src, 80), cell(dst, 80),
                               str(value.allowed), str(value.denied), str(value.unknown), mark),
                              ("pair", src, dst), (STATE_STYLES[value.state], "bold", "bold", "green", "red",

@@ -26,8 +26,9 @@ from netpol_tui.messages import CopyCommand, NodesRefreshed, WatchProblem
 from netpol_tui.model.objects import CALICO_READY_LABEL
 from netpol_tui.screens.base import ModeScreen
 from netpol_tui.screens.state import ConsoleState
-from netpol_tui.screens.views import age, bar, cell, plain
+from netpol_tui.screens.views import bar, cell, plain
 from netpol_tui.text import clean
+from netpol_tui.timestamps import kubectl_age
 from netpol_tui.widgets.inputs import FilterBar
 from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
 
@@ -42,7 +43,7 @@ def node_columns(calico: bool) -> list[Column]:
     if calico:
         columns.append(Column("DS-READY", width=8))
     return [*columns, Column("STATUS", max_width=40, min_width=9, shorten="end", searchable=False),
-            Column("AGE", width=5, sort="age", searchable=False)]
+            Column("AGE", width=6, sort="age", searchable=False)]
 
 
 def node_rows(nodes: Any, now: datetime, expect_label: bool | None, calico: bool = True) -> Iterator[Row]:
@@ -57,7 +58,7 @@ def node_rows(nodes: Any, now: datetime, expect_label: bool | None, calico: bool
         status = node.status_text
         status_style = "yellow" if node.unschedulable or node.ready is not True else None
         head = (cell(node.name, 300), cell(node.node_pool or "-", 120), cell((node.kubelet_version or "?").lstrip("v"), 80))
-        tail = (status, age(node.creation_timestamp, now))
+        tail = (status, kubectl_age(node.creation_timestamp, now, unknown="?"))
         if calico:
             label = "true" if labelled else "missing"
             yield Row.make((*head, label, *tail), node, (None, None, None, style, status_style, None),

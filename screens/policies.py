@@ -17,10 +17,10 @@ from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from netpol_tui.checks.shell import kubectl, objects
 from netpol_tui.messages import DetailsComputed
 from netpol_tui.screens.base import ModeScreen
 from netpol_tui.screens.state import ConsoleState
+from netpol_tui.shell import kubectl, objects
 from netpol_tui.widgets.inputs import FilterBar
 from netpol_tui.widgets.related import RelatedList
 from netpol_tui.widgets.virtual_list import Column, Row, VirtualList

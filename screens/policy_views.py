@@ -10,12 +10,20 @@ from collections.abc import Iterator
 from typing import Any
 
 from rich.console import Group
-from rich.padding import Padding
 from rich.text import Text
 
 from netpol_tui.screens.views import cell, plural
 from netpol_tui.text import clean
 from netpol_tui.widgets.describe import describe_policy, selector
+from netpol_tui.widgets.verdicts import (
+    VERDICT_BADGES,
+    VERDICT_STYLES,
+    VERDICT_WORDS,
+    explain_block,
+    explain_text,
+    unknown_lines,
+    verdict_block,
+)
 from netpol_tui.widgets.virtual_list import Row
 
 MAX_PODS_LISTED = 60
@@ -173,7 +181,7 @@ def policy_details(engine: Any, policy: Any) -> Group:
         return Group(*parts)
     pods = engine.pods_selected_by(policy)
     live = [pod for pod in pods if pod.is_live]
-    parts.append(Text(f"Selects {len(live)} live pod{'s' if len(live) != 1 else ''}"
+    parts.append(Text(f"Selects {plural(len(live), 'live pod')}"
                       + (f" ({len(pods) - len(live)} finished)" if len(pods) != len(live) else ""),
                       style="bold underline"))
     if not pods:
@@ -230,94 +238,7 @@ def namespace_details(engine: Any, snapshot: Any, name: str) -> Group:
     return Group(*parts)
 
 
-# ---------------------------------------------------------------------------- explain
-
-
-#: The answer's word and colours: allowed green, denied red, unknown neutral (not a pass, not a failure).
-VERDICT_WORDS = {True: "ALLOWED", False: "DENIED", None: "UNKNOWN"}
-VERDICT_BADGES = {True: "bold reverse green", False: "bold reverse red", None: "bold reverse blue"}
-VERDICT_STYLES = {True: "green", False: "red", None: "blue"}
-
-
-def unknown_lines(reasons: Any, indent: str = "    ") -> list[Text]:
-    """Why an answer is unknown, one line per missing piece of data."""
-    return [Text(f"{indent}? " + clean(reason, 800)) for reason in reasons]
-
-
-def verdict_block(verdict: Any, policies: dict[tuple[str, str], Any]) -> Group:
-    """One verdict: the answer, both sides, the deciding rules shown as kubectl describes them."""
-    parts: list[Any] = [Text.assemble((f" {VERDICT_WORDS[verdict.allowed]} ", VERDICT_BADGES[verdict.allowed]),
-                                      "  ", clean(verdict.sentences()[0], 600))]
-    if verdict.allowed is None:
-        parts.append(Text("  It depends on data that was not read:", style="bold"))
-        parts.extend(unknown_lines(verdict.unknown_because))
-    for side in (verdict.egress, verdict.ingress):
-        style = VERDICT_STYLES[side.allowed]
-        parts.append(Text.assemble((f"{side.direction} ", "bold"), (side.verdict, style), "  ",
-                                   clean(side.summary, 800)))
-        for reason in side.denied_because:
-            parts.append(Text("    - " + clean(reason, 800), style="red"))
-        shown: set[tuple[str, str]] = set()
-        for ref in side.allowed_by:
-            parts.append(Text("    allowed by " + clean(str(ref), 400), style="green"))
-            policy = policies.get(ref.policy_key)
-            if policy is not None and ref.policy_key not in shown:
-                shown.add(ref.policy_key)
-                ingress = str(ref.direction) == "Ingress"
-                text = describe_policy(policy, highlight_ingress=(ref.rule_index,) if ingress else (),
-                                       highlight_egress=(ref.rule_index,) if not ingress else ())
-                parts.append(Padding(text, (0, 0, 0, 6)))
-        for name in side.isolating_policies[:20]:
-            parts.append(Text("    isolated by " + clean(name, 300), style="dim"))
-    for note in verdict.notes:
-        parts.append(Text("Note: " + clean(note, 800), style="yellow"))
-    return Group(*parts)
-
-
-def explain_block(result: Any) -> Group:
-    """Every verdict of the question (a Service gives one per pod) and the dataplane comparison."""
-    verdicts, comparison, policies = result["verdicts"], result["comparison"], result["policies"]
-    parts: list[Any] = []
-    unknown = result.get("unknown")
-    if unknown:
-        parts.append(Text.assemble((" UNKNOWN ", VERDICT_BADGES[None]), "  ",
-                                   clean(f"{unknown['question']}: {unknown['message']}.", 600)))
-        parts.append(Text("  It depends on data that was not read:", style="bold"))
-        parts.extend(unknown_lines(unknown["unknown_because"]))
-    if len(verdicts) > 1:  # a Service: one verdict per pod pair, summed up and grouped by reason
-        from netpol_tui.screens.explain_summary import grouped_block
-
-        parts.append(grouped_block(verdicts, policies, result.get("pairs")))
-        parts.append(Text(""))
-    for verdict in verdicts[:1] if len(verdicts) == 1 else ():
-        parts.append(verdict_block(verdict, policies))
-        parts.append(Text(""))
-    if comparison:
-        parts.append(Text("Calico and Dataplane V2 disagree on this traffic:", style="bold yellow underline"))
-        for name, verdict in comparison:
-            parts.append(Text.assemble((f"  {name:14}", "bold"),
-                                       (VERDICT_WORDS[verdict.allowed], VERDICT_STYLES[verdict.allowed])))
-            for side in (verdict.egress, verdict.ingress):
-                for reason in side.denied_because[:3]:
-                    parts.append(Text("      " + clean(reason, 600), style="dim"))
-            for note in verdict.notes[:3]:
-                parts.append(Text("      " + clean(note, 600), style="dim"))
-    return Group(*parts)
-
-
-def explain_text(result: Any) -> str:
-    """Plain sentences for a ticket (what `c` copies)."""
-    lines = []
-    if len(result["verdicts"]) > 1:
-        from netpol_tui.screens.explain_summary import summary_line
-
-        lines.append(summary_line(result["verdicts"], result.get("pairs")))
-    unknown = result.get("unknown")
-    if unknown:
-        lines.append(f"{unknown['question']} is UNKNOWN: {unknown['message']}.")
-        lines.extend(f"  ? {reason}" for reason in unknown["unknown_because"])
-    for verdict in result["verdicts"]:
-        lines.extend(verdict.sentences())
-    for name, verdict in result["comparison"]:
-        lines.append(f"{name}: {VERDICT_WORDS[verdict.allowed]}")
-    return clean("\n".join(lines))
+# The explain renderings live in netpol_tui/widgets/verdicts.py (the Explain dialog uses them too,
+# and dialogs do not import screens); re-exported for the screens and tests that use them here.
+__all__ = ["VERDICT_BADGES", "VERDICT_STYLES", "VERDICT_WORDS", "explain_block", "explain_text", "namespace_details",
+           "object_rows", "pod_details", "policy_details", "service_details", "unknown_lines", "verdict_block"]

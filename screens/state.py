@@ -12,6 +12,7 @@ from typing import Any
 
 from netpol_tui.model.snapshot import Kind, Snapshot
 from netpol_tui.sources import SourceError, SourceOptions
+from netpol_tui.text import plural
 from netpol_tui.widgets.banner import BannerLine
 
 #: Worker name -> what keeps working when it fails (shown in the error banner).
@@ -132,7 +133,7 @@ def banner_lines(state: ConsoleState) -> list[BannerLine]:
                                     f"{status.name} {status.state}: {status.note}"))
     if snapshot.problems:
         count = len(snapshot.problems)
-        lines.append(BannerLine("info", f"{count} load problem{'s' if count != 1 else ''}: {snapshot.problems[0]}",
+        lines.append(BannerLine("info", f"{plural(count, 'load problem')}: {snapshot.problems[0]}",
                                 "All are listed on the Status screen." if count > 1 else ""))
     if state.engine is None and "engine" not in state.errors and state.loading is None:
         lines.append(BannerLine("progress", "Indexing policies…"))

@@ -7,7 +7,6 @@ turns their results into rows and renderables.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Group
@@ -16,7 +15,6 @@ from rich.text import Text
 
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.text import clean, plural
-from netpol_tui.timestamps import parse_timestamp
 from netpol_tui.widgets.virtual_list import Row
 
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan", "unknown": "dim"}
@@ -64,7 +62,7 @@ def first_copyable(finding: Any) -> tuple[str, str] | None:
         # The whole block: an apply command with its manifest as a heredoc runs as pasted.
         return remediation.commands[0].script, f"{finding.id} command"
     if remediation.manifest:
-        from netpol_tui.checks.shell import apply
+        from netpol_tui.shell import apply
 
         return apply(remediation.manifest).script, f"{finding.id} apply command"
     return None
@@ -160,14 +158,3 @@ def verify_block(verify: Sequence[Any]) -> Group:
     return Group(*parts)
 
 
-def age(created: str | None, now: datetime) -> str:
-    """kubectl-style age relative to the snapshot's capture time (never the wall clock)."""
-    start = parse_timestamp(created)
-    if start is None:
-        return "?"
-    now = now if now.tzinfo else now.replace(tzinfo=UTC)
-    seconds = max(0, int((now - start).total_seconds()))
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= 2 * size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"

@@ -1,15 +1,24 @@
-"""What every headless command shares: loading the chosen source and reporting problems."""
+"""What every headless command shares: loading the chosen source and reporting problems.
+
+`report_source_error` (from `netpol_tui.sources.errors`, where the console uses it too) and
+`sanitised` (from `netpol_tui.text`) are re-exported for the commands.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from typing import Any
 
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.options import options_from_args
 from netpol_tui.sources import SourceError, load_snapshot
+from netpol_tui.sources.errors import report_source_error
+from netpol_tui.text import sanitised
 
 MAX_PROBLEM_LINES = 20
+__all__ = ["load_or_report", "print_json", "print_problems", "report_source_error", "sanitised"]
 
 
 def load_or_report(args: argparse.Namespace) -> Snapshot | None:
@@ -23,12 +32,6 @@ def load_or_report(args: argparse.Namespace) -> Snapshot | None:
     return snapshot
 
 
-def report_source_error(exc: SourceError) -> None:
-    """The message, each problem and the hint on stderr (the console prints the same before exit 2)."""
-    for line in exc.lines():
-        print(f"netpol-tui: {line}" if line == exc.message else line, file=sys.stderr)
-
-
 def print_problems(snapshot: Snapshot) -> None:
     problems = snapshot.problems
     for problem in problems[:MAX_PROBLEM_LINES]:
@@ -37,3 +40,8 @@ def print_problems(snapshot: Snapshot) -> None:
         print(f"warning: ... and {len(problems) - MAX_PROBLEM_LINES} more problems", file=sys.stderr)
     for part in snapshot.unknown:
         print(f"warning: {part.kind} not read: {part.reason}", file=sys.stderr)
+
+
+def print_json(data: Any) -> None:
+    """`data` as indented JSON on stdout, every string sanitised (what --format json prints)."""
+    print(json.dumps(sanitised(data), indent=2, ensure_ascii=False))

@@ -10,11 +10,12 @@ Everything printed from the cluster is sanitised (no control characters or escap
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
-from netpol_tui.gcpause import gc_paused
+from netpol_tui.commands.common import print_json
+from netpol_tui.gcpause import freeze_long_lived, gc_paused
+from netpol_tui.policy.dataplane import DATAPLANE_CHOICES as DATAPLANES
 from netpol_tui.text import clean
 
 NAME = "explain"
@@ -24,7 +25,6 @@ EXIT_CODES = {"allow": EXIT_ALLOW, "deny": EXIT_DENY, "unknown": EXIT_UNKNOWN}
 EXIT_HELP = ("exit status: 0 allowed, 1 denied, 2 bad input, 3 unknown (the answer depends on data that "
              "was not read, e.g. NetworkPolicies forbidden). Several answers (a Service's pods, --batch): 2 "
              "if any entry is in error, else 1 if any is denied, else 3 if any is unknown, else 0.")
-DATAPLANES = ("auto", "kubernetes", "calico", "dataplane-v2", "none")
 ENDPOINT_HELP = ("NAMESPACE/POD, POD (with --namespace), an IP address (a pod's IP means that pod) "
                  "or NAMESPACE/svc/NAME (every pod behind the Service)")
 
@@ -64,17 +64,6 @@ def aggregate_exit(codes: list[int]) -> int:
         if code in codes:
             return code
     return EXIT_ALLOW
-
-
-def sanitised(data: Any) -> Any:
-    """JSON-ready data with every string (keys too) stripped of control characters and escapes."""
-    if isinstance(data, str):
-        return clean(data)
-    if isinstance(data, dict):
-        return {sanitised(key) if isinstance(key, str) else key: sanitised(value) for key, value in data.items()}
-    if isinstance(data, list | tuple):
-        return [sanitised(item) for item in data]
-    return data
 
 
 def unknown_dict(exc: Any, src: str, dst: str, port: int, protocol: str) -> dict[str, Any]:
@@ -179,10 +168,6 @@ def evaluate_batch(engine: Any, entries: list[Any], namespace: str | None = None
     return results, codes
 
 
-def _print_json(data: Any) -> None:
-    print(json.dumps(sanitised(data), indent=2, ensure_ascii=False))
-
-
 def _print_text(text: str) -> None:
     print(clean(text))
 
@@ -217,13 +202,11 @@ def run(args: argparse.Namespace) -> int:
         engine = PolicyEngine(snapshot, args.dataplane)
     except ValueError as exc:
         return _fail(str(exc))
-    import gc
-
-    gc.freeze()  # the snapshot and the index live as long as this command: keep them out of GC passes
+    freeze_long_lived()  # the snapshot and the index live as long as this command: keep them out of GC passes
     namespace = getattr(args, "namespace", None)
     if batch is not None:
         results, codes = evaluate_batch(engine, batch, namespace)
-        _print_json({"dataplane": str(engine.dataplane), "results": results})
+        print_json({"dataplane": str(engine.dataplane), "results": results})
         errors = codes.count(EXIT_BAD_INPUT)
         if errors:
             print(f"netpol-tui explain: {errors} of {len(codes)} batch entries could not be evaluated",
@@ -238,7 +221,7 @@ def run(args: argparse.Namespace) -> int:
                     for a, b in _pairs(engine, args.src, args.dst, namespace)]
     except EndpointUnknown as exc:
         if args.output_format == "json":
-            _print_json({"dataplane": str(engine.dataplane),
+            print_json({"dataplane": str(engine.dataplane),
                          **unknown_dict(exc, args.src, args.dst, port, args.protocol)})
         else:
             _print_text("\n".join([f"Traffic from {args.src} to {args.dst} on {args.protocol} port {port} is "
@@ -255,7 +238,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output_format == "yaml":
         return _fail("--format yaml prints a suggested manifest: add --suggest")
     if args.output_format == "json":
-        _print_json(_group_dict(verdicts, engine, args.src, args.dst, port, args.protocol))
+        print_json(_group_dict(verdicts, engine, args.src, args.dst, port, args.protocol))
     else:
         blocks = ["\n".join(verdict.sentences()) for verdict in verdicts]
         _print_text("\n\n".join(blocks))

@@ -8,7 +8,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from netpol_tui.checks.shell import apply
+from netpol_tui.commands.common import print_json
+from netpol_tui.shell import apply
 from netpol_tui.text import clean, plural
 
 EXIT_ALLOW, EXIT_DENY, EXIT_UNKNOWN = 0, 1, 3
@@ -52,8 +53,6 @@ def _text(item: Any, dataplane: str) -> list[str]:
 
 def print_suggestions(engine: Any, verdicts: list[Any], output_format: str, answer: dict[str, Any]) -> int:
     """Print the answer and the suggestions; the exit status is the answer's (0/1/3)."""
-    from netpol_tui.commands.explain import _print_json
-
     items, reasons = _suggestions(engine, verdicts)
     denied = any(v.allowed is False for v in verdicts)
     code = EXIT_DENY if denied else (EXIT_UNKNOWN if any(v.allowed is None for v in verdicts) else EXIT_ALLOW)
@@ -65,7 +64,7 @@ def print_suggestions(engine: Any, verdicts: list[Any], output_format: str, answ
         sys.stdout.write("---\n".join(clean(item.manifest) for item in items))
         return code
     if output_format == "json":
-        _print_json({**answer, "suggestions": [item.to_dict() for item in items], "no_suggestion": reasons})
+        print_json({**answer, "suggestions": [item.to_dict() for item in items], "no_suggestion": reasons})
         return code
     out = ["\n".join(v.sentences()) for v in verdicts]
     for item in items:

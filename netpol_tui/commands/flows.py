@@ -16,10 +16,11 @@ if TYPE_CHECKING:
     from netpol_tui.model.snapshot import Snapshot
     from netpol_tui.sources.gke import GkeIdentity
 
+from netpol_tui.policy.dataplane import DATAPLANE_CHOICES as DATAPLANES
+
 NAME = "flows"
 HELP = "compare observed flows (GKE network policy logs, Hubble) with the policy engine and explain disagreements"
 EXIT_AGREE, EXIT_DISAGREE, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
-DATAPLANES = ("auto", "kubernetes", "calico", "dataplane-v2", "none")
 MAX_PROBLEM_LINES = 20
 DEFAULT_LOGS_LIMIT = 100_000
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from netpol_tui.policy.dataplane import DATAPLANE_CHOICES as DATAPLANES
+
 NAME = "matrix"
 HELP = "the connectivity matrix: namespace x namespace (all / some / none allowed), workloads and ports"
 EXIT_OK, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 2, 3
-DATAPLANES = ("auto", "kubernetes", "calico", "dataplane-v2", "none")
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:

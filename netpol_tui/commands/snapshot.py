@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 
 from netpol_tui.options import options_from_args
+from netpol_tui.shell import quote
 
 NAME = "snapshot"
 HELP = "save what a live source reads as files (snapshot save DIR)"
@@ -42,7 +42,7 @@ def _progress_printer() -> object:
 
 
 def run(args: argparse.Namespace) -> int:
-    from netpol_tui.commands.common import print_problems
+    from netpol_tui.commands.common import print_problems, report_source_error
     from netpol_tui.sources import SourceError, load_snapshot
     from netpol_tui.sources.save import SaveError, save_snapshot
     from netpol_tui.text import clean
@@ -50,8 +50,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         snapshot = load_snapshot(options_from_args(args), progress=_progress_printer())
     except SourceError as exc:
-        for line in exc.lines():
-            print(f"netpol-tui: {line}" if line == exc.message else line, file=sys.stderr)
+        report_source_error(exc)
         return EXIT_FAILED
     print_problems(snapshot)
     try:
@@ -63,5 +62,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"Saved {counts or 'an empty snapshot'} from {clean(snapshot.source.description, 200)} to {result.directory}")
     if snapshot.unknown:
         print(f"Not read: {', '.join(str(part.kind) for part in snapshot.unknown)} (see manifest.json)")
-    print(f"Open it with: netpol-tui --files {shlex.quote(str(result.directory))}")
+    print(f"Open it with: netpol-tui --files {quote(str(result.directory))}")
     return EXIT_OK

@@ -22,6 +22,7 @@ from netpol_tui.dialogs.base import Dialog
 from netpol_tui.messages import CopyCommand, VerdictComputed, WorkerFailed
 from netpol_tui.text import clean
 from netpol_tui.widgets.completion import CompletionList, EndpointCompleter, EndpointSuggester
+from netpol_tui.widgets.verdicts import explain_block, explain_text
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 DATAPLANES = (("auto (this cluster)", "auto"), ("Calico", "calico"), ("Dataplane V2", "dataplane-v2"),
@@ -52,7 +53,7 @@ class ExplainRequest:
     @property
     def command(self) -> str:
         """The same question for the CLI (pasted into a ticket or a script)."""
-        from netpol_tui.checks.shell import join
+        from netpol_tui.shell import join
 
         dataplane = ("--dataplane", self.dataplane) if self.dataplane != "auto" else ()
         return join(("netpol-tui", "explain", "--from", self.src, "--to", self.dst, "--port", self.port,
@@ -365,8 +366,6 @@ class ExplainDialog(Dialog):
             if message.suggestions:
                 self.show_suggestions(message.side or "to", message.suggestions)
             return
-        from netpol_tui.screens.policy_views import explain_block
-
         self.result = message.result
         self._show(explain_block(message.result))
 
@@ -387,8 +386,6 @@ class ExplainDialog(Dialog):
         if self.result is None or self.request is None:
             self.notify("Explain a connection first.", severity="warning")
             return
-        from netpol_tui.screens.policy_views import explain_text
-
         self.post_message(CopyCommand(explain_text(self.result) + "\n$ " + self.request.command, "explanation"))
 
 

@@ -28,7 +28,7 @@ def remediation_items(finding: Any) -> list[tuple[str, str, str]]:
     """(label, text to copy, description) for each command: the runnable block, so an apply
     command comes with its manifest as a heredoc. A manifest no command reads is offered as
     its own `kubectl apply -f -` block."""
-    from netpol_tui.checks.shell import apply
+    from netpol_tui.shell import apply
 
     remediation = getattr(finding, "remediation", None)
     commands = getattr(remediation, "commands", ()) or ()

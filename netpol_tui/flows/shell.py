@@ -1,21 +1,18 @@
 """Shell commands the flows report prints for copying.
 
-Every value goes through `quote`, the one place that quotes for the shell here (kept small so
-that a project-wide quoting function can replace it).
+Every word is quoted by `netpol_tui.shell`, the project's one quoting function.
 """
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Sequence
 
-
-def quote(value: object) -> str:
-    return shlex.quote(str(value))
+from netpol_tui.shell import join
 
 
 def command(words: Sequence[object]) -> str:
-    return " ".join(quote(word) for word in words)
+    """Words (ports may be ints) as one quoted command line."""
+    return join(str(word) for word in words)
 
 
 def source_words(demo: str | None = None, files: Sequence[str] = (), context: str | None = None,

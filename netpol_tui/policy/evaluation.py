@@ -30,6 +30,7 @@ from netpol_tui.policy.results import (
 )
 from netpol_tui.policy.selectors import CompiledSelector
 from netpol_tui.policy.unread import namespace_match_without_labels
+from netpol_tui.text import plural
 
 
 class EvaluationMixin:
@@ -185,8 +186,7 @@ class EvaluationMixin:
             outcomes.append((policy, results))
         isolated_by = f"isolated by {', '.join(names)}"
         if allowed_by:
-            more = f" (and {len(allowed_by) - 1} more rule{'s' if len(allowed_by) > 2 else ''})" \
-                if len(allowed_by) > 1 else ""
+            more = f" (and {plural(len(allowed_by) - 1, 'more rule')})" if len(allowed_by) > 1 else ""
             return DirectionResult(direction, name, True, True, True, names, tuple(allowed_by), (),
                                    f"{side} {name}: allowed; {isolated_by}; allowed by {allowed_by[0]}{more}.")
         peer_word = "to" if egress else "from"
@@ -194,8 +194,8 @@ class EvaluationMixin:
             because = self._undecided_reasons(undecided, direction, other, other_doubt, t)
             return DirectionResult(direction, name, True, True, None, names, (), (), (
                 f"{side} {name}: unknown; {isolated_by}, no {WORDS[direction]} rule allows {t.protocol} port "
-                f"{t.port} {peer_word} {other.name} for sure, and {len(undecided)} rule"
-                f"{'s' if len(undecided) > 1 else ''} may, depending on data that was not read."),
+                f"{t.port} {peer_word} {other.name} for sure, and {plural(len(undecided), 'rule')} may, "
+                "depending on data that was not read."),
                 tuple(because))
         if not egress and Kind.SERVICE in other_doubt:
             # `resolve` reads a ClusterIP as the Service's pods, and this very pod may be one of them:

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from netpol_tui.model.policy import LabelSelector, SelectorOperator
+from netpol_tui.model.selector_text import selector_text as selector_text  # re-exported for netpol_tui.policy
+from netpol_tui.model.selector_text import term_text
 from netpol_tui.policy.results import TermResult
 
 _IN, _NOT_IN, _EXISTS, _DOES_NOT_EXIST = 0, 1, 2, 3
@@ -90,30 +92,6 @@ def one_edit_apart(a: str, b: str) -> bool:
     while i < len(a) and a[i] == b[i]:
         i += 1
     return a[i:] == b[i + 1:]
-
-
-def _join(values: tuple[str, ...] | frozenset[str]) -> str:
-    return ",".join(sorted(values))
-
-
-def term_text(op: SelectorOperator | str, key: str, values: tuple[str, ...] = ()) -> str:
-    op = SelectorOperator(op)
-    if op is SelectorOperator.IN:
-        return f"{key} in ({_join(tuple(values))})"
-    if op is SelectorOperator.NOT_IN:
-        return f"{key} notin ({_join(tuple(values))})"
-    if op is SelectorOperator.EXISTS:
-        return key
-    return f"!{key}"
-
-
-def selector_text(selector: LabelSelector | None) -> str:
-    """kubectl's rendering: `app=store,tier in (db)`; `<all>` for an empty selector."""
-    if selector is None or selector.is_empty:
-        return "<all>"
-    parts = [f"{key}={value}" for key, value in selector.match_labels.items()]
-    parts += [term_text(req.operator, req.key, req.values) for req in selector.match_expressions]
-    return ",".join(parts)
 
 
 def _actual(key: str, labels: Mapping[str, str]) -> str:

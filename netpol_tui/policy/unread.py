@@ -8,10 +8,9 @@ matches three-valued when namespace labels are missing.
 
 from __future__ import annotations
 
-import shlex
-
 from netpol_tui.model.snapshot import Kind, Snapshot
 from netpol_tui.policy.selectors import CompiledSelector
+from netpol_tui.shell import join, objects
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 #: The kinds a verdict can depend on, with the API resource each is listed as.
@@ -22,11 +21,6 @@ VERDICT_KINDS: dict[Kind, tuple[str, bool]] = {
     Kind.SERVICE: ("services", True),
 }
 _SELECTOR_IN, _SELECTOR_NOT_IN, _SELECTOR_EXISTS, _SELECTOR_DOES_NOT_EXIST = 0, 1, 2, 3
-
-
-def _quote(value: str) -> str:
-    """POSIX quoting for values put into a printed command."""
-    return shlex.quote(value)
 
 
 class Unread:
@@ -57,13 +51,13 @@ class Unread:
         for), the `kubectl get` whose output supplies the kind for files."""
         resource, namespaced = VERDICT_KINDS[kind]
         source = self.snapshot.source
-        context = f" --context {_quote(source.context)}" if source.context else ""
-        scope = ""
+        context = ("--context", source.context) if source.context else ()
+        scope: tuple[str, ...] = ()
         if namespaced:
-            scope = f" -n {_quote(source.namespace)}" if source.namespace else " -A"
+            scope = ("-n", source.namespace) if source.namespace else ("-A",)
         if source.kind == "live" or self.snapshot.unknown_reason(kind):
-            return f"kubectl auth can-i list {resource}{scope}{context}"
-        return f"kubectl get {resource}{scope}{context} -o json"
+            return join(("kubectl", "auth", "can-i", "list", resource, *scope, *context))
+        return join(("kubectl", "get", resource, *scope, *context, "-o", "json"))
 
     def sentence(self, kind: Kind) -> str:
         """`NetworkPolicy objects were not read (403 Forbidden); check with `kubectl auth ...``."""
@@ -82,9 +76,10 @@ class Unread:
     def missing_namespace(self, namespace: str, what: str) -> str:
         """Namespaces were read, but not this one (a stale or partial snapshot): its labels are unknown."""
         context = self.snapshot.source.context
-        flag = f" --context {_quote(context)}" if context else ""
+        flag = ("--context", context) if context else ()
+        check = join(("kubectl", "get", *objects("namespace", namespace), *flag, "-o", "json"))
         return (f"{what}: namespace {namespace} is not among the Namespaces read, so its labels are unknown; "
-                f"check it with `kubectl get namespace {_quote(namespace)}{flag} -o json`")
+                f"check it with `{check}`")
 
 
 def namespace_match_without_labels(selector: CompiledSelector, namespace: str) -> bool | None:

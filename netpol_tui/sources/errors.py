@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from netpol_tui.model.snapshot import LoadProblem
 
@@ -23,6 +25,14 @@ class SourceError(Exception):
         if self.hint:
             out.append(self.hint)
         return out
+
+
+def report_source_error(exc: SourceError, stream: TextIO | None = None) -> None:
+    """`netpol-tui: MESSAGE`, each problem and the hint, on stderr: the one way every command,
+    and the console before it goes full screen, ends on a source that gave nothing usable."""
+    out = stream if stream is not None else sys.stderr
+    for line in exc.lines():
+        print(f"netpol-tui: {line}" if line == exc.message else line, file=out)
 
 
 class KubeConfigError(SourceError):

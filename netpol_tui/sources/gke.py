@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from netpol_tui.shell import join
 from netpol_tui.text import clean
 
 IAM_ROLE = "roles/container.clusterViewer"
@@ -49,10 +50,6 @@ class GkeIdentity:
     @property
     def parent(self) -> str:
         return f"projects/{self.project}/locations/{self.location}"
-
-    @property
-    def flags(self) -> str:
-        return f"{self.cluster} --location={self.location} --project={self.project}"
 
 
 def parse_context_name(name: str | None) -> GkeIdentity | None:
@@ -206,8 +203,8 @@ def failure_reason(exc: BaseException, identity: GkeIdentity, endpoint: str | No
     if isinstance(exc, gexc.Forbidden):
         lowered = message.lower()
         if "has not been used" in lowered or "service_disabled" in lowered or "is disabled" in lowered:
-            return (f"GKE API is not enabled in project {identity.project} (403): run `gcloud services enable "
-                    f"container.googleapis.com --project={identity.project}`")
+            enable = join(("gcloud", "services", "enable", "container.googleapis.com", f"--project={identity.project}"))
+            return f"GKE API is not enabled in project {identity.project} (403): run `{enable}`"
         if "vpc service controls" in lowered or "vpcservicecontrols" in lowered or "organization's policy" in lowered:
             return f"GKE API request blocked by VPC Service Controls (403); {VPC_SC_HINT}"
         permission = OPERATIONS_PERMISSION if what.startswith("the operations") else CLUSTER_PERMISSION

@@ -40,7 +40,7 @@ from netpol_tui.sources.limits import (
     ReadLimits,
     TooLarge,
 )
-from netpol_tui.text import clean
+from netpol_tui.text import clean, plural
 
 if TYPE_CHECKING:
     from netpol_tui.sources.kube_resources import Resource
@@ -240,8 +240,8 @@ class KubeClient:
                                                        f"{clean(str(sent), 60, single_line=True)}, longer than "
                                                        f"the {budget:g} s allowed for retries", fatal=False)
                 else:
-                    failure = replace(failure, message=f"{failure.message} (gave up after {attempt} "
-                                                       f"attempt{'s' if attempt != 1 else ''}: retrying may take "
+                    failure = replace(failure, message=f"{failure.message} (gave up after "
+                                                       f"{plural(attempt, 'attempt')}: retrying may take "
                                                        f"{budget:g} s at most)",
                                       fatal=False)
                 raise KubeRequestError(failure)

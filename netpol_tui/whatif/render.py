@@ -15,7 +15,7 @@ from typing import Any
 
 from netpol_tui.checks.model import Report
 from netpol_tui.checks.render import render_markdown
-from netpol_tui.text import clean, markdown_inline, plural
+from netpol_tui.text import clean, markdown_inline, plural, sanitised
 from netpol_tui.whatif.diff import Diff
 from netpol_tui.whatif.matrix import Matrix
 
@@ -29,18 +29,8 @@ def _one(text: object) -> str:
     return clean(text, single_line=True)
 
 
-def _cleaned(value: Any) -> Any:
-    if isinstance(value, str):
-        return clean(value)
-    if isinstance(value, dict):
-        return {clean(k) if isinstance(k, str) else k: _cleaned(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_cleaned(item) for item in value]
-    return value
-
-
 def json_document(document: dict[str, Any]) -> str:
-    return json.dumps(_cleaned(document), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(sanitised(document), indent=2, ensure_ascii=False) + "\n"
 
 
 def _grid(matrix: Matrix) -> tuple[list[str], list[list[str]]]:

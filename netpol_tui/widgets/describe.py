@@ -12,20 +12,13 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule
+from netpol_tui.model.selector_text import selector_text
 from netpol_tui.text import clean
 
 
 def selector(sel: LabelSelector | None) -> str:
-    """kubectl's FormatLabelSelector: `app=store,tier in (db)`; `<none>` when empty."""
-    if sel is None or sel.is_empty:
-        return "<none>"
-    parts = [f"{key}={value}" for key, value in sel.match_labels.items()]
-    for req in sel.match_expressions:
-        op = str(req.operator)
-        values = ",".join(req.values)
-        parts.append({"In": f"{req.key} in ({values})", "NotIn": f"{req.key} notin ({values})",
-                      "Exists": req.key, "DoesNotExist": f"!{req.key}"}.get(op, f"{req.key} {op} ({values})"))
-    return clean(",".join(parts), 500, single_line=True)
+    """`selector_text` (kubectl's form, `<none>` when empty) made safe to show."""
+    return clean(selector_text(sel), 500, single_line=True)
 
 
 def port_text(port: PolicyPort) -> str:

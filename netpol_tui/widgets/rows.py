@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len
 
+from netpol_tui.timestamps import age_seconds
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
@@ -65,17 +67,12 @@ def parse_filter(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(include), tuple(exclude)
 
 
-_AGE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "y": 31536000}
-
-
 def sort_key(value: str, how: str) -> tuple:
-    """Orders cells of a column: ages (`5d`, `37m`) by duration, numbers by value, text as text;
+    """Orders cells of a column: ages (`5d`, `3d4h`, `37m`) by duration, numbers by value, text as text;
     unparsable values (`?`, `-`) sort last."""
     if how == "age":
-        number, unit = value[:-1], value[-1:]
-        if number.isdigit() and unit in _AGE_UNITS:
-            return (0, int(number) * _AGE_UNITS[unit], "")
-        return (1, 0, value)
+        seconds = age_seconds(value)
+        return (1, 0, value) if seconds is None else (0, seconds, "")
     if how == "number":
         head = value.split("/")[0].split()[0] if value.split() else ""
         try:

@@ -20,10 +20,10 @@ from netpol_tui.checks import CATALOG, Report, run_checks
 from netpol_tui.checks.enforcement import EnforcementState
 from netpol_tui.checks.model import Finding
 from netpol_tui.checks.render import render_markdown, render_text
-from netpol_tui.checks.shell import NOT_EXACT_WARNING, apply, heredoc_delimiter, script
 from netpol_tui.dialogs.finding import remediation_items
 from netpol_tui.runbooks import build_runbooks
 from netpol_tui.screens.views import first_copyable
+from netpol_tui.shell import NOT_EXACT_WARNING, apply, heredoc_delimiter, script
 from netpol_tui.text import clean
 from tests.checks import hostile
 from tests.checks.hostile import is_hostile, run_block, run_pasted

@@ -13,7 +13,7 @@ from netpol_tui.dialogs.finding import FindingDialog
 from netpol_tui.screens.runbooks import step_rows
 from netpol_tui.widgets.virtual_list import VirtualList
 from tests.checks.hostile import hostile_case, is_hostile, run_block
-from tests.console.helpers import capture_driver, copied, make_app, settle, sync
+from tests.console.helpers import capture_driver, copied, make_app, record_notifications, settle, sync
 
 
 @sync
@@ -82,13 +82,14 @@ async def test_c_on_nodes_copies_the_highlighted_nodes_pool_or_says_which_and_wh
         batch = next(n for n in snapshot.nodes if n.node_pool == "batch-pool")
         default = next(n for n in snapshot.nodes if n.node_pool == "default-pool")
         written = capture_driver(app)
+        shown = record_notifications(app)
         assert nodes.select_key(batch)
         await pilot.press("c")
         await settle(pilot)
         assert nodes.select_key(default)
         await pilot.press("c")
         await settle(pilot)
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in shown]
     batch_command = ("gcloud container clusters upgrade shop-prod --node-pool=batch-pool "
                      "--cluster-version=1.21.3-gke.2000 --location=europe-west1 --project=acme-shop")
     assert copied(written) == [batch_command, batch_command]
@@ -108,9 +109,10 @@ async def test_c_on_nodes_with_dataplane_v2_says_why_nothing_is_copied(dpv2_dir:
         nodes.focus()
         node = nodes.highlighted_row.key
         written = capture_driver(app)
+        shown = record_notifications(app)
         await pilot.press("c")
         await settle(pilot)
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in shown]
     assert copied(written) == []
     assert any(f"Dataplane V2 enforces policy on node {node.name} and every other node" in m
                and "no pool upgrade command applies" in m for m in messages), messages
