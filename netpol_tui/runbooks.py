@@ -62,7 +62,7 @@ ROLLOUT_WAIT = "30m"
 
 def _source_words(snapshot: Snapshot) -> list[str]:
     """The netpol-tui options that read the same source again (the context, files or demo)."""
-    from netpol_tui.flows.shell import source_words
+    from netpol_tui.shell import source_words
 
     source = snapshot.source
     if source.kind == "demo":

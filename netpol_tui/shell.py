@@ -144,3 +144,19 @@ def gcloud(words: Sequence[str], name: str, options: Sequence[str] = (),
     else:
         argv = ("gcloud", *words, name, *options)
     return ShellCommand(argv, None, placeholders)
+
+
+def source_words(demo: str | None = None, files: Sequence[str] = (), context: str | None = None,
+                 kubeconfig: str | None = None, project: str | None = None, location: str | None = None,
+                 cluster: str | None = None) -> list[str]:
+    """The source options that load the same snapshot again (stdin cannot be read twice: `-` is kept)."""
+    words: list[str] = []
+    if demo:
+        words += ["--demo", demo]
+    for path in files:
+        words += ["--files", path]
+    for flag, value in (("--context", context), ("--kubeconfig", kubeconfig), ("--project", project),
+                        ("--location", location), ("--cluster", cluster)):
+        if value:
+            words += [flag, value]
+    return words

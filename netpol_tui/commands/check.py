@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from netpol_tui.checks import Report
+from netpol_tui.commands.check_exit import (  # noqa: F401 (the exit codes are re-exported)
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_UNKNOWN,
+    EXIT_USAGE,
+    exit_status,
+)
 
 NAME = "check"
 HELP = "run the GKE NetworkPolicy troubleshooting checks"
 FORMATS = ("text", "json", "markdown", "sarif", "html")
 FAIL_ON = ("error", "warning", "info", "never")
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNKNOWN = 0, 1, 2, 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,18 +56,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     fleet = parser.add_argument_group("fleet (several clusters)")
     fleet.add_argument("--all-contexts", action="store_true", help="check every context of the kubeconfig")
     fleet.add_argument("--contexts", metavar="A,B", help="check these kubeconfig contexts")
-
-
-def exit_status(report: Report, fail_on: str) -> int:
-    """1 when some finding is at or above `fail_on`, else 3 when some check is unknown, else 0
-    (never: always 0)."""
-    if fail_on == "never":
-        return EXIT_OK
-    from netpol_tui.checks import Severity
-
-    if report.at_or_above(Severity(fail_on)):
-        return EXIT_FINDINGS
-    return EXIT_OK if report.complete else EXIT_UNKNOWN
 
 
 def run(args: argparse.Namespace) -> int:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from netpol_tui.text import clean
+from netpol_tui.text import clean, plural
 
 if TYPE_CHECKING:
     from netpol_tui.checks import Finding, Report
@@ -135,7 +135,7 @@ def _states_note(update: FollowUpdate, shown: dict[str, str]) -> None:
 def run_follow(args: argparse.Namespace) -> int:
     """--watch or --until-clean; the caller checked --select/--ignore already."""
     from netpol_tui.checks import run_checks
-    from netpol_tui.commands.check import EXIT_OK, exit_status
+    from netpol_tui.commands.check_exit import EXIT_OK, exit_status
     from netpol_tui.commands.common import print_problems, report_source_error
     from netpol_tui.options import options_from_args
     from netpol_tui.sources import NO_SOURCE_HINT, SourceError, kubeconfig_available
@@ -205,7 +205,7 @@ def run_follow(args: argparse.Namespace) -> int:
         why = "the source cannot change" if fixed else f"the wait of {wait_text} ran out" if expired.is_set() \
             else "the source could not be followed (see above)"
         open_count = len(report.findings)
-        printer.outcome("timeout", f"still open ({why}): {open_count} finding{'s' if open_count != 1 else ''}, "
+        printer.outcome("timeout", f"still open ({why}): {plural(open_count, 'finding')}, "
                                    f"{len(report.unknown)} unknown", report)
         if not printer.json:  # JSON lines carry them in the outcome line
             printer.restate(report)

@@ -7,28 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from netpol_tui.shell import join
+from netpol_tui.shell import join, source_words  # noqa: F401 (source_words re-exported)
 
 
 def command(words: Sequence[object]) -> str:
     """Words (ports may be ints) as one quoted command line."""
     return join(str(word) for word in words)
-
-
-def source_words(demo: str | None = None, files: Sequence[str] = (), context: str | None = None,
-                 kubeconfig: str | None = None, project: str | None = None, location: str | None = None,
-                 cluster: str | None = None) -> list[str]:
-    """The source options that load the same snapshot again (stdin cannot be read twice: `-` is kept)."""
-    words: list[str] = []
-    if demo:
-        words += ["--demo", demo]
-    for path in files:
-        words += ["--files", path]
-    for flag, value in (("--context", context), ("--kubeconfig", kubeconfig), ("--project", project),
-                        ("--location", location), ("--cluster", cluster)):
-        if value:
-            words += [flag, value]
-    return words
 
 
 def explain_command(source: Sequence[str], src: str, dst: str, port: int, protocol: str,
