@@ -189,6 +189,14 @@ class GkeKindsMixin:
                     return True
         return result
 
+    def _unread_kinds(self, egress: bool) -> tuple[str, ...]:
+        """One sentence per CRD kind that was not read and can decide this direction (FQDN
+        policies only egress), naming the permission to ask for."""
+        kinds = (Kind.FQDN_POLICY, Kind.CILIUM_POLICY) if egress else (Kind.CILIUM_POLICY,)
+        sentences = (self.unread.crd_sentence(kind) for kind in kinds)
+        return tuple(f"{text}; on Dataplane V2 they can isolate, allow or deny this traffic"
+                     for text in sentences if text)
+
     def _with_gke_kinds(self, direction: Direction, t: object, side: DirectionResult) -> DirectionResult:
         egress = direction is Direction.EGRESS
         subject, other = (t.src, t.dst) if egress else (t.dst, t.src)
@@ -197,12 +205,10 @@ class GkeKindsMixin:
         if pod is None or pod.host_network:
             return side
         snapshot = self.snapshot
-        missing = [kind for kind in (Kind.FQDN_POLICY, Kind.CILIUM_POLICY) if snapshot.unknown_reason(kind)]
+        missing = self._unread_kinds(egress)
         if missing:
-            reasons = tuple(f"{kind} objects were not read ({snapshot.unknown_reason(kind)}); on Dataplane V2 they "
-                            "can isolate, allow or deny this traffic" for kind in missing)
-            return replace(side, allowed=None, summary=f"{side.summary} Unknown: {'; '.join(reasons)}.",
-                           unknown_because=side.unknown_because + reasons)
+            return replace(side, allowed=None, summary=f"{side.summary} Unknown: {'; '.join(missing)}.",
+                           unknown_because=side.unknown_because + missing)
         target = t.dst.pod
         deny_hits: list[KindRuleRef] = []
         deny_doubt: list[str] = []

@@ -33,6 +33,8 @@ class Resource:
     version: str
     plural: str
     namespaced: bool
+    #: The resource exists only where its CRD is installed: a 404 means "none here", not a failure.
+    optional: bool = False
 
     @property
     def group_version(self) -> str:
@@ -60,6 +62,13 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(Kind.WORKLOAD, "Deployment", "apps", "v1", "deployments", True),
     Resource(Kind.WORKLOAD, "StatefulSet", "apps", "v1", "statefulsets", True),
     Resource(Kind.WORKLOAD, "DaemonSet", "apps", "v1", "daemonsets", True),
+    # GKE Dataplane V2 policy kinds, served only where their CRDs are installed.
+    Resource(Kind.FQDN_POLICY, "FQDNNetworkPolicy", "networking.gke.io", "v1alpha1", "fqdnnetworkpolicies", True,
+             optional=True),
+    Resource(Kind.CILIUM_POLICY, "CiliumNetworkPolicy", "cilium.io", "v2", "ciliumnetworkpolicies", True,
+             optional=True),
+    Resource(Kind.CILIUM_POLICY, "CiliumClusterwideNetworkPolicy", "cilium.io", "v2",
+             "ciliumclusterwidenetworkpolicies", False, optional=True),
 )
 NODES = RESOURCES[1]
 

@@ -1,10 +1,12 @@
 """Live source: the Kubernetes and GKE APIs, read-only, into one Snapshot.
 
 Every list (namespaces, nodes, pods, policies, services, ingresses, events, deployments,
-statefulsets, daemonsets) and the GKE calls run at once in a thread pool; the calling thread
+statefulsets, daemonsets, and the CRD policy kinds of Dataplane V2: FQDN and Cilium network
+policies) and the GKE calls run at once in a thread pool; the calling thread
 alone feeds the SnapshotBuilder and reports progress, so parsing overlaps the downloads without
 sharing the builder between threads. A kind that cannot be read (403, 404, the server giving
-up) becomes an UnknownPart naming the fix while the rest loads; only when nothing at all could
+up) becomes an UnknownPart naming the fix while the rest loads (a 404 for a CRD kind means the
+CRD is not installed: loaded as none, silently); only when nothing at all could
 be read is it a SourceError. Heavy modules are imported here, never by `netpol_tui.sources`.
 """
 
@@ -93,6 +95,10 @@ def _load(client: KubeClient, options: SourceOptions, progress: Progress | None,
                 failure = kube.KubeFailure("cancelled", "not read: loading stopped early")
         except kube.KubeRequestError as exc:
             failure = exc.failure
+            if resource.optional and failure.status == 404:
+                # The CRD is not installed (most clusters): there are none of these, which is an
+                # answer, not a failure; no problem line either.
+                failure = None
         except Exception as exc:  # a bug or an unexpected client error must not hang the load
             failure = kube.KubeFailure("error", f"unexpected error while listing {resource.plural}: "
                                                 f"{type(exc).__name__}: {exc}")
@@ -175,7 +181,9 @@ def _load(client: KubeClient, options: SourceOptions, progress: Progress | None,
         location=identity.location if identity else options.location,
         cluster=identity.cluster if identity else options.cluster, namespace=namespace,
     )
-    succeeded = [resource for resource in resources if outcomes.get(resource, _MISSING) is None]
+    # A CRD list alone (often a 404 read as "none") is not enough to call the cluster read.
+    succeeded = [resource for resource in resources
+                 if not getattr(resource, "optional", False) and outcomes.get(resource, _MISSING) is None]
     snapshot = builder.build(info, captured_at=captured_at)
     if not succeeded:
         raise _nothing_read(outcomes, resources, target)
