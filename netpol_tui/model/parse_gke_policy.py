@@ -7,7 +7,9 @@ become unknown.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -93,14 +95,22 @@ def parse_fqdn_network_policy(obj: Mapping[str, Any], origin: Origin | None = No
 
 
 def fqdn_matches(rule: FqdnRule, host: str) -> bool:
-    """Does `host` match the rule's names or wildcard patterns (`*` is any run of DNS characters,
-    as GKE's `pattern` documents: `*.example.com` matches `a.example.com` and `a.b.example.com`)."""
-    host = host.lower().rstrip(".")
-    if host in rule.names:
-        return True
-    import fnmatch  # deferred: only FQDN queries need it
+    """Does `host` match one of the rule's exact names or wildcard patterns?
 
-    return any(fnmatch.fnmatchcase(host, pattern) for pattern in rule.patterns)
+    GKE's page: `pattern: *.company.com` matches `api.company.com` and `store.company.com`, not
+    `eu.api.company.com` nor `company.com`: `*` stands for characters of one DNS label, never a
+    dot (as Cilium's matchPattern, which GKE's FQDN policy builds on, where `*` alone matches
+    every name).
+    """
+    host = host.lower().rstrip(".")
+    return host in rule.names or any(_pattern(pattern).fullmatch(host) for pattern in rule.patterns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern(pattern: str) -> re.Pattern[str]:
+    if pattern == "*":
+        return re.compile(r".+")
+    return re.compile("[-a-z0-9_]*".join(re.escape(part) for part in pattern.split("*")))
 
 
 # --------------------------------------------------------------------------- Cilium

@@ -17,7 +17,6 @@ touch unknown, the field named.
 
 from __future__ import annotations
 
-import fnmatch
 import ipaddress
 from dataclasses import dataclass, replace
 from shlex import quote
@@ -44,11 +43,16 @@ class KindRuleRef(RuleRef):
     label: str = ""
     section: str = ""
 
+    @property
+    def policy(self) -> str:
+        """`shop/allow-api`; a cluster-wide policy has no namespace: `lockdown`."""
+        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+
     def __str__(self) -> str:
         return f"{self.section}[{self.rule_index}] of {self.label}"
 
     def to_dict(self) -> dict[str, object]:
-        return {**super().to_dict(), "kind": self.label.split(" ", 1)[0], "section": self.section, "text": str(self)}
+        return {**RuleRef.to_dict(self), "kind": self.label.split(" ", 1)[0], "section": self.section, "text": str(self)}
 
 
 def _key(key: str) -> str:
@@ -112,6 +116,18 @@ def _port_state(ports: tuple[CiliumPort, ...], port: int, protocol: str, target:
 
 def _fqdn_port(rule: FqdnRule, port: int, protocol: str) -> bool:
     return not rule.ports or any(p == protocol and (n is None or n == port) for p, n in rule.ports)
+
+
+def _fqdn_targets(rule: FqdnRule) -> str:
+    items = [*rule.names, *(f"names matching {pattern}" for pattern in rule.patterns)]
+    return ", ".join(items[:3]) + (f" and {len(items) - 3} more" if len(items) > 3 else "")
+
+
+def _lookup_hint(rule: FqdnRule) -> str:
+    """The `nslookup` to copy, one per exact name; a pattern alone names no host to look up."""
+    if rule.names:
+        return "check with " + ", ".join(f"`nslookup {quote(name)}`" for name in rule.names[:3])
+    return "look up the name the pod used with `nslookup`; a pattern names no single host"
 
 
 class GkeKindsMixin:
@@ -303,64 +319,6 @@ class GkeKindsMixin:
                 continue  # FQDN rules name endpoints outside the cluster; a Service VIP never matches
             for index, rule in enumerate(policy.egress):
                 if _fqdn_port(rule, t.port, t.protocol):
-                    names = ", ".join((*rule.names, *rule.patterns)[:3])
-                    doubt.append(f"egress[{index}] of {policy.label} allows {names} on this port: allowed only if "
-                                 f"{t.dst_ip} is what that name resolves to (check with `nslookup "
-                                 f"{quote((rule.names or ('NAME',))[0])}`)")
-
-    def evaluate_name(self, src: Endpoint, host: str, port: int, protocol: str = "TCP") -> DirectionResult:
-        """Egress of a pod to a DNS name outside the cluster (`explain --to example.com:443`).
-
-        FQDN rules decide by name; a NetworkPolicy or Cilium rule can only match the name's
-        addresses (ipBlock, CIDR, world), which the snapshot does not hold: unknown then.
-        """
-        pod = src.pod
-        name = src.name
-        host = host.lower().rstrip(".")
-        if pod is None:
-            raise ValueError("the source of a name query must be a pod")
-        if pod.host_network:
-            return DirectionResult(Direction.EGRESS, name, False, False, True, summary=(
-                f"Egress of {name}: not checked, it is a hostNetwork pod."))
-        np_isolating = self.isolating_policies(pod, Direction.EGRESS)
-        dv2 = self.dataplane.value == "dataplane-v2"
-        fqdn_isolating = [p for p in self.snapshot.fqdn_policies if dv2 and p.namespace == pod.namespace
-                          and self._compiled(p.pod_selector).matches(pod.labels)]
-        cilium_isolating, cilium_deny = [], []
-        for policy in self.snapshot.cilium_policies if dv2 else ():
-            for rule_set in policy.rules:
-                if self._policy_selects(policy, rule_set, pod) is False:
-                    continue
-                if rule_set.egress_deny:
-                    cilium_deny.append(policy.label)
-                default = rule_set.default_deny_egress
-                if default if default is not None else bool(rule_set.egress or rule_set.egress_deny):
-                    cilium_isolating.append(policy.label)
-        labels = tuple(dict.fromkeys((*(f"{p.namespace}/{p.name}" for p in np_isolating),
-                                      *(p.label for p in fqdn_isolating), *cilium_isolating)))
-        deny_doubt = tuple(f"{label} has egress deny rules, which may match the addresses {host} resolves to"
-                           for label in dict.fromkeys(cilium_deny))
-        lookup = f"which addresses {host} resolves to (check with `nslookup {quote(host)}`)"
-        for policy in fqdn_isolating:
-            for index, rule in enumerate(policy.egress):
-                if _fqdn_port(rule, port, protocol) and (host in rule.names or any(
-                        fnmatch.fnmatchcase(host, pattern) for pattern in rule.patterns)):
-                    ref = KindRuleRef(policy.namespace, policy.name, Direction.EGRESS, index, label=policy.label,
-                                      section="egress")
-                    if deny_doubt:
-                        return DirectionResult(Direction.EGRESS, name, True, True, None, labels, (ref,), (), (
-                            f"Egress of {name} to {host}: unknown; {ref} allows it, but {'; '.join(deny_doubt)}."),
-                            (*deny_doubt, lookup))
-                    return DirectionResult(Direction.EGRESS, name, True, True, True, labels, (ref,), (), (
-                        f"Egress of {name} to {host}: allowed by {ref}."))
-        if not labels and not deny_doubt:
-            return DirectionResult(Direction.EGRESS, name, True, False, True, summary=(
-                f"Egress of {name} to {host}: allowed, no policy isolates its egress."))
-        if np_isolating or cilium_isolating or deny_doubt:
-            return DirectionResult(Direction.EGRESS, name, True, bool(labels) or None, None, labels, (), (), (
-                f"Egress of {name} to {host}: unknown; no FQDN rule allows {host} on {protocol} port {port}, and "
-                "ipBlock/CIDR/world rules match the addresses it resolves to, which the snapshot does not hold."),
-                (*deny_doubt, lookup))
-        return DirectionResult(Direction.EGRESS, name, True, True, False, labels, (), (
-            f"no egress rule of {', '.join(labels)} names {host} on {protocol} port {port}",), (
-            f"Egress of {name} to {host}: denied; isolated by {', '.join(labels)} and no FQDN rule allows it."))
+                    doubt.append(f"egress[{index}] of {policy.label} allows {_fqdn_targets(rule)} on this port: "
+                                 f"allowed only if {t.dst_ip} is what such a name resolved to for the pod "
+                                 f"({_lookup_hint(rule)})")
