@@ -169,8 +169,6 @@ def _peer_rule(raw: Any, path: str, direction: str) -> CiliumPeerRule:
 def _rule_set(raw: Any, path: str) -> CiliumRuleSet:
     raw = _dict(raw, path)
     unsupported = [f"{path}.{key}" for key in raw if key not in _SPEC_KEYS]
-    if unsupported:
-        raise _Unsupported(unsupported)
     endpoint = raw.get("endpointSelector")
     node = raw.get("nodeSelector")
     sections = {}
@@ -185,13 +183,7 @@ def _rule_set(raw: Any, path: str) -> CiliumRuleSet:
         sections["ingress"], sections["ingressDeny"], sections["egress"], sections["egressDeny"],
         _bool(default_deny["ingress"], f"{path}.enableDefaultDeny.ingress") if "ingress" in default_deny else None,
         _bool(default_deny["egress"], f"{path}.enableDefaultDeny.egress") if "egress" in default_deny else None,
-        path)
-
-
-class _Unsupported(Exception):
-    def __init__(self, fields: list[str]) -> None:
-        super().__init__(", ".join(fields))
-        self.fields = fields
+        path, tuple(unsupported))
 
 
 def parse_cilium_policy(obj: Mapping[str, Any], origin: Origin | None = None) -> CiliumPolicy:
@@ -207,11 +199,8 @@ def parse_cilium_policy(obj: Mapping[str, Any], origin: Origin | None = None) ->
         raise ParseError("spec (or specs) is missing")
     rules, unsupported = [], []
     for path, raw in raw_specs:
-        try:
-            rule_set = _rule_set(raw, path)
-        except _Unsupported as exc:
-            unsupported += exc.fields
-            continue
+        rule_set = _rule_set(raw, path)
+        unsupported += rule_set.unsupported
         for section in (rule_set.ingress, rule_set.ingress_deny, rule_set.egress, rule_set.egress_deny):
             for rule in section:
                 unsupported += rule.unsupported

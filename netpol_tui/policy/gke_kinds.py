@@ -114,6 +114,22 @@ def _port_state(ports: tuple[CiliumPort, ...], port: int, protocol: str, target:
     return False
 
 
+#: Unsupported fields that only narrow what a rule matches (L7 rules under toPorts, ICMP types,
+#: mutual authentication): a rule whose peers and ports already miss stays a miss.
+_NARROWING = (".toPorts[", ".icmps", ".authentication")
+
+
+def unsupported_state(rule: CiliumPeerRule, state: bool | None) -> bool | None:
+    """A rule's match once its unsupported fields are counted: unknown, unless the fields can
+    only narrow a rule that misses anyway. `toFQDNs`, `toServices`, `toGroups` and the like add
+    peers: with them even a miss by the evaluated fields is unknown."""
+    if not rule.unsupported:
+        return state
+    if state is False and all(any(mark in item for mark in _NARROWING) for item in rule.unsupported):
+        return False
+    return None
+
+
 def _fqdn_port(rule: FqdnRule, port: int, protocol: str) -> bool:
     return not rule.ports or any(p == protocol and (n is None or n == port) for p, n in rule.ports)
 
@@ -155,9 +171,7 @@ class GkeKindsMixin:
             state: bool | None = bool(rule.ports)
         else:
             state = self._l3_state(policy, rule, other, other_ip)
-        if state is not False and rule.unsupported:
-            return None
-        return state
+        return unsupported_state(rule, state)
 
     def _l3_state(self, policy: CiliumPolicy, rule: CiliumPeerRule, other: Endpoint,
                   other_ip: str | None) -> bool | None:
@@ -234,13 +248,14 @@ class GkeKindsMixin:
         select_doubt: list[str] = []
         allow_key, deny_key = ("egress", "egressDeny") if egress else ("ingress", "ingressDeny")
         for policy in snapshot.cilium_policies:
-            if policy.unsupported and (policy.namespace is None or policy.namespace == pod.namespace):
-                select_doubt.append(f"{policy.label} has fields netpol-tui does not evaluate "
-                                    f"({', '.join(policy.unsupported[:3])}), which may decide this traffic")
             for rule_set in policy.rules:
                 selected = self._policy_selects(policy, rule_set, pod)
                 if selected is False:
                     continue
+                if rule_set.unsupported:
+                    select_doubt.append(f"{policy.label} selects {pod.namespace}/{pod.name} and has fields "
+                                        f"netpol-tui does not evaluate ({', '.join(rule_set.unsupported[:3])}), "
+                                        "which may decide this traffic")
                 allow_rules = rule_set.egress if egress else rule_set.ingress
                 deny_rules = rule_set.egress_deny if egress else rule_set.ingress_deny
                 if selected is None:
@@ -289,7 +304,9 @@ class GkeKindsMixin:
         else:
             allowed = False
         doubts = tuple(deny_doubt + select_doubt + ([] if allowed is True else allow_doubt))
-        if allowed is not False and (deny_doubt or select_doubt):
+        # A rule set whose selection or fields are unknown may isolate, allow or deny: unknown
+        # either way; a deny in doubt matters only for traffic something allows.
+        if select_doubt or (allowed is not False and deny_doubt):
             allowed = None
         allowed_by = side.allowed_by + tuple(allows)
         if allowed is True:

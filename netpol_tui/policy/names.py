@@ -19,7 +19,7 @@ from typing import Any
 from netpol_tui.model.gke_policy import CiliumPeerRule
 from netpol_tui.model.parse_gke_policy import fqdn_matches
 from netpol_tui.model.snapshot import Kind
-from netpol_tui.policy.gke_kinds import KindRuleRef, _fqdn_port, _port_state
+from netpol_tui.policy.gke_kinds import KindRuleRef, _fqdn_port, _port_state, unsupported_state
 from netpol_tui.policy.results import Dataplane, Direction, DirectionResult, Endpoint, EndpointError, RuleRef
 
 _LABEL = re.compile(r"[a-z0-9_]([-a-z0-9_]{0,61}[a-z0-9_])?")
@@ -117,21 +117,19 @@ def _name_rule_state(rule: CiliumPeerRule, port: int, protocol: str, dual_stack:
     (True), none (False), or some, depending on what the name resolves to (None)?"""
     if not _port_state(rule.ports, port, protocol, None):
         return False
-    if rule.unsupported:
-        return None
     if not rule.has_l3:
-        return bool(rule.ports)
+        return unsupported_state(rule, bool(rule.ports))
     state: bool | None = False
     for entity in rule.entities:
         if entity in _WORLD:
-            return True
+            return unsupported_state(rule, True)
         if entity not in _INSIDE:
             state = None  # world-ipv4/-ipv6 (the name's family), kube-apiserver, an unknown entity
     for cidr, excepts in rule.cidrs:
         if cidr == "0.0.0.0/0" and not excepts and not dual_stack:
-            return True  # an IPv4-only pod reaches the name over IPv4
+            return unsupported_state(rule, True)  # an IPv4-only pod reaches the name over IPv4
         state = None
-    return state
+    return unsupported_state(rule, state)
 
 
 class NamesMixin:
@@ -260,16 +258,16 @@ class NamesMixin:
         dual_stack = any(":" in ip for ip in pod.pod_ips) and any(":" not in ip for ip in pod.pod_ips)
         doubt = False
         for policy in self.snapshot.cilium_policies:
-            if policy.unsupported and (policy.namespace is None or policy.namespace == pod.namespace):
-                text = (f"{policy.label} has fields netpol-tui does not evaluate "
-                        f"({', '.join(policy.unsupported[:3])}), which may decide this traffic")
-                may_allow.append(text)
-                may_deny.append(text)
-                doubt = True
             for rule_set in policy.rules:
                 selected = self._policy_selects(policy, rule_set, pod)
                 if selected is False:
                     continue
+                if rule_set.unsupported:
+                    text = (f"{policy.label} selects {pod.namespace}/{pod.name} and has fields netpol-tui does not "
+                            f"evaluate ({', '.join(rule_set.unsupported[:3])}), which may decide this traffic")
+                    may_allow.append(text)
+                    may_deny.append(text)
+                    doubt = True
                 if selected is None:
                     if rule_set.egress or rule_set.egress_deny:
                         text = (f"whether {policy.label} selects {pod.namespace}/{pod.name} (its endpointSelector "
