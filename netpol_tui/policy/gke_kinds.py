@@ -17,6 +17,7 @@ touch unknown, the field named.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, replace
 from shlex import quote
@@ -62,35 +63,41 @@ def _key(key: str) -> str:
     return key
 
 
-def _selects(selector: LabelSelector, labels: dict[str, str]) -> bool | None:
-    """Cilium label selector against a pod's identity labels; None when it names one netpol-tui
-    does not know (service account, cluster name, a reserved or other-source label)."""
-    for raw_key, value in selector.match_labels.items():
-        key = _key(raw_key)
-        if key.startswith(UNKNOWN_KEYS) or ":" in key:
+@dataclass(frozen=True, slots=True)
+class _CiliumSelector:
+    """A Cilium label selector with its keys normalised once (`k8s:` and `any:` dropped)."""
+
+    #: It names a label netpol-tui does not know for pods: its match is unknown.
+    unknown: bool
+    equals: tuple[tuple[str, str], ...]
+    expressions: tuple[tuple[SelectorOperator, str, frozenset[str]], ...]
+    names_namespace: bool
+
+    def matches(self, labels: dict[str, str]) -> bool | None:
+        if self.unknown:
             return None
-        if labels.get(key) != value:
-            return False
-    for requirement in selector.match_expressions:
-        key = _key(requirement.key)
-        if key.startswith(UNKNOWN_KEYS) or ":" in key:
-            return None
-        present = key in labels
-        operator = requirement.operator
-        if operator is SelectorOperator.IN and not (present and labels[key] in requirement.values):
-            return False
-        if operator is SelectorOperator.NOT_IN and present and labels[key] in requirement.values:
-            return False
-        if operator is SelectorOperator.EXISTS and not present:
-            return False
-        if operator is SelectorOperator.DOES_NOT_EXIST and present:
-            return False
-    return True
+        for key, value in self.equals:
+            if labels.get(key) != value:
+                return False
+        for operator, key, values in self.expressions:
+            present = key in labels
+            if operator is SelectorOperator.IN and not (present and labels[key] in values):
+                return False
+            if operator is SelectorOperator.NOT_IN and present and labels[key] in values:
+                return False
+            if operator is SelectorOperator.EXISTS and not present:
+                return False
+            if operator is SelectorOperator.DOES_NOT_EXIST and present:
+                return False
+        return True
 
 
-def _names_namespace(selector: LabelSelector) -> bool:
-    keys = [_key(k) for k in selector.match_labels] + [_key(r.key) for r in selector.match_expressions]
-    return any(key == NAMESPACE_KEY for key in keys)
+def _compile(selector: LabelSelector) -> _CiliumSelector:
+    equals = tuple((_key(key), value) for key, value in selector.match_labels.items())
+    expressions = tuple((r.operator, _key(r.key), frozenset(r.values)) for r in selector.match_expressions)
+    keys = [key for key, _ in equals] + [key for _, key, _ in expressions]
+    unknown = any(key.startswith(UNKNOWN_KEYS) or ":" in key for key in keys)
+    return _CiliumSelector(unknown, equals, expressions, NAMESPACE_KEY in keys)
 
 
 def _port_state(ports: tuple[CiliumPort, ...], port: int, protocol: str, target: Pod | None) -> bool:
@@ -130,6 +137,48 @@ def unsupported_state(rule: CiliumPeerRule, state: bool | None) -> bool | None:
     return None
 
 
+def _prepare(rule_set: CiliumRuleSet, egress: bool) -> tuple | None:
+    """One direction of a rule set, ready for queries: (allow rules, deny rules, isolates), the
+    rules as `_by_peer` pairs; None when the rule set has nothing to say there."""
+    allow_rules = rule_set.egress if egress else rule_set.ingress
+    deny_rules = rule_set.egress_deny if egress else rule_set.ingress_deny
+    default = rule_set.default_deny_egress if egress else rule_set.default_deny_ingress
+    isolates = default if default is not None else bool(allow_rules or deny_rules)
+    if not (allow_rules or deny_rules or isolates or rule_set.unsupported):
+        return None
+    return (_by_peer(allow_rules), _by_peer(deny_rules), isolates)
+
+
+def _by_peer(rules: tuple[CiliumPeerRule, ...]) -> tuple[tuple, tuple]:
+    """((index, rule) pairs that can match a pod peer), (... an address peer): a rule with CIDRs
+    alone never matches a pod, one with endpoints alone never an address."""
+    if not rules:
+        return ((), ())
+    for_pods, for_addresses = [], []
+    for index, rule in enumerate(rules):
+        open_ended = not rule.has_l3 or bool(rule.unsupported) or bool(rule.entities)
+        if open_ended or rule.endpoints:
+            for_pods.append((index, rule))
+        if open_ended or rule.cidrs:
+            for_addresses.append((index, rule))
+    return (tuple(for_pods), tuple(for_addresses))
+
+
+@functools.lru_cache(maxsize=8192)
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    return ipaddress.ip_address(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _network(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    return ipaddress.ip_network(cidr)
+
+
+def _in_network(address: ipaddress.IPv4Address | ipaddress.IPv6Address, cidr: str) -> bool:
+    network = _network(cidr)
+    return address.version == network.version and address in network
+
+
 def _fqdn_port(rule: FqdnRule, port: int, protocol: str) -> bool:
     return not rule.ports or any(p == protocol and (n is None or n == port) for p, n in rule.ports)
 
@@ -146,22 +195,135 @@ def _lookup_hint(rule: FqdnRule) -> str:
     return "look up the name the pod used with `nslookup`; a pattern names no single host"
 
 
+@dataclass(slots=True)
+class GkeIndex:
+    """Where to look for the policies of a pod: FQDN policies by namespace; Cilium rule sets by
+    one label their endpointSelector requires (the namespace for a CNP), or in `everyone` when
+    it requires none (or one netpol-tui cannot read). Entries carry their place in the snapshot,
+    so candidates keep the snapshot's order."""
+
+    fqdn_by_namespace: dict[str, list]
+    everyone: list[tuple[int, CiliumPolicy, CiliumRuleSet, _CiliumSelector]]
+    by_label: dict[tuple[str, str], list[tuple[int, CiliumPolicy, CiliumRuleSet, _CiliumSelector]]]
+    #: id(pod group) -> (group, ((policy, rule set, selected True/None), ...))
+    selecting: dict[int, tuple[object, tuple]]
+    #: (id(pod group), egress) -> (group, entries of `_cilium_side`)
+    sides: dict[tuple[int, bool], tuple[object, tuple]]
+    #: id(pod group) -> (group, Cilium identity labels)
+    identities: dict[int, tuple[object, dict[str, str]]]
+    #: id(selector) -> (selector, compiled)
+    selectors: dict[int, tuple[LabelSelector, _CiliumSelector]]
+
+
 class GkeKindsMixin:
     """Adds the Dataplane V2 policy kinds to a side verdict (see the module docstring)."""
 
+    def _build_gke_index(self) -> GkeIndex:
+        fqdn_by_namespace: dict[str, list] = {}
+        for policy in self.snapshot.fqdn_policies:
+            fqdn_by_namespace.setdefault(policy.namespace, []).append(policy)
+        everyone: list = []
+        by_label: dict[tuple[str, str], list] = {}
+        order = 0
+        for policy in self.snapshot.cilium_policies:
+            for rule_set in policy.rules:
+                order += 1
+                selector = rule_set.endpoint_selector
+                if selector is None:
+                    continue  # a host policy (nodeSelector) selects no pod
+                compiled = _compile(selector)
+                entry = (order, policy, rule_set, compiled, (_prepare(rule_set, False), _prepare(rule_set, True)))
+                if policy.namespace is not None:
+                    by_label.setdefault((NAMESPACE_KEY, policy.namespace), []).append(entry)
+                elif compiled.equals and not compiled.unknown:
+                    # the namespace is the most selective label a CCNP can require
+                    key = next((item for item in compiled.equals if item[0] == NAMESPACE_KEY), compiled.equals[0])
+                    by_label.setdefault(key, []).append(entry)
+                else:
+                    everyone.append(entry)
+        return GkeIndex(fqdn_by_namespace, everyone, by_label, {}, {}, {}, {})
+
+    def _fqdn_selecting(self, pod: Pod) -> list:
+        """The FQDN policies whose podSelector selects the pod (its namespace's only)."""
+        return [policy for policy in self._gke_index.fqdn_by_namespace.get(pod.namespace, ())
+                if self._compiled(policy.pod_selector).matches(pod.labels)]
+
+    def _cilium_selecting(self, pod: Pod) -> tuple:
+        """(policy, rule set, selected, sides) for the rule sets that select the pod (True) or may
+        (None), in snapshot order, `sides` as `_prepare` made them (ingress, egress); cached per pod
+        group (same namespace and labels, same identity)."""
+        index = self._gke_index
+        group = self._group_for(pod)
+        cached = index.selecting.get(id(group))
+        if cached is not None and cached[0] is group:
+            return cached[1]
+        identity = self._identity(pod)
+        candidates = list(index.everyone)
+        by_label = index.by_label
+        for item in identity.items():
+            bucket = by_label.get(item)
+            if bucket:
+                candidates.extend(bucket)
+        candidates.sort(key=lambda entry: entry[0])
+        found = []
+        namespace = pod.namespace
+        for _, policy, rule_set, compiled, sides in candidates:
+            if policy.namespace is not None and policy.namespace != namespace:
+                continue
+            selected = compiled.matches(identity)
+            if selected is not False:
+                found.append((policy, rule_set, selected, sides))
+        result = tuple(found)
+        index.selecting[id(group)] = (group, result)
+        return result
+
+    def _cilium_side(self, pod: Pod, egress: bool) -> tuple:
+        """The rule sets that matter for one direction of the pod: (policy, rule set, selected,
+        allow rules, deny rules, isolates), the rules as `_by_peer` pairs; rule sets without rules
+        or isolation there are left out. Cached per pod group and direction."""
+        index = self._gke_index
+        group = self._group_for(pod)
+        key = (id(group), egress)
+        cached = index.sides.get(key)
+        if cached is not None and cached[0] is group:
+            return cached[1]
+        result = tuple((policy, rule_set, selected, *sides[egress])
+                       for policy, rule_set, selected, sides in self._cilium_selecting(pod) if sides[egress])
+        index.sides[key] = (group, result)
+        return result
+
     def _identity(self, pod: Pod) -> dict[str, str]:
+        """The labels Cilium selects a pod by: its own, its namespace's name and labels; cached per
+        pod group (same namespace, same labels)."""
+        index = self._gke_index
+        group = self._group_for(pod) if index is not None else None
+        cached = index.identities.get(id(group)) if index is not None else None
+        if cached is not None and cached[0] is group:
+            return cached[1]
         labels = {_key(k): v for k, v in pod.labels.items()}
         labels[NAMESPACE_KEY] = pod.namespace
         for key, value in self.namespace_labels(pod.namespace).items():
             labels[NAMESPACE_LABEL_PREFIX + key] = value
+        if index is not None:
+            index.identities[id(group)] = (group, labels)
         return labels
+
+    def _cilium_selector(self, selector: LabelSelector) -> _CiliumSelector:
+        index = self._gke_index
+        cached = index.selectors.get(id(selector)) if index is not None else None
+        if cached is not None and cached[0] is selector:
+            return cached[1]
+        compiled = _compile(selector)
+        if index is not None:
+            index.selectors[id(selector)] = (selector, compiled)
+        return compiled
 
     def _policy_selects(self, policy: CiliumPolicy, rule_set: CiliumRuleSet, pod: Pod) -> bool | None:
         if rule_set.endpoint_selector is None:
             return False  # a nodeSelector rule is a host policy: it selects nodes, not pods
         if policy.namespace is not None and pod.namespace != policy.namespace:
             return False
-        return _selects(rule_set.endpoint_selector, self._identity(pod))
+        return self._cilium_selector(rule_set.endpoint_selector).matches(self._identity(pod))
 
     def _peer_state(self, policy: CiliumPolicy, rule: CiliumPeerRule, other: Endpoint, other_ip: str | None,
                     port: int, protocol: str, target: Pod | None) -> bool | None:
@@ -202,26 +364,26 @@ class GkeKindsMixin:
                     result = None  # the API server's addresses are not in the snapshot
         if pod is not None and not pod.host_network:
             for selector in rule.endpoints:
-                if policy.namespace is not None and not _names_namespace(selector) and pod.namespace != policy.namespace:
+                compiled = self._cilium_selector(selector)
+                if policy.namespace is not None and not compiled.names_namespace and pod.namespace != policy.namespace:
                     continue
-                state = _selects(selector, self._identity(pod))
+                state = compiled.matches(self._identity(pod))
                 if state:
                     return True
                 if state is None:
                     result = None
-        elif pod is None and other_ip is not None:
-            address = ipaddress.ip_address(other_ip)
+        elif pod is None and other_ip is not None and rule.cidrs:
+            address = _address(other_ip)
             for cidr, excepts in rule.cidrs:
-                network = ipaddress.ip_network(cidr)
-                if address.version == network.version and address in network and not any(
-                        address.version == ipaddress.ip_network(e).version and address in ipaddress.ip_network(e)
-                        for e in excepts):
+                if _in_network(address, cidr) and not any(_in_network(address, item) for item in excepts):
                     return True
         return result
 
     def _unread_kinds(self, egress: bool) -> tuple[str, ...]:
         """One sentence per CRD kind that was not read and can decide this direction (FQDN
         policies only egress), naming the permission to ask for."""
+        if not self.snapshot.unknown:
+            return ()
         kinds = (Kind.FQDN_POLICY, Kind.CILIUM_POLICY) if egress else (Kind.CILIUM_POLICY,)
         sentences = (self.unread.crd_sentence(kind) for kind in kinds)
         return tuple(f"{text}; on Dataplane V2 they can isolate, allow or deny this traffic"
@@ -234,7 +396,6 @@ class GkeKindsMixin:
         pod = subject.pod
         if pod is None or pod.host_network:
             return side
-        snapshot = self.snapshot
         missing = self._unread_kinds(egress)
         if missing:
             return replace(side, allowed=None, summary=f"{side.summary} Unknown: {'; '.join(missing)}.",
@@ -247,41 +408,41 @@ class GkeKindsMixin:
         isolating: list[str] = []
         select_doubt: list[str] = []
         allow_key, deny_key = ("egress", "egressDeny") if egress else ("ingress", "ingressDeny")
-        for policy in snapshot.cilium_policies:
-            for rule_set in policy.rules:
-                selected = self._policy_selects(policy, rule_set, pod)
-                if selected is False:
+        port, protocol = t.port, t.protocol
+        peer = 0 if other.pod is not None else 1
+        for policy, rule_set, selected, allow_pairs, deny_pairs, isolates in self._cilium_side(pod, egress):
+            allow_rules, deny_rules = allow_pairs[peer], deny_pairs[peer]
+            if rule_set.unsupported:
+                select_doubt.append(f"{policy.label} selects {pod.namespace}/{pod.name} and has fields "
+                                    f"netpol-tui does not evaluate ({', '.join(rule_set.unsupported[:3])}), "
+                                    "which may decide this traffic")
+            if selected is None:
+                if isolates or any(allow_pairs) or any(deny_pairs):
+                    select_doubt.append(f"whether {policy.label} selects {pod.namespace}/{pod.name} (its "
+                                        "endpointSelector uses a label netpol-tui does not know)")
+                continue
+            if isolates:
+                isolating.append(policy.label)
+            for index, rule in deny_rules:
+                state = self._peer_state(policy, rule, other, other_ip, port, protocol, target)
+                if state is False:
                     continue
-                if rule_set.unsupported:
-                    select_doubt.append(f"{policy.label} selects {pod.namespace}/{pod.name} and has fields "
-                                        f"netpol-tui does not evaluate ({', '.join(rule_set.unsupported[:3])}), "
-                                        "which may decide this traffic")
-                allow_rules = rule_set.egress if egress else rule_set.ingress
-                deny_rules = rule_set.egress_deny if egress else rule_set.ingress_deny
-                if selected is None:
-                    if allow_rules or deny_rules:
-                        select_doubt.append(f"whether {policy.label} selects {pod.namespace}/{pod.name} (its "
-                                            "endpointSelector uses a label netpol-tui does not know)")
+                ref = KindRuleRef(policy.namespace or "", policy.name, direction, index, label=policy.label,
+                                  section=deny_key)
+                if state:
+                    deny_hits.append(ref)
+                else:
+                    deny_doubt.append(f"{ref} may deny it ({', '.join(rule.unsupported) or 'unknown peer'})")
+            for index, rule in allow_rules:
+                state = self._peer_state(policy, rule, other, other_ip, port, protocol, target)
+                if state is False:
                     continue
-                default = rule_set.default_deny_egress if egress else rule_set.default_deny_ingress
-                if (default if default is not None else bool(allow_rules or deny_rules)):
-                    isolating.append(policy.label)
-                for index, rule in enumerate(deny_rules):
-                    state = self._peer_state(policy, rule, other, other_ip, t.port, t.protocol, target)
-                    ref = KindRuleRef(policy.namespace or "", policy.name, direction, index, label=policy.label,
-                                      section=deny_key)
-                    if state:
-                        deny_hits.append(ref)
-                    elif state is None:
-                        deny_doubt.append(f"{ref} may deny it ({', '.join(rule.unsupported) or 'unknown peer'})")
-                for index, rule in enumerate(allow_rules):
-                    state = self._peer_state(policy, rule, other, other_ip, t.port, t.protocol, target)
-                    ref = KindRuleRef(policy.namespace or "", policy.name, direction, index, label=policy.label,
-                                      section=allow_key)
-                    if state:
-                        allows.append(ref)
-                    elif state is None:
-                        allow_doubt.append(f"{ref} may allow it ({', '.join(rule.unsupported) or 'unknown peer'})")
+                ref = KindRuleRef(policy.namespace or "", policy.name, direction, index, label=policy.label,
+                                  section=allow_key)
+                if state:
+                    allows.append(ref)
+                else:
+                    allow_doubt.append(f"{ref} may allow it ({', '.join(rule.unsupported) or 'unknown peer'})")
         if egress:
             self._fqdn(pod, other, t, isolating, allows, allow_doubt)
         if not (deny_hits or deny_doubt or isolating or allows or allow_doubt or select_doubt):
@@ -328,9 +489,7 @@ class GkeKindsMixin:
               doubt: list[str]) -> None:
         """FQDN policies isolate the pod's egress; to an address outside the cluster a rule on the
         port *may* allow it (if a name it allows resolved to that address)."""
-        for policy in self.snapshot.fqdn_policies:
-            if policy.namespace != pod.namespace or not self._compiled(policy.pod_selector).matches(pod.labels):
-                continue
+        for policy in self._fqdn_selecting(pod):
             isolating.append(policy.label)
             if other.pod is not None or t.dst_ip is None:
                 continue  # FQDN rules name endpoints outside the cluster; a Service VIP never matches

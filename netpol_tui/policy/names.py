@@ -180,8 +180,7 @@ class NamesMixin:
         may_deny: list[str] = []
         isolation_unknown = bool(unknown) and np_allows is None and not np_isolating
         resolution = bool(unknown) and not any(sweep.unknown_because for sweep in sweeps)
-        fqdn = [p for p in self.snapshot.fqdn_policies
-                if p.namespace == pod.namespace and self._compiled(p.pod_selector).matches(pod.labels)]
+        fqdn = self._fqdn_selecting(pod) if self._gke_index is not None else []
         if fqdn and not dv2:
             notes.append(f"{', '.join(p.label for p in fqdn)} selects {name}, but FQDN network policy is enforced "
                          f"only by Dataplane V2, not by {self.dataplane.title}: ignored.")
@@ -243,10 +242,11 @@ class NamesMixin:
     def fqdn_rules_naming(self, pod: Any, host: str) -> tuple[KindRuleRef, ...]:
         """The FQDN rules of policies selecting `pod` that name `host` (to say they cannot work
         for a Service name)."""
+        if self._gke_index is None:
+            return ()
         return tuple(KindRuleRef(policy.namespace, policy.name, Direction.EGRESS, index, label=policy.label,
                                  section="egress")
-                     for policy in self.snapshot.fqdn_policies
-                     if policy.namespace == pod.namespace and self._compiled(policy.pod_selector).matches(pod.labels)
+                     for policy in self._fqdn_selecting(pod)
                      for index, rule in enumerate(policy.egress) if fqdn_matches(rule, host))
 
     def _cilium_for_name(self, pod: Any, port: int, protocol: str, isolating: list[str], allows: list,
@@ -257,41 +257,37 @@ class NamesMixin:
             return False  # said by `_unread_kinds`
         dual_stack = any(":" in ip for ip in pod.pod_ips) and any(":" not in ip for ip in pod.pod_ips)
         doubt = False
-        for policy in self.snapshot.cilium_policies:
-            for rule_set in policy.rules:
-                selected = self._policy_selects(policy, rule_set, pod)
-                if selected is False:
-                    continue
-                if rule_set.unsupported:
-                    text = (f"{policy.label} selects {pod.namespace}/{pod.name} and has fields netpol-tui does not "
-                            f"evaluate ({', '.join(rule_set.unsupported[:3])}), which may decide this traffic")
+        for policy, rule_set, selected, _ in self._cilium_selecting(pod) if self._gke_index is not None else ():
+            if rule_set.unsupported:
+                text = (f"{policy.label} selects {pod.namespace}/{pod.name} and has fields netpol-tui does not "
+                        f"evaluate ({', '.join(rule_set.unsupported[:3])}), which may decide this traffic")
+                may_allow.append(text)
+                may_deny.append(text)
+                doubt = True
+            if selected is None:
+                if rule_set.egress or rule_set.egress_deny:
+                    text = (f"whether {policy.label} selects {pod.namespace}/{pod.name} (its endpointSelector "
+                            "uses a label netpol-tui does not know)")
                     may_allow.append(text)
                     may_deny.append(text)
                     doubt = True
-                if selected is None:
-                    if rule_set.egress or rule_set.egress_deny:
-                        text = (f"whether {policy.label} selects {pod.namespace}/{pod.name} (its endpointSelector "
-                                "uses a label netpol-tui does not know)")
-                        may_allow.append(text)
-                        may_deny.append(text)
+                continue
+            default = rule_set.default_deny_egress
+            if default if default is not None else bool(rule_set.egress or rule_set.egress_deny):
+                isolating.append(policy.label)
+            for section, rules, hits, doubts in (("egressDeny", rule_set.egress_deny, denies, may_deny),
+                                                 ("egress", rule_set.egress, allows, may_allow)):
+                for index, rule in enumerate(rules):
+                    state = _name_rule_state(rule, port, protocol, dual_stack)
+                    ref = KindRuleRef(policy.namespace or "", policy.name, Direction.EGRESS, index,
+                                      label=policy.label, section=section)
+                    if state:
+                        hits.append(ref)
+                    elif state is None:
+                        verb = "deny" if section == "egressDeny" else "allow"
+                        why = ", ".join(rule.unsupported) or "its CIDRs or entities may hold the addresses the name resolves to"
+                        doubts.append(f"{ref} may {verb} it ({why})")
                         doubt = True
-                    continue
-                default = rule_set.default_deny_egress
-                if default if default is not None else bool(rule_set.egress or rule_set.egress_deny):
-                    isolating.append(policy.label)
-                for section, rules, hits, doubts in (("egressDeny", rule_set.egress_deny, denies, may_deny),
-                                                     ("egress", rule_set.egress, allows, may_allow)):
-                    for index, rule in enumerate(rules):
-                        state = _name_rule_state(rule, port, protocol, dual_stack)
-                        ref = KindRuleRef(policy.namespace or "", policy.name, Direction.EGRESS, index,
-                                          label=policy.label, section=section)
-                        if state:
-                            hits.append(ref)
-                        elif state is None:
-                            verb = "deny" if section == "egressDeny" else "allow"
-                            why = ", ".join(rule.unsupported) or "its CIDRs or entities may hold the addresses the name resolves to"
-                            doubts.append(f"{ref} may {verb} it ({why})")
-                            doubt = True
         return doubt
 
 

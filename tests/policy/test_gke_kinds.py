@@ -392,3 +392,31 @@ def test_fqdn_kind_unread_is_unknown_for_egress_only():
                for r in verdict.unknown_because)
     assert engine(unread=((Kind.FQDN_POLICY, "forbidden"),), dataplane="calico") \
         .evaluate(Endpoint.for_address(OUTSIDE), eng.resolve("shop/web-0")[0], 8080).allowed is True
+
+
+def test_index_buckets_find_what_a_scan_of_every_rule_set_finds():
+    """The by-namespace / by-label buckets are an optimisation: the rule sets they yield for each
+    pod are exactly those a plain scan selects, in snapshot order."""
+    policies = [
+        ccnp("all", endpointSelector={}, ingress=[{}]),
+        ccnp("by-ns", endpointSelector={"matchLabels": {"k8s:io.kubernetes.pod.namespace": "shop"}}, ingress=[{}]),
+        ccnp("by-app", endpointSelector={"matchLabels": {"app": "db", "any:team": "x"}}, ingress=[{}]),
+        ccnp("by-app2", endpointSelector={"matchLabels": {"app": "db"}}, egress=[{}]),
+        ccnp("by-expr", endpointSelector={"matchExpressions": [{"key": "app", "operator": "In",
+                                                                "values": ["job", "web"]}]}, ingress=[{}]),
+        ccnp("by-team", endpointSelector={"matchLabels": {"io.cilium.k8s.namespace.labels.team": "payments"}},
+             ingress=[{}]),
+        ccnp("sa", endpointSelector={"matchLabels": {"io.cilium.k8s.policy.serviceaccount": "x"}}, ingress=[{}]),
+        cnp("ns-web", "shop", endpointSelector=WEB, egress=[{}]),
+        cnp("ns-all", "batch", endpointSelector={}, egress=[{}]),
+        ccnp("hosts", nodeSelector={}, ingress=[{}]),
+    ]
+    eng = engine(cilium_policies=policies)
+    job = eng.resolve("batch/job-0")[0].pod
+    assert [policy.name for policy, *_ in eng._cilium_selecting(job)] == ["all", "by-expr", "sa", "ns-all"]
+    for p in pods():
+        scanned = [(policy.name, rule_set.section, state) for policy in policies for rule_set in policy.rules
+                   if (state := eng._policy_selects(policy, rule_set, p)) is not False]
+        indexed = [(policy.name, rule_set.section, state) for policy, rule_set, state, _ in eng._cilium_selecting(p)]
+        assert indexed == scanned, p.name
+    assert [name for name, _, _ in scanned] == ["all", "sa"]  # mon-0 of ops, last in pods(): "sa" unknown
