@@ -137,16 +137,17 @@ def unsupported_state(rule: CiliumPeerRule, state: bool | None) -> bool | None:
     return None
 
 
-def _prepare(rule_set: CiliumRuleSet, egress: bool) -> tuple | None:
+def _prepare(rule_set: CiliumRuleSet, egress: bool, label: str) -> tuple | None:
     """One direction of a rule set, ready for queries: (allow rules, deny rules, isolates), the
-    rules as `_by_peer` pairs; None when the rule set has nothing to say there."""
+    rules as `_by_peer` pairs, `isolates` the policy's label when it isolates the pods it selects
+    in that direction (else ""); None when the rule set has nothing to say there."""
     allow_rules = rule_set.egress if egress else rule_set.ingress
     deny_rules = rule_set.egress_deny if egress else rule_set.ingress_deny
     default = rule_set.default_deny_egress if egress else rule_set.default_deny_ingress
     isolates = default if default is not None else bool(allow_rules or deny_rules)
     if not (allow_rules or deny_rules or isolates or rule_set.unsupported):
         return None
-    return (_by_peer(allow_rules), _by_peer(deny_rules), isolates)
+    return (_by_peer(allow_rules), _by_peer(deny_rules), label if isolates else "")
 
 
 def _by_peer(rules: tuple[CiliumPeerRule, ...]) -> tuple[tuple, tuple]:
@@ -203,12 +204,17 @@ class GkeIndex:
     so candidates keep the snapshot's order."""
 
     fqdn_by_namespace: dict[str, list]
-    everyone: list[tuple[int, CiliumPolicy, CiliumRuleSet, _CiliumSelector]]
-    by_label: dict[tuple[str, str], list[tuple[int, CiliumPolicy, CiliumRuleSet, _CiliumSelector]]]
+    everyone: list[tuple[int, CiliumPolicy, CiliumRuleSet, _CiliumSelector, tuple]]
+    #: by one required label, or by two: ((key, value), (key, value))
+    by_label: dict[tuple, list[tuple[int, CiliumPolicy, CiliumRuleSet, _CiliumSelector, tuple]]]
+    #: the first labels of the two-label buckets
+    first_keys: frozenset[tuple[str, str]]
     #: id(pod group) -> (group, ((policy, rule set, selected True/None), ...))
     selecting: dict[int, tuple[object, tuple]]
     #: (id(pod group), egress) -> (group, entries of `_cilium_side`)
     sides: dict[tuple[int, bool], tuple[object, tuple]]
+    #: id(pod group) -> (group, FQDN policies selecting it)
+    fqdn: dict[int, tuple[object, list]]
     #: id(pod group) -> (group, Cilium identity labels)
     identities: dict[int, tuple[object, dict[str, str]]]
     #: id(selector) -> (selector, compiled)
@@ -232,21 +238,34 @@ class GkeKindsMixin:
                 if selector is None:
                     continue  # a host policy (nodeSelector) selects no pod
                 compiled = _compile(selector)
-                entry = (order, policy, rule_set, compiled, (_prepare(rule_set, False), _prepare(rule_set, True)))
+                entry = (order, policy, rule_set, compiled, (_prepare(rule_set, False, policy.label), _prepare(rule_set, True, policy.label)))
                 if policy.namespace is not None:
                     by_label.setdefault((NAMESPACE_KEY, policy.namespace), []).append(entry)
                 elif compiled.equals and not compiled.unknown:
-                    # the namespace is the most selective label a CCNP can require
+                    # the namespace is the most selective label a CCNP can require; with two required
+                    # labels the bucket is keyed by both (looked up per pair of the pod's labels)
                     key = next((item for item in compiled.equals if item[0] == NAMESPACE_KEY), compiled.equals[0])
-                    by_label.setdefault(key, []).append(entry)
+                    rest = [item for item in compiled.equals if item != key]
+                    by_label.setdefault((key, rest[0]) if rest else key, []).append(entry)
                 else:
                     everyone.append(entry)
-        return GkeIndex(fqdn_by_namespace, everyone, by_label, {}, {}, {}, {})
+        first_keys = frozenset(key[0] for key in by_label if isinstance(key[0], tuple))
+        return GkeIndex(fqdn_by_namespace, everyone, by_label, first_keys, {}, {}, {}, {}, {})
 
     def _fqdn_selecting(self, pod: Pod) -> list:
-        """The FQDN policies whose podSelector selects the pod (its namespace's only)."""
-        return [policy for policy in self._gke_index.fqdn_by_namespace.get(pod.namespace, ())
-                if self._compiled(policy.pod_selector).matches(pod.labels)]
+        """The FQDN policies whose podSelector selects the pod (its namespace's only), cached per
+        pod group."""
+        index = self._gke_index
+        policies = index.fqdn_by_namespace.get(pod.namespace)
+        if not policies:
+            return []
+        group = self._group_for(pod)
+        cached = index.fqdn.get(id(group))
+        if cached is not None and cached[0] is group:
+            return cached[1]
+        found = [policy for policy in policies if self._compiled(policy.pod_selector).matches(pod.labels)]
+        index.fqdn[id(group)] = (group, found)
+        return found
 
     def _cilium_selecting(self, pod: Pod) -> tuple:
         """(policy, rule set, selected, sides) for the rule sets that select the pod (True) or may
@@ -260,10 +279,16 @@ class GkeKindsMixin:
         identity = self._identity(pod)
         candidates = list(index.everyone)
         by_label = index.by_label
-        for item in identity.items():
+        pairs = list(identity.items())
+        for item in pairs:
             bucket = by_label.get(item)
             if bucket:
                 candidates.extend(bucket)
+            if item in index.first_keys:
+                for other in pairs:
+                    bucket = by_label.get((item, other))
+                    if bucket:
+                        candidates.extend(bucket)
         candidates.sort(key=lambda entry: entry[0])
         found = []
         namespace = pod.namespace
@@ -422,7 +447,7 @@ class GkeKindsMixin:
                                         "endpointSelector uses a label netpol-tui does not know)")
                 continue
             if isolates:
-                isolating.append(policy.label)
+                isolating.append(isolates)
             for index, rule in deny_rules:
                 state = self._peer_state(policy, rule, other, other_ip, port, protocol, target)
                 if state is False:
