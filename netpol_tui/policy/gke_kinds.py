@@ -211,8 +211,8 @@ class GkeIndex:
     first_keys: frozenset[tuple[str, str]]
     #: id(pod group) -> (group, ((policy, rule set, selected True/None), ...))
     selecting: dict[int, tuple[object, tuple]]
-    #: (id(pod group), egress) -> (group, entries of `_cilium_side`)
-    sides: dict[tuple[int, bool], tuple[object, tuple]]
+    #: (id(pod group), egress, peer kind) -> (group, entries of `_cilium_side`)
+    sides: dict[tuple[int, bool, int], tuple[object, tuple]]
     #: id(pod group) -> (group, FQDN policies selecting it)
     fqdn: dict[int, tuple[object, list]]
     #: id(pod group) -> (group, Cilium identity labels)
@@ -302,18 +302,27 @@ class GkeKindsMixin:
         index.selecting[id(group)] = (group, result)
         return result
 
-    def _cilium_side(self, pod: Pod, egress: bool) -> tuple:
-        """The rule sets that matter for one direction of the pod: (policy, rule set, selected,
-        allow rules, deny rules, isolates), the rules as `_by_peer` pairs; rule sets without rules
-        or isolation there are left out. Cached per pod group and direction."""
+    def _cilium_side(self, pod: Pod, egress: bool, peer: int) -> tuple:
+        """The rule sets that can matter for one direction of the pod and one kind of peer (0 a
+        pod, 1 an address): (policy, rule set, selected, allow rules, deny rules, isolates), the
+        rules those `_by_peer` kept for that peer. A rule set is left out when it has no rule for
+        such a peer and neither isolates nor leaves anything in doubt. Cached per pod group."""
         index = self._gke_index
         group = self._group_for(pod)
-        key = (id(group), egress)
+        key = (id(group), egress, peer)
         cached = index.sides.get(key)
         if cached is not None and cached[0] is group:
             return cached[1]
-        result = tuple((policy, rule_set, selected, *sides[egress])
-                       for policy, rule_set, selected, sides in self._cilium_selecting(pod) if sides[egress])
+        entries = []
+        for policy, rule_set, selected, sides in self._cilium_selecting(pod):
+            prepared = sides[egress]
+            if not prepared:
+                continue
+            allow_pairs, deny_pairs, isolates = prepared
+            allow_rules, deny_rules = allow_pairs[peer], deny_pairs[peer]
+            if allow_rules or deny_rules or isolates or rule_set.unsupported or selected is None:
+                entries.append((policy, rule_set, selected, allow_rules, deny_rules, isolates))
+        result = tuple(entries)
         index.sides[key] = (group, result)
         return result
 
@@ -425,6 +434,10 @@ class GkeKindsMixin:
         if missing:
             return replace(side, allowed=None, summary=f"{side.summary} Unknown: {'; '.join(missing)}.",
                            unknown_because=side.unknown_because + missing)
+        peer = 0 if other.pod is not None else 1
+        entries = self._cilium_side(pod, egress, peer)
+        if not entries and not (egress and self._fqdn_selecting(pod)):
+            return side
         target = t.dst.pod
         deny_hits: list[KindRuleRef] = []
         deny_doubt: list[str] = []
@@ -434,15 +447,13 @@ class GkeKindsMixin:
         select_doubt: list[str] = []
         allow_key, deny_key = ("egress", "egressDeny") if egress else ("ingress", "ingressDeny")
         port, protocol = t.port, t.protocol
-        peer = 0 if other.pod is not None else 1
-        for policy, rule_set, selected, allow_pairs, deny_pairs, isolates in self._cilium_side(pod, egress):
-            allow_rules, deny_rules = allow_pairs[peer], deny_pairs[peer]
+        for policy, rule_set, selected, allow_rules, deny_rules, isolates in entries:
             if rule_set.unsupported:
                 select_doubt.append(f"{policy.label} selects {pod.namespace}/{pod.name} and has fields "
                                     f"netpol-tui does not evaluate ({', '.join(rule_set.unsupported[:3])}), "
                                     "which may decide this traffic")
             if selected is None:
-                if isolates or any(allow_pairs) or any(deny_pairs):
+                if isolates or allow_rules or deny_rules:
                     select_doubt.append(f"whether {policy.label} selects {pod.namespace}/{pod.name} (its "
                                         "endpointSelector uses a label netpol-tui does not know)")
                 continue
