@@ -129,3 +129,20 @@ def test_fqdn_kind_unread_makes_the_name_unknown(capsys, tmp_path):
          "metadata": {"name": "broken", "namespace": "shop"}, "spec": {"podSelector": 7}}]}))
     code, out, _ = run(capsys, "--from", "shop/db-0", "--to", "example.com:443", files=tmp_path)
     assert code == 3 and "FQDNNetworkPolicy objects were not read" in out
+
+
+def test_pod_dns_record_is_that_pod(capsys):
+    code, out, _ = run(capsys, "--from", "shop/web-0", "--to", "10-64-0-11.shop.pod.cluster.local:5432")
+    assert code == 1 and "to shop/db-0 (10.64.0.11)" in out
+
+
+def test_short_service_name_with_services_unread_is_unknown(capsys, tmp_path):
+    (tmp_path / "cluster.json").write_text((FIXTURE / "cluster.json").read_text())
+    documents = yaml.safe_load((FIXTURE / "objects.yaml").read_text())
+    documents["items"] = [item for item in documents["items"] if item["kind"] != "Service"]
+    (tmp_path / "objects.yaml").write_text(yaml.safe_dump(documents))
+    (tmp_path / "services.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "broken", "namespace": "shop"},
+         "spec": {"ports": "nope"}}]}))
+    code, out, _ = run(capsys, "--from", "shop/web-0", "--to", "db.shop:5432", files=tmp_path)
+    assert code == 3 and "may be the DNS name of Service shop/db" in out

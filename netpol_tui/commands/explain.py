@@ -130,7 +130,7 @@ def _answers(engine: Any, src_text: str, dst_text: str, port: int, protocol: str
     from dataclasses import replace
 
     from netpol_tui.policy import EndpointError, EndpointUnknown
-    from netpol_tui.policy.names import split_name
+    from netpol_tui.policy.names import pod_address, split_name
 
     try:
         pairs = _pairs(engine, src_text, dst_text, namespace)
@@ -141,6 +141,9 @@ def _answers(engine: Any, src_text: str, dst_text: str, port: int, protocol: str
         if parsed is None:
             raise
         host = parsed[0]
+        address = pod_address(host)
+        if address is not None:  # a pod's own DNS record: traffic to that pod
+            return [engine.evaluate(a, b, port, protocol) for a, b in _pairs(engine, src_text, address, namespace)]
         sources = engine.resolve(src_text, namespace)
         service = engine.service_for_name(host)
         if service is None:

@@ -49,6 +49,12 @@ class KindRuleRef(RuleRef):
         """`shop/allow-api`; a cluster-wide policy has no namespace: `lockdown`."""
         return f"{self.namespace}/{self.name}" if self.namespace else self.name
 
+    @property
+    def policy_key(self) -> tuple[str, ...]:  # type: ignore[override]
+        """(namespace, name, kind): never equal to a NetworkPolicy's key, so a view that looks
+        NetworkPolicies up by `policy_key` cannot show one of the same name in its place."""
+        return (self.namespace, self.name, self.label.split(" ", 1)[0])
+
     def __str__(self) -> str:
         return f"{self.section}[{self.rule_index}] of {self.label}"
 

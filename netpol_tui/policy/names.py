@@ -20,7 +20,15 @@ from netpol_tui.model.gke_policy import CiliumPeerRule
 from netpol_tui.model.parse_gke_policy import fqdn_matches
 from netpol_tui.model.snapshot import Kind
 from netpol_tui.policy.gke_kinds import KindRuleRef, _fqdn_port, _port_state, unsupported_state
-from netpol_tui.policy.results import Dataplane, Direction, DirectionResult, Endpoint, EndpointError, RuleRef
+from netpol_tui.policy.results import (
+    Dataplane,
+    Direction,
+    DirectionResult,
+    Endpoint,
+    EndpointError,
+    EndpointUnknown,
+    RuleRef,
+)
 
 _LABEL = re.compile(r"[a-z0-9_]([-a-z0-9_]{0,61}[a-z0-9_])?")
 #: Entities that hold every address outside the cluster.
@@ -61,6 +69,16 @@ def service_name(host: str) -> tuple[str, str, bool] | None:
         return labels[2], labels[1], True
     if len(labels) == 2:
         return labels[1], labels[0], False
+    return None
+
+
+def pod_address(host: str) -> str | None:
+    """The IP of a pod's in-cluster DNS name (`10-64-0-11.shop.pod.cluster.local`), else None."""
+    labels = host.split(".")
+    if len(labels) >= 3 and labels[2] == "pod":
+        address = labels[0].replace("-", ".")
+        if address.count(".") == 3 and all(part.isdigit() for part in address.split(".")):
+            return address
     return None
 
 
@@ -232,12 +250,20 @@ class NamesMixin:
         return unknown_answer(may_allow)
 
     def service_for_name(self, host: str) -> tuple[str, str] | None:
-        """(namespace, name) of the Service `host` names in the cluster's DNS, if it is one."""
+        """(namespace, name) of the Service `host` names in the cluster's DNS, if it is one.
+        EndpointUnknown when `svc.ns` could be a Service but the Services were not read."""
         found = service_name(host.lower().rstrip("."))
         if found is None:
             return None
         namespace, name, certain = found
-        return (namespace, name) if certain or (namespace, name) in self._services else None
+        if certain or (namespace, name) in self._services:
+            return namespace, name
+        if Kind.SERVICE in self.unread:
+            raise EndpointUnknown(f"{host} may be the DNS name of Service {namespace}/{name}, and the Services "
+                                  "were not read", (self.unread.because(
+                                      Kind.SERVICE, f"whether {host} is a Service of the cluster or a name "
+                                                    "outside it"),))
+        return None
 
     def fqdn_rules_naming(self, pod: Any, host: str) -> tuple[KindRuleRef, ...]:
         """The FQDN rules of policies selecting `pod` that name `host` (to say they cannot work
@@ -291,4 +317,4 @@ class NamesMixin:
         return doubt
 
 
-__all__ = ["NameVerdict", "NamesMixin", "service_name", "split_name"]
+__all__ = ["NameVerdict", "NamesMixin", "pod_address", "service_name", "split_name"]

@@ -420,3 +420,12 @@ def test_index_buckets_find_what_a_scan_of_every_rule_set_finds():
         indexed = [(policy.name, rule_set.section, state) for policy, rule_set, state, _ in eng._cilium_selecting(p)]
         assert indexed == scanned, p.name
     assert [name for name, _, _ in scanned] == ["all", "sa"]  # mon-0 of ops, last in pods(): "sa" unknown
+
+
+def test_kind_rule_refs_never_stand_for_a_networkpolicy_of_the_same_name():
+    same_name = policy("allow-api", "shop", pod_selector=WEB, policy_types=["Egress"], egress=[])
+    eng = engine(policies=[same_name],
+                 fqdn_policies=[fqdn("allow-api", "shop", WEB, {"matches": [{"name": "api.example"}]})])
+    ref = eng.evaluate_name(eng.resolve("shop/web-0")[0], "api.example", 443).egress.allowed_by[0]
+    assert ref.policy == "shop/allow-api" and ref.policy_key != same_name.key
+    assert ref.to_dict()["kind"] == "FQDNNetworkPolicy" and str(ref) == "egress[0] of FQDNNetworkPolicy shop/allow-api"
