@@ -20,13 +20,13 @@ from __future__ import annotations
 import functools
 import ipaddress
 from dataclasses import dataclass, replace
-from shlex import quote
 
 from netpol_tui.model.gke_policy import CiliumPeerRule, CiliumPolicy, CiliumPort, CiliumRuleSet, FqdnRule
 from netpol_tui.model.objects import Pod
 from netpol_tui.model.policy import LabelSelector, SelectorOperator
 from netpol_tui.model.snapshot import Kind
 from netpol_tui.policy.results import Direction, DirectionResult, Endpoint, RuleRef
+from netpol_tui.policy.unread import _quote as quote  # the policy package's one shell quoting function
 
 NAMESPACE_KEY = "io.kubernetes.pod.namespace"
 NAMESPACE_LABEL_PREFIX = "io.cilium.k8s.namespace.labels."

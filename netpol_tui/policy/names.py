@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from shlex import quote
 from typing import Any
 
 from netpol_tui.model.gke_policy import CiliumPeerRule
@@ -29,6 +28,7 @@ from netpol_tui.policy.results import (
     EndpointUnknown,
     RuleRef,
 )
+from netpol_tui.policy.unread import _quote as quote  # the policy package's one shell quoting function
 
 _LABEL = re.compile(r"[a-z0-9_]([-a-z0-9_]{0,61}[a-z0-9_])?")
 #: Entities that hold every address outside the cluster.
