@@ -3,6 +3,7 @@
     python benchmarks/bench_policy.py                      # 100,000 pods / 2,000 namespaces / 10,000 policies
     python benchmarks/bench_policy.py --pods 20000         # smaller run (namespaces, policies, nodes scale)
     python benchmarks/bench_policy.py --nca /tmp/nca/bin/nca   # also the 2,000-pod NCA comparison
+    python benchmarks/bench_policy.py --gke-kinds          # Dataplane V2 + 1,000 CCNPs + 1,000 FQDN policies
 
 Measures: loading the files, building the index, 10,000 random batch queries (resolve + evaluate +
 JSON-ready dict, as `explain --batch` does), the medians of "policies selecting pod" and "pods
@@ -43,6 +44,7 @@ from netpol_tui.sources.files import load_files  # noqa: E402
 REPORT = HERE / "policy.md"
 ENGINE_MARK = ("<!-- engine:begin -->", "<!-- engine:end -->")
 NCA_MARK = ("<!-- nca:begin -->", "<!-- nca:end -->")
+GKE_MARK = ("<!-- gke-kinds:begin -->", "<!-- gke-kinds:end -->")
 PORTS = (80, 443, 5432, 6379, 8080, 8443, 9090, 53)
 EXTERNAL = ("203.0.113.7", "198.51.100.20", "8.8.8.8", "35.191.0.1", "10.200.0.9")
 
@@ -61,8 +63,12 @@ def peak_rss_mb() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
+NAMES = ("api.payments.example:443", "storage.googleapis.com:443", "x.growth.example:8080", "example.com:443")
+
+
 def make_queries(snapshot, count: int, seed: int) -> list[dict]:
-    """Random `explain --batch` entries: pod to pod, pod to Service, pod to outside, outside to pod."""
+    """Random `explain --batch` entries: pod to pod, pod to Service, pod to outside, outside to pod;
+    with FQDN policies in the snapshot also pod to a DNS name."""
     rng = random.Random(seed)
     pods = [pod for pod in snapshot.pods if pod.pod_ips]
     services = [svc for svc in snapshot.services if svc.selector]
@@ -85,6 +91,9 @@ def make_queries(snapshot, count: int, seed: int) -> list[dict]:
             entry["from"] = rng.choice(EXTERNAL)
         elif roll < 0.30:
             entry["from"] = rng.choice(pods).ip   # a pod IP: resolves to the pod
+        elif roll < 0.35 and snapshot.fqdn_policies:
+            entry["to"] = rng.choice(NAMES)
+            del entry["port"]
         queries.append(entry)
     return queries
 
@@ -111,12 +120,15 @@ def bench_engine(args: argparse.Namespace) -> dict:
     namespaces = args.namespaces or max(1, args.pods // 50)
     policies = args.policies if args.policies is not None else args.pods // 10
     nodes = args.nodes or max(3, args.pods // 20)
+    kinds = (1000, 1000) if args.gke_kinds else (0, 0)
+    suffix = f"-ccnp{kinds[0]}-fqdn{kinds[1]}" if args.gke_kinds else ""
     data = Path(args.data or Path(tempfile.gettempdir()) / "netpol-bench-policy"
-                / f"synthetic-v{synthetic.GENERATOR_VERSION}-{args.pods}-{namespaces}-{policies}-{nodes}-s{args.seed}")
+                / f"synthetic-v{synthetic.GENERATOR_VERSION}-{args.pods}-{namespaces}-{policies}-{nodes}-s{args.seed}"
+                  f"{suffix}")
     if not (data / "cluster.json").exists():
         print(f"generating {args.pods} pods into {data} ...", flush=True)
         synthetic.generate(data, pods=args.pods, namespaces=namespaces, policies=policies, nodes=nodes,
-                           seed=args.seed)
+                           seed=args.seed, ccnps=kinds[0], fqdn_policies=kinds[1])
     gc.collect()
     base_rss = rss_mb()
     start = time.perf_counter()
@@ -163,6 +175,9 @@ def bench_engine(args: argparse.Namespace) -> dict:
         "load": " / ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?",
         "pods": len(snapshot.pods), "namespaces": len(snapshot.namespaces), "policies": len(snapshot.policies),
         "nodes": len(snapshot.nodes), "services": len(snapshot.services), "dataplane": str(engine.dataplane),
+        "ccnps": len(snapshot.cilium_policies), "fqdn_policies": len(snapshot.fqdn_policies),
+        "name_queries": sum(1 for q in queries if "port" not in q), "unknown": sum(
+            1 for r in results if r["verdict"] == "unknown"),
         "groups": len(engine._groups), "load_s": load_s, "build_s": build_s, "build_cpu": build_cpu,
         "queries": len(queries), "evaluations": evaluations, "denied": denied, "query_s": query_s, "query_cpu": query_cpu,
         "json_s": dump_s, "json_mb": len(text) / 2**20,
@@ -176,13 +191,17 @@ def engine_markdown(r: dict) -> str:
     ok = lambda flag: "yes" if flag else "**NO**"  # noqa: E731
     return "\n".join([
         f"Run: {time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, {platform.machine()}, "
-        f"`python benchmarks/bench_policy.py --pods {r['generated_pods']}` (build and queries: best of "
-        f"{r['repeat']} runs; load average at start {r['load']}).",
+        f"`python benchmarks/bench_policy.py --pods {r['generated_pods']}{' --gke-kinds' if r['ccnps'] else ''}` "
+        f"(build and queries: best of {r['repeat']} runs; load average at start {r['load']}).",
         "",
         f"Cluster: {r['generated_pods']:,} pods generated, {r['pods']:,} loaded ({r['problems']:,} load warnings), "
         f"{r['namespaces']:,} namespaces, {r['policies']:,} policies, "
-        f"{r['nodes']:,} nodes, {r['services']:,} services; dataplane `{r['dataplane']}`; "
-        f"{r['groups']:,} pod groups (namespace + label set).",
+        + (f"{r['ccnps']:,} CiliumClusterwideNetworkPolicies, {r['fqdn_policies']:,} FQDNNetworkPolicies, "
+           if r['ccnps'] or r['fqdn_policies'] else "")
+        + f"{r['nodes']:,} nodes, {r['services']:,} services; dataplane `{r['dataplane']}`; "
+        f"{r['groups']:,} pod groups (namespace + label set)"
+        + (f"; {r['name_queries']:,} of the queries are to a DNS name, {r['unknown']:,} answers unknown."
+           if r['ccnps'] or r['fqdn_policies'] else "."),
         "",
         "| measure | result | target | met |",
         "|---|---|---|---|",
@@ -455,12 +474,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nca", metavar="PATH", help="path of the `nca` executable: run the comparison")
     parser.add_argument("--skip-engine", action="store_true", help="only the NCA comparison")
     parser.add_argument("--no-write", action="store_true", help=f"do not update {REPORT.name}")
+    parser.add_argument("--gke-kinds", action="store_true",
+                        help="a Dataplane V2 cluster with 1,000 CiliumClusterwideNetworkPolicies and 1,000 "
+                             "FQDNNetworkPolicies added (issue 17); its section of the report is separate")
     args = parser.parse_args(argv)
     text = REPORT.read_text() if REPORT.exists() else "# Verdict engine benchmark\n"
     if not args.skip_engine:
         result = bench_engine(args)
         print(json.dumps(result, indent=2))
-        text = replace_section(text, ENGINE_MARK, engine_markdown(result))
+        text = replace_section(text, GKE_MARK if args.gke_kinds else ENGINE_MARK, engine_markdown(result))
     if args.nca:
         comparison = nca_compare(args)
         summary = {k: v for k, v in comparison.items() if k != "diffs"}

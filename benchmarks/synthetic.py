@@ -5,6 +5,7 @@ status), spread over Deployments and StatefulSets; namespaces get a few typical 
 (default deny, allow-from-app, allow-from-namespace, DNS egress, ipBlock egress).
 
     python benchmarks/synthetic.py OUT_DIR [--pods N] [--namespaces N] [--policies N] [--nodes N]
+                                   [--ccnps N --fqdn-policies N]   # Dataplane V2 with those kinds
 """
 
 from __future__ import annotations
@@ -122,6 +123,53 @@ def _policies(namespace: str, count: int, apps: list[str]) -> list[dict]:
              "spec": templates[index % len(templates)]} for index in range(count)]
 
 
+#: Cluster-wide Cilium policies whose endpointSelector requires no label (every pod is a candidate).
+CLUSTER_WIDE_CCNPS = 10
+
+
+def _ccnp(index: int, namespace: str, apps: list[str]) -> dict:
+    """One CiliumClusterwideNetworkPolicy of four kinds seen in practice: a namespace's SMTP egress
+    deny, an app's ingress allow, a team's world egress on 443, a deny of a bad range; the first
+    few select every pod (a lockdown of the metadata range)."""
+    if index < CLUSTER_WIDE_CCNPS:
+        spec = {"endpointSelector": {}, "enableDefaultDeny": {"egress": False, "ingress": False},
+                "egressDeny": [{"toCIDR": [f"192.0.2.{index * 16}/28"]}]}
+    elif index % 4 == 0:
+        spec = {"endpointSelector": {"matchLabels": {"k8s:io.kubernetes.pod.namespace": namespace}},
+                "enableDefaultDeny": {"egress": False},
+                "egressDeny": [{"toCIDRSet": [{"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}],
+                                "toPorts": [{"ports": [{"port": "25", "protocol": "TCP"}]}]}]}
+    elif index % 4 == 1:
+        spec = {"endpointSelector": {"matchLabels": {"k8s:io.kubernetes.pod.namespace": namespace,
+                                                     "app": apps[0]}},
+                "ingress": [{"fromEndpoints": [{"matchLabels": {"app": apps[-1]}}],
+                             "toPorts": [{"ports": [{"port": "8080", "protocol": "TCP"},
+                                                    {"port": "9000", "endPort": 9100, "protocol": "TCP"}]}]},
+                            {"fromEntities": ["cluster"], "toPorts": [{"ports": [{"port": "metrics"}]}]}]}
+    elif index % 4 == 2:
+        spec = {"endpointSelector": {"matchLabels": {"app": apps[1 % len(apps)], "team": namespace.split("-")[1]}},
+                "egress": [{"toEntities": ["world"], "toPorts": [{"ports": [{"port": "443", "protocol": "TCP"}]}]},
+                           {"toEndpoints": [{"matchLabels": {"k8s:io.kubernetes.pod.namespace": "kube-system",
+                                                             "k8s-app": "kube-dns"}}],
+                            "toPorts": [{"ports": [{"port": "53", "protocol": "ANY"}]}]}]}
+    else:
+        spec = {"endpointSelector": {"matchLabels": {"k8s:io.kubernetes.pod.namespace": namespace}},
+                "enableDefaultDeny": {"ingress": False},
+                "ingressDeny": [{"fromCIDRSet": [{"cidr": "198.51.100.0/24", "except": ["198.51.100.0/28"]}]}]}
+    return {"apiVersion": "cilium.io/v2", "kind": "CiliumClusterwideNetworkPolicy",
+            "metadata": {"name": f"ccnp-{index:04d}", "uid": f"ccnp-{index}"}, "spec": spec}
+
+
+def _fqdn_policy(index: int, namespace: str, apps: list[str]) -> dict:
+    team = namespace.split("-")[1]
+    return {"apiVersion": "networking.gke.io/v1alpha1", "kind": "FQDNNetworkPolicy",
+            "metadata": {"name": f"fqdn-{index:04d}", "namespace": namespace, "uid": f"fqdn-{index}"},
+            "spec": {"podSelector": {"matchLabels": {"app": apps[index % len(apps)]}},
+                     "egress": [{"matches": [{"name": f"api.{team}.example"}, {"pattern": "*.googleapis.com"}],
+                                 "ports": [{"protocol": "TCP", "port": 443}]},
+                                {"matches": [{"pattern": f"*.{team}.example"}]}]}}
+
+
 def _node(index: int, pool: str) -> dict:
     return {
         "apiVersion": "v1", "kind": "Node",
@@ -148,8 +196,10 @@ def _write(path: Path, kind: str, items: list[dict]) -> None:
 
 
 def generate(out_dir: str | Path, pods: int = 100_000, namespaces: int = 2_000, policies: int = 10_000,
-             nodes: int = 5_000, seed: int = 0) -> Path:
-    """Write the cluster into out_dir (created); returns the directory."""
+             nodes: int = 5_000, seed: int = 0, ccnps: int = 0, fqdn_policies: int = 0) -> Path:
+    """Write the cluster into out_dir (created); returns the directory. With `ccnps` or
+    `fqdn_policies` the cluster is Dataplane V2 and gets that many CiliumClusterwideNetworkPolicies
+    and FQDNNetworkPolicies (one per namespace, in namespace order)."""
     rng = random.Random(seed)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -194,11 +244,21 @@ def generate(out_dir: str | Path, pods: int = 100_000, namespaces: int = 2_000, 
                           "ports": [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}]}}
                 for i, (name, app) in enumerate((n, a) for n in names for a in apps_by_namespace[n][:2])]
     _write(out / "services.json", "ServiceList", services)
+    gke_kinds = bool(ccnps or fqdn_policies)
+    if gke_kinds:
+        _write(out / "ciliumpolicies.json", "CiliumClusterwideNetworkPolicyList",
+               [_ccnp(i, names[i % namespaces], apps_by_namespace[names[i % namespaces]]) for i in range(ccnps)])
+        _write(out / "fqdnnetworkpolicies.json", "FQDNNetworkPolicyList",
+               [_fqdn_policy(i, names[i % namespaces], apps_by_namespace[names[i % namespaces]])
+                for i in range(fqdn_policies)])
+    dataplane = ({"addonsConfig": {}, "networkConfig": {"datapathProvider": "ADVANCED_DATAPATH",
+                                                        "enableFqdnNetworkPolicy": True}} if gke_kinds else
+                 {"addonsConfig": {"networkPolicyConfig": {}}, "networkPolicy": {"enabled": True, "provider": "CALICO"},
+                  "networkConfig": {"datapathProvider": "LEGACY_DATAPATH"}})
     (out / "cluster.json").write_bytes(orjson.dumps({
         "name": "synthetic", "location": "europe-west1", "currentMasterVersion": "1.30.5-gke.1014001",
         "selfLink": "https://container.googleapis.com/v1/projects/example/locations/europe-west1/clusters/synthetic",
-        "addonsConfig": {"networkPolicyConfig": {}}, "networkPolicy": {"enabled": True, "provider": "CALICO"},
-        "networkConfig": {"datapathProvider": "LEGACY_DATAPATH"},
+        **dataplane,
         "ipAllocationPolicy": {"clusterIpv4CidrBlock": "10.64.0.0/10", "servicesIpv4CidrBlock": "10.96.0.0/16"},
         "locations": ["europe-west1-b", "europe-west1-c", "europe-west1-d"],
         "nodePools": [{"name": pool, "version": "1.30.5-gke.1014001", "status": "RUNNING",
@@ -216,8 +276,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--policies", type=int, default=10_000)
     parser.add_argument("--nodes", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--ccnps", type=int, default=0, help="CiliumClusterwideNetworkPolicies (Dataplane V2)")
+    parser.add_argument("--fqdn-policies", type=int, default=0, help="FQDNNetworkPolicies (Dataplane V2)")
     args = parser.parse_args(argv)
-    generate(args.out, args.pods, args.namespaces, args.policies, args.nodes, args.seed)
+    generate(args.out, args.pods, args.namespaces, args.policies, args.nodes, args.seed, args.ccnps,
+             args.fqdn_policies)
     return 0
 
 

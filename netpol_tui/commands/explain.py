@@ -5,6 +5,11 @@ Exit status: 0 allowed, 1 denied, 2 bad input (unknown pod, bad port, unreadable
 Services forbidden or not supplied). Several answers (a Service's pods, a batch) combine by one
 rule: 2 when any entry is in error, else 1 when any is denied, else 3 when any is unknown, else 0.
 Everything printed from the cluster is sanitised (no control characters or escape sequences).
+
+A destination that is no snapshot endpoint but a DNS name (`--to example.com:443`, the port in
+the name or in `--port`) is answered by name: FQDNNetworkPolicy rules on Dataplane V2, address
+rules only where they cover every outside address, else unknown with the `nslookup` to run. A
+Service's DNS name is evaluated as the Service's pods, saying why no FQDN rule can allow it.
 """
 
 from __future__ import annotations
@@ -27,15 +32,17 @@ EXIT_HELP = ("exit status: 0 allowed, 1 denied, 2 bad input, 3 unknown (the answ
              "if any entry is in error, else 1 if any is denied, else 3 if any is unknown, else 0.")
 ENDPOINT_HELP = ("NAMESPACE/POD, POD (with --namespace), an IP address (a pod's IP means that pod) "
                  "or NAMESPACE/svc/NAME (every pod behind the Service)")
+DESTINATION_HELP = (f"destination: {ENDPOINT_HELP}, or a DNS name outside the cluster, optionally with its port "
+                    "(example.com:443: egress by name, as FQDNNetworkPolicy decides it on Dataplane V2)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EXIT_HELP
     parser.add_argument("--from", dest="src", metavar="ENDPOINT", help=f"source: {ENDPOINT_HELP}")
-    parser.add_argument("--to", dest="dst", metavar="ENDPOINT", help=f"destination: {ENDPOINT_HELP}")
+    parser.add_argument("--to", dest="dst", metavar="ENDPOINT", help=DESTINATION_HELP)
     parser.add_argument("--port", metavar="N",
                         help="destination port (for NAMESPACE/svc/NAME, the Service port; it is translated to "
-                             "each pod's targetPort)")
+                             "each pod's targetPort); optional when --to is NAME:PORT")
     parser.add_argument("--protocol", default="TCP", type=str.upper, choices=("TCP", "UDP", "SCTP"),
                         help="TCP (default), UDP or SCTP")
     parser.add_argument("--dataplane", default="auto", choices=DATAPLANES,
@@ -104,6 +111,61 @@ def _pairs(engine: Any, src_text: str, dst_text: str, namespace: str | None) -> 
     return [(src, dst) for src in sources for dst in destinations]
 
 
+def _answers(engine: Any, src_text: str, dst_text: str, port: int, protocol: str,
+             namespace: str | None) -> list[Any]:
+    """The verdicts of one query. A destination that names no snapshot endpoint but is a DNS name
+    is answered by name (FQDN rules); a Service's DNS name as the Service's pods, saying why no
+    FQDN rule can allow it."""
+    from dataclasses import replace
+
+    from netpol_tui.policy import EndpointError, EndpointUnknown
+    from netpol_tui.policy.names import pod_address, split_name
+
+    try:
+        pairs = _pairs(engine, src_text, dst_text, namespace)
+    except EndpointUnknown:
+        raise
+    except EndpointError:
+        parsed = split_name(dst_text)
+        if parsed is None:
+            raise
+        host = parsed[0]
+        address = pod_address(host)
+        if address is not None:  # a pod's own DNS record: traffic to that pod
+            return [engine.evaluate(a, b, port, protocol) for a, b in _pairs(engine, src_text, address, namespace)]
+        sources = engine.resolve(src_text, namespace)
+        service = engine.service_for_name(host)
+        if service is None:
+            return [engine.evaluate_name(src, host, port, protocol) for src in sources]
+        verdicts = []
+        for src, dst in _pairs(engine, src_text, f"{service[0]}/svc/{service[1]}", namespace):
+            verdict = engine.evaluate(src, dst, port, protocol)
+            naming = engine.fqdn_rules_naming(src.pod, host) if src.pod is not None else ()
+            note = (f"{host} is the DNS name of Service {service[0]}/{service[1]}, evaluated as its pods. An "
+                    "FQDNNetworkPolicy rule never allows a ClusterIP or headless Service: GKE translates the "
+                    "Service's virtual IP to a pod IP before policy is evaluated (a headless name resolves to pod "
+                    "IPs); allow the pods with a label-based NetworkPolicy")
+            if naming:
+                note += f" ({naming[0]} names {host}, to no effect)"
+            verdicts.append(replace(verdict, notes=(*verdict.notes, note + ".")))
+        return verdicts
+    return [engine.evaluate(a, b, port, protocol) for a, b in pairs]
+
+
+def name_port(dst_text: str, port_text: Any) -> Any:
+    """The port of a query: `--port`, or the `:PORT` of a DNS-name destination (`example.com:443`).
+    ValueError when both are given and differ."""
+    from netpol_tui.policy.names import split_name
+
+    parsed = split_name(dst_text) if dst_text else None
+    suffix = parsed[1] if parsed else None
+    if port_text in (None, ""):
+        return suffix
+    if suffix is not None and str(port_text).strip() != str(suffix):
+        raise ValueError(f"the destination {dst_text} names port {suffix}, --port says {port_text}")
+    return port_text
+
+
 def _group_dict(verdicts: list[Any], engine: Any, src: str, dst: str, port: int, protocol: str) -> dict[str, Any]:
     """One verdict as its dict; several (a Service) as a summary holding them."""
     from netpol_tui.policy.results import combine, verdict_word
@@ -140,11 +202,12 @@ def _run_entry(engine: Any, entry: Any, index: int, namespace: str | None) -> tu
     ident = entry.get("id", index)
     try:
         src, dst = _entry_text(entry, "from"), _entry_text(entry, "to")
-        if entry.get("port") is None:
+        port_value = name_port(dst, entry.get("port"))
+        if port_value is None:
             raise ValueError("missing 'port'")
-        port = check_port(entry["port"])
+        port = check_port(port_value)
         protocol = check_protocol(entry.get("protocol") or "TCP")
-        verdicts = [engine.evaluate(a, b, port, protocol) for a, b in _pairs(engine, src, dst, namespace)]
+        verdicts = _answers(engine, src, dst, port, protocol, namespace)
     except EndpointUnknown as exc:
         return {"id": ident, **unknown_dict(exc, src, dst, port, protocol)}, EXIT_UNKNOWN
     except ValueError as exc:  # EndpointError is a ValueError
@@ -187,12 +250,16 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             return _fail(str(exc))
     else:
-        missing = [flag for flag, value in (("--from", args.src), ("--to", args.dst), ("--port", args.port))
+        try:
+            port_value = name_port(args.dst, args.port)
+        except ValueError as exc:
+            return _fail(str(exc))
+        missing = [flag for flag, value in (("--from", args.src), ("--to", args.dst), ("--port", port_value))
                    if not value]
         if missing:
             return _fail(f"missing {', '.join(missing)} (or give --batch FILE)")
         try:
-            port = check_port(args.port)
+            port = check_port(port_value)
         except EndpointError as exc:
             return _fail(str(exc))
     snapshot = load_or_report(args)
@@ -217,8 +284,7 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
         return aggregate_exit(codes)
     try:
-        verdicts = [engine.evaluate(a, b, port, args.protocol)
-                    for a, b in _pairs(engine, args.src, args.dst, namespace)]
+        verdicts = _answers(engine, args.src, args.dst, port, args.protocol, namespace)
     except EndpointUnknown as exc:
         if args.output_format == "json":
             print_json({"dataplane": str(engine.dataplane),
@@ -232,6 +298,11 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     if args.suggest:
         from netpol_tui.commands.explain_suggest import print_suggestions
+        from netpol_tui.policy.names import NameVerdict
+
+        if any(isinstance(verdict, NameVerdict) for verdict in verdicts):
+            return _fail("--suggest proposes a NetworkPolicy for a pod or address destination; egress to a DNS "
+                         "name is allowed by an FQDNNetworkPolicy (Dataplane V2)")
 
         return print_suggestions(engine, verdicts, args.output_format,
                                  _group_dict(verdicts, engine, args.src, args.dst, port, args.protocol))

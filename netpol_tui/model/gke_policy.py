@@ -88,6 +88,8 @@ class CiliumRuleSet:
     default_deny_ingress: bool | None = None
     default_deny_egress: bool | None = None
     section: str = "spec"
+    #: Fields of this spec netpol-tui does not evaluate: every verdict of a pod it selects is unknown.
+    unsupported: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

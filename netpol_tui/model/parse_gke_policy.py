@@ -7,7 +7,9 @@ become unknown.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -93,14 +95,22 @@ def parse_fqdn_network_policy(obj: Mapping[str, Any], origin: Origin | None = No
 
 
 def fqdn_matches(rule: FqdnRule, host: str) -> bool:
-    """Does `host` match the rule's names or wildcard patterns (`*` is any run of DNS characters,
-    as GKE's `pattern` documents: `*.example.com` matches `a.example.com` and `a.b.example.com`)."""
-    host = host.lower().rstrip(".")
-    if host in rule.names:
-        return True
-    import fnmatch  # deferred: only FQDN queries need it
+    """Does `host` match one of the rule's exact names or wildcard patterns?
 
-    return any(fnmatch.fnmatchcase(host, pattern) for pattern in rule.patterns)
+    GKE's page: `pattern: *.company.com` matches `api.company.com` and `store.company.com`, not
+    `eu.api.company.com` nor `company.com`: `*` stands for characters of one DNS label, never a
+    dot (as Cilium's matchPattern, which GKE's FQDN policy builds on, where `*` alone matches
+    every name).
+    """
+    host = host.lower().rstrip(".")
+    return host in rule.names or any(_pattern(pattern).fullmatch(host) for pattern in rule.patterns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern(pattern: str) -> re.Pattern[str]:
+    if pattern == "*":
+        return re.compile(r".+")
+    return re.compile("[-a-z0-9_]*".join(re.escape(part) for part in pattern.split("*")))
 
 
 # --------------------------------------------------------------------------- Cilium
@@ -159,8 +169,6 @@ def _peer_rule(raw: Any, path: str, direction: str) -> CiliumPeerRule:
 def _rule_set(raw: Any, path: str) -> CiliumRuleSet:
     raw = _dict(raw, path)
     unsupported = [f"{path}.{key}" for key in raw if key not in _SPEC_KEYS]
-    if unsupported:
-        raise _Unsupported(unsupported)
     endpoint = raw.get("endpointSelector")
     node = raw.get("nodeSelector")
     sections = {}
@@ -175,13 +183,7 @@ def _rule_set(raw: Any, path: str) -> CiliumRuleSet:
         sections["ingress"], sections["ingressDeny"], sections["egress"], sections["egressDeny"],
         _bool(default_deny["ingress"], f"{path}.enableDefaultDeny.ingress") if "ingress" in default_deny else None,
         _bool(default_deny["egress"], f"{path}.enableDefaultDeny.egress") if "egress" in default_deny else None,
-        path)
-
-
-class _Unsupported(Exception):
-    def __init__(self, fields: list[str]) -> None:
-        super().__init__(", ".join(fields))
-        self.fields = fields
+        path, tuple(unsupported))
 
 
 def parse_cilium_policy(obj: Mapping[str, Any], origin: Origin | None = None) -> CiliumPolicy:
@@ -197,11 +199,8 @@ def parse_cilium_policy(obj: Mapping[str, Any], origin: Origin | None = None) ->
         raise ParseError("spec (or specs) is missing")
     rules, unsupported = [], []
     for path, raw in raw_specs:
-        try:
-            rule_set = _rule_set(raw, path)
-        except _Unsupported as exc:
-            unsupported += exc.fields
-            continue
+        rule_set = _rule_set(raw, path)
+        unsupported += rule_set.unsupported
         for section in (rule_set.ingress, rule_set.ingress_deny, rule_set.egress, rule_set.egress_deny):
             for rule in section:
                 unsupported += rule.unsupported

@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from netpol_tui.model.gke import GkeCluster, GkeNodePool, GkeOperation, MaintenancePolicy
+from netpol_tui.model.gke_logging import NetworkLogging
+from netpol_tui.model.gke_policy import CiliumPolicy, FqdnNetworkPolicy
 from netpol_tui.model.objects import (
     Event,
     Ingress,
@@ -38,6 +40,8 @@ API_VERSIONS = {
     "NetworkPolicy": "networking.k8s.io/v1", "Ingress": "networking.k8s.io/v1",
     "Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1", "ReplicaSet": "apps/v1",
     "Job": "batch/v1", "CronJob": "batch/v1",
+    "FQDNNetworkPolicy": "networking.gke.io/v1alpha1", "CiliumNetworkPolicy": "cilium.io/v2",
+    "CiliumClusterwideNetworkPolicy": "cilium.io/v2", "NetworkLogging": "networking.gke.io/v1alpha1",
 }
 
 _BINARY_UNITS = (("Ei", 2**60), ("Pi", 2**50), ("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10))
@@ -473,12 +477,25 @@ def operation_to_dict(operation: GkeOperation) -> dict[str, Any]:
     return out
 
 
+# --------------------------------------------------------------------------- CRD policy kinds
+
+
+def crd_policy_to_dict(obj: FqdnNetworkPolicy | CiliumPolicy | NetworkLogging) -> dict[str, Any]:
+    """FQDN and Cilium policies as read (their model keeps the raw object, status and
+    managedFields dropped): the parser reads it back to an equal object. A copy, so a caller
+    editing the dict cannot change the snapshot's object."""
+    import copy
+
+    return copy.deepcopy(obj.raw)
+
+
 # --------------------------------------------------------------------------- dispatch
 
 _SERIALIZERS: dict[type, Any] = {
     Namespace: namespace_to_dict, Pod: pod_to_dict, Node: node_to_dict, Service: service_to_dict,
     Ingress: ingress_to_dict, Workload: workload_to_dict, Event: event_to_dict,
     NetworkPolicy: network_policy_to_dict, GkeCluster: cluster_to_dict, GkeOperation: operation_to_dict,
+    FqdnNetworkPolicy: crd_policy_to_dict, CiliumPolicy: crd_policy_to_dict, NetworkLogging: crd_policy_to_dict,
 }
 
 
@@ -497,7 +514,7 @@ def list_document(kind: str, items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 __all__ = [
-    "API_VERSIONS", "cluster_to_dict", "cpu_text", "event_to_dict", "ingress_to_dict", "list_document",
+    "API_VERSIONS", "cluster_to_dict", "cpu_text", "crd_policy_to_dict", "event_to_dict", "ingress_to_dict", "list_document",
     "memory_text", "namespace_to_dict", "network_policy_to_dict", "node_to_dict", "operation_to_dict",
     "pod_to_dict", "selector_to_dict", "service_to_dict", "to_k8s_dict", "workload_to_dict",
 ]

@@ -24,10 +24,11 @@ from netpol_tui.policy.evaluation import EvaluationMixin
 from netpol_tui.policy.explanation import ExplanationMixin
 from netpol_tui.policy.gke_kinds import GkeKindsMixin
 from netpol_tui.policy.index import PolicyIndex
+from netpol_tui.policy.names import NamesMixin
 
 __all__ = ["METADATA_ADDRESS", "NAMESPACE_NAME_LABEL", "PROTOCOLS", "PolicyEngine", "check_direction", "check_port",
            "check_protocol", "policy_name"]
 
 
-class PolicyEngine(GkeKindsMixin, CidrMixin, EvaluationMixin, ExplanationMixin, EndpointsMixin, PolicyIndex):
+class PolicyEngine(NamesMixin, GkeKindsMixin, CidrMixin, EvaluationMixin, ExplanationMixin, EndpointsMixin, PolicyIndex):
     """Answers NetworkPolicy questions about one Snapshot under one dataplane model."""

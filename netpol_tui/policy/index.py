@@ -161,6 +161,8 @@ class PolicyIndex:
             self._select(group)
             self._view(group, Direction.INGRESS)
             self._view(group, Direction.EGRESS)
+        # FQDN and Cilium policies by namespace / required label (GkeKindsMixin), only when present.
+        self._gke_index = self._build_gke_index() if self._gke_kinds_present else None
 
     @staticmethod
     def _ranges(named: list[tuple[str | None, str]], extra: list[str], extra_text: str) -> list[tuple]:

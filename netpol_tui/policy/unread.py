@@ -20,6 +20,13 @@ VERDICT_KINDS: dict[Kind, tuple[str, bool]] = {
     Kind.POD: ("pods", True),
     Kind.SERVICE: ("services", True),
 }
+#: The Dataplane V2 CRD kinds, with the API resources (RBAC names) each is listed as. They are not
+#: in VERDICT_KINDS: a source without them holds none; only a failed read makes verdicts unknown.
+CRD_RESOURCES: dict[Kind, tuple[tuple[str, bool], ...]] = {
+    Kind.FQDN_POLICY: (("fqdnnetworkpolicies.networking.gke.io", True),),
+    Kind.CILIUM_POLICY: (("ciliumnetworkpolicies.cilium.io", True),
+                         ("ciliumclusterwidenetworkpolicies.cilium.io", False)),
+}
 _SELECTOR_IN, _SELECTOR_NOT_IN, _SELECTOR_EXISTS, _SELECTOR_DOES_NOT_EXIST = 0, 1, 2, 3
 
 
@@ -50,6 +57,9 @@ class Unread:
         """`kubectl auth can-i list networkpolicies -A` for a live source (the permission to ask
         for), the `kubectl get` whose output supplies the kind for files."""
         resource, namespaced = VERDICT_KINDS[kind]
+        return self._command(kind, resource, namespaced)
+
+    def _command(self, kind: Kind, resource: str, namespaced: bool) -> str:
         source = self.snapshot.source
         context = ("--context", source.context) if source.context else ()
         scope: tuple[str, ...] = ()
@@ -58,6 +68,19 @@ class Unread:
         if source.kind == "live" or self.snapshot.unknown_reason(kind):
             return join(("kubectl", "auth", "can-i", "list", resource, *scope, *context))
         return join(("kubectl", "get", resource, *scope, *context, "-o", "json"))
+
+    def crd_sentence(self, kind: Kind) -> str | None:
+        """For a CRD kind that was not read: `FQDNNetworkPolicy objects were not read (...); check
+        the permission with `kubectl auth can-i list fqdnnetworkpolicies.networking.gke.io -A``.
+        None when the kind was read (or simply absent, which means none exist)."""
+        reason = self.snapshot.unknown_reason(kind)
+        if not reason:
+            return None
+        resources = CRD_RESOURCES[kind]
+        # Name the lists that failed (a forbidden cluster-wide list, say) when the reason says which.
+        named = [item for item in resources if item[0].split(".", 1)[0] in reason] or list(resources)
+        commands = " and ".join(f"`{self._command(kind, resource, namespaced)}`" for resource, namespaced in named)
+        return f"{kind} objects were not read ({reason}); check the permission with {commands}"
 
     def sentence(self, kind: Kind) -> str:
         """`NetworkPolicy objects were not read (403 Forbidden); check with `kubectl auth ...``."""

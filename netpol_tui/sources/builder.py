@@ -250,7 +250,7 @@ class SnapshotBuilder:
                 return
             self._api_ok.add((k8s_kind, api_version))
         try:
-            if kind is Kind.WORKLOAD and k8s_kind != obj.get("kind"):
+            if kind in (Kind.WORKLOAD, Kind.CILIUM_POLICY) and k8s_kind != obj.get("kind"):
                 obj = {**obj, "kind": k8s_kind}
             parsed = parser(obj, origin)
         except ParseError as exc:

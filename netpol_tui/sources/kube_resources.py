@@ -66,6 +66,13 @@ RESOURCES: tuple[Resource, ...] = (
     # Network policy logging configuration (GKE Dataplane V2): one cluster-scoped object, `default`.
     Resource(Kind.NETWORK_LOGGING, "NetworkLogging", "networking.gke.io", "v1alpha1", "networkloggings", False,
              optional=True),
+    # GKE Dataplane V2 policy kinds, served only where their CRDs are installed.
+    Resource(Kind.FQDN_POLICY, "FQDNNetworkPolicy", "networking.gke.io", "v1alpha1", "fqdnnetworkpolicies", True,
+             optional=True),
+    Resource(Kind.CILIUM_POLICY, "CiliumNetworkPolicy", "cilium.io", "v2", "ciliumnetworkpolicies", True,
+             optional=True),
+    Resource(Kind.CILIUM_POLICY, "CiliumClusterwideNetworkPolicy", "cilium.io", "v2",
+             "ciliumclusterwidenetworkpolicies", False, optional=True),
 )
 NODES = RESOURCES[1]
 

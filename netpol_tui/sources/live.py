@@ -1,10 +1,12 @@
 """Live source: the Kubernetes and GKE APIs, read-only, into one Snapshot.
 
 Every list (namespaces, nodes, pods, policies, services, ingresses, events, deployments,
-statefulsets, daemonsets) and the GKE calls run at once in a thread pool; the calling thread
+statefulsets, daemonsets, and the CRD policy kinds of Dataplane V2: FQDN and Cilium network
+policies) and the GKE calls run at once in a thread pool; the calling thread
 alone feeds the SnapshotBuilder and reports progress, so parsing overlaps the downloads without
 sharing the builder between threads. A kind that cannot be read (403, 404, the server giving
-up) becomes an UnknownPart naming the fix while the rest loads; only when nothing at all could
+up) becomes an UnknownPart naming the fix while the rest loads (a 404 for a CRD kind means the
+CRD is not installed: loaded as none, silently); only when nothing at all could
 be read is it a SourceError. Heavy modules are imported here, never by `netpol_tui.sources`.
 """
 

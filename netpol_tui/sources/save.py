@@ -45,19 +45,18 @@ K8S_FILES: tuple[tuple[Kind, str, str, str], ...] = (
     (Kind.INGRESS, "ingresses.json", "Ingress", "ingresses"),
     (Kind.EVENT, "events.json", "Event", "events"),
 )
-#: The CRD kinds of GKE Dataplane V2, written back as read (file name, snapshot field, list kind).
-CRD_FILES: tuple[tuple[Kind, str, str], ...] = (
-    (Kind.FQDN_POLICY, "fqdnnetworkpolicies.json", "fqdn_policies"),
-    (Kind.CILIUM_POLICY, "ciliumpolicies.json", "cilium_policies"),
-    (Kind.NETWORK_LOGGING, "networklogging.json", "network_logging"),
+#: The CRD kinds of GKE Dataplane V2, written back as read (file name, list kind, snapshot field).
+#: Read but none found (the CRD not installed) is an empty typed list, as for the other kinds.
+CRD_FILES: tuple[tuple[Kind, str, str, str], ...] = (
+    (Kind.FQDN_POLICY, "fqdnnetworkpolicies.json", "FQDNNetworkPolicy", "fqdn_policies"),
+    (Kind.CILIUM_POLICY, "ciliumpolicies.json", "CiliumNetworkPolicy", "cilium_policies"),
+    (Kind.NETWORK_LOGGING, "networklogging.json", "NetworkLogging", "network_logging"),
 )
-#: CRD kinds whose empty list must read back as "read, none" (a check tells that from "not read").
-_TYPED_CRD_LISTS = frozenset({Kind.NETWORK_LOGGING})
 WORKLOADS_FILE = "workloads.json"
 CLUSTER_FILE = "cluster.json"
 OPERATIONS_FILE = "operations.json"
-OUR_FILES = frozenset({name for _, name, _, _ in K8S_FILES} | {name for _, name, _ in CRD_FILES} | {WORKLOADS_FILE, CLUSTER_FILE, OPERATIONS_FILE,
-                                                               MANIFEST})
+OUR_FILES = frozenset({name for _, name, _, _ in (*K8S_FILES, *CRD_FILES)}
+                      | {WORKLOADS_FILE, CLUSTER_FILE, OPERATIONS_FILE, MANIFEST})
 _READ_SUFFIXES = (".yaml", ".yml", ".json")
 #: Rejected objects recorded in a manifest, at most (like its problem lines).
 MAX_REJECTED = 1000
@@ -212,14 +211,11 @@ def _save(snapshot: Snapshot, target: Path, handle: int) -> SaveResult:
             if objects or snapshot.has(kind):
                 _write(handle, name, serialize.list_document(k8s_kind, [serialize.to_k8s_dict(o) for o in objects]))
                 written.append(name)
-        for kind, name, field_name in CRD_FILES:
+        for kind, name, k8s_kind, field_name in CRD_FILES:
             objects = getattr(snapshot, field_name)
             if objects or snapshot.has(kind):
-                # A typed list (`NetworkLoggingList`) marks the kind read even when empty; "List" for
-                # the Cilium pair, whose two kinds share one file.
-                list_kind = f"{kind.value}List" if kind in _TYPED_CRD_LISTS else "List"
-                _write(handle, name, {"apiVersion": "v1", "kind": list_kind, "metadata": {"resourceVersion": ""},
-                                      "items": [obj.raw for obj in objects]})
+                # Items carry their own kind (a CCNP in the CiliumNetworkPolicyList stays a CCNP).
+                _write(handle, name, serialize.list_document(k8s_kind, [serialize.to_k8s_dict(o) for o in objects]))
                 written.append(name)
         if snapshot.workloads:
             _write(handle, WORKLOADS_FILE, {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""},

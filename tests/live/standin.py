@@ -357,6 +357,14 @@ API_RESOURCES = (
     ApiResource("apps", "v1", "daemonsets", "DaemonSet", True, ("ds",)),
     ApiResource("networking.gke.io", "v1alpha1", "networkloggings", "NetworkLogging", False, ("nl",)),
 )
+#: CRDs of GKE Dataplane V2 policy kinds, served only by a KubeAPI(crds=True) (else 404, as on
+#: a cluster without them).
+CRD_RESOURCES = (
+    ApiResource("networking.gke.io", "v1alpha1", "fqdnnetworkpolicies", "FQDNNetworkPolicy", True),
+    ApiResource("cilium.io", "v2", "ciliumnetworkpolicies", "CiliumNetworkPolicy", True, ("cnp",)),
+    ApiResource("cilium.io", "v2", "ciliumclusterwidenetworkpolicies", "CiliumClusterwideNetworkPolicy", False,
+                ("ccnp",)),
+)
 _BY_PATH = {(r.group, r.version, r.plural): r for r in API_RESOURCES}
 _LIST_PATH = re.compile(r"^/(?:api/(?P<v1>v1)|apis/(?P<group>[^/]+)/(?P<version>[^/]+))"
                         r"(?:/namespaces/(?P<ns>[^/]+))?/(?P<plural>[a-z]+)$")
@@ -396,10 +404,13 @@ class KubeAPI(StandIn):
 
     name = "kube-api"
 
-    def __init__(self, objects: dict[str, list[dict]] | None = None, token: str | None = None) -> None:
+    def __init__(self, objects: dict[str, list[dict]] | None = None, token: str | None = None,
+                 crds: bool = False) -> None:
         super().__init__()
+        self.resources = API_RESOURCES + (CRD_RESOURCES if crds else ())
+        self._by_path = {(r.group, r.version, r.plural): r for r in self.resources}
         #: plural -> raw items (metadata.namespace set on namespaced ones)
-        self.objects: dict[str, list[dict]] = {r.plural: [] for r in API_RESOURCES}
+        self.objects: dict[str, list[dict]] = {r.plural: [] for r in self.resources}
         for plural, items in (objects or {}).items():
             self.objects[plural] = list(items)
         self.token = token
@@ -455,7 +466,7 @@ class KubeAPI(StandIn):
         if match:
             group = match.group("group") or ""
             version = match.group("v1") or match.group("version")
-            resource = _BY_PATH.get((group, version, match.group("plural")))
+            resource = self._by_path.get((group, version, match.group("plural")))
         if resource is not None:
             namespace = match.group("ns")
             if request.query.get("watch", ["false"])[0] in ("true", "1"):
@@ -587,7 +598,7 @@ class KubeAPI(StandIn):
             return {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [
                 {"clientCIDR": "0.0.0.0/0", "serverAddress": f"127.0.0.1:{self.port}"}]}
         if path == "/apis":
-            groups = sorted({(r.group, r.version) for r in API_RESOURCES if r.group})
+            groups = sorted({(r.group, r.version) for r in self.resources if r.group})
             return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
                 {"name": g, "versions": [{"groupVersion": f"{g}/{v}", "version": v}],
                  "preferredVersion": {"groupVersion": f"{g}/{v}", "version": v}} for g, v in groups]}
@@ -596,7 +607,7 @@ class KubeAPI(StandIn):
             return None
         group = match.group(2) or ""
         version = match.group(1) or match.group(3)
-        resources = [r for r in API_RESOURCES if r.group == group and r.version == version]
+        resources = [r for r in self.resources if r.group == group and r.version == version]
         if not resources:
             return None
         return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": f"{group}/{version}" if group else version,
@@ -761,5 +772,5 @@ def kubeconfig(server: str, context: str = "gke_demo-project_europe-west1_shop",
             "contexts": contexts, "clusters": clusters, "users": users}
 
 
-__all__ = ["API_RESOURCES", "Fault", "GkeAPI", "KubeAPI", "Request", "StandIn", "WatchStep", "gke_error",
+__all__ = ["API_RESOURCES", "CRD_RESOURCES", "Fault", "GkeAPI", "KubeAPI", "Request", "StandIn", "WatchStep", "gke_error",
            "kubeconfig", "status_body"]
