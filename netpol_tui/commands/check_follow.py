@@ -127,7 +127,7 @@ def _states_note(update: FollowUpdate, shown: dict[str, str]) -> None:
             continue
         first = status.name not in shown
         shown[status.name] = text
-        if str(status.state) == "fixed" or (first and str(status.state) == "following"):
+        if str(status.state) in ("fixed", "not installed") or (first and str(status.state) == "following"):
             continue
         print(f"netpol-tui: {clean(text, 300, single_line=True)}", file=sys.stderr)
 

@@ -28,7 +28,7 @@ from netpol_tui.policy.results import (
     EndpointUnknown,
     RuleRef,
 )
-from netpol_tui.policy.unread import _quote as quote  # the policy package's one shell quoting function
+from netpol_tui.shell import quote
 
 _LABEL = re.compile(r"[a-z0-9_]([-a-z0-9_]{0,61}[a-z0-9_])?")
 #: Entities that hold every address outside the cluster.

@@ -195,9 +195,14 @@ class Follower:
             states: dict[str, KindStatus] = {}
             #: plural -> why it is not read; a kind is read again once none of its lists is here.
             unread: dict[str, str] = {}
+            absent: set[str] = set()
             for resource in resources:
                 if resource.plural in versions:
                     states[resource.plural] = KindStatus(resource.plural, FollowState.FOLLOWING)
+                elif resource.optional and snapshot.has(resource.kind) and not snapshot.unknown_reason(resource.kind):
+                    absent.add(resource.plural)
+                    states[resource.plural] = KindStatus(resource.plural, FollowState.ABSENT,
+                                                         f"{resource.rbac_name} is not served (CRD not installed)")
                 else:
                     reason = snapshot.unknown_reason(resource.kind) or "not read by the first load"
                     unread[resource.plural] = reason
@@ -209,6 +214,8 @@ class Follower:
             yield FollowUpdate(snapshot, (), tuple(states.values()), initial=True)
 
             for resource in resources:
+                if resource.plural in absent:
+                    continue
                 follower = ListFollower(
                     client, resource, self.options.namespace, versions.get(resource.plural), self._post, self._stop,
                     watch_seconds=self.watch_seconds, idle_seconds=self.idle_seconds, poll_seconds=self.poll_seconds,

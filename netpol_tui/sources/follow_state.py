@@ -25,6 +25,9 @@ class FollowState(StrEnum):
     NOT_READ = "not read"
     #: Nothing will change (the bundled demo): the snapshot is final.
     FIXED = "fixed"
+    #: An optional CRD list the server does not serve (404 at the first read): none exist, and
+    #: there is nothing to watch; a reload notices a CRD installed since.
+    ABSENT = "not installed"
 
 
 @dataclass(frozen=True, slots=True)
