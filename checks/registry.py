@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from netpol_tui.checks import cilium, fqdn, ipblocks, known_issues, policies, policy_logging, reachability
 from netpol_tui.checks import gke_enforcement as enf
-from netpol_tui.checks import ipblocks, known_issues, policies, policy_logging, reachability
 from netpol_tui.checks.context import CheckUnknown, Context, Hit
 from netpol_tui.checks.model import Finding, NotRead, Remediation, Report, Severity, UnknownCheck
 from netpol_tui.gcpause import gc_paused
@@ -81,6 +81,23 @@ CATALOG: tuple[CheckSpec, ...] = (
           enf.check_maintenance_delays_recreation),
     _spec("GKE017", "deny-logging-off", "Denied connections are not logged", W,
           policy_logging.check_deny_logging_off),
+    _spec("GKE018", "fqdn-needs-dataplane-v2", "FQDN policies on a cluster without Dataplane V2", E,
+          fqdn.check_fqdn_needs_dataplane_v2),
+    _spec("GKE019", "fqdn-version-too-old", "FQDN policies on a GKE version without them", E,
+          fqdn.check_fqdn_version_too_old),
+    _spec("GKE020", "fqdn-not-enabled", "FQDN network policy not enabled on the cluster", E,
+          fqdn.check_fqdn_not_enabled),
+    _spec("GKE021", "fqdn-dns-blocked", "DNS blocked for FQDN-isolated pods", E, fqdn.check_fqdn_dns_blocked),
+    _spec("GKE022", "fqdn-custom-dns", "Custom DNS server, unsupported by FQDN policies", W,
+          fqdn.check_fqdn_custom_dns),
+    _spec("GKE023", "fqdn-service-target", "FQDN rule names an in-cluster Service", W,
+          fqdn.check_fqdn_service_target),
+    _spec("GKE024", "fqdn-address-limit", "FQDN policy over GKE's 50-address limit", W,
+          fqdn.check_fqdn_address_limit),
+    _spec("GKE025", "cilium-not-enforced", "Cilium policies on a cluster without Dataplane V2", E,
+          cilium.check_cilium_not_enforced),
+    _spec("GKE026", "cilium-deny-shadows-allow", "Cilium deny rule shadows a NetworkPolicy allow", W,
+          cilium.check_ccnp_deny_shadows_allow),
     _spec("KI001", "calico-statefulset-termination", "StatefulSet pods lose connections while terminating", W,
           known_issues.check_calico_statefulset_termination),
     _spec("KI002", "calico-ipam-host-local", "Pods request Calico fixed IPs (host-local IPAM)", E,

@@ -45,6 +45,11 @@ RECREATION = ("Switching enforcement on or off recreates the node pools; only re
 IPBLOCK_CALICO = ("Calico matches pod traffic with ipBlock; to allow only non-pod traffic write "
                   "cidr 0.0.0.0/0 with the pod range in except [7]")
 IPBLOCK_DPV2 = "Dataplane V2 never matches pod traffic with ipBlock, not even 0.0.0.0/0; use selectors [7]"
+FQDN_REQUIREMENTS = ("FQDN network policies need GKE 1.26.4-gke.500 or later (1.26) or 1.27.1-gke.400 or later "
+                     "(1.27), Dataplane V2, and the cluster setting enabled; otherwise they do nothing [13]")
+DESCRIBE_DATAPATH = (f"gcloud container clusters describe CLUSTER '--format=value(networkConfig.datapathProvider)' "
+                     f"{GCLOUD_TAIL}")
+LIST_FQDN = "kubectl get fqdnnetworkpolicies.networking.gke.io -A"
 
 CHECK_HELP: dict[str, CheckHelp] = {
     "GKE001": CheckHelp(
@@ -132,14 +137,51 @@ CHECK_HELP: dict[str, CheckHelp] = {
          "to the control plane's version recreates it now [2, 3]",),
         "Upgrade each waiting pool by hand to the control-plane version.",
         (UPGRADE_POOL,)),
-    "GKE017": CheckHelp(
-        ("Network policy logging exists on Dataplane V2 only; the cluster-scoped NetworkLogging object named "
-         "default (networking.gke.io/v1alpha1) sets spec.cluster.allow and spec.cluster.deny, each with log and "
-         "delegate, both off by default [14]",
-         "With delegate: true only namespaces (deny) or policies (allow) that opt in by annotation are logged; "
-         "records go to Cloud Logging, log policy-action, resource type k8s_node [14]"),
-        "Turn deny logging on for every namespace, keeping allow logging as it is (allow logging is costly).",
-        ("kubectl get networklogging default -o yaml", APPLY)),
+    "GKE018": CheckHelp(
+        (FQDN_REQUIREMENTS, "Dataplane V2 is chosen when a cluster is created [1, 13]"),
+        "Confirm the datapath; express the egress rules as NetworkPolicy ipBlock rules, or move the workloads to a "
+        "Dataplane V2 cluster.",
+        (DESCRIBE_DATAPATH, LIST_FQDN)),
+    "GKE019": CheckHelp(
+        (FQDN_REQUIREMENTS,),
+        "Upgrade the control plane to the first version of its line with FQDN network policy.",
+        (f"gcloud container clusters upgrade CLUSTER --master --cluster-version=VERSION {GCLOUD_TAIL}",)),
+    "GKE020": CheckHelp(
+        (FQDN_REQUIREMENTS, "The setting is networkConfig.enableFqdnNetworkPolicy; on an existing Standard "
+                            "cluster the anetd DaemonSet is restarted after enabling it [13]"),
+        "Enable FQDN network policy on the cluster, then restart anetd.",
+        (f"gcloud container clusters update CLUSTER --enable-fqdn-network-policy {GCLOUD_TAIL}",
+         "kubectl -n kube-system rollout restart daemonset anetd")),
+    "GKE021": CheckHelp(
+        ("A pod an FQDNNetworkPolicy selects is egress-isolated; the names it allows must resolve through "
+         "kube-dns or Cloud DNS on UDP and TCP 53 [13]",),
+        "Apply a NetworkPolicy allowing DNS egress for the pods the FQDN policies select.",
+        (APPLY,)),
+    "GKE022": CheckHelp(
+        ("FQDN network policies support kube-dns or Cloud DNS only; custom kube-dns or CoreDNS deployments are "
+         "not supported [13]",),
+        "Point the pods back at GKE's kube-dns or Cloud DNS.",
+        ("kubectl -n NAMESPACE get KIND NAME -o yaml", LIST_FQDN)),
+    "GKE023": CheckHelp(
+        ("A ClusterIP or headless Service cannot be an FQDN egress target: GKE translates the Service VIP to pod "
+         "IPs before policy is evaluated; use a label-based NetworkPolicy [13]",),
+        "Allow the Service's backend pods by label, then drop the in-cluster names from the FQDN policy.",
+        (APPLY, "kubectl -n NAMESPACE get fqdnnetworkpolicies.networking.gke.io NAME -o yaml")),
+    "GKE024": CheckHelp(
+        ("One FQDNNetworkPolicy can resolve to at most 50 IPv4 and IPv6 addresses [13]",),
+        "Split the policy into smaller ones (each has its own limit; any of them may allow the egress).",
+        (APPLY,)),
+    "GKE025": CheckHelp(
+        ("GKE enforces CiliumClusterwideNetworkPolicy only on Dataplane V2; Calico ignores the cilium.io kinds "
+         "[1] (GKE page on CCNP)",),
+        "Confirm the datapath and rewrite the Cilium policies as NetworkPolicy.",
+        (DESCRIBE_DATAPATH, "kubectl get KIND NAME -o yaml", "kubectl -n NAMESPACE get KIND NAME -o yaml")),
+    "GKE026": CheckHelp(
+        ("Cilium deny rules take precedence over every allow, NetworkPolicy included; rules of a CCNP "
+         "override the namespaced ones (Cilium deny policies; GKE page on CCNP)",),
+        "Narrow the deny rule if the allow is meant, or delete the allow that never applies.",
+        ("kubectl get KIND NAME -o yaml", "kubectl -n NAMESPACE get KIND NAME -o yaml",
+         "kubectl -n NAMESPACE get networkpolicy NAME -o yaml")),
     "KI001": CheckHelp(
         ("With Calico, connections to a terminating StatefulSet pod are cut while its grace period runs "
          "(Calico issue #4710) [10]",

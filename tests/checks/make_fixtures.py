@@ -85,6 +85,82 @@ def egress_policy(*rules: dict) -> dict:
     return policy("egress", "shop", {"podSelector": {}, "policyTypes": ["Egress"], "egress": [DNS_EGRESS, *rules]})
 
 
+def fqdn_policy(name: str, ns: str = "shop", *, selector: dict | None = None, names: tuple[str, ...] = (),
+                patterns: tuple[str, ...] = (), port: int = 443) -> dict:
+    matches = [*({"name": n} for n in names), *({"pattern": p} for p in patterns)]
+    return {"apiVersion": "networking.gke.io/v1alpha1", "kind": "FQDNNetworkPolicy",
+            "metadata": {"name": name, "namespace": ns},
+            "spec": {"podSelector": {"matchLabels": selector if selector is not None else {"app": "web"}},
+                     "egress": [{"matches": matches, "ports": [{"protocol": "TCP", "port": port}]}]}}
+
+
+def ccnp(name: str, spec: dict) -> dict:
+    return {"apiVersion": "cilium.io/v2", "kind": "CiliumClusterwideNetworkPolicy", "metadata": {"name": name},
+            "spec": spec}
+
+
+def deployment(name: str, ns: str, labels: dict) -> dict:
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": ns, "labels": labels},
+            "spec": {"replicas": 2, "selector": {"matchLabels": {"k8s-app": labels.get("k8s-app", name)}},
+                     "template": {"metadata": {"labels": {"k8s-app": labels.get("k8s-app", name)}},
+                                  "spec": {"containers": [{"name": name}]}}}}
+
+
+def fqdn_cluster(*, enabled: bool = True, version: str = V) -> dict:
+    network = {"datapathProvider": "ADVANCED_DATAPATH", **({"enableFqdnNetworkPolicy": True} if enabled else {})}
+    return cluster(datapath="ADVANCED_DATAPATH", calico=None, addon=False, version=version, networkConfig=network)
+
+
+def gke_kinds_fixtures() -> dict[str, dict[str, tuple[dict, list[dict]]]]:
+    """GKE018-GKE026: FQDN network policies and Cilium policies (gke-facts section 13)."""
+    calico = cluster()
+    fq = fqdn_cluster()
+    api = fqdn_policy("allow-payments-api", names=("api.payments.example.com",))
+    fqdn_list = lst("FQDNNetworkPolicy", [api])
+    f: dict[str, dict[str, tuple[dict, list[dict]]]] = {}
+    f["GKE018"] = {"fires": (calico, world(policies=[DENY_INGRESS], extra=[fqdn_list])),
+                   "clean": (fq, world(policies=[DENY_INGRESS], extra=[fqdn_list]))}
+    f["GKE019"] = {"fires": (fqdn_cluster(version="1.26.4-gke.499"), world(policies=[], extra=[fqdn_list])),
+                   "clean": (fqdn_cluster(version="1.26.4-gke.500"), world(policies=[], extra=[fqdn_list]))}
+    f["GKE020"] = {"fires": (fqdn_cluster(enabled=False), world(policies=[], extra=[fqdn_list])),
+                   "clean": (fq, world(policies=[], extra=[fqdn_list]))}
+    dns_rule = {"endpointSelector": {}, "egress": [
+        {"toEndpoints": [{"matchLabels": {"k8s:io.kubernetes.pod.namespace": "kube-system", "k8s-app": "kube-dns"}}],
+         "toPorts": [{"ports": [{"port": "53", "protocol": "ANY"}]}]}]}
+    f["GKE021"] = {"fires": (fq, world(policies=[], extra=[fqdn_list])),
+                   "clean": (fq, world(policies=[], extra=[fqdn_list, lst("CiliumClusterwideNetworkPolicy", [
+                       ccnp("allow-dns", dns_rule)])]))}
+    coredns = deployment("coredns", "kube-system", {"k8s-app": "coredns"})
+    kube_dns = deployment("kube-dns", "kube-system", {"k8s-app": "kube-dns",
+                                                      "addonmanager.kubernetes.io/mode": "Reconcile"})
+    f["GKE022"] = {"fires": (fq, world(policies=[], extra=[fqdn_list, lst("Deployment", [coredns])])),
+                   "clean": (fq, world(policies=[], extra=[fqdn_list, lst("Deployment", [kube_dns])]))}
+    payments = lst("Service", [service("payments", "shop", {"app": "payments"})])
+    in_cluster = fqdn_policy("allow-payments", names=("payments.shop.svc.cluster.local",))
+    outside = fqdn_policy("allow-payments", names=("payments.example.com",))
+    f["GKE023"] = {"fires": (fq, world(policies=[], extra=[payments, lst("FQDNNetworkPolicy", [in_cluster])])),
+                   "clean": (fq, world(policies=[], extra=[payments, lst("FQDNNetworkPolicy", [outside])]))}
+    many = tuple(f"host-{i}.partners.example.com" for i in range(51))
+    f["GKE024"] = {"fires": (fq, world(policies=[], extra=[lst("FQDNNetworkPolicy", [
+                       fqdn_policy("allow-partners", names=many)])])),
+                   "clean": (fq, world(policies=[], extra=[lst("FQDNNetworkPolicy", [
+                       fqdn_policy("allow-partners", names=many[:50])])]))}
+    smtp_deny = lst("CiliumClusterwideNetworkPolicy", [ccnp("lockdown", {
+        "endpointSelector": {}, "enableDefaultDeny": {"egress": False, "ingress": False}, "egressDeny": [
+        {"toEntities": ["world"], "toPorts": [{"ports": [{"port": "25", "protocol": "TCP"}]}]}]})])
+    f["GKE025"] = {"fires": (calico, world(policies=[DENY_INGRESS], extra=[smtp_deny])),
+                   "clean": (fq, world(policies=[DENY_INGRESS], extra=[smtp_deny]))}
+
+    def mail(*ports: int) -> dict:
+        return policy("allow-mail", "shop", {"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Egress"],
+                                             "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
+                                                         "ports": [{"protocol": "TCP", "port": p} for p in ports]}]})
+
+    f["GKE026"] = {"fires": (fq, world(policies=[mail(25)], extra=[smtp_deny])),
+                   "clean": (fq, world(policies=[mail(25, 587)], extra=[smtp_deny]))}
+    return f
+
+
 def _maintenance() -> dict:
     return {"window": {"recurringWindow": {"window": {"startTime": "2024-01-06T02:00:00Z",
                                                       "endTime": "2024-01-06T06:00:00Z"},
@@ -231,6 +307,7 @@ def fixtures() -> dict[str, dict[str, tuple[dict, list[dict]]]]:
     section = {"podSelector": {"matchLabels": {"app": "web"}}, "egress": [DNS_EGRESS]}
     f["NP006"] = {"fires": (calico, world(policies=[policy("dns-only", "shop", {**section, "policyTypes": ["Ingress"]})])),
                   "clean": (calico, world(policies=[policy("dns-only", "shop", section)]))}
+    f.update(gke_kinds_fixtures())
     return f
 
 

@@ -31,6 +31,15 @@ EXPECTED = {
     "GKE015": ("Namespace", "shop", "shop"),
     "GKE016": ("Cluster", None, "prod"),
     "GKE017": ("Cluster", None, "prod"),
+    "GKE018": ("Cluster", None, "prod"),
+    "GKE019": ("Cluster", None, "prod"),
+    "GKE020": ("Cluster", None, "prod"),
+    "GKE021": ("Namespace", "shop", "shop"),
+    "GKE022": ("Deployment", "kube-system", "coredns"),
+    "GKE023": ("FQDNNetworkPolicy", "shop", "allow-payments"),
+    "GKE024": ("FQDNNetworkPolicy", "shop", "allow-partners"),
+    "GKE025": ("Cluster", None, "prod"),
+    "GKE026": ("NetworkPolicy", "shop", "allow-mail"),
     "KI001": ("Cluster", None, "prod"),
     "KI002": ("StatefulSet", "shop", "db"),
     "KI003": ("DaemonSet", "kube-system", "ip-masq-agent"),
@@ -55,7 +64,7 @@ def report_for(folder: Path) -> Report:
 def test_catalog_ids_symbols_and_order() -> None:
     ids = [spec.id for spec in CATALOG]
     symbols = [spec.symbol for spec in CATALOG]
-    assert len(ids) == 26 and len(set(ids)) == 26 and len(set(symbols)) == 26
+    assert len(ids) == 35 and len(set(ids)) == 35 and len(set(symbols)) == 35
     assert ids == sorted(ids, key=lambda i: ({"GKE": 0, "KI": 1, "NP": 2}[re.sub(r"\d", "", i)], i))
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", symbol) for symbol in symbols)
     assert set(EXPECTED) == set(ids)

@@ -42,7 +42,7 @@ def test_select_and_ignore(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check", "--demo", "--format", "json", "--select", "GKE01,np001", "--ignore", "GKE013")
     data = json.loads(out)
     assert {f["id"] for f in data["findings"]} == {"GKE010", "GKE012", "GKE016", "NP001"}
-    assert data["summary"]["checks"] == 8 + 1 - 1
+    assert data["summary"]["checks"] == 10 + 1 - 1
 
 
 def test_text_output_groups_by_severity_and_has_no_markup(capsys: pytest.CaptureFixture[str]) -> None:
@@ -70,7 +70,7 @@ def test_sarif_locates_findings_in_files(capsys: pytest.CaptureFixture[str]) -> 
     assert sarif["version"] == "2.1.0" and len(sarif["runs"]) == 1
     run_ = sarif["runs"][0]
     rules = run_["tool"]["driver"]["rules"]
-    assert len(rules) == 26 and rules[0]["id"] == "GKE001" and rules[0]["name"] == "enforcement-off"
+    assert len(rules) == 35 and rules[0]["id"] == "GKE001" and rules[0]["name"] == "enforcement-off"
     result = next(r for r in run_["results"] if r["ruleId"] == "NP006")
     assert rules[result["ruleIndex"]]["id"] == "NP006" and result["level"] == "warning"
     physical = result["locations"][0]["physicalLocation"]
@@ -87,7 +87,7 @@ def test_sarif_locates_findings_in_files(capsys: pytest.CaptureFixture[str]) -> 
 def test_catalog_listing(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "checks")
     lines = out.splitlines()
-    assert code == 0 and lines[0].split() == ["ID", "SYMBOL", "SEVERITY", "TITLE"] and len(lines) == 27
+    assert code == 0 and lines[0].split() == ["ID", "SYMBOL", "SEVERITY", "TITLE"] and len(lines) == 36
     assert lines[1].split()[:3] == ["GKE001", "enforcement-off", "error"]
     code, out, _ = run(capsys, "checks", "--format", "json")
     assert [c["id"] for c in json.loads(out)][-1] == "NP006"

@@ -210,7 +210,7 @@ def test_a_failing_check_becomes_unknown(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(registry, "CATALOG", (spec, *CATALOG[1:]))
     report = run_checks(snapshot(cluster(), *base()))
     assert ("GKE001", "the check failed: RuntimeError: boom") in {(u.id, u.reason) for u in report.unknown}
-    assert len(report.checked) == 26
+    assert len(report.checked) == 35
 
 
 def test_selection() -> None:
