@@ -137,6 +137,14 @@ CHECK_HELP: dict[str, CheckHelp] = {
          "to the control plane's version recreates it now [2, 3]",),
         "Upgrade each waiting pool by hand to the control-plane version.",
         (UPGRADE_POOL,)),
+    "GKE017": CheckHelp(
+        ("Network policy logging exists on Dataplane V2 only; the cluster-scoped NetworkLogging object named "
+         "default (networking.gke.io/v1alpha1) sets spec.cluster.allow and spec.cluster.deny, each with log and "
+         "delegate, both off by default [14]",
+         "With delegate: true only namespaces (deny) or policies (allow) that opt in by annotation are logged; "
+         "records go to Cloud Logging, log policy-action, resource type k8s_node [14]"),
+        "Turn deny logging on for every namespace, keeping allow logging as it is (allow logging is costly).",
+        ("kubectl get networklogging default -o yaml", APPLY)),
     "GKE018": CheckHelp(
         (FQDN_REQUIREMENTS, "Dataplane V2 is chosen when a cluster is created [1, 13]"),
         "Confirm the datapath; express the egress rules as NetworkPolicy ipBlock rules, or move the workloads to a "
