@@ -23,9 +23,11 @@ from textual.widgets import Input
 from textual.worker import WorkerState, get_current_worker
 
 from netpol_tui import messages as msg
+from netpol_tui.deeplink import StartAt
 from netpol_tui.dialogs.requests import DialogRequests
 from netpol_tui.model.snapshot import Snapshot
-from netpol_tui.screens.base import CONSOLE_CSS, GLOBAL_BINDINGS, KEY_ACTIONS, MODE_NAMES, make_screen
+from netpol_tui.screens.base import CONSOLE_CSS, GLOBAL_BINDINGS, KEY_ACTIONS, make_screen
+from netpol_tui.screens.modes import MODE_NAMES
 from netpol_tui.screens.navigation import Trail
 from netpol_tui.screens.navigator import Navigator
 from netpol_tui.screens.state import ConsoleState, LoadStatus, describe_error
@@ -46,7 +48,7 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, App[int]):
     state: var[ConsoleState | None] = var(None, always_update=True)
 
     def __init__(self, options: SourceOptions, loader: Loader | None = None,
-                 start_theme: str = "textual-dark") -> None:
+                 start_theme: str = "textual-dark", start: StartAt | None = None) -> None:
         super().__init__()
         for name in MODE_NAMES:
             self.add_mode(name, partial(make_screen, name, self))
@@ -54,6 +56,8 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, App[int]):
         self.start_theme = start_theme
         self.loader: Loader = loader or (lambda opts, progress: load_snapshot(opts, progress))
         self.trail = Trail("status")  # where Esc goes back to (screens/navigator.py)
+        self.start = start or StartAt()  # where the console opens (the deep-link options)
+        self.start_explain = self.start.explain  # run once the engine is ready, then None
         self.explain_recent: list = []  # the Explain form's questions this session, newest last
         self.set_reactive(NetpolApp.state, ConsoleState(options, loading=LoadStatus()))
 
@@ -64,7 +68,7 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, App[int]):
 
         asyncio.get_running_loop().set_default_executor(DaemonExecutor())  # `q` never waits for a worker
         self.theme = self.start_theme
-        self.switch_mode("status")
+        self.open_start(self.start)
         self.load()
 
     # ------------------------------------------------------------------ workers
@@ -133,6 +137,7 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, App[int]):
         if self._current(message.snapshot):
             self.state = replace(self.state, engine=message.engine, checks_running=True)
             self.run_checks(message.snapshot, message.engine)
+            self.explain_at_start(message.snapshot, message.engine)
 
     def on_enforcement_computed(self, message: msg.EnforcementComputed) -> None:
         if self._current(message.snapshot):
@@ -156,6 +161,8 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, App[int]):
         elif name == "checks":
             state = replace(state, checks_running=False)
         self.state = state.with_error(name.split(":")[0], describe_error(message.error))
+        if message.name == "engine":
+            self.explain_at_start(None, None)
         if message.name == "engine" and state.snapshot is not None:
             self.state = replace(self.state, checks_running=True)
             self.run_checks(state.snapshot, None)
@@ -311,7 +318,7 @@ def _first_then_reload(first: Snapshot) -> Loader:
     return loader
 
 
-def run_console(options: SourceOptions, theme: str = "textual-dark") -> int:
+def run_console(options: SourceOptions, theme: str = "textual-dark", start: StartAt | None = None) -> int:
     if options.kind == "live" and not kubeconfig_available(options):
         print(NO_SOURCE_HINT, file=sys.stderr)
         return 2
@@ -332,6 +339,6 @@ def run_console(options: SourceOptions, theme: str = "textual-dark") -> int:
     # hand it back to the UI thread more often than the default 5 ms so keys stay answered.
     sys.setswitchinterval(0.001)
     try:
-        return run_guarded(NetpolApp(options, loader=loader, start_theme=theme))
+        return run_guarded(NetpolApp(options, loader=loader, start_theme=theme, start=start))
     except KeyboardInterrupt:  # ctrl-c outside the app's own key handling: leave quietly
         return 130

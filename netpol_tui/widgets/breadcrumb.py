@@ -23,7 +23,7 @@ class Breadcrumb(Static):
         if trail is None or len(trail.crumbs) < 2:
             self.display = False
             return
-        from netpol_tui.screens.base import MODE_TITLES
+        from netpol_tui.screens.modes import MODE_TITLES
 
         # The latest places first: drop the oldest until the line fits the terminal.
         shown, width = 5, max(20, self.app.size.width - 13)

@@ -146,7 +146,8 @@ def test_theme_reaches_the_console(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     import netpol_tui.app
 
     seen: list[tuple[object, str]] = []
-    monkeypatch.setattr(netpol_tui.app, "run_console", lambda options, theme: seen.append((options, theme)) or 0)
+    monkeypatch.setattr(netpol_tui.app, "run_console",
+                        lambda options, theme, start=None: seen.append((options, theme)) or 0)
     write_config(monkeypatch, tmp_path, 'theme = "light"\n')
     assert main(["--demo"]) == 0
     assert main(["--demo", "--theme", "dark"]) == 0
