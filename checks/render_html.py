@@ -73,13 +73,20 @@ def _finding(finding: Finding, blocks: Blocks) -> list[str]:
 
 def render_html(report: Report, enforcement: EnforcementState | None = None) -> str:
     """The page: heading, counts, what could not be decided, enforcement, findings by severity."""
-    blocks = Blocks()
     cluster = report.cluster or "(no GKE cluster information)"
-    counts = report.summary()
     out = [f"<h1>NetworkPolicy check: {esc_line(cluster)}</h1>",
            f'<p class="meta"><span>source: {esc_line(report.source)}</span>'
            f"<span>dataplane: {esc_line(report.dataplane)}</span></p>",
-           table(("errors", "warnings", "info", "unknown", "checks run"),
+           *report_sections(report, Blocks(), enforcement)]
+    title = f"netpol-tui check: {cluster} ({plural(len(report.findings), 'finding')})"
+    return page(title, "\n".join(out))
+
+
+def report_sections(report: Report, blocks: Blocks, enforcement: EnforcementState | None = None) -> list[str]:
+    """Everything under the heading (counts, unknown, enforcement, findings), so that another page
+    (the migration diff) can hold a check report with the same copy blocks."""
+    counts = report.summary()
+    out = [table(("errors", "warnings", "info", "unknown", "checks run"),
                  [(counts["error"], counts["warning"], counts["info"], counts["unknown"], counts["checks"])],
                  "counts"),
            f"<p>{esc_line(summary_line(report))}</p>"]
@@ -101,8 +108,7 @@ def render_html(report: Report, enforcement: EnforcementState | None = None) -> 
             out += _finding(finding, blocks)
     if not report.findings and not report.unknown:
         out.append("<p>No problems found.</p>")
-    title = f"netpol-tui check: {cluster} ({plural(len(report.findings), 'finding')})"
-    return page(title, "\n".join(out))
+    return out
 
 
-__all__ = ["esc", "render_html"]
+__all__ = ["esc", "render_html", "report_sections"]

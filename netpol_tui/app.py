@@ -22,11 +22,13 @@ from textual.widgets import Input
 from textual.worker import WorkerState, get_current_worker
 
 from netpol_tui import messages as msg
+from netpol_tui.deeplink import StartAt
 from netpol_tui.dialogs.requests import DialogRequests
 from netpol_tui.following import Following
 from netpol_tui.gcpause import freeze_long_lived, thaw_replaced
 from netpol_tui.model.snapshot import Snapshot
-from netpol_tui.screens.base import CONSOLE_CSS, GLOBAL_BINDINGS, KEY_ACTIONS, MODE_NAMES, make_screen
+from netpol_tui.screens.base import CONSOLE_CSS, GLOBAL_BINDINGS, KEY_ACTIONS, make_screen
+from netpol_tui.screens.modes import MODE_NAMES
 from netpol_tui.screens.navigation import Trail
 from netpol_tui.screens.navigator import Navigator
 from netpol_tui.screens.state import ConsoleState, LoadStatus, describe_error
@@ -48,7 +50,7 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]):
 
     def __init__(self, options: SourceOptions, loader: Loader | None = None,
                  start_theme: str = "textual-dark", flow_paths: tuple[str, ...] = (), *,
-                 follow: bool = False) -> None:
+                 follow: bool = False, start: StartAt | None = None) -> None:
         super().__init__()
         #: Flow record files for the Flows screen (`--flows`); the demo's own when empty.
         self.flow_paths = tuple(flow_paths)
@@ -60,6 +62,8 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]):
         self.start_theme = start_theme
         self.loader: Loader = loader or (lambda opts, progress: load_snapshot(opts, progress))
         self.trail = Trail("status")  # where Esc goes back to (screens/navigator.py)
+        self.start = start or StartAt()  # where the console opens (the deep-link options)
+        self.start_explain = self.start.explain  # run once the engine is ready, then None
         self.explain_recent: list = []  # the Explain form's questions this session, newest last
         self.set_reactive(NetpolApp.state, ConsoleState(options, loading=LoadStatus()))
 
@@ -70,7 +74,7 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]):
 
         asyncio.get_running_loop().set_default_executor(DaemonExecutor())  # `q` never waits for a worker
         self.theme = self.start_theme
-        self.switch_mode("status")
+        self.open_start(self.start)
         self.load()
 
     # ------------------------------------------------------------------ workers
@@ -146,6 +150,7 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]):
         if self._current(message.snapshot):
             self.state = replace(self.state, engine=message.engine, checks_running=True)
             self.run_checks(message.snapshot, message.engine)
+            self.explain_at_start(message.snapshot, message.engine)
 
     def on_enforcement_computed(self, message: msg.EnforcementComputed) -> None:
         if self._current(message.snapshot):
@@ -169,6 +174,8 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]):
         elif name == "checks":
             state = replace(state, checks_running=False)
         self.state = state.with_error(name.split(":")[0], describe_error(message.error))
+        if message.name == "engine":
+            self.explain_at_start(None, None)
         if message.name == "engine" and state.snapshot is not None:
             self.state = replace(self.state, checks_running=True)
             self.run_checks(state.snapshot, None)
@@ -326,7 +333,8 @@ def _first_then_reload(first: Snapshot) -> Loader:
     return loader
 
 
-def run_console(options: SourceOptions, theme: str = "textual-dark", flow_paths: tuple[str, ...] = ()) -> int:
+def run_console(options: SourceOptions, theme: str = "textual-dark", flow_paths: tuple[str, ...] = (),
+                start: StartAt | None = None) -> int:
     if "-" in flow_paths:
         print("netpol-tui: the console cannot read flow records from stdin (it is the terminal); "
               "save them to a file and give --flows FILE", file=sys.stderr)
@@ -353,7 +361,7 @@ def run_console(options: SourceOptions, theme: str = "textual-dark", flow_paths:
     sys.setswitchinterval(0.001)
     try:
         app = NetpolApp(options, loader=loader, start_theme=theme, flow_paths=flow_paths,
-                        follow=options.kind in ("live", "files"))
+                        follow=options.kind in ("live", "files"), start=start)
         app.follow_initial = first
         return run_guarded(app)
     except KeyboardInterrupt:  # ctrl-c outside the app's own key handling: leave quietly

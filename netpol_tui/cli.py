@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from netpol_tui import __version__
 from netpol_tui.commands import COMMANDS, HIDDEN_COMMANDS, command_module
 from netpol_tui.config import THEMES, Config, ConfigError, apply_after_parse, apply_defaults, load_config
+from netpol_tui.deeplink import StartError, add_start_options, start_from_args
 from netpol_tui.helptext import epilog
 from netpol_tui.options import add_source_options, check_source_choice, options_from_args
 
@@ -38,6 +39,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                         help="console: flow records for the Flows screen (7), a policy-action log export or "
                              "`hubble observe -o json` output; repeatable (with --demo: the demo's own)")
     add_source_options(parser)
+    add_start_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = command_module(name)
@@ -87,11 +89,16 @@ def _run(argv: Sequence[str] | None, prog: str) -> int:
         problem = apply_after_parse(args, config)
         if problem:
             parser.error(problem)
+    try:
+        start = start_from_args(args)
+    except StartError as exc:  # one line and exit 2, before anything goes full screen
+        print(f"{prog.split()[0]}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if getattr(args, "run", None) is None:
         from netpol_tui.app import run_console  # textual loads only for the console
 
         return run_console(options_from_args(args), theme=f"textual-{args.theme}",
-                           flow_paths=tuple(getattr(args, "console_flows", None) or ()))
+                           flow_paths=tuple(getattr(args, "console_flows", None) or ()), start=start)
     return int(args.run(args))
 
 

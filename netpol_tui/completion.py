@@ -15,6 +15,7 @@ import argparse
 from collections.abc import Iterable
 
 from netpol_tui.options import DEMO_NAMES, parser_actions
+from netpol_tui.screens.modes import MODE_NAMES
 
 SHELLS = ("bash", "zsh", "fish")
 PROG = "netpol-tui"
@@ -22,6 +23,7 @@ HELPER = "__complete"
 CONTEXTS_FUNCTION = "_netpol_tui_contexts"
 CHECKS_FUNCTION = "_netpol_tui_check_ids"
 DEMOS_FUNCTION = "_netpol_tui_demos"
+SCREENS_FUNCTION = "_netpol_tui_screens"
 
 #: The bash helper finds --kubeconfig PATH / --kubeconfig=PATH among the words typed so far.
 BASH_CONTEXTS = f"""
@@ -70,6 +72,7 @@ def attach_completers(parser: argparse.ArgumentParser) -> None:
     by_dest: dict[str, object] = {
         "context": contexts_completer(), "contexts": contexts_completer(),
         "demo": words_completer(DEMOS_FUNCTION, DEMO_NAMES),
+        "start_screen": words_completer(SCREENS_FUNCTION, MODE_NAMES),
         "select": checks, "ignore": checks, "show": checks, "check_id": checks,
         "kubeconfig": shtab.FILE, "files": shtab.FILE, "batch": shtab.FILE, "directory": shtab.DIRECTORY,
     }

@@ -33,8 +33,8 @@ INTERNAL = "70 internal error (a bug: please report it with NETPOL_TUI_DEBUG=1 o
 EXAMPLES: dict[str | None, tuple[Example, ...]] = {
     None: (
         Example("netpol-tui --demo", "open the console on the bundled Calico demo cluster", None),
-        Example("netpol-tui --context gke_acme_europe-west1_prod -n shop",
-                "open the console on a kubeconfig context, pod names in namespace shop", None),
+        Example("netpol-tui --context gke_acme_europe-west1_prod --pod shop/web-7d4b9c-x2x1",
+                "open the console on a kubeconfig context at Policies, that pod selected", None),
         Example("netpol-tui check --demo dataplane-v2", "run the checks headless on the Dataplane V2 demo", 1),
         Example("netpol-tui help checks GKE003", "what check GKE003 looks for and the fix it proposes", 0),
     ),

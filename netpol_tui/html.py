@@ -18,6 +18,7 @@ import base64
 import hashlib
 import html
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from netpol_tui import __version__
 from netpol_tui.text import clean
@@ -45,6 +46,17 @@ pre { background: var(--code); border: 1px solid var(--line); padding: .5rem 4.5
   white-space: pre; margin: 0; font: 13px/1.4 ui-monospace, monospace; }
 button.copy { position: absolute; top: .3rem; right: .3rem; font-size: .75rem; cursor: pointer; }
 .banner { border: 1px solid var(--unknown); padding: .4rem .8rem; margin: .8rem 0; }
+.allow { color: #1a7f37; font-weight: 600; } .deny { color: var(--error); font-weight: 600; }
+table.grid td, table.grid th { text-align: center; white-space: nowrap; font: 13px/1.3 ui-monospace, monospace; }
+table.grid th.from { text-align: right; }
+.cell-all { background: #dafbe1; } .cell-some { background: #fff8c5; } .cell-none { background: #ffebe9; }
+.cell-unknown { background: #eaeef2; } .cell-empty { color: var(--muted); }
+@media (prefers-color-scheme: dark) { .allow { color: #3fb950; } .cell-all { background: #12361f; }
+  .cell-some { background: #3b2e0a; } .cell-none { background: #42171a; } .cell-unknown { background: #262c36; } }
+table.grid a { color: inherit; }
+table.flows td .block { margin: 0 0 .3rem; } table.flows td ul { margin: 0; padding-left: 1.1rem; }
+table.flows td pre { font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere; min-width: 16rem; }
+.legend span { display: inline-block; padding: 0 .4rem; margin-right: .4rem; border: 1px solid var(--line); }
 """
 
 SCRIPT = """
@@ -90,19 +102,57 @@ class Blocks:
     def __init__(self) -> None:
         self.count = 0
 
-    def copyable(self, text: str, label: str = "") -> str:
+    def copyable(self, text: str, label: str = "") -> Markup:
         """A `<pre>` holding `text` exactly (cleaned, escaped) with a Copy button for it."""
         self.count += 1
         block_id = f"block-{self.count}"
         caption = f'<div class="muted">{esc_line(label)}</div>' if label else ""
-        return (f'{caption}<div class="block"><pre id="{block_id}">{esc(text)}</pre>'
-                f'<button type="button" class="copy" data-target="{block_id}">Copy</button></div>')
+        return Markup(f'{caption}<div class="block"><pre id="{block_id}">{esc(text)}</pre>'
+                      f'<button type="button" class="copy" data-target="{block_id}">Copy</button></div>')
 
 
-def table(headers: Iterable[str], rows: Iterable[Iterable[object]], css_class: str = "") -> str:
-    """A table of plain-text cells (every cell escaped)."""
-    head = "".join(f"<th>{esc_line(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{esc_line(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+class Markup(str):
+    """Markup these helpers built (every cluster string in it already escaped): `table` puts it into
+    a cell as it is. Renderers never wrap cluster text in it themselves."""
+
+
+@dataclass(frozen=True, slots=True)
+class Td:
+    """A cell with a class of ours (never cluster text): plain text is escaped, Markup kept."""
+
+    content: object
+    css_class: str = ""
+    header: bool = False
+
+
+def styled(text: object, css_class: str) -> Markup:
+    """`text` (escaped) in a span of one of the page's classes."""
+    return Markup(f'<span class="{css_class}">{esc_line(text)}</span>')
+
+
+def link(text: object, anchor: str) -> Markup:
+    """A link to an element of this same page (`#anchor`: our own ids, never cluster text): no
+    request can leave the page through it."""
+    return Markup(f'<a href="#{html.escape(anchor, quote=True)}">{esc_line(text)}</a>')
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, Td):
+        tag = "th" if value.header else "td"
+        attribute = f' class="{value.css_class}"' if value.css_class else ""
+        return f"<{tag}{attribute}>{_content(value.content)}</{tag}>"
+    return f"<td>{_content(value)}</td>"
+
+
+def _content(value: object) -> str:
+    return value if isinstance(value, Markup) else esc_line(value)
+
+
+def table(headers: Iterable[object], rows: Iterable[Iterable[object]], css_class: str = "") -> str:
+    """A table: plain-text cells are escaped; `Td` gives a cell a class, `Markup` (from these helpers)
+    is kept as it is."""
+    head = "".join(f"<th>{_content(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(_cell(cell) for cell in row) + "</tr>" for row in rows)
     attribute = f' class="{css_class}"' if css_class else ""
     return f"<table{attribute}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 

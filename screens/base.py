@@ -24,6 +24,7 @@ from textual.worker import WorkerState
 from netpol_tui.gcpause import freeze_long_lived, gc_paused
 from netpol_tui.messages import CopyCommand, RowsPrepared, ShowYaml, WorkerFailed
 from netpol_tui.screens.identity import header_info
+from netpol_tui.screens.modes import MODE_TITLES, MODES, SCREEN_ALIASES
 from netpol_tui.screens.state import ConsoleState, banner_lines, unloaded_text
 from netpol_tui.textual_compat import mark_styles_current
 from netpol_tui.widgets.banner import Banner
@@ -41,12 +42,6 @@ ROWS_SLICE_SECONDS = 0.004
 ROWS_PAUSE_SECONDS = 0.002
 CONSOLE_CSS = str(Path(__file__).resolve().parent / "console.tcss")
 
-MODES: tuple[tuple[str, str], ...] = (
-    ("status", "Status"), ("nodes", "Nodes"), ("policies", "Policies"), ("issues", "Known issues"),
-    ("runbooks", "Runbooks"), ("matrix", "Matrix"), ("flows", "Flows"),
-)
-MODE_NAMES = tuple(name for name, _ in MODES)
-MODE_TITLES = dict(MODES)
 _SCREEN_CLASSES = {
     "status": ("netpol_tui.screens.status", "StatusScreen"),
     "nodes": ("netpol_tui.screens.nodes", "NodesScreen"),
@@ -87,14 +82,7 @@ KEY_ACTIONS = frozenset({"switch_to", "filter", "command_line", "keys", "reload"
 
 #: `:` commands (k9s style) -> app action. Aliases follow kubectl short names where they exist.
 COMMAND_ACTIONS = {
-    **{alias: "switch_to('status')" for alias in ("status", "st", "cluster", "overview", "findings")},
-    **{alias: "switch_to('nodes')" for alias in ("nodes", "node", "no", "pools", "ops")},
-    **{alias: "switch_to('policies')" for alias in ("policies", "policy", "pol", "netpol", "netpols", "np",
-                                                    "pods", "pod", "po", "ns", "namespaces")},
-    **{alias: "switch_to('issues')" for alias in ("issues", "known", "ki", "known-issues")},
-    **{alias: "switch_to('runbooks')" for alias in ("runbooks", "runbook", "rb", "help-me")},
-    **{alias: "switch_to('matrix')" for alias in ("matrix", "mx", "whatif", "what-if", "connectivity")},
-    **{alias: "switch_to('flows')" for alias in ("flows", "flow", "fl", "drops", "logs", "hubble")},
+    **{alias: f"switch_to('{mode}')" for alias, mode in SCREEN_ALIASES.items()},
     **{alias: "quit" for alias in ("q", "q!", "quit", "exit")},
     **{alias: "keys" for alias in ("help", "?", "keys")},
     **{alias: "reload" for alias in ("reload", "r", "refresh")},

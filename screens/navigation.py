@@ -10,6 +10,7 @@ dialog one left from).
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -31,6 +32,9 @@ _EVENT_PATH = re.compile(rf"^\s*Event\s+({_NAME})/{_NAME}\s+on\s+pod\s+({_NAME})
 _POOL_PATH = re.compile(rf"^\s*nodePools\[({_NAME})\]")
 _IN_NAMESPACE = re.compile(rf"\bin (?:namespace )?({_NAME})\s*$")
 MAX_TRAIL = 30
+MAX_CLOSEST = 5
+#: Kinds whose closest names a "not in the snapshot" notice offers -> the snapshot field holding them.
+_NAMED_FIELDS = {"Pod": "pods", "NetworkPolicy": "policies", "Service": "services", "Node": "nodes"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +100,39 @@ def find_object(snapshot: Any, ref: ObjectRef) -> Any:
     from netpol_tui.screens.views import find_subject
 
     return find_subject(snapshot, ref)
+
+
+def closest_names(snapshot: Any, ref: ObjectRef, limit: int = MAX_CLOSEST) -> list[str]:
+    """The names a user who asked for `ref` (not in the snapshot) most likely meant: in its namespace
+    the names it starts (`web` for `web-7d4b9c-x2x1`) or is close to, then the same name in other
+    namespaces, then close names in close namespaces. Per namespace, so 100,000 pods stay quick."""
+    field = _NAMED_FIELDS.get(ref.kind)
+    if snapshot is None or field is None:
+        return []
+    by_namespace: dict[str | None, list[str]] = {}
+    for obj in getattr(snapshot, field):
+        by_namespace.setdefault(getattr(obj, "namespace", None), []).append(obj.name)
+    namespace = ref.namespace if ref.kind != "Node" else None
+    here = by_namespace.get(namespace, [])
+    names = [name for name in here if name.startswith(f"{ref.name}-")][:limit]
+    names += [name for name in difflib.get_close_matches(ref.name, here, n=limit, cutoff=0.6) if name not in names]
+    out = [f"{namespace}/{name}" if namespace else name for name in names]
+    if namespace is not None:
+        out += [f"{other}/{ref.name}" for other, there in by_namespace.items()
+                if other != namespace and ref.name in there]
+        for other in difflib.get_close_matches(namespace, [ns for ns in by_namespace if ns], n=3, cutoff=0.6):
+            if other != namespace:
+                out += [f"{other}/{name}" for name in difflib.get_close_matches(ref.name, by_namespace[other], n=limit)]
+    return list(dict.fromkeys(out))[:limit]
+
+
+def not_found_text(snapshot: Any, ref: ObjectRef) -> str:
+    """`pod shop/web is not in the snapshot. Did you mean shop/web-1, ...?` (plain text)."""
+    from netpol_tui.text import clean
+
+    close = closest_names(snapshot, ref)
+    text = f"{ref.label} is not in the snapshot." + (f" Did you mean {', '.join(close)}?" if close else "")
+    return clean(text, 600, single_line=True)
 
 
 def owned_pod(snapshot: Any, ref: ObjectRef) -> Any:
@@ -214,7 +251,7 @@ def reveal_in_list(screen: Any, virtual_list: Any, state: Any, ref: ObjectRef) -
     """Select `ref`'s row (clearing a filter that hides it), focus the list: True, or why not."""
     position, row, note = row_matching(virtual_list, state, ref)
     if row is None:
-        return f"{ref.label} is not in the snapshot."
+        return not_found_text(state.snapshot, ref)
     if position is None:  # the filter hides it
         from netpol_tui.widgets.inputs import FilterInput
 

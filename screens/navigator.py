@@ -1,4 +1,5 @@
-"""The app's side of going to objects: the trail, number-key switches, `GoTo` and Esc back.
+"""The app's side of going to objects: the trail, number-key switches, `GoTo`, Esc back and the
+place the console starts at (the deep-link options, netpol_tui/deeplink.py).
 
 A mixin of the App (as `dialogs.requests.DialogRequests` is), so app.py stays an orchestrator.
 Screens say where they are (`ModeScreen.location`) and select what they are asked to
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from netpol_tui.screens.navigation import Crumb, GoTo, Trail
+from netpol_tui.screens.navigation import Crumb, GoTo, ObjectRef, Trail
 
 
 class Navigator:
@@ -17,8 +18,32 @@ class Navigator:
 
     trail: Trail
 
+    def open_start(self: Any, start: Any) -> None:
+        """Open the start screen, selecting the start object once its rows are built (a name not in
+        the snapshot leaves the screen open with a notice naming the closest ones)."""
+        self.trail = Trail(start.screen)
+        if start.select is not None:
+            self.trail.update_here(ref=ObjectRef(*start.select))
+        self._enter(self.trail.here)
+
+    def explain_at_start(self: Any, snapshot: Any, engine: Any) -> None:
+        """The `--explain` question, filled in and run as soon as the engine is ready (once); None
+        for the engine: it failed, so say why the form did not open."""
+        pending, self.start_explain = self.start_explain, None
+        if pending is None:
+            return
+        if engine is None:
+            self.notify("--explain: the verdict engine failed (see the banner); press e on Policies to retry.",
+                        title="Explain", severity="error")
+            return
+        from netpol_tui.dialogs.explain import ExplainDialog
+
+        src, dst, port = pending
+        self.push_screen(ExplainDialog(snapshot, {"auto": engine}, src, dst, str(port), self.options.namespace,
+                                       run_at_start=True))
+
     def action_switch_to(self: Any, mode: str) -> None:
-        from netpol_tui.screens.base import MODE_NAMES
+        from netpol_tui.screens.modes import MODE_NAMES
 
         if mode in MODE_NAMES and mode != self.current_mode:
             self._remember_here()

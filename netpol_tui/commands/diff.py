@@ -15,7 +15,7 @@ import argparse
 import sys
 from typing import Any
 
-from netpol_tui.commands.matrix import DATAPLANES, add_common, fail, parse_ports
+from netpol_tui.commands.matrix import DATAPLANES, add_common, fail, page_source, parse_ports
 
 NAME = "diff"
 HELP = "what a change would change: proposed manifests, removed policies, or another dataplane model"
@@ -36,7 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="dataplane model after: kubernetes, calico, dataplane-v2, none (a model diff)")
     parser.add_argument("--batch", metavar="FILE", help="compare only these flows (the explain --batch format)")
     parser.add_argument("--format", "-o", dest="output_format", default="text", choices=DIFF_FORMATS,
-                        help="text (default), json, or markdown (a change ticket)")
+                        help="text (default), json, markdown (a change ticket) or html (one self-contained page: "
+                             "the changed flows with both verdicts and explain commands to copy)")
 
 
 def _removed(items: list[str] | None) -> list[tuple[str, str]]:
@@ -107,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
         return fail(NAME, "say what to compare: --with FILE, --without NS/NAME, or --model A --vs B")
     if changing and args.vs is not None:
         return fail(NAME, "compare either a change (--with/--without) or two models (--model/--vs), not both")
+    if args.batch and args.output_format == "html":
+        return fail(NAME, "--batch prints text or json, not html")
     try:
         ports = parse_ports(args.ports)
         removed = _removed(args.without)
@@ -153,6 +156,14 @@ def run(args: argparse.Namespace) -> int:
         from netpol_tui.whatif.render import MIGRATION_CHECKS, migration_markdown
 
         sys.stdout.write(migration_markdown(diff, run_checks(snapshot, select=",".join(MIGRATION_CHECKS))))
+    elif args.output_format == "html":
+        from netpol_tui.checks import run_checks
+        from netpol_tui.whatif.render import MIGRATION_CHECKS
+        from netpol_tui.whatif.render_html import diff_html
+
+        checks = None if changing else run_checks(snapshot, select=",".join(MIGRATION_CHECKS))
+        models = None if changing else (args.model, args.vs)
+        sys.stdout.write(diff_html(diff, page_source(args, snapshot), models, checks))
     else:
         sys.stdout.write(render_diff(diff, args.output_format))
     sys.stdout.flush()

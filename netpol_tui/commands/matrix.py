@@ -32,7 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "dataplane-v2, none")
     parser.add_argument("--format", "-o", dest="output_format", default="text", choices=MATRIX_FORMATS,
                         help="text (default: the namespace grid), json (cells, workloads and every flow), markdown, "
-                             "csv (one row per flow) or dot (Graphviz)")
+                             "csv (one row per flow), dot (Graphviz) or html (one self-contained page: the grid, "
+                             "every flow and its explain command to copy)")
     parser.add_argument("--flows", dest="show_flows", action="store_true",
                         help="text: also list every flow with its verdict and deciding rule")
 
@@ -53,6 +54,20 @@ def parse_ports(text: str | None) -> list:
         except ValueError as exc:
             raise ValueError(f"--ports: {item!r}: {exc}") from None
     return ports
+
+
+def page_source(args: argparse.Namespace, snapshot: object) -> object:
+    """What an HTML page says about its source, with the options that make its copied explain
+    commands read the same snapshot (and the same namespace, when the listing was narrowed)."""
+    from netpol_tui.flows.shell import source_words
+    from netpol_tui.whatif.render_html import PageSource
+
+    words = source_words(args.demo, tuple(args.files or ()), args.context, args.kubeconfig, args.project,
+                         args.location, args.cluster)
+    if getattr(args, "namespace", None):
+        words += ["--namespace", args.namespace]
+    cluster = snapshot.cluster.name if snapshot.cluster is not None else ""
+    return PageSource(snapshot.source.description, cluster, tuple(words))
 
 
 def fail(command: str, message: str) -> int:
@@ -80,6 +95,11 @@ def run(args: argparse.Namespace) -> int:
     if namespace is not None and namespace not in engine.known_namespaces():
         return fail(NAME, f"namespace {namespace} is not in the snapshot")
     matrix = build_matrix(engine, namespace, ports)
-    sys.stdout.write(render_matrix(matrix, args.output_format, args.show_flows))
+    if args.output_format == "html":
+        from netpol_tui.whatif.render_html import matrix_html
+
+        sys.stdout.write(matrix_html(matrix, page_source(args, snapshot), args.dataplane))
+    else:
+        sys.stdout.write(render_matrix(matrix, args.output_format, args.show_flows))
     sys.stdout.flush()
     return EXIT_UNKNOWN if matrix.counts()["unknown"] else EXIT_OK

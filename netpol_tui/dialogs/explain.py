@@ -136,8 +136,10 @@ class ExplainDialog(Dialog):
     """
 
     def __init__(self, snapshot: Any, engines: dict[str, Any], src: str = "", dst: str = "", port: str = "",
-                 namespace: str | None = None, protocol: str | None = None) -> None:
+                 namespace: str | None = None, protocol: str | None = None, run_at_start: bool = False) -> None:
         super().__init__()
+        #: Explain at once (the `--explain` start option) instead of waiting for Enter.
+        self.run_at_start = run_at_start
         self.snapshot = snapshot
         self.engines = engines
         self.defaults = (src, dst, port)
@@ -205,6 +207,8 @@ class ExplainDialog(Dialog):
             self.post_message(CompletionsBuilt(EndpointCompleter(endpoint_candidates(snapshot), recent)))
 
         self.run_worker(work, thread=True, exit_on_error=False, name="completions", group="completions")
+        if self.run_at_start:  # after the first frame, when the focus above has landed (a "did you mean"
+            self.call_after_refresh(self.action_explain)  # answer moves it to the field it fixes)
 
     def on_completions_built(self, message: CompletionsBuilt) -> None:
         self.completer = message.completer

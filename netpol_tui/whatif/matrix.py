@@ -60,10 +60,7 @@ class Flow:
 
     def explain_words(self) -> list[str]:
         """The `explain` arguments that ask the engine this flow's question."""
-        source, destination = representatives(self.src, self.dst)
-        return ["--from", f"{source.namespace}/{source.name}", "--to",
-                f"{destination.namespace}/{destination.name}", "--port", str(self.port.port),
-                "--protocol", self.port.protocol]
+        return explain_words(self.src, self.dst, self.port)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +106,14 @@ class Matrix:
         return {"flows": len(self.flows), "allowed": sum(1 for f in self.flows if f.allowed),
                 "denied": sum(1 for f in self.flows if f.allowed is False),
                 "unknown": sum(1 for f in self.flows if f.allowed is None)}
+
+
+def explain_words(src: PodClass, dst: PodClass, port: FlowPort) -> list[str]:
+    """The `explain` arguments that ask the engine a flow's question (of a matrix or a diff): the
+    same representative pods the flow was evaluated on."""
+    source, destination = representatives(src, dst)
+    return ["--from", f"{source.namespace}/{source.name}", "--to", f"{destination.namespace}/{destination.name}",
+            "--port", str(port.port), "--protocol", port.protocol]
 
 
 def representatives(src: PodClass, dst: PodClass) -> tuple[Pod, Pod]:

@@ -1,4 +1,4 @@
-"""The matrix and the diff as text, JSON, Markdown, CSV and Graphviz dot.
+"""The matrix and the diff as text, JSON, Markdown, CSV and Graphviz dot (HTML: render_html.py).
 
 Cluster text (namespace, workload and pod names, deciding rules) is untrusted: `clean` for text
 and CSV, `markdown_inline` for Markdown, every JSON string cleaned, and dot identifiers quoted
@@ -21,8 +21,8 @@ from netpol_tui.whatif.matrix import Matrix
 
 LETTERS = {"all": "A", "some": "S", "none": "N", "unknown": "?", "empty": "."}
 LEGEND = "A all allowed, S some allowed, N none allowed, ? unknown (data not read), . no flow"
-MATRIX_FORMATS = ("text", "json", "markdown", "csv", "dot")
-DIFF_FORMATS = ("text", "json", "markdown")
+MATRIX_FORMATS = ("text", "json", "markdown", "csv", "dot", "html")
+DIFF_FORMATS = ("text", "json", "markdown", "html")
 
 
 def _one(text: object) -> str:
@@ -131,6 +131,10 @@ def render_matrix(matrix: Matrix, fmt: str, detail: bool = False) -> str:
         return matrix_csv(matrix)
     if fmt == "dot":
         return matrix_dot(matrix)
+    if fmt == "html":
+        from netpol_tui.whatif.render_html import matrix_html  # the page and its source: render_html.py
+
+        return matrix_html(matrix)
     return matrix_text(matrix, detail)
 
 
@@ -174,6 +178,10 @@ def render_diff(diff: Diff, fmt: str) -> str:
         return json_document(diff.to_dict())
     if fmt == "markdown":
         return diff_markdown(diff)
+    if fmt == "html":
+        from netpol_tui.whatif.render_html import diff_html
+
+        return diff_html(diff)
     return diff_text(diff)
 
 

@@ -132,6 +132,9 @@ def test_bash_completes_choices_and_check_ids(tmp_path: Path, capsys: pytest.Cap
     assert _bash_complete(script_path, ["netpol-tui", "help", "checks", "KI"], bash_env) == \
         ["KI001", "KI002", "KI003"]
     assert _bash_complete(script_path, ["netpol-tui", "che"], bash_env) == ["check", "checks"]
+    assert _bash_complete(script_path, ["netpol-tui", "--screen", "m"], bash_env) == ["matrix"]
+    assert _bash_complete(script_path, ["netpol-tui", "--demo", "calico", "--screen", ""], bash_env) == \
+        ["status", "nodes", "policies", "issues", "runbooks", "matrix"]
 
 
 @pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed (.ci/run installs it)")

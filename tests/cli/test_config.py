@@ -147,7 +147,7 @@ def test_theme_reaches_the_console(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 
     seen: list[tuple[object, str]] = []
     monkeypatch.setattr(netpol_tui.app, "run_console",
-                        lambda options, theme, flow_paths=(): seen.append((options, theme)) or 0)
+                        lambda options, theme, flow_paths=(), start=None: seen.append((options, theme)) or 0)
     write_config(monkeypatch, tmp_path, 'theme = "light"\n')
     assert main(["--demo"]) == 0
     assert main(["--demo", "--theme", "dark"]) == 0

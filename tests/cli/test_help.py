@@ -14,6 +14,7 @@ from netpol_tui.checks import run_checks
 from netpol_tui.checks.registry import CATALOG
 from netpol_tui.cli import build_parser, main
 from netpol_tui.commands import COMMANDS, HIDDEN_COMMANDS
+from netpol_tui.deeplink import start_from_args
 from netpol_tui.helptext import EXAMPLES, EXIT_CODES
 from netpol_tui.sources import SourceOptions, load_snapshot
 
@@ -59,6 +60,7 @@ def test_every_example_runs_with_its_exit_code(tmp_path: Path, monkeypatch: pyte
         if example.exit is None:  # the console: it parses, and would open the console
             args = build_parser().parse_args(list(example.argv))
             assert getattr(args, "run", None) is None and args.command is None
+            start_from_args(args)  # a deep link in it is one the console accepts
             continue
         code = main(list(example.argv))
         captured = capsys.readouterr()
