@@ -134,7 +134,7 @@ def test_bash_completes_choices_and_check_ids(tmp_path: Path, capsys: pytest.Cap
     assert _bash_complete(script_path, ["netpol-tui", "che"], bash_env) == ["check", "checks"]
     assert _bash_complete(script_path, ["netpol-tui", "--screen", "m"], bash_env) == ["matrix"]
     assert _bash_complete(script_path, ["netpol-tui", "--demo", "calico", "--screen", ""], bash_env) == \
-        ["status", "nodes", "policies", "issues", "runbooks", "matrix"]
+        ["status", "nodes", "policies", "issues", "runbooks", "matrix", "flows"]
 
 
 @pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed (.ci/run installs it)")

@@ -82,7 +82,7 @@ async def _run_on_demo(monkeypatch: pytest.MonkeyPatch, argv: list[str]):
     """`netpol-tui ARGV --demo` as main() hands it to the console, run headless until loaded."""
     handed: dict[str, object] = {}
     monkeypatch.setattr(app_module, "run_console",
-                        lambda options, theme="textual-dark", start=None: handed.update(options=options,
+                        lambda options, theme="textual-dark", flow_paths=(), start=None: handed.update(options=options,
                                                                                          start=start) or 0)
     assert main([*argv, "--demo"]) == 0
     app = NetpolApp(handed["options"], start=handed["start"])

@@ -25,7 +25,7 @@ def console_for(monkeypatch: pytest.MonkeyPatch, *argv: str) -> NetpolApp:
     """The app `netpol-tui ARGV` would run (run_console is caught before it goes full screen)."""
     handed: dict[str, object] = {}
 
-    def fake_run_console(options, theme="textual-dark", start=None):
+    def fake_run_console(options, theme="textual-dark", flow_paths=(), start=None):
         handed.update(options=options, start=start)
         return 0
 
@@ -163,9 +163,9 @@ BAD = [
     (["--policy", "/x"], "--policy '/x': expected NAMESPACE/NAME (or NAME with --namespace)"),
     (["--pod", "shop/we b"], "--pod 'shop/we b': expected NAMESPACE/NAME (or NAME with --namespace)"),
     (["--screen", "polcies"], "--screen 'polcies': no such screen (did you mean policies?); choose "
-                              "from status, nodes, policies, issues, runbooks, matrix"),
+                              "from status, nodes, policies, issues, runbooks, matrix, flows"),
     (["--screen", "zz"], "--screen 'zz': no such screen; choose from status, nodes, policies, issues, runbooks, "
-                         "matrix"),
+                         "matrix, flows"),
     (["--explain", "a/b", "c/d", "99999"], "--explain PORT: port 99999 is outside 1-65535"),
     (["--explain", "a/b", "c/d", "http"], "--explain PORT: not a port number: 'http'"),
     (["--explain", "a/\x1b[2Jb", "c/d", "80"], "--explain FROM 'a/\\x1b[2Jb': expected NAMESPACE/POD, an IP or "
