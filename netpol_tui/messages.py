@@ -134,15 +134,6 @@ class RunbooksComputed(Message):
         self.runbooks = runbooks
 
 
-class NodesRefreshed(Message):
-    """The live node watch delivered a newer snapshot of nodes (and its enforcement state)."""
-
-    def __init__(self, snapshot: Any, enforcement: Any = None) -> None:
-        super().__init__()
-        self.snapshot = snapshot
-        self.enforcement = enforcement
-
-
 class ContextsListed(Message):
     """The kubeconfig's contexts were read (for the `:ctx` picker); `error` when they could not be."""
 
@@ -209,14 +200,6 @@ class WorkerFailed(Message):
         super().__init__()
         self.name = name
         self.error = error
-
-
-class WatchProblem(Message):
-    """The live node watch hit a problem it retries by itself (shown next to the node list)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
 
 
 class FlowsCompared(Message):

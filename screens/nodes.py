@@ -2,16 +2,14 @@
 
 Overall and per-pool progress (nodes in the expected `projectcalico.org/ds-ready` state), GKE
 operations in flight, a rate-based ETA, the maintenance notice, the manual upgrade command per
-pool, and the node table. With a live source, a node watch refreshes it in place.
+pool, and the node table. A followed source (netpol_tui/following.py) refreshes it in place.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from rich.console import Group
@@ -20,9 +18,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
-from textual.worker import get_current_worker
 
-from netpol_tui.messages import CopyCommand, NodesRefreshed, WatchProblem
+from netpol_tui.messages import CopyCommand
 from netpol_tui.model.objects import CALICO_READY_LABEL
 from netpol_tui.screens.base import ModeScreen
 from netpol_tui.screens.state import ConsoleState
@@ -31,8 +28,6 @@ from netpol_tui.text import clean
 from netpol_tui.timestamps import kubectl_age
 from netpol_tui.widgets.inputs import FilterBar
 from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
-
-WATCH_REFRESH_SECONDS = 0.5
 
 
 def node_columns(calico: bool) -> list[Column]:
@@ -123,7 +118,6 @@ class NodesScreen(ModeScreen):
         super().__init__()
         self.progress: Any = None
         self.samples: list[tuple[datetime, int]] = []
-        self._watching = False
         self.live_note = ""
 
     def compose_body(self) -> ComposeResult:
@@ -146,10 +140,6 @@ class NodesScreen(ModeScreen):
             self._refresh(snapshot, enforcement)
             if state.followed and previous is not None and previous.snapshot is not snapshot:
                 self._sample(snapshot)
-        following = getattr(self.app, "follow_source", False)  # the app's follower already watches nodes
-        if snapshot.source.kind == "live" and not self._watching and not following:
-            self._watching = True
-            self.watch_nodes(state)
 
     def _refresh(self, snapshot: Any, enforcement: Any) -> None:
         expect = None
@@ -242,68 +232,7 @@ class NodesScreen(ModeScreen):
                 lines.append(Text.assemble((f"{cell(pool.pool, 30)}: ", "bold"), cell(pool.command, 400)))
         return Group(*lines)
 
-    # ------------------------------------------------------------------ live refresh
-
-    def watch_nodes(self, state: ConsoleState) -> None:
-        """Follow node changes with the live source's watch; changes are posted at most twice a second."""
-        base = state.snapshot
-        options = state.options
-
-        def work() -> None:
-            from dataclasses import replace
-
-            from netpol_tui.checks.enforcement import EnforcementState
-            from netpol_tui.sources.watch import NodeWatcher
-
-            nodes = {node.name: node for node in base.nodes}
-            dirty = threading.Event()
-            fatal: list[str] = []
-            lock = threading.Lock()
-
-            def on_event(event: Any) -> None:
-                with lock:
-                    if event.type == "RESYNC":
-                        nodes.clear()
-                        nodes.update((node.name, node) for node in event.nodes)
-                    elif event.node is not None and event.type == "DELETED":
-                        nodes.pop(event.node.name, None)
-                    elif event.node is not None:
-                        nodes[event.node.name] = event.node
-                dirty.set()
-
-            def on_error(error: Any) -> None:
-                if error.fatal:
-                    fatal.append(error.message)
-                    dirty.set()
-                else:
-                    self.post_message(WatchProblem(error.message))
-
-            watcher = NodeWatcher(options, on_event, on_error)
-            watcher.start()
-            worker = get_current_worker()
-            try:
-                while not worker.is_cancelled and not watcher.stopped:
-                    if not dirty.wait(WATCH_REFRESH_SECONDS):
-                        continue
-                    dirty.clear()
-                    if fatal:
-                        raise RuntimeError(fatal[0])
-                    with lock:
-                        snapshot = replace(base, nodes=tuple(nodes.values()), captured_at=datetime.now(UTC))
-                    self.post_message(NodesRefreshed(snapshot, EnforcementState.from_snapshot(snapshot)))
-                    time.sleep(WATCH_REFRESH_SECONDS)
-            finally:
-                watcher.stop(wait=1.0)
-
-        self.run_worker(work, thread=True, exit_on_error=False, name="watch", group="watch", exclusive=True)
-
-    def on_watch_problem(self, message: WatchProblem) -> None:
-        self.live_note = f"live · {clean(message.text, 120, single_line=True)}"
-
-    def on_nodes_refreshed(self, message: NodesRefreshed) -> None:
-        snapshot = message.snapshot
-        self._sample(snapshot)
-        self._refresh(snapshot, message.enforcement)
+    # ------------------------------------------------------------------ followed updates
 
     def _sample(self, snapshot: Any) -> None:
         """One (time, nodes done) observation of a live update: the ETA comes from the observed rate."""

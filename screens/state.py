@@ -22,7 +22,6 @@ STILL_WORKS = {
     "engine": "Policy matching and Explain are unavailable; Status, Nodes and Runbooks still work.",
     "enforcement": "The enforcement summary is unavailable; Nodes, Policies and findings still work.",
     "checks": "Findings, Known issues and runbook states are unavailable; Status, Nodes and Policies still work.",
-    "watch": "Live node updates stopped; the last nodes read are shown. Press r to reload.",
     "details": "The details pane could not be computed; the lists and the other screens still work.",
     "rows": "That list could not be built; the other screens still work.",
     "runbooks": "Runbook states are unavailable; Status, Nodes, Policies and Known issues still work.",
@@ -31,7 +30,7 @@ STILL_WORKS = {
 PART_TITLES = {
     "load": "Loading failed", "reload": "Reloading failed", "engine": "The verdict engine failed",
     "enforcement": "Reading the enforcement state failed", "checks": "The checks failed",
-    "watch": "The node watch failed", "details": "Computing the details failed",
+    "details": "Computing the details failed",
     "rows": "Building a list failed", "runbooks": "Computing the runbooks failed", "explain": "Explain failed",
 }
 

@@ -36,7 +36,7 @@ from netpol_tui.sources.limits import (
 )
 
 #: Held while the client libraries are first imported. Their packages import each other in a
-#: cycle; two threads importing them at once (fleet checks, the console's load and node watch)
+#: cycle; two threads importing them at once (fleet checks, the console's load and its follower)
 #: can see a half-initialised module ("cannot import name 'ApiClient'").
 IMPORT_LOCK = threading.RLock()
 

@@ -57,8 +57,6 @@ async def settle(pilot: Any, rounds: int = 2) -> None:
 
     for _ in range(rounds):
         for worker in list(pilot.app.workers):
-            if worker.name == "watch":  # the live node watch runs until the app exits
-                continue
             with contextlib.suppress(WorkerFailed, WorkerCancelled):
                 await worker.wait()
         await pilot.pause()

@@ -275,7 +275,6 @@ async def test_reload_reads_the_source_again(calico_dir: Path) -> None:
 async def test_loading_shows_progress_before_the_first_snapshot(calico_dir: Path) -> None:
     import threading
 
-    from netpol_tui.widgets.banner import Banner
     from tests.console import cluster_fixture
 
     release = threading.Event()
@@ -296,44 +295,6 @@ async def test_loading_shows_progress_before_the_first_snapshot(calico_dir: Path
         release.set()
         await settle(pilot)
         assert "Loading" not in app.screen.query_one(Banner).plain
-
-
-@sync
-async def test_live_nodes_screen_follows_the_node_watch(calico_dir: Path, monkeypatch) -> None:
-    import dataclasses
-
-    import netpol_tui.sources.watch as watch
-    from tests.console import cluster_fixture
-
-    snapshot = cluster_fixture.load(calico_dir)
-    snapshot = dataclasses.replace(snapshot, source=dataclasses.replace(snapshot.source, kind="live"))
-    relabelled = tuple(dataclasses.replace(node, labels={**node.labels, "projectcalico.org/ds-ready": "true"})
-                       for node in snapshot.nodes)
-
-    class FakeWatcher:
-        def __init__(self, options, on_event, on_error) -> None:
-            self.on_event, self.on_error, self.stopped = on_event, on_error, False
-
-        def start(self) -> None:
-            self.on_error(watch.WatchError("connection reset; retrying", retry_in=1.0))
-            self.on_event(watch.NodeEvent("RESYNC", nodes=relabelled))
-
-        def stop(self, wait: float | None = None) -> None:
-            self.stopped = True
-
-    monkeypatch.setattr(watch, "NodeWatcher", FakeWatcher)
-    app = make_app(calico_dir, lambda options, progress: snapshot)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        for _ in range(50):
-            await pilot.pause(0.05)
-            if "12/12" in screen_text(app):
-                break
-        text = screen_text(app)
-        assert "12/12" in text and "missing" not in text
-        assert "live · updated" in text
-        assert "Watch" not in app.screen.query_one(Banner).plain
 
 
 @sync

@@ -368,7 +368,7 @@ def test_importing_the_live_modules_stays_light() -> None:
 
     code = ("import sys\n"
             "import netpol_tui.sources, netpol_tui.sources.live, netpol_tui.sources.kube, netpol_tui.sources.gke\n"
-            "import netpol_tui.sources.watch, netpol_tui.sources.save, netpol_tui.model.serialize\n"
+            "import netpol_tui.sources.save, netpol_tui.model.serialize\n"
             "import netpol_tui.fleet, netpol_tui.commands.snapshot\n"
             "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'kubernetes', 'google', 'grpc', 'urllib3',\n"
             "                                                          'requests', 'textual'})\n"
