@@ -103,6 +103,15 @@ def _port_entries(service: Service, ports: Sequence[ServicePort]) -> list[dict]:
     return out
 
 
+def _blocked_evidence(blocked: list[Pod], uncovered: list[str], policies: list[NetworkPolicy],
+                      expected: str) -> tuple[Evidence, ...]:
+    """The denied pods, what is not allowed and the isolating policies, as GKE013 and GKE014 show them."""
+    names = _pod_names(blocked)
+    return (Evidence("Pods (ingress-isolated)", f"{len(names)}: {listed(names)}", expected),
+            *(Evidence("not allowed", gap) for gap in uncovered[:6]),
+            Evidence("isolating policies", ", ".join(f"{p.namespace}/{p.name}" for p in policies)))
+
+
 def check_lb_health_checks_blocked(ctx: Context) -> Iterator[Hit]:
     """Google Cloud load balancer health checks cannot reach the pods behind an Ingress or NEG Service.
 
@@ -140,16 +149,13 @@ def check_lb_health_checks_blocked(ctx: Context) -> Iterator[Hit]:
                                   _port_entries(service, ports))
         cmds, placeholders = commands(
             (apply(manifest), "allow the health-check ranges on the serving port"))
-        names = _pod_names(blocked)
         yield Hit(Subject("Service", service.namespace, service.name),
                   f"Load balancer health checks ({' and '.join(HEALTH_CHECK_RANGES)}) cannot reach "
                   f"{len(blocked)} of {len(backing)} pods behind Service {service.namespace}/{service.name} on "
                   f"{', '.join(targets)}; the load balancer will mark them unhealthy.",
                   (Evidence(f"Service {service.namespace}/{service.name}", f"load balanced via {via}"),
-                   Evidence("Pods (ingress-isolated)", f"{len(names)}: {listed(names)}",
-                            f"ingress from {', '.join(HEALTH_CHECK_RANGES)} allowed"),
-                   *(Evidence("not allowed", gap) for gap in uncovered[:6]),
-                   Evidence("isolating policies", ", ".join(f"{p.namespace}/{p.name}" for p in policies))),
+                   *_blocked_evidence(blocked, uncovered, policies,
+                                      f"ingress from {', '.join(HEALTH_CHECK_RANGES)} allowed")),
                   cmds, manifest, placeholders, origin=service.origin)
 
 
@@ -200,15 +206,12 @@ def check_node_port_cross_node(ctx: Context) -> Iterator[Hit]:
              "either: keep traffic on the receiving node (preserves client IPs; nodes without a pod fail the "
              "load balancer's health check)"),
             (apply(manifest), "or: allow the cluster's node IPs on the serving port"))
-        names = _pod_names(blocked)
         yield Hit(Subject("Service", service.namespace, service.name),
                   f"Service {service.namespace}/{service.name} ({service.type}, externalTrafficPolicy Cluster) may "
                   f"forward through other nodes, but ingress to {len(blocked)} of {len(backing)} backing pods does not "
                   f"allow the node IPs on {', '.join(targets)}.",
                   (Evidence(f"Service {service.namespace}/{service.name} spec.externalTrafficPolicy",
                             service.external_traffic_policy or "unset (Cluster)", "Local, or node IPs allowed"),
-                   Evidence("Pods (ingress-isolated)", f"{len(names)}: {listed(names)}",
-                            f"ingress from node IPs {listed(node_cidrs, 8)} allowed"),
-                   *(Evidence("not allowed", gap) for gap in uncovered[:6]),
-                   Evidence("isolating policies", ", ".join(f"{p.namespace}/{p.name}" for p in policies))),
+                   *_blocked_evidence(blocked, uncovered, policies,
+                                      f"ingress from node IPs {listed(node_cidrs, 8)} allowed")),
                   cmds, manifest, placeholders, origin=service.origin)
