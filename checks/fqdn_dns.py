@@ -16,6 +16,7 @@ from netpol_tui.checks.manifests import allow_policies, selector_dict
 from netpol_tui.checks.model import Evidence, Subject
 from netpol_tui.checks.reachability_dns import (
     CLOUD_DNS_ADDRESS,
+    DNS_TARGET_TEXT,
     NODE_LOCAL_DNS_ADDRESS,
     _dns_mode,
     _dns_peers,
@@ -61,11 +62,10 @@ def _dns_targets(ctx: Context) -> tuple[str, list[Any]]:
     pods, _ = _kube_dns_pods(ctx)
     kube_dns = [Endpoint.for_pod(pod) for pod in pods]
     if mode == "cloud-dns":
-        return f"Cloud DNS at {CLOUD_DNS_ADDRESS}", [Endpoint.for_address(CLOUD_DNS_ADDRESS)]
+        return DNS_TARGET_TEXT[mode], [Endpoint.for_address(CLOUD_DNS_ADDRESS)]
     if mode == "node-local":
-        return (f"NodeLocal DNSCache ({NODE_LOCAL_DNS_ADDRESS}) or the kube-dns pods",
-                [Endpoint.for_address(NODE_LOCAL_DNS_ADDRESS), *kube_dns])
-    return "the kube-dns pods (k8s-app=kube-dns in kube-system)", kube_dns
+        return DNS_TARGET_TEXT[mode], [Endpoint.for_address(NODE_LOCAL_DNS_ADDRESS), *kube_dns]
+    return DNS_TARGET_TEXT[mode], kube_dns
 
 
 def check_fqdn_dns_blocked(ctx: Context) -> Iterator[Hit]:

@@ -2,7 +2,7 @@
 
 Which DNS the pods use (kube-dns, NodeLocal DNSCache or Cloud DNS) decides what egress must
 allow; `checks/fqdn_dns.py` (GKE021) asks the same question for FQDN-isolated pods and uses
-the DNS mode, the kube-dns pods and the allow-DNS peers from here.
+the DNS mode, its wording in a finding, the kube-dns pods and the allow-DNS peers from here.
 """
 
 from __future__ import annotations
@@ -23,6 +23,10 @@ CLOUD_DNS_ADDRESS = "169.254.169.254"
 NODE_LOCAL_DNS_ADDRESS = "169.254.20.10"
 NODE_LOCAL_DNS_LABEL = "addon.gke.io/node-local-dns-ds-ready"
 KUBE_DNS_LABELS = {"k8s-app": "kube-dns"}
+#: What DNS is here, per DNS mode, as NP004 and GKE021 name it in a finding.
+DNS_TARGET_TEXT = {"cloud-dns": f"Cloud DNS at {CLOUD_DNS_ADDRESS}",
+                   "node-local": f"NodeLocal DNSCache ({NODE_LOCAL_DNS_ADDRESS}) or the kube-dns pods",
+                   "kube-dns": "the kube-dns pods (k8s-app=kube-dns in kube-system)"}
 
 
 # ------------------------------------------------------------------ NP004
@@ -128,9 +132,7 @@ def check_dns_egress_blocked(ctx: Context) -> Iterator[Hit]:
             reasons.insert(0, f"{denied} of {len(dns_endpoints)} kube-dns pods are denied")
         return False, reasons, notes, uncertain
 
-    target_text = {"cloud-dns": f"Cloud DNS at {CLOUD_DNS_ADDRESS}",
-                   "node-local": f"NodeLocal DNSCache ({NODE_LOCAL_DNS_ADDRESS}) or the kube-dns pods",
-                   "kube-dns": "the kube-dns pods (k8s-app=kube-dns in kube-system)"}[mode]
+    target_text = DNS_TARGET_TEXT[mode]
     for namespace in sorted(ctx.live_pods_by_namespace):
         label_groups = ctx.isolated_groups(namespace, Direction.EGRESS)
         if not label_groups:
