@@ -13,8 +13,8 @@ import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from netpol_tui.checks.context import CheckUnknown, Context, Hit, commands
-from netpol_tui.checks.gke_enforcement import need_datapath
+from netpol_tui.checks.context import Context, Hit, commands
+from netpol_tui.checks.gke_common import need_datapath, need_listed
 from netpol_tui.checks.model import Evidence, Subject
 from netpol_tui.checks.shell import gcloud, kubectl, objects
 from netpol_tui.model.gke_policy import CiliumPolicy
@@ -33,10 +33,7 @@ CANARY_PORT = 1
 
 def need_cilium_policies(ctx: Context) -> tuple[CiliumPolicy, ...]:
     """The Cilium policies; unknown when listing them failed. An absent CRD means none."""
-    reason = ctx.snapshot.unknown_reason(Kind.CILIUM_POLICY)
-    if reason:
-        raise CheckUnknown(f"Cilium policies could not be read ({reason}); check with "
-                           f"`kubectl auth can-i list {CCNP_RESOURCE}`")
+    need_listed(ctx, Kind.CILIUM_POLICY, "Cilium policies", CCNP_RESOURCE)
     return ctx.snapshot.cilium_policies
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from netpol_tui.checks.context import Context, Hit, Network, commands
-from netpol_tui.checks.gke_enforcement import need_datapath
+from netpol_tui.checks.gke_common import need_datapath
 from netpol_tui.checks.manifests import (
     dump,
     identifying_labels,

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 
 from netpol_tui.checks.context import CheckUnknown, Context, Hit, commands
-from netpol_tui.checks.gke_enforcement import need_enforcement
+from netpol_tui.checks.gke_common import need_enforcement
 from netpol_tui.checks.manifests import json_pointer_escape
 from netpol_tui.checks.model import Evidence, Subject
 from netpol_tui.model.objects import CALICO_READY_LABEL, MASQ_READY_LABEL, Node, Pod, Workload

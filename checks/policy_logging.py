@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from netpol_tui.checks.context import CheckUnknown, Context, Hit, commands
-from netpol_tui.checks.gke_enforcement import need_datapath
+from netpol_tui.checks.gke_common import need_datapath
 from netpol_tui.checks.manifests import dump
 from netpol_tui.checks.model import Evidence, Severity, Subject
 from netpol_tui.checks.shell import apply, kubectl
