@@ -19,7 +19,6 @@ from typing import Any
 import orjson
 
 from netpol_tui.shell import join
-from netpol_tui.text import clean
 
 IAM_ROLE = "roles/container.clusterViewer"
 #: What each call needs; operations.list is not in every viewer role, so it is named on its own.
@@ -33,8 +32,7 @@ VPC_SC_HINT = ("behind VPC Service Controls pass --gke-endpoint https://restrict
                "(or https://private.googleapis.com, or your Private Service Connect endpoint)")
 GCE_PRODUCT_FILE = "/sys/class/dmi/id/product_name"
 _FRACTION = re.compile(r"(\.\d{6})\d+")
-#: api_core prefixes messages with the request ("GET https://...: "); the URL only adds noise.
-_REQUEST_PREFIX = re.compile(r"^(?:GET|POST) \S+: ")
+DEFAULT_ENDPOINT = "https://container.googleapis.com"
 
 
 @dataclass(frozen=True)
@@ -184,63 +182,20 @@ def restore_zero_enums(cluster: dict[str, Any]) -> dict[str, Any]:
 
 def failure_reason(exc: BaseException, identity: GkeIdentity, endpoint: str | None, timeout: float,
                    what: str = "the cluster") -> str:
-    """Any error from google-cloud-container / google-auth / requests in words, with the fix."""
-    from google.api_core import exceptions as gexc
+    """Any error from google-cloud-container / google-auth / requests in words, with the fix
+    (the mapping shared with Cloud Logging: `google_errors.google_failure`)."""
+    from netpol_tui.sources.google_errors import GoogleApi, google_failure
 
-    endpoint_text = endpoint or "https://container.googleapis.com"
-    from netpol_tui.sources.gke_bounds import DeadlinePassed
-
-    if isinstance(exc, DeadlinePassed):
-        return f"the GKE API at {endpoint_text} did not answer within {timeout:g} s (connect to last byte); raise --timeout"
-    from netpol_tui.sources.limits import TooLarge
-
-    if isinstance(exc, TooLarge):
-        return str(exc)
-    message = clean(_REQUEST_PREFIX.sub("", str(getattr(exc, "message", None) or exc)), 240, single_line=True)
-    if isinstance(exc, gexc.RetryError) and exc.cause is not None:
-        inner = failure_reason(exc.cause, identity, endpoint, timeout, what)
-        return f"{inner} (gave up after retrying)"
-    if isinstance(exc, gexc.Forbidden):
-        lowered = message.lower()
-        if "has not been used" in lowered or "service_disabled" in lowered or "is disabled" in lowered:
-            enable = join(("gcloud", "services", "enable", "container.googleapis.com", f"--project={identity.project}"))
-            return f"GKE API is not enabled in project {identity.project} (403): run `{enable}`"
-        if "vpc service controls" in lowered or "vpcservicecontrols" in lowered or "organization's policy" in lowered:
-            return f"GKE API request blocked by VPC Service Controls (403); {VPC_SC_HINT}"
-        permission = OPERATIONS_PERMISSION if what.startswith("the operations") else CLUSTER_PERMISSION
-        return f"GKE API denied reading {what} {identity.name} (403); grant {permission} on project {identity.project}"
-    if isinstance(exc, gexc.NotFound):
-        return (f"GKE cluster {identity.name} not found (404); check --project, --location and --cluster "
-                "(or the kubeconfig context name)")
-    if isinstance(exc, gexc.Unauthorized):
-        return ("Google credentials were rejected by the GKE API (401); run `gcloud auth application-default "
-                "login` (or refresh the service account key)")
-    if isinstance(exc, gexc.TooManyRequests):
-        return "GKE API quota exhausted (429); try again in a minute"
-    if isinstance(exc, gexc.GoogleAPICallError):
-        code = getattr(exc, "code", None)
-        return f"GKE API error ({code}) reading {what}: {message}"
-    import google.auth.exceptions as auth_exc
-
-    if isinstance(exc, auth_exc.DefaultCredentialsError):
-        return ("no Google Cloud credentials (Application Default Credentials); run `gcloud auth "
-                "application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS, or on a VM attach a service "
-                f"account allowed {CLUSTER_PERMISSION}")
-    if isinstance(exc, auth_exc.RefreshError):
-        return (f"Google credentials could not be refreshed ({message}); run `gcloud auth application-default "
-                "login`")
-    if isinstance(exc, auth_exc.TransportError):
-        return f"cannot reach the Google token service: {message}; {VPC_SC_HINT}"
-    import requests
-
-    if isinstance(exc, requests.exceptions.Timeout):
-        return f"the GKE API at {endpoint_text} did not answer within {timeout:g} s; raise --timeout"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        lowered = message.lower()
-        if "name or service" in lowered or "name resolution" in lowered or "nodename nor servname" in lowered:
-            return f"cannot resolve the GKE API host of {endpoint_text}; check DNS, or {VPC_SC_HINT}"
-        return f"cannot reach the GKE API at {endpoint_text}: {message}; {VPC_SC_HINT}"
-    return f"GKE API request failed: {type(exc).__name__}: {message}"
+    permission = OPERATIONS_PERMISSION if what.startswith("the operations") else CLUSTER_PERMISSION
+    failure = google_failure(exc, GoogleApi(
+        api="GKE API", short="GKE API", service="container.googleapis.com", package="google-cloud-container",
+        project=identity.project, endpoint=endpoint or DEFAULT_ENDPOINT, timeout=timeout, vpc_hint=VPC_SC_HINT,
+        credentials_permission=CLUSTER_PERMISSION,
+        denied=f"GKE API denied reading {what} {identity.name} (403); grant {permission} on project {identity.project}",
+        not_found=(f"GKE cluster {identity.name} not found (404); check --project, --location and --cluster "
+                   "(or the kubeconfig context name)"),
+        quota="GKE API quota exhausted (429); try again in a minute", reading=f" reading {what}"))
+    return f"{failure.reason}: run `{join(failure.fix)}`" if failure.fix else failure.reason
 
 
 def _time(text: Any) -> datetime | None:
