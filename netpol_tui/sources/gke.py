@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -246,33 +247,84 @@ def import_google() -> None:
         import requests  # noqa: F401
 
 
-def fetch_gke(identity: GkeIdentity, endpoint: str | None, timeout: float,
-              max_response: int | None = None) -> GkeResult:
-    """get_cluster + list_operations, each within `timeout` in total; never raises (reasons instead)."""
-    from netpol_tui.sources.limits import DEFAULT_MAX_RESPONSE_MB, MIB
+class GkeReader:
+    """google-cloud-container for one source: the client is made at the first read and reused by
+    every later one (the follower polls every 15 s), until `close()`.
 
-    result = GkeResult()
-    max_response = max_response or int(DEFAULT_MAX_RESPONSE_MB * MIB)
-    from netpol_tui.sources.gke_bounds import bound_client, call_within
+    Reads are one at a time. A read that failed below the API (the deadline cut the connection, a
+    body over the cap, no connection, no credentials) drops the client: the next read makes a new
+    one. `close()` is safe from any thread and never waits for a read in flight: that read closes
+    the client when it ends.
+    """
 
-    try:
-        import_google()
-        client = make_client(endpoint)
-        bound_client(client, max_response)
-    except ImportError as exc:
-        result.cluster_reason = f"google-cloud-container is not installed ({exc}); reinstall netpol-tui"
-        result.operations_reason = result.cluster_reason
-        return result
-    except Exception as exc:  # credentials discovery and client construction
-        result.cluster_reason = failure_reason(exc, identity, endpoint, timeout)
-        result.operations_reason = result.cluster_reason
-        return result
-    try:
+    def __init__(self, endpoint: str | None, max_response: int | None = None) -> None:
+        from netpol_tui.sources.limits import DEFAULT_MAX_RESPONSE_MB, MIB
+
+        self.endpoint = endpoint
+        self.max_response = max_response or int(DEFAULT_MAX_RESPONSE_MB * MIB)
+        #: Clients made so far (one for the reader's lifetime unless a read failed below the API).
+        self.clients_made = 0
+        self._client: Any = None
+        self._closed = False
+        self._busy = False
+        self._read_lock = threading.Lock()
+        self._state_lock = threading.Lock()
+
+    def __enter__(self) -> GkeReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def fetch(self, identity: GkeIdentity, timeout: float) -> GkeResult:
+        """get_cluster + list_operations, each within `timeout` in total; never raises (reasons instead)."""
+        with self._read_lock:
+            with self._state_lock:
+                if self._closed:
+                    reason = "GKE API not read: the source was closed"
+                    return GkeResult(cluster_reason=reason, operations_reason=reason)
+                self._busy = True
+            try:
+                return self._fetch(identity, timeout)
+            finally:
+                with self._state_lock:
+                    self._busy = False
+                    client = None
+                    if self._closed:
+                        client, self._client = self._client, None
+                _close_client(client)
+
+    def close(self) -> None:
+        with self._state_lock:
+            self._closed = True
+            if self._busy:
+                return  # the read in flight closes the client when it ends
+            client, self._client = self._client, None
+        _close_client(client)
+
+    def _fetch(self, identity: GkeIdentity, timeout: float) -> GkeResult:
+        from netpol_tui.sources.gke_bounds import bound_client, call_within
+
+        result = GkeResult()
+        endpoint = self.endpoint
+        if self._client is None:
+            try:
+                import_google()
+                client = make_client(endpoint)
+                self.clients_made += 1
+                bound_client(client, self.max_response)
+            except Exception as exc:  # credentials discovery and client construction
+                result.cluster_reason = failure_reason(exc, identity, endpoint, timeout)
+                result.operations_reason = result.cluster_reason
+                return result
+            self._client = client
+        client = self._client
         try:
             cluster = call_within(lambda: client.get_cluster(name=identity.name, retry=make_retry(timeout),
                                                        timeout=timeout), timeout)
             result.cluster = restore_zero_enums(to_rest_dict(cluster))
         except Exception as exc:
+            self._drop_after(exc)
             result.cluster_reason = failure_reason(exc, identity, endpoint, timeout)
             result.operations_reason = f"not read: {result.cluster_reason}"
             return result
@@ -282,16 +334,35 @@ def fetch_gke(identity: GkeIdentity, endpoint: str | None, timeout: float,
             operations = [to_rest_dict(operation) for operation in response.operations]
             result.operations = select_operations(operations, identity.cluster)
         except Exception as exc:
+            self._drop_after(exc)
             result.operations_reason = failure_reason(exc, identity, endpoint, timeout, "the operations of")
         return result
-    finally:
-        transport = getattr(client, "transport", None)
-        try:
-            if transport is not None:
-                transport.close()
-        except Exception:  # closing must never mask the result
-            pass
+
+    def _drop_after(self, exc: BaseException) -> None:
+        """An answer of the API keeps the client; a failure below it (connection, deadline, cap) drops it."""
+        from google.api_core import exceptions as gexc
+
+        if isinstance(exc, gexc.GoogleAPICallError):
+            return
+        client, self._client = self._client, None
+        _close_client(client)
 
 
-__all__ = ["IAM_ROLE", "GkeIdentity", "GkeResult", "fetch_gke", "failure_reason", "identify",
+def _close_client(client: Any) -> None:
+    transport = getattr(client, "transport", None) if client is not None else None
+    try:
+        if transport is not None:
+            transport.close()
+    except Exception:  # closing must never mask the result
+        pass
+
+
+def fetch_gke(identity: GkeIdentity, endpoint: str | None, timeout: float,
+              max_response: int | None = None) -> GkeResult:
+    """One read with a client of its own, closed after it (a follower keeps a `GkeReader` instead)."""
+    with GkeReader(endpoint, max_response) as reader:
+        return reader.fetch(identity, timeout)
+
+
+__all__ = ["IAM_ROLE", "GkeIdentity", "GkeReader", "GkeResult", "fetch_gke", "failure_reason", "identify",
            "parse_context_name", "select_operations", "to_rest_dict"]
