@@ -83,6 +83,8 @@ class Follower:
         self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_MESSAGES)
         self._followers: list[ListFollower] = []
         self._client: Any = None
+        #: The GKE client of the first read and every poll, closed at stop().
+        self._gke: Any = None
         self._gke_busy = False
         self._lock = threading.Lock()
 
@@ -114,11 +116,13 @@ class Follower:
         """End following: wakes blocked reads and the consumer at once. Safe from any thread, twice."""
         self._stop.set()
         with self._lock:
-            followers, client = list(self._followers), self._client
+            followers, client, gke_reader = list(self._followers), self._client, self._gke
         for follower in followers:
             follower.interrupt()
         if client is not None:
             client.abort()
+        if gke_reader is not None:
+            gke_reader.close()
         with contextlib.suppress(queue.Full):
             self._queue.put_nowait(_STOP)
 
@@ -173,10 +177,16 @@ class Follower:
     def _follow_live(self) -> Iterator[FollowUpdate]:
         from netpol_tui.sources import kube
         from netpol_tui.sources.follow_kube import ListFollower
+        from netpol_tui.sources.gke import GkeReader
         from netpol_tui.sources.live import load_live
 
         versions: dict[str, str] = {}
-        snapshot = load_live(self.options, self.progress, versions=versions)
+        reader = GkeReader(self.options.gke_endpoint, self.options.max_response_bytes)
+        with self._lock:
+            self._gke = reader
+        if self._stop.is_set():
+            reader.close()
+        snapshot = load_live(self.options, self.progress, versions=versions, gke_reader=reader)
         if self._stop.is_set():
             return
         try:
@@ -332,7 +342,7 @@ class Follower:
         timeout = float(self.options.timeout or 10.0)
         while not self._stop.wait(self.gke_busy_seconds if self._gke_busy else self.gke_poll_seconds):
             try:
-                result = gke.fetch_gke(identity, self.options.gke_endpoint, timeout, self.options.max_response_bytes)
+                result = self._gke.fetch(identity, timeout)
             except Exception as exc:  # fetch_gke reports its own failures; this is the last guard
                 result = gke.GkeResult(cluster_reason=f"GKE API request failed: {type(exc).__name__}: {exc}")
             self._post(("gke", result))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,7 +20,6 @@ from typing import Any
 import orjson
 
 from netpol_tui.shell import join
-from netpol_tui.text import clean
 
 IAM_ROLE = "roles/container.clusterViewer"
 #: What each call needs; operations.list is not in every viewer role, so it is named on its own.
@@ -33,8 +33,7 @@ VPC_SC_HINT = ("behind VPC Service Controls pass --gke-endpoint https://restrict
                "(or https://private.googleapis.com, or your Private Service Connect endpoint)")
 GCE_PRODUCT_FILE = "/sys/class/dmi/id/product_name"
 _FRACTION = re.compile(r"(\.\d{6})\d+")
-#: api_core prefixes messages with the request ("GET https://...: "); the URL only adds noise.
-_REQUEST_PREFIX = re.compile(r"^(?:GET|POST) \S+: ")
+DEFAULT_ENDPOINT = "https://container.googleapis.com"
 
 
 @dataclass(frozen=True)
@@ -184,63 +183,20 @@ def restore_zero_enums(cluster: dict[str, Any]) -> dict[str, Any]:
 
 def failure_reason(exc: BaseException, identity: GkeIdentity, endpoint: str | None, timeout: float,
                    what: str = "the cluster") -> str:
-    """Any error from google-cloud-container / google-auth / requests in words, with the fix."""
-    from google.api_core import exceptions as gexc
+    """Any error from google-cloud-container / google-auth / requests in words, with the fix
+    (the mapping shared with Cloud Logging: `google_errors.google_failure`)."""
+    from netpol_tui.sources.google_errors import GoogleApi, google_failure
 
-    endpoint_text = endpoint or "https://container.googleapis.com"
-    from netpol_tui.sources.gke_bounds import DeadlinePassed
-
-    if isinstance(exc, DeadlinePassed):
-        return f"the GKE API at {endpoint_text} did not answer within {timeout:g} s (connect to last byte); raise --timeout"
-    from netpol_tui.sources.limits import TooLarge
-
-    if isinstance(exc, TooLarge):
-        return str(exc)
-    message = clean(_REQUEST_PREFIX.sub("", str(getattr(exc, "message", None) or exc)), 240, single_line=True)
-    if isinstance(exc, gexc.RetryError) and exc.cause is not None:
-        inner = failure_reason(exc.cause, identity, endpoint, timeout, what)
-        return f"{inner} (gave up after retrying)"
-    if isinstance(exc, gexc.Forbidden):
-        lowered = message.lower()
-        if "has not been used" in lowered or "service_disabled" in lowered or "is disabled" in lowered:
-            enable = join(("gcloud", "services", "enable", "container.googleapis.com", f"--project={identity.project}"))
-            return f"GKE API is not enabled in project {identity.project} (403): run `{enable}`"
-        if "vpc service controls" in lowered or "vpcservicecontrols" in lowered or "organization's policy" in lowered:
-            return f"GKE API request blocked by VPC Service Controls (403); {VPC_SC_HINT}"
-        permission = OPERATIONS_PERMISSION if what.startswith("the operations") else CLUSTER_PERMISSION
-        return f"GKE API denied reading {what} {identity.name} (403); grant {permission} on project {identity.project}"
-    if isinstance(exc, gexc.NotFound):
-        return (f"GKE cluster {identity.name} not found (404); check --project, --location and --cluster "
-                "(or the kubeconfig context name)")
-    if isinstance(exc, gexc.Unauthorized):
-        return ("Google credentials were rejected by the GKE API (401); run `gcloud auth application-default "
-                "login` (or refresh the service account key)")
-    if isinstance(exc, gexc.TooManyRequests):
-        return "GKE API quota exhausted (429); try again in a minute"
-    if isinstance(exc, gexc.GoogleAPICallError):
-        code = getattr(exc, "code", None)
-        return f"GKE API error ({code}) reading {what}: {message}"
-    import google.auth.exceptions as auth_exc
-
-    if isinstance(exc, auth_exc.DefaultCredentialsError):
-        return ("no Google Cloud credentials (Application Default Credentials); run `gcloud auth "
-                "application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS, or on a VM attach a service "
-                f"account allowed {CLUSTER_PERMISSION}")
-    if isinstance(exc, auth_exc.RefreshError):
-        return (f"Google credentials could not be refreshed ({message}); run `gcloud auth application-default "
-                "login`")
-    if isinstance(exc, auth_exc.TransportError):
-        return f"cannot reach the Google token service: {message}; {VPC_SC_HINT}"
-    import requests
-
-    if isinstance(exc, requests.exceptions.Timeout):
-        return f"the GKE API at {endpoint_text} did not answer within {timeout:g} s; raise --timeout"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        lowered = message.lower()
-        if "name or service" in lowered or "name resolution" in lowered or "nodename nor servname" in lowered:
-            return f"cannot resolve the GKE API host of {endpoint_text}; check DNS, or {VPC_SC_HINT}"
-        return f"cannot reach the GKE API at {endpoint_text}: {message}; {VPC_SC_HINT}"
-    return f"GKE API request failed: {type(exc).__name__}: {message}"
+    permission = OPERATIONS_PERMISSION if what.startswith("the operations") else CLUSTER_PERMISSION
+    failure = google_failure(exc, GoogleApi(
+        api="GKE API", short="GKE API", service="container.googleapis.com", package="google-cloud-container",
+        project=identity.project, endpoint=endpoint or DEFAULT_ENDPOINT, timeout=timeout, vpc_hint=VPC_SC_HINT,
+        credentials_permission=CLUSTER_PERMISSION,
+        denied=f"GKE API denied reading {what} {identity.name} (403); grant {permission} on project {identity.project}",
+        not_found=(f"GKE cluster {identity.name} not found (404); check --project, --location and --cluster "
+                   "(or the kubeconfig context name)"),
+        quota="GKE API quota exhausted (429); try again in a minute", reading=f" reading {what}"))
+    return f"{failure.reason}: run `{join(failure.fix)}`" if failure.fix else failure.reason
 
 
 def _time(text: Any) -> datetime | None:
@@ -291,33 +247,84 @@ def import_google() -> None:
         import requests  # noqa: F401
 
 
-def fetch_gke(identity: GkeIdentity, endpoint: str | None, timeout: float,
-              max_response: int | None = None) -> GkeResult:
-    """get_cluster + list_operations, each within `timeout` in total; never raises (reasons instead)."""
-    from netpol_tui.sources.limits import DEFAULT_MAX_RESPONSE_MB, MIB
+class GkeReader:
+    """google-cloud-container for one source: the client is made at the first read and reused by
+    every later one (the follower polls every 15 s), until `close()`.
 
-    result = GkeResult()
-    max_response = max_response or int(DEFAULT_MAX_RESPONSE_MB * MIB)
-    from netpol_tui.sources.gke_bounds import bound_client, call_within
+    Reads are one at a time. A read that failed below the API (the deadline cut the connection, a
+    body over the cap, no connection, no credentials) drops the client: the next read makes a new
+    one. `close()` is safe from any thread and never waits for a read in flight: that read closes
+    the client when it ends.
+    """
 
-    try:
-        import_google()
-        client = make_client(endpoint)
-        bound_client(client, max_response)
-    except ImportError as exc:
-        result.cluster_reason = f"google-cloud-container is not installed ({exc}); reinstall netpol-tui"
-        result.operations_reason = result.cluster_reason
-        return result
-    except Exception as exc:  # credentials discovery and client construction
-        result.cluster_reason = failure_reason(exc, identity, endpoint, timeout)
-        result.operations_reason = result.cluster_reason
-        return result
-    try:
+    def __init__(self, endpoint: str | None, max_response: int | None = None) -> None:
+        from netpol_tui.sources.limits import DEFAULT_MAX_RESPONSE_MB, MIB
+
+        self.endpoint = endpoint
+        self.max_response = max_response or int(DEFAULT_MAX_RESPONSE_MB * MIB)
+        #: Clients made so far (one for the reader's lifetime unless a read failed below the API).
+        self.clients_made = 0
+        self._client: Any = None
+        self._closed = False
+        self._busy = False
+        self._read_lock = threading.Lock()
+        self._state_lock = threading.Lock()
+
+    def __enter__(self) -> GkeReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def fetch(self, identity: GkeIdentity, timeout: float) -> GkeResult:
+        """get_cluster + list_operations, each within `timeout` in total; never raises (reasons instead)."""
+        with self._read_lock:
+            with self._state_lock:
+                if self._closed:
+                    reason = "GKE API not read: the source was closed"
+                    return GkeResult(cluster_reason=reason, operations_reason=reason)
+                self._busy = True
+            try:
+                return self._fetch(identity, timeout)
+            finally:
+                with self._state_lock:
+                    self._busy = False
+                    client = None
+                    if self._closed:
+                        client, self._client = self._client, None
+                _close_client(client)
+
+    def close(self) -> None:
+        with self._state_lock:
+            self._closed = True
+            if self._busy:
+                return  # the read in flight closes the client when it ends
+            client, self._client = self._client, None
+        _close_client(client)
+
+    def _fetch(self, identity: GkeIdentity, timeout: float) -> GkeResult:
+        from netpol_tui.sources.gke_bounds import bound_client, call_within
+
+        result = GkeResult()
+        endpoint = self.endpoint
+        if self._client is None:
+            try:
+                import_google()
+                client = make_client(endpoint)
+                self.clients_made += 1
+                bound_client(client, self.max_response)
+            except Exception as exc:  # credentials discovery and client construction
+                result.cluster_reason = failure_reason(exc, identity, endpoint, timeout)
+                result.operations_reason = result.cluster_reason
+                return result
+            self._client = client
+        client = self._client
         try:
             cluster = call_within(lambda: client.get_cluster(name=identity.name, retry=make_retry(timeout),
                                                        timeout=timeout), timeout)
             result.cluster = restore_zero_enums(to_rest_dict(cluster))
         except Exception as exc:
+            self._drop_after(exc)
             result.cluster_reason = failure_reason(exc, identity, endpoint, timeout)
             result.operations_reason = f"not read: {result.cluster_reason}"
             return result
@@ -327,16 +334,35 @@ def fetch_gke(identity: GkeIdentity, endpoint: str | None, timeout: float,
             operations = [to_rest_dict(operation) for operation in response.operations]
             result.operations = select_operations(operations, identity.cluster)
         except Exception as exc:
+            self._drop_after(exc)
             result.operations_reason = failure_reason(exc, identity, endpoint, timeout, "the operations of")
         return result
-    finally:
-        transport = getattr(client, "transport", None)
-        try:
-            if transport is not None:
-                transport.close()
-        except Exception:  # closing must never mask the result
-            pass
+
+    def _drop_after(self, exc: BaseException) -> None:
+        """An answer of the API keeps the client; a failure below it (connection, deadline, cap) drops it."""
+        from google.api_core import exceptions as gexc
+
+        if isinstance(exc, gexc.GoogleAPICallError):
+            return
+        client, self._client = self._client, None
+        _close_client(client)
 
 
-__all__ = ["IAM_ROLE", "GkeIdentity", "GkeResult", "fetch_gke", "failure_reason", "identify",
+def _close_client(client: Any) -> None:
+    transport = getattr(client, "transport", None) if client is not None else None
+    try:
+        if transport is not None:
+            transport.close()
+    except Exception:  # closing must never mask the result
+        pass
+
+
+def fetch_gke(identity: GkeIdentity, endpoint: str | None, timeout: float,
+              max_response: int | None = None) -> GkeResult:
+    """One read with a client of its own, closed after it (a follower keeps a `GkeReader` instead)."""
+    with GkeReader(endpoint, max_response) as reader:
+        return reader.fetch(identity, timeout)
+
+
+__all__ = ["IAM_ROLE", "GkeIdentity", "GkeReader", "GkeResult", "fetch_gke", "failure_reason", "identify",
            "parse_context_name", "select_operations", "to_rest_dict"]

@@ -27,7 +27,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from netpol_tui.sources.gke import GkeIdentity
-from netpol_tui.text import clean
 
 LOG_ID = "policy-action"
 RESOURCE_TYPE = "k8s_node"
@@ -227,67 +226,29 @@ class LogRead:
 
 
 def failure_reason(exc: BaseException, read: LogRead) -> str:
-    """Any error from google-cloud-logging / google-auth / requests in words, with what to do.
+    """Any error from google-cloud-logging / google-auth / requests in words, with what to do
+    (the mapping shared with the GKE API: `google_errors.google_failure`).
 
     A denial sets `read.permission`; a disabled API sets `read.fix` (command words).
     """
-    from google.api_core import exceptions as gexc
-
-    from netpol_tui.sources.gke import _REQUEST_PREFIX
-    from netpol_tui.sources.gke_bounds import DeadlinePassed
-    from netpol_tui.sources.limits import TooLarge
+    from netpol_tui.sources.google_errors import GoogleApi, google_failure
 
     project = read.identity.project
-    endpoint = read.endpoint or DEFAULT_ENDPOINT
-    if isinstance(exc, DeadlinePassed):
-        return (f"the Cloud Logging API at {endpoint} did not answer within {read.timeout:g} s (connect to last "
-                "byte); raise --timeout")
-    if isinstance(exc, TooLarge):
-        return f"{exc}; shorten --logs-since"
-    message = clean(_REQUEST_PREFIX.sub("", str(getattr(exc, "message", None) or exc)), 240, single_line=True)
-    if isinstance(exc, gexc.RetryError) and exc.cause is not None:
-        return f"{failure_reason(exc.cause, read)} (gave up after retrying)"
-    if isinstance(exc, gexc.Forbidden):
-        lowered = message.lower()
-        if "has not been used" in lowered or "service_disabled" in lowered or "is disabled" in lowered:
-            read.fix = ["gcloud", "services", "enable", "logging.googleapis.com", f"--project={project}"]
-            return f"the Cloud Logging API is not enabled in project {project} (403)"
-        if "vpc service controls" in lowered or "vpcservicecontrols" in lowered:
-            return f"Cloud Logging request blocked by VPC Service Controls (403); {VPC_SC_HINT}"
-        read.permission = f"{PERMISSION} (e.g. {ROLE})"
-        return (f"Cloud Logging denied listing the log's entries (403); ask for {read.permission} on project "
-                f"{project}")
-    if isinstance(exc, gexc.NotFound):
-        return (f"Cloud Logging does not know project {project} (404); check --project (or the kubeconfig "
-                "context name)")
-    if isinstance(exc, gexc.BadRequest):
-        return f"Cloud Logging rejected the query (400): {message}"
-    if isinstance(exc, gexc.Unauthorized):
-        return ("Google credentials were rejected by the Cloud Logging API (401); run `gcloud auth "
-                "application-default login` (or refresh the service account key)")
-    if isinstance(exc, gexc.TooManyRequests):
-        return "Cloud Logging read quota exhausted (429); try again in a minute, or shorten --logs-since"
-    if isinstance(exc, gexc.GoogleAPICallError):
-        return f"Cloud Logging API error ({getattr(exc, 'code', None)}): {message}"
-    import google.auth.exceptions as auth_exc
-
-    if isinstance(exc, auth_exc.DefaultCredentialsError):
-        return ("no Google Cloud credentials (Application Default Credentials); run `gcloud auth "
-                "application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS, or on a VM attach a service "
-                f"account allowed {PERMISSION}")
-    if isinstance(exc, auth_exc.RefreshError):
-        return f"Google credentials could not be refreshed ({message}); run `gcloud auth application-default login`"
-    if isinstance(exc, auth_exc.TransportError):
-        return f"cannot reach the Google token service: {message}; {VPC_SC_HINT}"
-    if isinstance(exc, ImportError):
-        return f"google-cloud-logging is not installed ({exc}); reinstall netpol-tui"
-    import requests
-
-    if isinstance(exc, requests.exceptions.Timeout):
-        return f"the Cloud Logging API at {endpoint} did not answer within {read.timeout:g} s; raise --timeout"
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        return f"cannot reach the Cloud Logging API at {endpoint}: {message}; {VPC_SC_HINT}"
-    return f"Cloud Logging request failed: {type(exc).__name__}: {message}"
+    permission = f"{PERMISSION} (e.g. {ROLE})"
+    failure = google_failure(exc, GoogleApi(
+        api="Cloud Logging API", short="Cloud Logging", service="logging.googleapis.com",
+        package="google-cloud-logging", project=project, endpoint=read.endpoint or DEFAULT_ENDPOINT,
+        timeout=read.timeout, vpc_hint=VPC_SC_HINT, credentials_permission=PERMISSION,
+        denied=f"Cloud Logging denied listing the log's entries (403); ask for {permission} on project {project}",
+        not_found=(f"Cloud Logging does not know project {project} (404); check --project (or the kubeconfig "
+                   "context name)"),
+        quota="Cloud Logging read quota exhausted (429); try again in a minute, or shorten --logs-since",
+        bad_request="Cloud Logging rejected the query (400)", too_large="; shorten --logs-since"))
+    if failure.fix:
+        read.fix = list(failure.fix)
+    if failure.denied:
+        read.permission = permission
+    return failure.reason
 
 
 def _close(client: Any) -> None:

@@ -28,7 +28,7 @@ from netpol_tui.sources.errors import SourceError
 
 if TYPE_CHECKING:
     from netpol_tui.sources import Progress, SourceOptions
-    from netpol_tui.sources.gke import GkeResult
+    from netpol_tui.sources.gke import GkeReader, GkeResult
     from netpol_tui.sources.kube import KubeClient, KubeFailure, Resource
 
 GKE_SOURCE = "GKE API"
@@ -37,13 +37,14 @@ QUEUE_PAGES = 16
 
 
 def load_live(options: SourceOptions, progress: Progress | None = None, *,
-              versions: dict[str, str] | None = None) -> Snapshot:
+              versions: dict[str, str] | None = None, gke_reader: GkeReader | None = None) -> Snapshot:
     """Read the cluster the kubeconfig context (and GKE identity) names; raises SourceError.
 
     The whole load (credential plugin included) ends within `options.load_budget` seconds:
     lists still running then are cut and marked not read, the GKE data likewise. `versions`,
     when given, receives each completely read list's resourceVersion by plural (where the
-    follower's watches start).
+    follower's watches start). `gke_reader`, when given, reads the GKE API with its client (the
+    follower's, kept for its polls); otherwise the load makes a client of its own and closes it.
     """
     from netpol_tui.sources import gke, kube
 
@@ -51,7 +52,7 @@ def load_live(options: SourceOptions, progress: Progress | None = None, *,
     client = kube.connect(options)
     try:
         with gc_paused():
-            return _load(client, options, progress, kube, gke, deadline, versions)
+            return _load(client, options, progress, kube, gke, deadline, versions, gke_reader)
     finally:
         client.close()
 
@@ -65,7 +66,8 @@ def _start(target: Any, *args: Any) -> threading.Thread:
 
 
 def _load(client: KubeClient, options: SourceOptions, progress: Progress | None, kube: Any, gke: Any,
-          deadline: float, versions: dict[str, str] | None = None) -> Snapshot:
+          deadline: float, versions: dict[str, str] | None = None, gke_reader: GkeReader | None = None
+          ) -> Snapshot:
     target = client.target
     identity, identity_reason = gke.identify(options, target.context, target.cluster_entry)
     namespace = options.namespace
@@ -109,7 +111,10 @@ def _load(client: KubeClient, options: SourceOptions, progress: Progress | None,
     def gke_worker() -> None:
         result = None
         try:
-            result = gke.fetch_gke(identity, options.gke_endpoint, client.timeout, options.max_response_bytes)
+            if gke_reader is not None:
+                result = gke_reader.fetch(identity, client.timeout)
+            else:
+                result = gke.fetch_gke(identity, options.gke_endpoint, client.timeout, options.max_response_bytes)
         except Exception as exc:  # fetch_gke reports its own failures; this is the last guard
             result = gke.GkeResult(cluster_reason=f"GKE API request failed: {type(exc).__name__}: {exc}")
         finally:

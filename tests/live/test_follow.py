@@ -396,3 +396,38 @@ def test_until_clean_on_files_follows_the_rewrite(tmp_path: Path, capsys: pytest
         code = main(["check", "--files", str(directory), "--until-clean", "--select", "NP001", "--wait", "20s"])
     out = capsys.readouterr().out
     assert code == 0 and "open     NP001" in out and "resolved NP001" in out and "clean" in out
+
+
+def test_gke_polls_reuse_one_client(follow, gke_api: GkeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first read and every poll share one google-cloud-container client, closed at stop."""
+    from netpol_tui.sources import gke
+
+    made: list[object] = []
+    closed: list[object] = []
+    real = gke.make_client
+
+    def counting(endpoint):
+        client = real(endpoint)
+        made.append(client)
+        close = client.transport.close
+        client.transport.close = lambda: (closed.append(client), close())[1]
+        return client
+
+    monkeypatch.setattr(gke, "make_client", counting)
+    collector = follow(gke_poll_seconds=0.1, gke_busy_seconds=0.1)
+    collector.wait_for(lambda seen: True)
+
+    def cluster_reads() -> int:
+        with gke_api.lock:
+            return sum(1 for r in gke_api.requests if "/clusters/" in r.path)
+
+    deadline = time.monotonic() + 8
+    while cluster_reads() < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert cluster_reads() >= 3  # the first read and two polls
+    assert len(made) == 1 and closed == []
+    collector.stop()
+    deadline = time.monotonic() + 5
+    while not closed and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert closed == made
