@@ -24,7 +24,9 @@ class DirectionResult:
     `applies` is False when that side is not a pod subject to policy (an external address,
     or a hostNetwork pod); it then lets everything through. `allowed` None: unknown, the answer
     depends on data that was not read (`unknown_because` says which). `isolated` None: whether
-    policy isolates the side is itself unknown (NetworkPolicies not read).
+    policy isolates the side is itself unknown (NetworkPolicies not read). `denied_by` holds the
+    deny rules that decided a denial (Cilium `ingressDeny`/`egressDeny`, as `KindRuleRef`s, the
+    first the one `denied_because` and `summary` name): read them, never the sentences.
     """
 
     direction: Direction
@@ -37,6 +39,7 @@ class DirectionResult:
     denied_because: tuple[str, ...] = ()
     summary: str = ""
     unknown_because: tuple[str, ...] = ()
+    denied_by: tuple[RuleRef, ...] = ()
 
     @property
     def verdict(self) -> str:
@@ -52,6 +55,8 @@ class DirectionResult:
                 "isolating_policies": list(self.isolating_policies),
                 "allowed_by": [ref.to_dict() for ref in self.allowed_by],
                 "denied_because": list(self.denied_because), "summary": self.summary}
+        if self.denied_by:
+            data["denied_by"] = [ref.to_dict() for ref in self.denied_by]
         if self.allowed is None:
             data["unknown_because"] = list(self.unknown_because)
         return data
