@@ -3,12 +3,12 @@ a peer rule (ports, entities, endpoint selectors, CIDRs, unsupported fields) mat
 end, three-valued (True, False, None: unknown).
 
 Split from `gke_kinds.py` so that matching one rule sits apart from combining the rules into a
-verdict; both the verdict code and `GkeKindsMixin.cilium_deny_rules` (GKE026) use `_rule_matches`.
+verdict; both the verdict code and `GkeKindsMixin.cilium_deny_rules` (GKE026) use `_collect_matches`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from netpol_tui.model.gke_policy import CiliumPeerRule, CiliumPolicy, CiliumRuleSet
 from netpol_tui.model.objects import Pod
@@ -88,15 +88,21 @@ class CiliumMatchMixin:
                     return True
         return result
 
-    def _rule_matches(self, policy: CiliumPolicy, rules: Iterable[tuple[int, CiliumPeerRule]], section: str,
-                      direction: Direction, other: Endpoint, other_ip: str | None, port: int, protocol: str,
-                      target: Pod | None) -> Iterator[tuple[KindRuleRef, CiliumPeerRule, bool | None]]:
-        """(reference, rule, state) for each (index, rule) of one section (`ingress`, `egressDeny`,
-        ...) of `policy` that matches the traffic (state True) or may (None); certain misses are
-        left out. `target` is the destination pod (for named ports)."""
+    def _collect_matches(self, policy: CiliumPolicy, rules: Iterable[tuple[int, CiliumPeerRule]], section: str,
+                         direction: Direction, other: Endpoint, other_ip: str | None, port: int, protocol: str,
+                         target: Pod | None, hits: list[KindRuleRef], doubts: list[str]) -> None:
+        """Sort the (index, rule) pairs of one section (`ingress`, `egressDeny`, ...) of `policy` by
+        how they match the traffic: a reference to each rule that matches onto `hits`, a sentence
+        for each that may (unsupported fields, unknown peer) onto `doubts`; certain misses are
+        dropped. `target` is the destination pod (for named ports)."""
         namespace = policy.namespace or ""
+        verb = "deny" if section.endswith("Deny") else "allow"
         for index, rule in rules:
             state = self._peer_state(policy, rule, other, other_ip, port, protocol, target)
-            if state is not False:
-                yield (KindRuleRef(namespace, policy.name, direction, index, label=policy.label, section=section),
-                       rule, state)
+            if state is False:
+                continue
+            ref = KindRuleRef(namespace, policy.name, direction, index, label=policy.label, section=section)
+            if state:
+                hits.append(ref)
+            else:
+                doubts.append(f"{ref} may {verb} it ({', '.join(rule.unsupported) or 'unknown peer'})")

@@ -74,9 +74,8 @@ class GkeKindsMixin(CiliumMatchMixin, GkeIndexMixin):
             deny_rules = rule_set.egress_deny if egress else rule_set.ingress_deny
             if not deny_rules or self._policy_selects(policy, rule_set, subject) is not True:
                 continue
-            found.extend(ref for ref, _, state in self._rule_matches(
-                policy, enumerate(deny_rules), section, direction, other, other.address, port, protocol, target)
-                if state is True)
+            self._collect_matches(policy, enumerate(deny_rules), section, direction, other, other.address, port,
+                                  protocol, target, found, [])
         return tuple(found)
 
     def _unread_kinds(self, egress: bool) -> tuple[str, ...]:
@@ -125,14 +124,12 @@ class GkeKindsMixin(CiliumMatchMixin, GkeIndexMixin):
                 continue
             if isolates:
                 isolating.append(isolates)
-            for section, rules, hits, doubts, verb in ((deny_key, deny_rules, deny_hits, deny_doubt, "deny"),
-                                                       (allow_key, allow_rules, allows, allow_doubt, "allow")):
-                for ref, rule, state in self._rule_matches(policy, rules, section, direction, other, other_ip, port,
-                                                           protocol, target):
-                    if state:
-                        hits.append(ref)
-                    else:
-                        doubts.append(f"{ref} may {verb} it ({', '.join(rule.unsupported) or 'unknown peer'})")
+            if deny_rules:
+                self._collect_matches(policy, deny_rules, deny_key, direction, other, other_ip, port, protocol,
+                                      target, deny_hits, deny_doubt)
+            if allow_rules:
+                self._collect_matches(policy, allow_rules, allow_key, direction, other, other_ip, port, protocol,
+                                      target, allows, allow_doubt)
         if egress:
             self._fqdn(pod, other, t, isolating, allows, allow_doubt)
         if not (deny_hits or deny_doubt or isolating or allows or allow_doubt or select_doubt):
