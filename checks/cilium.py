@@ -146,32 +146,25 @@ def _rule_ports(rule: PolicyRule, target: Pod | None) -> list[tuple[int, str]] |
     return out
 
 
-def _deny_for(ctx: Context, probe: _Probe, egress: bool) -> tuple[CiliumPolicy, str] | None:
-    """The Cilium policy and deny rule that drop the probe (`egressDeny[0] of CCNP lockdown`), or None."""
+def _deny_for(ctx: Context, probe: _Probe, egress: bool) -> tuple[CiliumPolicy, object] | None:
+    """The Cilium policy and the first of its deny rules that drop the probe (a `KindRuleRef`:
+    kind, namespace, name, section, rule index; `egressDeny[0] of CCNP lockdown` as text), or None."""
     from netpol_tui.policy import Direction, Endpoint
-    from netpol_tui.policy.gke_kinds import KindRuleRef
 
     engine = ctx.need_engine()
     other = Endpoint.for_pod(probe.other_pod) if probe.other_pod else Endpoint.for_address(probe.other_ip or "")
-    other_ip = probe.other_pod.ip if probe.other_pod else probe.other_ip
-    target = probe.other_pod if egress else probe.subject
-    section = "egressDeny" if egress else "ingressDeny"
+    direction = Direction.EGRESS if egress else Direction.INGRESS
     for policy in ctx.snapshot.cilium_policies:
-        for rule_set in policy.rules:
-            deny_rules = rule_set.egress_deny if egress else rule_set.ingress_deny
-            if not deny_rules or engine._policy_selects(policy, rule_set, probe.subject) is not True:
-                continue
-            for index, rule in enumerate(deny_rules):
-                if engine._peer_state(policy, rule, other, other_ip, probe.port, probe.protocol, target) is True:
-                    return policy, str(KindRuleRef(policy.namespace or "", policy.name,
-                                                   Direction.EGRESS if egress else Direction.INGRESS, index,
-                                                   label=policy.label, section=section))
+        refs = engine.cilium_deny_rules(policy, probe.subject, other, probe.port, probe.protocol, direction)
+        if refs:
+            return policy, refs[0]
     return None
 
 
 def _shadowed(ctx: Context, policy: NetworkPolicy, rule: PolicyRule, egress: bool,
-              subjects: list[Pod]) -> tuple[list[tuple[CiliumPolicy, str]], int] | None:
-    """(deny rules, probes) when every probe of the rule is denied; None when one is not."""
+              subjects: list[Pod]) -> tuple[list[tuple[CiliumPolicy, object]], int] | None:
+    """((policy, deny rule reference), ...) and the number of probes when every probe of the rule
+    is denied; None when one is not."""
     others, addresses = _rule_others(ctx, policy, rule)
     probes: list[_Probe] = []
     for subject in subjects:
@@ -187,7 +180,7 @@ def _shadowed(ctx: Context, policy: NetworkPolicy, rule: PolicyRule, egress: boo
         ctx.partial(f"{policy.namespace}/{policy.name}: too many pod pairs to decide whether deny rules shadow "
                     f"its rules ({len(probes)} > {MAX_PROBES_PER_RULE})")
         return None
-    denies: list[tuple[CiliumPolicy, str]] = []
+    denies: list[tuple[CiliumPolicy, object]] = []
     for probe in probes:
         deny = _deny_for(ctx, probe, egress)
         if deny is None:
@@ -229,10 +222,10 @@ def check_ccnp_deny_shadows_allow(ctx: Context) -> Iterator[Hit]:
                 yield _shadow_hit(policy, direction.word, index, *result)
 
 
-def _shadow_hit(policy: NetworkPolicy, direction: str, index: int, denies: list[tuple[CiliumPolicy, str]],
+def _shadow_hit(policy: NetworkPolicy, direction: str, index: int, denies: list[tuple[CiliumPolicy, object]],
                 probes: int) -> Hit:
     section = "ingress" if direction == "ingress" else "egress"
-    deny_policy, deny_text = denies[0]
+    deny_policy, deny_ref = denies[0]
     cmds, placeholders = commands(
         (kubectl("get", *objects(_resource(deny_policy), deny_policy.name), "-o", "yaml",
                  namespace=deny_policy.namespace),
@@ -241,9 +234,9 @@ def _shadow_hit(policy: NetworkPolicy, direction: str, index: int, denies: list[
          "the NetworkPolicy whose rule never applies"))
     return Hit(Subject("NetworkPolicy", policy.namespace, policy.name),
                f"{section}[{index}] of NetworkPolicy {policy.namespace}/{policy.name} never applies: "
-               f"{deny_text} denies everything it allows, and deny rules take precedence over every allow.",
+               f"{deny_ref} denies everything it allows, and deny rules take precedence over every allow.",
                (Evidence(f"NetworkPolicy {policy.namespace}/{policy.name} spec.{section}[{index}]",
                          f"allows {plural(probes, 'pod/port combination')} (checked one pod per label set)",
                          "at least one not denied"),
-                *(Evidence("denied by", text) for _, text in denies[:4])),
+                *(Evidence("denied by", str(ref)) for _, ref in denies[:4])),
                cmds, placeholders=placeholders, origin=policy.origin)

@@ -18,7 +18,7 @@ from typing import Any
 from netpol_tui.model.gke_policy import CiliumPeerRule
 from netpol_tui.model.parse_gke_policy import fqdn_matches
 from netpol_tui.model.snapshot import Kind
-from netpol_tui.policy.gke_kinds import KindRuleRef, _fqdn_port, _port_state, unsupported_state
+from netpol_tui.policy.gke_rules import KindRuleRef, fqdn_port, port_state, unsupported_state
 from netpol_tui.policy.results import (
     Dataplane,
     Direction,
@@ -133,7 +133,7 @@ class NameVerdict:
 def _name_rule_state(rule: CiliumPeerRule, port: int, protocol: str, dual_stack: bool) -> bool | None:
     """Does a Cilium egress (or egressDeny) rule match *every* outside address on the port
     (True), none (False), or some, depending on what the name resolves to (None)?"""
-    if not _port_state(rule.ports, port, protocol, None):
+    if not port_state(rule.ports, port, protocol, None):
         return False
     if not rule.has_l3:
         return unsupported_state(rule, bool(rule.ports))
@@ -210,7 +210,7 @@ class NamesMixin:
             for policy in fqdn:
                 isolating.append(policy.label)
                 for index, rule in enumerate(policy.egress):
-                    if _fqdn_port(rule, port, protocol) and fqdn_matches(rule, host):
+                    if fqdn_port(rule, port, protocol) and fqdn_matches(rule, host):
                         allows.append(KindRuleRef(policy.namespace, policy.name, Direction.EGRESS, index,
                                                   label=policy.label, section="egress"))
             doubts = self._cilium_for_name(pod, port, protocol, isolating, allows, denies, may_allow, may_deny)
@@ -234,7 +234,7 @@ class NamesMixin:
         if denies:
             return answer(False, DirectionResult(Direction.EGRESS, name, True, True, False, labels, (), (
                 f"{denies[0]} denies every outside address on {protocol} port {port}, and a deny rule takes "
-                "precedence over every allow",), f"{word}: denied by {denies[0]}."))
+                "precedence over every allow",), f"{word}: denied by {denies[0]}.", denied_by=tuple(denies)))
         if labels and not allows and not may_allow:
             return denied()  # nothing can allow it, whatever the deny rules in doubt match
         if may_deny:
