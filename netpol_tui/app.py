@@ -27,8 +27,8 @@ from netpol_tui.dialogs.requests import DialogRequests
 from netpol_tui.following import Following
 from netpol_tui.gcpause import freeze_long_lived, thaw_replaced
 from netpol_tui.model.snapshot import Snapshot
+from netpol_tui.modes import MODE_NAMES
 from netpol_tui.screens.base import CONSOLE_CSS, GLOBAL_BINDINGS, KEY_ACTIONS, make_screen
-from netpol_tui.screens.modes import MODE_NAMES
 from netpol_tui.screens.navigation import Trail
 from netpol_tui.screens.navigator import Navigator
 from netpol_tui.screens.state import ConsoleState, LoadStatus, describe_error

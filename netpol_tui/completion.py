@@ -14,8 +14,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterable
 
+from netpol_tui.modes import MODE_NAMES
 from netpol_tui.options import DEMO_NAMES, parser_actions
-from netpol_tui.screens.modes import MODE_NAMES
 
 SHELLS = ("bash", "zsh", "fish")
 PROG = "netpol-tui"

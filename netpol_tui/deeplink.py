@@ -19,7 +19,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from netpol_tui.screens.modes import MODE_NAMES, SCREEN_ALIASES
+from netpol_tui.modes import MODE_NAMES, SCREEN_ALIASES
 
 GROUP_TITLE = "console start (deep links; the console only)"
 #: Option -> argparse dest, in the order the error messages name them.

@@ -173,6 +173,16 @@ class ShowYaml(Message):
         self.obj = obj
 
 
+class GoTo(Message):
+    """Open `ref` (a `refs.ObjectRef`) on its screen. `finding`: the finding dialog it was asked
+    from (Esc reopens it)."""
+
+    def __init__(self, ref: Any, finding: Any = None) -> None:
+        super().__init__()
+        self.ref = ref
+        self.finding = finding
+
+
 class SwitchMode(Message):
     """Switch to the named mode (status, nodes, policies, issues, runbooks)."""
 

@@ -23,8 +23,8 @@ from textual.worker import WorkerState
 
 from netpol_tui.gcpause import freeze_long_lived, gc_paused
 from netpol_tui.messages import CopyCommand, RowsPrepared, ShowYaml, WorkerFailed
+from netpol_tui.modes import MODE_TITLES, MODES, SCREEN_ALIASES
 from netpol_tui.screens.identity import header_info
-from netpol_tui.screens.modes import MODE_TITLES, MODES, SCREEN_ALIASES
 from netpol_tui.screens.state import ConsoleState, banner_lines, unloaded_text
 from netpol_tui.textual_compat import mark_styles_current
 from netpol_tui.widgets.banner import Banner

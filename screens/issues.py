@@ -15,9 +15,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from netpol_tui.messages import ShowFinding
+from netpol_tui.refs import find_subject
 from netpol_tui.screens.base import ModeScreen
 from netpol_tui.screens.state import ConsoleState
-from netpol_tui.screens.views import cell, find_subject, first_copyable
+from netpol_tui.screens.views import cell, first_copyable
 from netpol_tui.text import clean
 from netpol_tui.widgets.inputs import FilterBar
 from netpol_tui.widgets.virtual_list import Column, Row, VirtualList

@@ -11,95 +11,23 @@ dialog one left from).
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from textual.message import Message
-
+# GoTo, ObjectRef, evidence_ref and find_object live below the dialogs and widgets (which post
+# GoTo and name objects); re-exported here, where the screens and older code look for them.
+from netpol_tui.messages import GoTo as GoTo
 from netpol_tui.model.objects import WORKLOAD_KINDS
+from netpol_tui.refs import MODE_OF_KIND as MODE_OF_KIND
+from netpol_tui.refs import POLICIES_KINDS as POLICIES_KINDS
+from netpol_tui.refs import ObjectRef as ObjectRef
+from netpol_tui.refs import evidence_ref as evidence_ref
+from netpol_tui.refs import find_object as find_object
 
-POLICIES_KINDS = ("Namespace", "Pod", "NetworkPolicy", "Service", "Ingress", *WORKLOAD_KINDS)
-MODE_OF_KIND = {**{kind: "policies" for kind in POLICIES_KINDS}, "Node": "nodes", "NodePool": "nodes",
-                "Cluster": "status"}
-#: Words that start an evidence path naming an object (`Pod shop/web-1 metadata...`).
-_KIND_WORDS = {"pod": "Pod", "node": "Node", "networkpolicy": "NetworkPolicy", "service": "Service",
-               "namespace": "Namespace", "ingress": "Ingress", "nodepool": "NodePool",
-               **{kind.lower(): kind for kind in WORKLOAD_KINDS}}
-_NAME = r"[A-Za-z0-9][-A-Za-z0-9_.]*"
-_KIND_PATH = re.compile(rf"^\s*([A-Za-z]+)\s+(?:({_NAME})/)?({_NAME})(?:\s|$|\.|\[|:|,)")
-_EVENT_PATH = re.compile(rf"^\s*Event\s+({_NAME})/{_NAME}\s+on\s+pod\s+({_NAME})")
-_POOL_PATH = re.compile(rf"^\s*nodePools\[({_NAME})\]")
-_IN_NAMESPACE = re.compile(rf"\bin (?:namespace )?({_NAME})\s*$")
 MAX_TRAIL = 30
 MAX_CLOSEST = 5
 #: Kinds whose closest names a "not in the snapshot" notice offers -> the snapshot field holding them.
 _NAMED_FIELDS = {"Pod": "pods", "NetworkPolicy": "policies", "Service": "services", "Node": "nodes"}
-
-
-@dataclass(frozen=True, slots=True)
-class ObjectRef:
-    """An object by kind and name (namespace None for cluster-scoped kinds)."""
-
-    kind: str
-    namespace: str | None
-    name: str
-
-    @property
-    def mode(self) -> str | None:
-        return MODE_OF_KIND.get(self.kind)
-
-    @property
-    def label(self) -> str:
-        """`pod shop/web-1` (plain text; displayed through `Text`, never markup)."""
-        kind = {"NetworkPolicy": "policy", "Service": "svc", "Namespace": "ns"}.get(self.kind, self.kind.lower())
-        if self.kind == "Cluster":
-            return "cluster"
-        where = f"{self.namespace}/{self.name}" if self.namespace and self.kind != "Namespace" else self.name
-        return f"{kind} {where}"
-
-    @classmethod
-    def of(cls, subject: Any) -> ObjectRef:
-        """From a finding's `Subject` (same fields)."""
-        return cls(subject.kind, subject.namespace, subject.name)
-
-
-def evidence_ref(finding: Any, evidence: Any) -> ObjectRef:
-    """The object an evidence line is about: the one its path names (`Node X ...`, `Pod ns/x ...`,
-    `Event ns/e on pod P`, `nodePools[P]...`, `... in namespace NS`), else the finding's subject
-    (field paths like `spec.podSelector` are the subject's own)."""
-    subject = ObjectRef.of(finding.subject)
-    path = str(getattr(evidence, "path", "") or "")
-    event = _EVENT_PATH.match(path)
-    if event:
-        return ObjectRef("Pod", event.group(1), event.group(2))
-    pool = _POOL_PATH.match(path)
-    if pool:
-        return ObjectRef("NodePool", None, pool.group(1))
-    if path.startswith("cluster."):
-        return ObjectRef("Cluster", None, subject.name if subject.kind == "Cluster" else "cluster")
-    match = _KIND_PATH.match(path)
-    if match:
-        kind = _KIND_WORDS.get(match.group(1).lower())
-        namespace, name = match.group(2), match.group(3)
-        if kind is not None:
-            if kind in ("Node", "NodePool", "Namespace"):
-                return ObjectRef(kind, None if kind != "Namespace" else name, name)
-            if namespace is None and subject.namespace:
-                namespace = subject.namespace
-            if namespace is not None:
-                return ObjectRef(kind, namespace, name)
-    scope = _IN_NAMESPACE.search(path)
-    if scope and not path.startswith(("spec.", "metadata.")):
-        return ObjectRef("Namespace", scope.group(1), scope.group(1))
-    return subject
-
-
-def find_object(snapshot: Any, ref: ObjectRef) -> Any:
-    """The snapshot object `ref` names, or None (a linear scan: 100,000 pods take ~10 ms)."""
-    from netpol_tui.screens.views import find_subject
-
-    return find_subject(snapshot, ref)
 
 
 def closest_names(snapshot: Any, ref: ObjectRef, limit: int = MAX_CLOSEST) -> list[str]:
@@ -148,18 +76,6 @@ def owned_pod(snapshot: Any, ref: ObjectRef) -> Any:
                 return pod
             fallback = fallback or pod
     return fallback
-
-
-# ---------------------------------------------------------------------------- messages
-
-
-class GoTo(Message):
-    """Open `ref` on its screen. `finding`: the finding dialog it was asked from (Esc reopens it)."""
-
-    def __init__(self, ref: ObjectRef, finding: Any = None) -> None:
-        super().__init__()
-        self.ref = ref
-        self.finding = finding
 
 
 # ---------------------------------------------------------------------------- the trail

@@ -43,7 +43,7 @@ class Navigator:
                                        run_at_start=True))
 
     def action_switch_to(self: Any, mode: str) -> None:
-        from netpol_tui.screens.modes import MODE_NAMES
+        from netpol_tui.modes import MODE_NAMES
 
         if mode in MODE_NAMES and mode != self.current_mode:
             self._remember_here()

@@ -13,10 +13,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from netpol_tui.messages import ShowFinding
+from netpol_tui.refs import find_subject
 from netpol_tui.screens.base import ModeScreen
 from netpol_tui.screens.state import ConsoleState
 from netpol_tui.screens.views import (
-    find_subject,
     first_copyable,
     on_off,
     plural,

@@ -68,29 +68,6 @@ def first_copyable(finding: Any) -> tuple[str, str] | None:
     return None
 
 
-_SUBJECT_FIELDS = {"Pod": "pods", "Node": "nodes", "NetworkPolicy": "policies", "Service": "services",
-                   "Namespace": "namespaces", "Ingress": "ingresses"}
-
-
-def find_subject(snapshot: Snapshot | None, subject: Any) -> Any:
-    """The snapshot object a finding is about, or None."""
-    if snapshot is None:
-        return None
-    kind, namespace, name = subject.kind, subject.namespace, subject.name
-    if kind == "Cluster":
-        return snapshot.cluster
-    if kind == "NodePool" and snapshot.cluster is not None:
-        return next((pool for pool in snapshot.cluster.node_pools if pool.name == name), None)
-    field = _SUBJECT_FIELDS.get(kind)
-    if field is not None:
-        for obj in getattr(snapshot, field):
-            if obj.name == name and getattr(obj, "namespace", None) in (namespace, None):
-                return obj
-        return None
-    return next((w for w in snapshot.workloads if w.kind == kind and w.name == name and w.namespace == namespace),
-                None)
-
-
 def on_off(value: bool | None, what: str) -> Text:
     if value is None:
         return Text(f"unknown ({what})", style="yellow")

@@ -135,7 +135,7 @@ class FindingDialog(Dialog):
     def _target(self) -> Any:
         """The object `g` and `y` mean: the highlighted evidence line's while the evidence list
         has focus, else the finding's subject."""
-        from netpol_tui.screens.navigation import ObjectRef, evidence_ref
+        from netpol_tui.refs import ObjectRef, evidence_ref
 
         focused = self.focused
         if isinstance(focused, OptionList) and focused.id == "finding-evidence" and focused.highlighted is not None:
@@ -143,7 +143,7 @@ class FindingDialog(Dialog):
         return ObjectRef.of(self.finding.subject)
 
     def action_go(self) -> None:
-        from netpol_tui.screens.navigation import GoTo
+        from netpol_tui.messages import GoTo
 
         self.post_message(GoTo(self._target(), finding=self.finding))
 
@@ -167,7 +167,7 @@ class FindingDialog(Dialog):
     def action_yaml(self) -> None:
         """The YAML of the object the finding (or the highlighted evidence line) is about."""
         from netpol_tui.messages import ShowYaml
-        from netpol_tui.screens.navigation import find_object
+        from netpol_tui.refs import find_object
 
         ref = self._target()
         state = getattr(self.app, "state", None)

@@ -40,7 +40,7 @@ class RelatedList(OptionList):
         self.action_go()
 
     def action_go(self) -> None:
-        from netpol_tui.screens.navigation import GoTo
+        from netpol_tui.messages import GoTo
 
         ref = self.highlighted_ref
         if ref is not None:

@@ -11,7 +11,7 @@ from netpol_tui.app import NetpolApp
 from netpol_tui.cli import main
 from netpol_tui.deeplink import StartAt
 from netpol_tui.dialogs.explain import ExplainDialog
-from netpol_tui.screens.modes import MODE_NAMES, SCREEN_ALIASES
+from netpol_tui.modes import MODE_NAMES, SCREEN_ALIASES
 from netpol_tui.widgets.virtual_list import VirtualList
 from tests.console.helpers import record_notifications, screen_text, settle, sync
 

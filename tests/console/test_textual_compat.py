@@ -64,7 +64,24 @@ def test_debug_keeps_the_traceback_and_the_exit_status(calico_dir: Path, monkeyp
     app = _crashing_app(calico_dir, monkeypatch, "boom")
     assert textual_compat.run_guarded(app, headless=True, size=(100, 30)) == textual_compat.EXIT_CRASH
     err = capsys.readouterr().err
-    assert "ValueError" in err and "boom" in err and "internal error" in err
+    assert "Traceback" in err and "ValueError" in err and "boom" in err
+    assert err.rstrip("\n").splitlines()[-1].startswith("netpol-tui: the console stopped on an internal error")
+
+
+def test_a_textual_that_stops_calling_the_hook_still_exits_with_one_line(calico_dir: Path, monkeypatch,
+                                                                         capsys) -> None:
+    """Only the exception's name depends on `_handle_exception`: without it the line says "an
+    unknown error", and the status and the missing traceback come from public API."""
+    from netpol_tui.app import NetpolApp
+
+    monkeypatch.delenv(textual_compat.DEBUG_VARIABLE, raising=False)
+    monkeypatch.setattr(NetpolApp, "_handle_exception", App._handle_exception)
+    app = _crashing_app(calico_dir, monkeypatch, "unseen")
+    assert textual_compat.run_guarded(app, headless=True, size=(100, 30)) == textual_compat.EXIT_CRASH
+    out, err = capsys.readouterr()
+    assert app.crash is None
+    assert err == textual_compat.crash_line(None) + "\n"
+    assert "Traceback" not in out + err and "unseen" not in out + err
 
 
 def test_a_normal_quit_exits_zero_and_an_exit_message_still_prints(calico_dir: Path, capsys) -> None:

@@ -1,7 +1,8 @@
 """The console's screens by name, and the words that name them (`:pods`, `--screen netpol`).
 
-Kept apart from screens/base.py because the command line checks `--screen` before textual is
-imported: this module imports nothing.
+Kept apart from the screens (screens/base.py builds the mode bar and keys from it) because the
+command line checks `--screen` and completes screen names before textual is imported: this
+module imports nothing and sits in the lowest layer, beside shell and text.
 """
 
 from __future__ import annotations
