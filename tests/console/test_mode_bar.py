@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from netpol_tui.app import NetpolApp
-from netpol_tui.screens.modes import MODES
+from netpol_tui.modes import MODES
 from netpol_tui.sources import SourceOptions
 from netpol_tui.widgets.mode_bar import bar_layout, short_title
 from tests.console.helpers import screen_text, settle, sync
