@@ -34,6 +34,13 @@ def join(argv: Iterable[str]) -> str:
     return " ".join(quote(word) for word in argv)
 
 
+def option_words(flag: str, value: str) -> list[str]:
+    """A long option and its value as argv words: `--from`, `VALUE`, or one `--from=VALUE` word
+    when the value starts with `-`, which the parser would otherwise take for another option
+    (a files source can hold a namespace `-x`)."""
+    return [f"{flag}={value}"] if value.startswith("-") else [flag, value]
+
+
 def _visible(line: str) -> str:
     return "".join(char for char in line if unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp")).strip()
 

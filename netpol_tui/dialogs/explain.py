@@ -53,11 +53,11 @@ class ExplainRequest:
     @property
     def command(self) -> str:
         """The same question for the CLI (pasted into a ticket or a script)."""
-        from netpol_tui.shell import join
+        from netpol_tui.shell import join, option_words
 
         dataplane = ("--dataplane", self.dataplane) if self.dataplane != "auto" else ()
-        return join(("netpol-tui", "explain", "--from", self.src, "--to", self.dst, "--port", self.port,
-                     "--protocol", self.protocol, *dataplane))
+        return join(("netpol-tui", "explain", *option_words("--from", self.src), *option_words("--to", self.dst),
+                     *option_words("--port", self.port), "--protocol", self.protocol, *dataplane))
 
 
 def compute_explain(snapshot: Any, engines: dict[str, Any], request: ExplainRequest) -> dict[str, Any]:

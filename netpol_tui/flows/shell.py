@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from netpol_tui.shell import join, source_words  # noqa: F401 (source_words re-exported)
+from netpol_tui.shell import join, option_words, source_words  # noqa: F401 (source_words re-exported)
 
 
 def command(words: Sequence[object]) -> str:
@@ -17,8 +17,8 @@ def command(words: Sequence[object]) -> str:
 
 def explain_command(source: Sequence[str], src: str, dst: str, port: int, protocol: str,
                     dataplane: str | None = None) -> str:
-    words: list[object] = ["netpol-tui", "explain", *source, "--from", src, "--to", dst, "--port", port,
-                           "--protocol", protocol]
+    words: list[object] = ["netpol-tui", "explain", *source, *option_words("--from", src),
+                           *option_words("--to", dst), "--port", port, "--protocol", protocol]
     if dataplane and dataplane != "auto":
         words += ["--dataplane", dataplane]
     return command(words)

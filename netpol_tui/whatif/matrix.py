@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from netpol_tui.model.objects import Pod
 from netpol_tui.policy import PolicyEngine
 from netpol_tui.policy.results import Endpoint, Verdict
+from netpol_tui.shell import option_words
 from netpol_tui.whatif.classes import FlowPort, PodClass, destination_ports, pod_classes
 
 Progress = Callable[[int, int], None]
@@ -112,7 +113,8 @@ def explain_words(src: PodClass, dst: PodClass, port: FlowPort) -> list[str]:
     """The `explain` arguments that ask the engine a flow's question (of a matrix or a diff): the
     same representative pods the flow was evaluated on."""
     source, destination = representatives(src, dst)
-    return ["--from", f"{source.namespace}/{source.name}", "--to", f"{destination.namespace}/{destination.name}",
+    return [*option_words("--from", f"{source.namespace}/{source.name}"),
+            *option_words("--to", f"{destination.namespace}/{destination.name}"),
             "--port", str(port.port), "--protocol", port.protocol]
 
 

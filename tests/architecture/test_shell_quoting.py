@@ -106,5 +106,6 @@ def test_gke_api_disabled_hint_quotes_the_project(tmp_path: Path):
 @pytest.mark.parametrize("name", [HOSTILE_NAMESPACE + "/web-0", "-n"])
 def test_flows_explain_command_runs_as_meant(name: str, tmp_path: Path):
     command = explain_command(["--context", HOSTILE_CONTEXT], name, "shop/db-0", 5432, "TCP", "calico")
-    _assert_runs(command, ("netpol-tui", "explain", "--context", HOSTILE_CONTEXT, "--from", name, "--to",
+    from_words = ("--from", name) if not name.startswith("-") else (f"--from={name}",)
+    _assert_runs(command, ("netpol-tui", "explain", "--context", HOSTILE_CONTEXT, *from_words, "--to",
                            "shop/db-0", "--port", "5432", "--protocol", "TCP", "--dataplane", "calico"), tmp_path)
