@@ -14,32 +14,33 @@ from netpol_tui.model.gke_logging import NetworkLogging
 from netpol_tui.model.gke_policy import CiliumPolicy, FqdnNetworkPolicy
 
 
+def _put(out: dict[str, Any], key: str, value: Any) -> None:
+    """Write a field only when it was read: absent stays absent, so a saved snapshot loads back
+    with "not read" kept apart from an empty or false value."""
+    if value is not None:
+        out[key] = value
+
+
 def _node_pool(pool: GkeNodePool) -> dict[str, Any]:
     out: dict[str, Any] = {"name": pool.name}
     config: dict[str, Any] = {}
-    if pool.machine_type is not None:
-        config["machineType"] = pool.machine_type
+    _put(config, "machineType", pool.machine_type)
     if pool.workload_metadata_mode is not None:
         config["workloadMetadataConfig"] = {"mode": pool.workload_metadata_mode}
     if config:
         out["config"] = config
-    if pool.initial_node_count is not None:
-        out["initialNodeCount"] = pool.initial_node_count
+    _put(out, "initialNodeCount", pool.initial_node_count)
     scaling: dict[str, Any] = {}
     if pool.autoscaling_enabled:
         scaling["enabled"] = True
-    if pool.min_node_count is not None:
-        scaling["minNodeCount"] = pool.min_node_count
-    if pool.max_node_count is not None:
-        scaling["maxNodeCount"] = pool.max_node_count
+    _put(scaling, "minNodeCount", pool.min_node_count)
+    _put(scaling, "maxNodeCount", pool.max_node_count)
     if scaling:
         out["autoscaling"] = scaling
     if pool.locations:
         out["locations"] = list(pool.locations)
-    if pool.version is not None:
-        out["version"] = pool.version
-    if pool.status is not None:
-        out["status"] = pool.status
+    _put(out, "version", pool.version)
+    _put(out, "status", pool.status)
     return out
 
 
@@ -55,17 +56,14 @@ def _maintenance(policy: MaintenancePolicy) -> dict[str, Any]:
         inner = {k: v for k, v in inner.items() if v is not None}
         if inner:
             recurring["window"] = inner
-        if policy.recurrence is not None:
-            recurring["recurrence"] = policy.recurrence
+        _put(recurring, "recurrence", policy.recurrence)
         window["recurringWindow"] = recurring
     if policy.exclusions:
         exclusions = {}
         for exclusion in policy.exclusions:
             entry: dict[str, Any] = {}
-            if exclusion.start_time is not None:
-                entry["startTime"] = exclusion.start_time
-            if exclusion.end_time is not None:
-                entry["endTime"] = exclusion.end_time
+            _put(entry, "startTime", exclusion.start_time)
+            _put(entry, "endTime", exclusion.end_time)
             if exclusion.scope is not None:
                 entry["maintenanceExclusionOptions"] = {"scope": exclusion.scope}
             exclusions[exclusion.name] = entry
@@ -95,15 +93,13 @@ def cluster_to_dict(cluster: GkeCluster) -> dict[str, Any]:
     if addons or cluster.addons_config_present:
         out["addonsConfig"] = addons
     policy: dict[str, Any] = {}
-    if cluster.network_policy_provider is not None:
-        policy["provider"] = cluster.network_policy_provider
+    _put(policy, "provider", cluster.network_policy_provider)
     if cluster.network_policy_enabled:
         policy["enabled"] = True
     if policy or cluster.network_policy_enabled is False:
         out["networkPolicy"] = policy
     network: dict[str, Any] = {}
-    if cluster.datapath_provider is not None:
-        network["datapathProvider"] = cluster.datapath_provider
+    _put(network, "datapathProvider", cluster.datapath_provider)
     if cluster.enable_fqdn_network_policy:
         network["enableFqdnNetworkPolicy"] = True
     if cluster.cluster_dns is not None:
@@ -111,10 +107,8 @@ def cluster_to_dict(cluster: GkeCluster) -> dict[str, Any]:
     if network or cluster.network_config_present:
         out["networkConfig"] = network
     allocation: dict[str, Any] = {}
-    if cluster.pod_ipv4_cidr is not None:
-        allocation["clusterIpv4CidrBlock"] = cluster.pod_ipv4_cidr
-    if cluster.services_ipv4_cidr is not None:
-        allocation["servicesIpv4CidrBlock"] = cluster.services_ipv4_cidr
+    _put(allocation, "clusterIpv4CidrBlock", cluster.pod_ipv4_cidr)
+    _put(allocation, "servicesIpv4CidrBlock", cluster.services_ipv4_cidr)
     if allocation:
         out["ipAllocationPolicy"] = allocation
     if cluster.private_endpoint is not None:

@@ -14,40 +14,10 @@ Every name stays importable from `netpol_tui.runbooks`.
 
 from __future__ import annotations
 
-from netpol_tui.runbooks.guides import (
-    ADDON_REMOVAL_ERROR,
-    CALICO_IPADDRS_ANNOTATION,
-    IPAM_MESSAGE,
-    VERIFY_NODES,
-    VERIFY_NODES_ARGV,
-    build_runbooks,
-    disable_runbook,
-    enable_runbook,
-    policy_runbook,
-    stuck_pods_runbook,
-)
-from netpol_tui.runbooks.recreation import (
-    MAX_ETA,
-    Eta,
-    PoolRecreation,
-    RecreationProgress,
-    rate_eta,
-    recreation_progress,
-)
-from netpol_tui.runbooks.steps import (
-    MAX_LISTED,
-    RECREATION_WAIT,
-    ROLLOUT_WAIT,
-    Runbook,
-    Step,
-    StepCommand,
-    StepState,
-    until_clean_command,
-)
+# Each submodule's public names, listed once in its own __all__.
+from netpol_tui.runbooks import guides, recreation, steps
+from netpol_tui.runbooks.guides import *  # noqa: F403
+from netpol_tui.runbooks.recreation import *  # noqa: F403
+from netpol_tui.runbooks.steps import *  # noqa: F403
 
-__all__ = [
-    "ADDON_REMOVAL_ERROR", "CALICO_IPADDRS_ANNOTATION", "IPAM_MESSAGE", "MAX_ETA", "MAX_LISTED", "RECREATION_WAIT",
-    "ROLLOUT_WAIT", "VERIFY_NODES", "VERIFY_NODES_ARGV", "Eta", "PoolRecreation", "RecreationProgress", "Runbook",
-    "Step", "StepCommand", "StepState", "build_runbooks", "disable_runbook", "enable_runbook", "policy_runbook",
-    "rate_eta", "recreation_progress", "stuck_pods_runbook", "until_clean_command",
-]
+__all__ = [*guides.__all__, *recreation.__all__, *steps.__all__]

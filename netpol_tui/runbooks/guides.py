@@ -32,6 +32,11 @@ from netpol_tui.runbooks.steps import (
 from netpol_tui.shell import kubectl
 from netpol_tui.text import listed
 
+__all__ = [
+    "ADDON_REMOVAL_ERROR", "CALICO_IPADDRS_ANNOTATION", "IPAM_MESSAGE", "VERIFY_NODES", "VERIFY_NODES_ARGV",
+    "build_runbooks", "disable_runbook", "enable_runbook", "policy_runbook", "stuck_pods_runbook",
+]
+
 VERIFY_NODES_ARGV = ("kubectl", "get", "nodes", "-l", "projectcalico.org/ds-ready=true")
 VERIFY_NODES = shell.join(VERIFY_NODES_ARGV)
 ADDON_REMOVAL_ERROR = "Network policy addon cannot be removed until network policy has been disabled on the nodes"
@@ -66,19 +71,30 @@ def _builtin(key: str, title: str, enforcement: Any) -> Runbook | None:
     return None
 
 
+def _without_state(key: str, title: str, summary: str, enforcement: Any, hint: str = "",
+                   commands: tuple[StepCommand, ...] = ()) -> Runbook | None:
+    """The runbook that needs no cluster state: not applicable where enforcement is built in, or
+    one `unknown` step while the cluster is not read. None when the steps can be computed."""
+    builtin = _builtin(key, title, enforcement)
+    if builtin is not None:
+        return builtin
+    if enforcement is None or str(enforcement.mode) == "unknown":
+        return Runbook(key, title, summary, _mark_next([Step(
+            "Read the cluster", StepState.UNKNOWN, _unknown_detail(enforcement) + hint, commands)]))
+    return None
+
+
 def enable_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
                    progress: RecreationProgress | None) -> Runbook:
     title = "Enable enforcement"
-    builtin = _builtin("enable", title, enforcement)
-    if builtin is not None:
-        return builtin
     summary = "Standard cluster, legacy datapath (Calico): control plane first, then the nodes; nodes are recreated."
-    if enforcement is None or str(enforcement.mode) == "unknown":
-        return Runbook("enable", title, summary, _mark_next([Step(
-            "Read the cluster", StepState.UNKNOWN, _unknown_detail(enforcement) + " "
-            "Load `gcloud container clusters describe CLUSTER --format=json` (or give --project/--location/--cluster).",
-            (StepCommand(("gcloud", "container", "clusters", "describe", "CLUSTER_NAME", "--location=LOCATION",
-                          "--project=PROJECT_ID", "--format=json"), "the cluster description netpol-tui needs"),))]))
+    without_state = _without_state("enable", title, summary, enforcement, " Load `gcloud container clusters describe "
+                                   "CLUSTER --format=json` (or give --project/--location/--cluster).", (StepCommand(
+                                       ("gcloud", "container", "clusters", "describe", "CLUSTER_NAME",
+                                        "--location=LOCATION", "--project=PROJECT_ID", "--format=json"),
+                                       "the cluster description netpol-tui needs"),))
+    if without_state is not None:
+        return without_state
     from netpol_tui.checks.enforcement import enable_commands
 
     addon_cmd, nodes_cmd = enable_commands(snapshot)
@@ -122,13 +138,10 @@ def _recreation_step(enforcement: Any, progress: RecreationProgress | None, *, d
 def disable_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
                     progress: RecreationProgress | None) -> Runbook:
     title = "Disable enforcement"
-    builtin = _builtin("disable", title, enforcement)
-    if builtin is not None:
-        return builtin
     summary = "Nodes first, wait for their recreation, then the control plane (the reverse order fails)."
-    if enforcement is None or str(enforcement.mode) == "unknown":
-        return Runbook("disable", title, summary, _mark_next([Step(
-            "Read the cluster", StepState.UNKNOWN, _unknown_detail(enforcement))]))
+    without_state = _without_state("disable", title, summary, enforcement)
+    if without_state is not None:
+        return without_state
     from netpol_tui.checks.enforcement import disable_commands
 
     nodes_cmd, addon_cmd = disable_commands(snapshot)

@@ -13,6 +13,10 @@ from typing import Any
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.timestamps import parse_timestamp
 
+__all__ = [
+    "MAX_ETA", "Eta", "PoolRecreation", "RecreationProgress", "rate_eta", "recreation_progress",
+]
+
 #: Beyond this an ETA is noise (a stalled operation, or a snapshot much older than its operation).
 MAX_ETA = timedelta(days=3)
 

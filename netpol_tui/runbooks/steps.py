@@ -14,6 +14,10 @@ from netpol_tui import shell
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.shell import ShellCommand
 
+__all__ = [
+    "MAX_LISTED", "RECREATION_WAIT", "ROLLOUT_WAIT", "Runbook", "Step", "StepCommand", "StepState", "until_clean_command",
+]
+
 MAX_LISTED = 5
 
 

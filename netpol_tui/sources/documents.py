@@ -8,8 +8,8 @@ a recorder (the files source) keeps them to hand to another builder later.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from netpol_tui.model.objects import Origin
 from netpol_tui.model.parse import (
@@ -22,6 +22,8 @@ from netpol_tui.model.parse import (
 )
 from netpol_tui.model.snapshot import Kind
 from netpol_tui.sources.save import MANIFEST_KIND
+
+_T = TypeVar("_T")
 
 #: The API groups each kind we read belongs to ("" is the core group, apiVersion "v1"). The same
 #: kind name in another group is a different resource: Calico's `crd.projectcalico.org`
@@ -234,34 +236,33 @@ class DocumentReader:
         self.put_object(kind, key, parsed, source, location, k8s_kind, object_key, _lazy)
 
     def _add_cluster(self, obj: Any, source: str, location: str | None, origin: Origin | None) -> None:
-        if not isinstance(obj, dict):
-            self.reject(Kind.CLUSTER, source, f"expected a cluster object, found {_type_name(obj)}", location)
-            return
-        try:
-            cluster = parse_cluster(obj, origin)
-        except Exception as exc:
-            reason = str(exc) if isinstance(exc, ParseError) else \
-                f"unusable ({type(exc).__name__}: {_exception_text(exc)})"
-            name = obj.get("name")
-            shown = name[:80] if isinstance(name, str) and name else "(unnamed)"
-            self.reject(Kind.CLUSTER, source, f"GKE cluster {shown}: {reason}", location)
-            return
-        self.put_cluster(cluster, source + (f" ({location})" if location else ""))
+        cluster = self._parse_gke(Kind.CLUSTER, "cluster", parse_cluster, obj, source, location, origin)
+        if cluster is not None:
+            self.put_cluster(cluster, source + (f" ({location})" if location else ""))
 
     def _add_operation(self, obj: Any, source: str, location: str | None, origin: Origin | None) -> None:
+        operation = self._parse_gke(Kind.OPERATION, "operation", parse_operation, obj, source, location, origin)
+        if operation is not None:
+            self.put_operation(operation, source, location)
+
+    def _parse_gke(self, kind: Kind, noun: str, parse: Callable[[Any, Origin | None], _T], obj: Any, source: str,
+                   location: str | None, origin: Origin | None) -> _T | None:
+        """One GKE API object parsed, or None with one rejection line: hostile input costs a line,
+        never the load. A cluster is always named in the line (`(unnamed)`), an operation when it has one."""
         if not isinstance(obj, dict):
-            self.reject(Kind.OPERATION, source, f"expected an operation object, found {_type_name(obj)}", location)
-            return
+            article = "an" if noun[0] in "aeiou" else "a"
+            self.reject(kind, source, f"expected {article} {noun} object, found {_type_name(obj)}", location)
+            return None
         try:
-            operation = parse_operation(obj, origin)
+            return parse(obj, origin)
         except Exception as exc:
             reason = str(exc) if isinstance(exc, ParseError) else \
                 f"unusable ({type(exc).__name__}: {_exception_text(exc)})"
             name = obj.get("name")
-            shown = f" {name[:80]}" if isinstance(name, str) and name else ""
-            self.reject(Kind.OPERATION, source, f"GKE operation{shown}: {reason}", location)
-            return
-        self.put_operation(operation, source, location)
+            named = isinstance(name, str) and name
+            shown = f" {name[:80]}" if named else (" (unnamed)" if kind is Kind.CLUSTER else "")
+            self.reject(kind, source, f"GKE {noun}{shown}: {reason}", location)
+            return None
 
 
 def _join(location: str | None, part: str) -> str:
