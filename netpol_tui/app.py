@@ -344,14 +344,17 @@ def run_console(options: SourceOptions, theme: str = "textual-dark", flow_paths:
         return 2
     loader: Loader | None = None
     first: Snapshot | None = None
+    file_cache = None
     if options.kind == "files":
         # Files are local and quick: read them before going full screen, so a path that does not
         # exist or holds nothing usable ends with the CLI's message and exit 2, not a dead console.
         from netpol_tui.sources import SourceError
         from netpol_tui.sources.errors import report_source_error
+        from netpol_tui.sources.file_cache import FileCache
 
+        file_cache = FileCache()
         try:
-            first = load_snapshot(options)
+            first = load_snapshot(options, file_cache=file_cache)
         except SourceError as exc:
             report_source_error(exc)
             return 2
@@ -362,7 +365,7 @@ def run_console(options: SourceOptions, theme: str = "textual-dark", flow_paths:
     try:
         app = NetpolApp(options, loader=loader, start_theme=theme, flow_paths=flow_paths,
                         follow=options.kind in ("live", "files"), start=start)
-        app.follow_initial = first
+        app.follow_initial, app.follow_file_cache = first, file_cache
         return run_guarded(app)
     except KeyboardInterrupt:  # ctrl-c outside the app's own key handling: leave quietly
         return 130

@@ -37,6 +37,8 @@ class Following:
     follow_source: bool = False
     #: A snapshot of the files already read before going full screen (used by the first follower).
     follow_initial: Any = None
+    #: The FileCache that first read filled, so the first follower re-reads only changed files.
+    follow_file_cache: Any = None
 
     def _follow_setup(self) -> None:
         self._follower: Any = None
@@ -56,7 +58,8 @@ class Following:
         self._follow_token += 1
         token = self._follow_token
         initial, self.follow_initial = self.follow_initial, None
-        follower = Follower(self.options, progress=progress, initial=initial)
+        file_cache, self.follow_file_cache = self.follow_file_cache, None
+        follower = Follower(self.options, progress=progress, initial=initial, file_cache=file_cache)
         self._follower = follower
         updates = iter(follower)
         try:

@@ -6,10 +6,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.sources.errors import SourceError
 from netpol_tui.sources.limits import DEFAULT_LIMITS, DEFAULT_MAX_RESPONSE_MB, ReadLimits
+
+if TYPE_CHECKING:
+    from netpol_tui.sources.file_cache import FileCache
 
 #: progress(what is being read, done, total); total 0 when unknown.
 Progress = Callable[[str, int, int], None]
@@ -75,8 +79,9 @@ def kubeconfig_available(options: SourceOptions) -> bool:
     return bool(os.environ.get("KUBERNETES_SERVICE_HOST"))
 
 
-def load_snapshot(options: SourceOptions, progress: Progress | None = None) -> Snapshot:
-    """Load from the source the options name; raises SourceError with a user-facing message."""
+def load_snapshot(options: SourceOptions, progress: Progress | None = None, file_cache: FileCache | None = None) -> Snapshot:
+    """Load from the source the options name; raises SourceError with a user-facing message.
+    `file_cache` (files only): a `FileCache` the read fills, for a follower to start from."""
     if options.demo:
         from netpol_tui.sources.demo import load_demo
 
@@ -84,7 +89,7 @@ def load_snapshot(options: SourceOptions, progress: Progress | None = None) -> S
     if options.files:
         from netpol_tui.sources.files import load_files
 
-        return load_files(options.files, cluster=options.cluster, progress=progress)
+        return load_files(options.files, cluster=options.cluster, progress=progress, cache=file_cache)
     if not kubeconfig_available(options):
         raise SourceError("no source chosen", hint=NO_SOURCE_HINT)
     from netpol_tui.sources.live import load_live

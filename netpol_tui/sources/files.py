@@ -25,7 +25,9 @@ from netpol_tui.gcpause import gc_paused
 from netpol_tui.model.objects import Origin
 from netpol_tui.model.snapshot import Snapshot, SourceInfo
 from netpol_tui.sources.builder import SnapshotBuilder
+from netpol_tui.sources.documents import DocumentReader
 from netpol_tui.sources.errors import SourceError
+from netpol_tui.sources.file_cache import FileCache
 
 SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
@@ -392,7 +394,7 @@ def _decode(name: str, data: bytes) -> Iterator[tuple[Any, str | None, Origin]]:
     yield from _yaml_documents(name, data)
 
 
-def read_file(path: str, builder: SnapshotBuilder) -> None:
+def read_file(path: str, builder: DocumentReader) -> None:
     """Decode one file and add its documents to the builder."""
     name = STDIN_NAME if path == STDIN else path
     try:
@@ -413,8 +415,11 @@ def read_file(path: str, builder: SnapshotBuilder) -> None:
 
 
 def load_files(paths: Iterable[str], *, cluster: str | None = None, progress: Progress | None = None,
-               description: str | None = None) -> Snapshot:
-    """Load a Snapshot from kubectl/gcloud output files; raises SourceError when nothing is usable."""
+               description: str | None = None, cache: FileCache | None = None) -> Snapshot:
+    """Load a Snapshot from kubectl/gcloud output files; raises SourceError when nothing is usable.
+
+    With a `cache` (a follower's), files unchanged since the cache last read them are not decoded
+    again: their recorded outcomes are replayed."""
     paths = [str(path) for path in paths]
     builder = SnapshotBuilder(wanted_cluster=cluster)
     with gc_paused():
@@ -422,7 +427,12 @@ def load_files(paths: Iterable[str], *, cluster: str | None = None, progress: Pr
         for index, path in enumerate(files):
             if progress:
                 progress(STDIN_NAME if path == STDIN else path, index, len(files))
-            read_file(path, builder)
+            if cache is None or path == STDIN:
+                read_file(path, builder)
+            else:
+                cache.read(path, builder, read_file)
+        if cache is not None:
+            cache.keep_only(files)
         if progress:
             progress("", len(files), len(files))
         label = description or "files: " + ", ".join(paths)

@@ -20,7 +20,6 @@ No textual here: sources never know who shows their data.
 from __future__ import annotations
 
 import contextlib
-import os
 import queue
 import threading
 import time
@@ -29,6 +28,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from netpol_tui.model.snapshot import Kind, Snapshot
+from netpol_tui.sources.file_cache import FileCache, Stamp, file_stamp
 from netpol_tui.sources.follow_apply import Objects, merge_changes, share_unchanged
 from netpol_tui.sources.follow_state import Change, FollowState, FollowUpdate, KindStatus
 from netpol_tui.text import clean
@@ -62,11 +62,15 @@ class Follower:
                  idle_seconds: float = IDLE_SECONDS, poll_seconds: float = POLL_SECONDS,
                  gke_poll_seconds: float = GKE_POLL_SECONDS, gke_busy_seconds: float = GKE_BUSY_SECONDS,
                  file_poll_seconds: float = FILE_POLL_SECONDS, initial_backoff: float = INITIAL_BACKOFF,
-                 max_backoff: float = MAX_BACKOFF, initial: Snapshot | None = None) -> None:
+                 max_backoff: float = MAX_BACKOFF, initial: Snapshot | None = None,
+                 file_cache: FileCache | None = None) -> None:
         """`initial`: a snapshot of the same files already read (files only: the console reads them
-        before going full screen); live sources always list again, for the resourceVersions."""
+        before going full screen), and `file_cache` the cache that read filled; live sources always
+        list again, for the resourceVersions."""
         self.options = options
         self.initial = initial
+        #: Files only: each file's last outcomes, so a change re-reads that file alone.
+        self.file_cache = file_cache if file_cache is not None else FileCache()
         self.progress = progress
         self.batch_seconds = batch_seconds
         self.watch_seconds = watch_seconds
@@ -145,7 +149,8 @@ class Follower:
 
         paths = tuple(self.options.files)
         stamps = _stamps(paths)  # before the read: a write during it is seen by the first poll
-        snapshot = self.initial or load_files(paths, cluster=self.options.cluster, progress=self.progress)
+        snapshot = self.initial or load_files(paths, cluster=self.options.cluster, progress=self.progress,
+                                              cache=self.file_cache)
         if STDIN in paths:
             status = KindStatus(FILES_STATE, FollowState.FIXED, "standard input is read once: nothing to follow")
             yield FollowUpdate(snapshot, (), (status,), initial=True)
@@ -159,7 +164,7 @@ class Follower:
                 continue
             stamps = fresh_stamps
             try:
-                fresh = load_files(paths, cluster=self.options.cluster)
+                fresh = load_files(paths, cluster=self.options.cluster, cache=self.file_cache)
             except SourceError as exc:
                 failed = KindStatus(FILES_STATE, FollowState.RECONNECTING,
                                     f"re-read failed: {clean(exc.message, 200, single_line=True)}; keeping the last read")
@@ -394,16 +399,15 @@ def _start(target: Callable[[], None], name: str) -> threading.Thread:
     return thread
 
 
-def _stamps(paths: tuple[str, ...]) -> dict[str, tuple[int, int]]:
-    """(mtime in ns, size) of every file the paths name (directories walked as the files source does)."""
+def _stamps(paths: tuple[str, ...]) -> dict[str, Stamp]:
+    """The stamp of every file the paths name (directories walked as the files source does)."""
     from netpol_tui.sources.builder import SnapshotBuilder
     from netpol_tui.sources.files import expand_paths
 
     stamps: dict[str, tuple[int, int]] = {}
     for path in expand_paths(paths, SnapshotBuilder()):
         with contextlib.suppress(OSError):  # gone between the walk and the stat: the next poll sees it
-            info = os.stat(path)
-            stamps[path] = (info.st_mtime_ns, info.st_size)
+            stamps[path] = file_stamp(path)
     return stamps
 
 

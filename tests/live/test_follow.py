@@ -366,6 +366,8 @@ def test_files_reload_when_a_file_changes(tmp_path: Path) -> None:
     try:
         first = collector.wait_for(lambda seen: True)[0]
         assert str(first.state_of("files").state) == "following"
+        files_read = follower.file_cache.read_count
+        assert files_read > 1
         policies = directory / "policies.json"
         _write_json(policies, {"kind": "NetworkPolicyList", "apiVersion": "networking.k8s.io/v1",
                                "items": [typo_policy("web")]}, 5)
@@ -373,6 +375,7 @@ def test_files_reload_when_a_file_changes(tmp_path: Path) -> None:
         assert changed(seen[1]) == ["NetworkPolicy shop/allow-typo modified"]
         assert seen[1].snapshot.pods[0] is first.snapshot.pods[0], "objects of unchanged files are shared"
         assert seen[1].snapshot.policies[0].pod_selector != first.snapshot.policies[0].pod_selector
+        assert follower.file_cache.read_count == files_read + 1, "only the changed file is decoded again"
     finally:
         collector.stop()
 
