@@ -21,6 +21,7 @@ from netpol_tui.policy.common import (
     check_protocol,
     policy_name,
 )
+from netpol_tui.policy.index import PolicyIndex
 from netpol_tui.policy.results import (
     CidrVerdict,
     Dataplane,
@@ -31,7 +32,7 @@ from netpol_tui.policy.results import (
 )
 
 
-class CidrMixin:
+class CidrMixin(PolicyIndex):
     """Range sweeps (a CIDR against a pod), used by the load-balancer and node checks."""
 
     # ------------------------------------------------------------- CIDR sweep

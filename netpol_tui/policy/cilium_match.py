@@ -21,10 +21,11 @@ from netpol_tui.policy.gke_rules import (
     port_state,
     unsupported_state,
 )
+from netpol_tui.policy.index import PolicyIndex
 from netpol_tui.policy.results import Direction, Endpoint
 
 
-class CiliumMatchMixin:
+class CiliumMatchMixin(PolicyIndex):
     """Matches Cilium rules against traffic (uses the index's cached selectors and identities)."""
 
     def _policy_selects(self, policy: CiliumPolicy, rule_set: CiliumRuleSet, pod: Pod) -> bool | None:

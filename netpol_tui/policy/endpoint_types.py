@@ -65,6 +65,10 @@ class Endpoint:
     """
 
     __slots__ = ("_address", "_pod", "_service")
+    # The slots' types (set once, by object.__setattr__, in __init__).
+    _pod: Pod | None
+    _address: str | None
+    _service: Service | None
 
     def __init__(self, pod: Pod | None = None, address: str | None = None,
                  service: Service | None = None) -> None:

@@ -16,6 +16,7 @@ from netpol_tui.policy.common import (
     NO_DOUBT,
     _maybe_cluster_internal,
 )
+from netpol_tui.policy.index import PolicyIndex
 from netpol_tui.policy.results import (
     Endpoint,
     EndpointError,
@@ -24,7 +25,7 @@ from netpol_tui.policy.results import (
 )
 
 
-class EndpointsMixin:
+class EndpointsMixin(PolicyIndex):
     """Turns the text of a question into endpoints (pods, addresses, a Service's pods) and says
     which unread kinds leave an address's identity in doubt."""
 

@@ -19,6 +19,7 @@ from netpol_tui.policy.common import (
     check_port,
     check_protocol,
 )
+from netpol_tui.policy.index import PolicyIndex
 from netpol_tui.policy.results import (
     Dataplane,
     Direction,
@@ -33,7 +34,7 @@ from netpol_tui.policy.unread import namespace_match_without_labels
 from netpol_tui.text import plural
 
 
-class EvaluationMixin:
+class EvaluationMixin(PolicyIndex):
     """Three-valued evaluation of a connection: each side allowed, denied, or unknown when it
     depends on data that was not read."""
 
@@ -279,6 +280,7 @@ class EvaluationMixin:
         if not is_pod:
             return None if doubt and endpoint.pod is None else False
         pod = endpoint.pod
+        assert pod is not None, "is_pod: the endpoint is a pod"
         ns_sel = peer.ns_sel
         state: bool | None = True
         if ns_sel is None:

@@ -23,6 +23,7 @@ from netpol_tui.policy.common import (
     _Traffic,
     policy_name,
 )
+from netpol_tui.policy.index import PolicyIndex
 from netpol_tui.policy.results import (
     Dataplane,
     Direction,
@@ -32,7 +33,7 @@ from netpol_tui.policy.selectors import explain_terms, failure_text, selector_te
 from netpol_tui.policy.unread import namespace_match_without_labels
 
 
-class ExplanationMixin:
+class ExplanationMixin(PolicyIndex):
     """Why a side is denied or unknown, and the caveats an on-call engineer needs, in sentences."""
 
     def _undecided_reasons(self, undecided: list, direction: Direction, other: Endpoint, doubt: tuple[Kind, ...],
@@ -46,7 +47,8 @@ class ExplanationMixin:
                 for j, peer in enumerate(rule.peers):
                     for kind, what in self._peer_doubt(policy, peer, other, doubt):
                         question = f"whether peer {j} of {rule_text} matches {other.name} ({what})"
-                        if kind is Kind.NAMESPACE and Kind.NAMESPACE not in self.unread:
+                        # a namespace doubt is only ever about a pod's namespace (_peer_doubt)
+                        if kind is Kind.NAMESPACE and Kind.NAMESPACE not in self.unread and other.pod is not None:
                             reasons.append(self.unread.missing_namespace(other.pod.namespace, question))
                         else:
                             reasons.append(self.unread.because(kind, question))
@@ -72,9 +74,9 @@ class ExplanationMixin:
                 return []
             if peer.block is not None:
                 if Kind.SERVICE in doubt:
-                    return [(Kind.SERVICE, f"ipBlock {peer.peer.ip_block.cidr}; if it is a ClusterIP, the packet "
+                    return [(Kind.SERVICE, f"ipBlock {peer.block.block.cidr}; if it is a ClusterIP, the packet "
                                            "goes on to a pod whose IP is unknown")]
-                return [(Kind.POD, f"ipBlock {peer.peer.ip_block.cidr}; on Dataplane V2 ipBlock never matches "
+                return [(Kind.POD, f"ipBlock {peer.block.block.cidr}; on Dataplane V2 ipBlock never matches "
                                    "a pod, and it may be one")]
             return [(kind, "it may be a pod the selectors match" if kind is Kind.POD
                      else "it may be a ClusterIP sending to a pod the selectors match") for kind in doubt]
@@ -152,9 +154,9 @@ class ExplanationMixin:
         entry = self._selector_text_cache.get(key)
         if entry is None or entry[0] is not selector:
             terms = explain_terms(selector, labels)
-            template = failure_text(terms, "\0")
-            if template.replace("\0", "\1") != failure_text(terms, "\1"):
-                template = None  # the cluster's text holds the placeholder itself: no template
+            text = failure_text(terms, "\0")
+            # None when the cluster's text holds the placeholder itself: no template
+            template = text if text.replace("\0", "\1") == failure_text(terms, "\1") else None
             entry = (selector, template)
             self._selector_text_cache[key] = entry
         if entry[1] is None:
@@ -223,7 +225,7 @@ class ExplanationMixin:
         if port.end_port is not None:
             written = f"{port.port}-{port.end_port}"
             if model is DV2:
-                if port.port <= t.port <= port.end_port:
+                if port.port is not None and port.port <= t.port <= port.end_port:
                     return (f"port {t.port} is in {written} but only port {port.port} is open "
                             "(endPort ignored on Dataplane V2)")
                 return f"port {t.port} not in {written} (endPort ignored on Dataplane V2)"

@@ -21,6 +21,7 @@ from netpol_tui.policy.gke_rules import (
     compile_cilium_selector,
     prepare_direction,
 )
+from netpol_tui.policy.index import PolicyIndex
 
 
 @dataclass(slots=True)
@@ -48,15 +49,16 @@ class GkeIndex:
     selectors: dict[int, tuple[LabelSelector, CiliumSelector]]
 
 
-class GkeIndexMixin:
+class GkeIndexMixin(PolicyIndex):
     """Builds the `GkeIndex` and answers, cached per pod group, which policies may apply to a pod."""
 
     def _build_gke_index(self) -> GkeIndex:
         fqdn_by_namespace: dict[str, list] = {}
-        for policy in self.snapshot.fqdn_policies:
-            fqdn_by_namespace.setdefault(policy.namespace, []).append(policy)
+        for fqdn_policy in self.snapshot.fqdn_policies:
+            fqdn_by_namespace.setdefault(fqdn_policy.namespace, []).append(fqdn_policy)
         everyone: list = []
-        by_label: dict[tuple[str, str], list] = {}
+        #: keyed by one (key, value) label or by a pair of them (see GkeIndex.by_label)
+        by_label: dict[tuple, list] = {}
         order = 0
         for policy in self.snapshot.cilium_policies:
             for rule_set in policy.rules:
@@ -79,10 +81,18 @@ class GkeIndexMixin:
         first_keys = frozenset(key[0] for key in by_label if isinstance(key[0], tuple))
         return GkeIndex(fqdn_by_namespace, everyone, by_label, first_keys, {}, {}, {}, {}, {})
 
+    def _required_gke_index(self) -> GkeIndex:
+        """The index, for the lookups their callers make only when it was built (the snapshot has
+        FQDN or Cilium policies)."""
+        index = self._gke_index
+        if index is None:
+            raise RuntimeError("no FQDN or Cilium policy index: the snapshot has none of those policies")
+        return index
+
     def _fqdn_selecting(self, pod: Pod) -> list:
         """The FQDN policies whose podSelector selects the pod (its namespace's only), cached per
         pod group."""
-        index = self._gke_index
+        index = self._required_gke_index()
         policies = index.fqdn_by_namespace.get(pod.namespace)
         if not policies:
             return []
@@ -98,7 +108,7 @@ class GkeIndexMixin:
         """(policy, rule set, selected, sides) for the rule sets that select the pod (True) or may
         (None), in snapshot order, `sides` as `prepare_direction` made them (ingress, egress); cached per pod
         group (same namespace and labels, same identity)."""
-        index = self._gke_index
+        index = self._required_gke_index()
         group = self._group_for(pod)
         cached = index.selecting.get(id(group))
         if cached is not None and cached[0] is group:
@@ -134,7 +144,7 @@ class GkeIndexMixin:
         pod, 1 an address): (policy, rule set, selected, allow rules, deny rules, isolates), the
         rules `prepare_direction` kept for that peer. A rule set is left out when it has no rule for
         such a peer and neither isolates nor leaves anything in doubt. Cached per pod group."""
-        index = self._gke_index
+        index = self._required_gke_index()
         group = self._group_for(pod)
         key = (id(group), egress, peer)
         cached = index.sides.get(key)

@@ -31,6 +31,7 @@ from netpol_tui.model.gke_policy import CiliumPolicy
 from netpol_tui.model.objects import Pod
 from netpol_tui.model.snapshot import Kind
 from netpol_tui.policy.cilium_match import CiliumMatchMixin
+from netpol_tui.policy.common import _Traffic
 from netpol_tui.policy.gke_index import GkeIndex, GkeIndexMixin
 from netpol_tui.policy.gke_rules import (
     KNOWN_ENTITIES,
@@ -88,7 +89,7 @@ class GkeKindsMixin(CiliumMatchMixin, GkeIndexMixin):
         return tuple(f"{text}; on Dataplane V2 they can isolate, allow or deny this traffic"
                      for text in sentences if text)
 
-    def _with_gke_kinds(self, direction: Direction, t: object, side: DirectionResult) -> DirectionResult:
+    def _with_gke_kinds(self, direction: Direction, t: _Traffic, side: DirectionResult) -> DirectionResult:
         egress = direction is Direction.EGRESS
         subject, other = (t.src, t.dst) if egress else (t.dst, t.src)
         other_ip = t.dst_ip if egress else t.src_ip
@@ -173,7 +174,7 @@ class GkeKindsMixin(CiliumMatchMixin, GkeIndexMixin):
             f"{word} {name}: denied; isolated by {', '.join(names)} and no rule of any policy kind allows "
             f"{t.protocol} port {t.port}."))
 
-    def _fqdn(self, pod: Pod, other: Endpoint, t: object, isolating: list[str], allows: list[KindRuleRef],
+    def _fqdn(self, pod: Pod, other: Endpoint, t: _Traffic, isolating: list[str], allows: list[KindRuleRef],
               doubt: list[str]) -> None:
         """FQDN policies isolate the pod's egress; to an address outside the cluster a rule on the
         port *may* allow it (if a name it allows resolved to that address)."""

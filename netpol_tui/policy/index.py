@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from netpol_tui.gcpause import gc_paused
 from netpol_tui.model.objects import Pod, Service
@@ -48,6 +48,13 @@ from netpol_tui.policy.results import (
 from netpol_tui.policy.selectors import CompiledSelector, explain_terms
 from netpol_tui.policy.unread import Unread
 
+if TYPE_CHECKING:
+    from netpol_tui.model.policy import PolicyPort
+    from netpol_tui.policy.common import _Traffic
+    from netpol_tui.policy.gke_index import GkeIndex
+    from netpol_tui.policy.gke_rules import CiliumSelector
+    from netpol_tui.policy.results import CidrVerdict, DirectionResult, Endpoint, RuleRef
+
 
 class PolicyIndex:
     """The index over one Snapshot: pods grouped by namespace and labels, the policies selecting
@@ -75,7 +82,7 @@ class PolicyIndex:
         self._views: dict[tuple, tuple] = {}
         #: namespace -> ((policy, its podSelector's match function), ...)
         self._ns_selectors: dict[str, tuple] = {}
-        self._selector_text_cache: dict[tuple, tuple[LabelSelector, str]] = {}
+        self._selector_text_cache: dict[tuple, tuple[LabelSelector, str | None]] = {}
         # Building allocates ~1 object per pod; with a big snapshot on the heap each automatic full
         # collection would walk millions of objects, so the cyclic GC pauses meanwhile.
         with gc_paused():
@@ -128,9 +135,9 @@ class PolicyIndex:
                 elif pod.is_live and current.is_live and pod is not current:
                     shared.setdefault(ip, [current]).append(pod)
         for node in snapshot.nodes:
-            for ip in (node.internal_ip, node.external_ip):
-                if ip:
-                    host_ips[ip] = f"node {node.name}"
+            for node_ip in (node.internal_ip, node.external_ip):
+                if node_ip:
+                    host_ips[node_ip] = f"node {node.name}"
         self._groups = groups
         self._groups_by_ns = by_ns
         self._pod_group = pod_group
@@ -219,6 +226,7 @@ class PolicyIndex:
 
     def _group_for(self, pod: Pod) -> _Group:
         entry = self._pod_group.get(id(pod))
+        group: _Group | None
         if entry is not None and entry[0] is pod:
             group = entry[1]
         else:
@@ -355,7 +363,8 @@ class PolicyIndex:
                 block = self._block(peer.ip_block)
                 seen: set[int] = set()
                 for ip, pod in self._pod_by_ip.items():
-                    if id(pod) not in seen and block.contains(self._address(ip)):
+                    address = self._address(ip)
+                    if id(pod) not in seen and address is not None and block.contains(address):
                         seen.add(id(pod))
                         pods.append(pod)
         else:
@@ -418,3 +427,47 @@ class PolicyIndex:
                 self._views[key] = view
             group.views[direction] = view
         return view
+
+    if TYPE_CHECKING:
+        # The parts of PolicyEngine (endpoints.py, evaluation.py, explanation.py, cidr.py,
+        # gke_index.py, gke_kinds.py) subclass this index and call one another's methods through
+        # `self`. These declarations, for the type checker only (nothing is defined at run time),
+        # are the methods one part uses from another; each is defined, with a signature mypy checks
+        # against this one, in the part named in the comment.
+
+        # endpoints.py
+        def service_target_port(self, service: Service, pod: Pod, port: int, protocol: str = "TCP") -> int | None: ...
+        def _canonical(self, endpoint: Endpoint, notes: list[str]) -> Endpoint: ...
+        @staticmethod
+        def _pick_ip(endpoint: Endpoint, ipv6: bool) -> str | None: ...
+        def _traffic_ips(self, src: Endpoint, dst: Endpoint, notes: list[str]) -> tuple[str | None, str | None]: ...
+        def _doubt(self, endpoint: Endpoint) -> tuple[Kind, ...]: ...
+
+        # evaluation.py
+        def _match_rule(self, policy: NetworkPolicy, direction: Direction, rule: _CRule, other: Endpoint,
+                        other_ip: str | None, t: _Traffic, model: Dataplane) -> RuleRef | None: ...
+        def _port_matches(self, port: PolicyPort, t: _Traffic, model: Dataplane) -> bool: ...
+
+        # explanation.py
+        def _undecided_reasons(self, undecided: list, direction: Direction, other: Endpoint,
+                               doubt: tuple[Kind, ...], t: _Traffic) -> list[str]: ...
+        def _explain_denial(self, outcomes: list, direction: Direction, subject: Endpoint, other: Endpoint,
+                            other_ip: str | None, t: _Traffic, model: Dataplane) -> list[str]: ...
+        def _would_allow(self, pod: Pod, direction: Direction, others: tuple, subject: Endpoint,
+                         other: Endpoint, other_ip: str | None, t: _Traffic, model: Dataplane) -> list[str]: ...
+        def _caveats(self, t: _Traffic, notes: list[str]) -> None: ...
+
+        # cidr.py
+        def evaluate_cidr(self, pod: Pod, cidr: str, port: int, protocol: str,
+                          direction: Direction | str) -> CidrVerdict: ...
+
+        # gke_index.py
+        def _build_gke_index(self) -> GkeIndex: ...
+        def _fqdn_selecting(self, pod: Pod) -> list: ...
+        def _cilium_selecting(self, pod: Pod) -> tuple: ...
+        def _identity(self, pod: Pod) -> dict[str, str]: ...
+        def _cilium_selector(self, selector: LabelSelector) -> CiliumSelector: ...
+
+        # gke_kinds.py
+        def _unread_kinds(self, egress: bool) -> tuple[str, ...]: ...
+        def _with_gke_kinds(self, direction: Direction, t: _Traffic, side: DirectionResult) -> DirectionResult: ...

@@ -19,6 +19,7 @@ from netpol_tui.model.gke_policy import CiliumPeerRule
 from netpol_tui.model.parse_gke_policy import fqdn_matches
 from netpol_tui.model.snapshot import Kind
 from netpol_tui.policy.gke_rules import KindRuleRef, fqdn_port, port_state, unsupported_state
+from netpol_tui.policy.index import PolicyIndex
 from netpol_tui.policy.results import (
     Dataplane,
     Direction,
@@ -150,7 +151,7 @@ def _name_rule_state(rule: CiliumPeerRule, port: int, protocol: str, dual_stack:
     return unsupported_state(rule, state)
 
 
-class NamesMixin:
+class NamesMixin(PolicyIndex):
     """`evaluate_name`: a pod's egress to a DNS name, by FQDN rules and address rules that
     cover every outside address."""
 

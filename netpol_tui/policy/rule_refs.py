@@ -20,8 +20,10 @@ class Dataplane(StrEnum):
     DATAPLANE_V2 = "dataplane-v2"
     NONE = "none"
 
+    # Shadows str.title() on purpose (`Dataplane.CALICO.title` reads as the display name), which
+    # the type checker reports as an incompatible override of the str method.
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]
         return _DATAPLANE_TITLES[self]
 
 
