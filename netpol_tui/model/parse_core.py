@@ -313,7 +313,9 @@ def parse_event(obj: Mapping[str, Any], origin: Origin | None = None) -> Event:
     count = obj.get("count")
     if count is None:
         count = obj.get("deprecatedCount")
-    series = obj.get("series") if isinstance(obj.get("series"), dict) else {}
+    series = obj.get("series")
+    if not isinstance(series, dict):
+        series = {}
     if series.get("count") is not None:
         count = series["count"]
     last = (obj.get("lastTimestamp") or obj.get("deprecatedLastTimestamp") or series.get("lastObservedTime")

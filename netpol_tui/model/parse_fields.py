@@ -10,7 +10,7 @@ import ipaddress
 import re
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, overload
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
@@ -109,6 +109,14 @@ def _coerced_map(value: dict, path: str) -> dict[str, str]:
             raise ParseError(f"{path}.{_key(key)} must be a string, got {_type(item)}")
         out[_scalar_text(key, f"{path} key")] = _scalar_text(item, f"{path}.{_key(key)}")
     return out
+
+
+@overload
+def _str(value: Any, path: str) -> str | None: ...
+@overload
+def _str(value: Any, path: str, default: str) -> str: ...
+@overload
+def _str(value: Any, path: str, default: str | None) -> str | None: ...
 
 
 def _str(value: Any, path: str, default: str | None = None) -> str | None:

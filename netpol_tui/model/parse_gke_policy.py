@@ -150,7 +150,7 @@ def _peer_rule(raw: Any, path: str, direction: str) -> CiliumPeerRule:
                       for i, item in enumerate(_list(raw.get(endpoints_key), f"{path}.{endpoints_key}")))
     entities = tuple(_scalar_text(item, f"{path}.{entities_key}[{i}]")
                      for i, item in enumerate(_list(raw.get(entities_key), f"{path}.{entities_key}")))
-    cidrs = [(_cidr(item, f"{path}.{cidr_key}[{i}]"), ())
+    cidrs: list[tuple[str, tuple[str, ...]]] = [(_cidr(item, f"{path}.{cidr_key}[{i}]"), ())
              for i, item in enumerate(_list(raw.get(cidr_key), f"{path}.{cidr_key}"))]
     for i, item in enumerate(_list(raw.get(cidr_set_key), f"{path}.{cidr_set_key}")):
         where = f"{path}.{cidr_set_key}[{i}]"
@@ -187,7 +187,8 @@ def _rule_set(raw: Any, path: str) -> CiliumRuleSet:
 
 
 def parse_cilium_policy(obj: Mapping[str, Any], origin: Origin | None = None) -> CiliumPolicy:
-    kind = obj.get("kind") if obj.get("kind") in ("CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy") \
+    written = obj.get("kind")
+    kind: str = written if written in ("CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy") \
         else "CiliumNetworkPolicy"
     clusterwide = kind == "CiliumClusterwideNetworkPolicy"
     meta, name, namespace = _metadata(obj, namespaced=not clusterwide)
@@ -197,7 +198,8 @@ def parse_cilium_policy(obj: Mapping[str, Any], origin: Origin | None = None) ->
     raw_specs += [(f"specs[{i}]", item) for i, item in enumerate(_list(obj.get("specs"), "specs"))]
     if not raw_specs:
         raise ParseError("spec (or specs) is missing")
-    rules, unsupported = [], []
+    rules: list[CiliumRuleSet] = []
+    unsupported: list[str] = []
     for path, raw in raw_specs:
         rule_set = _rule_set(raw, path)
         unsupported += rule_set.unsupported

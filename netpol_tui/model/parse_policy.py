@@ -50,7 +50,7 @@ def parse_label_selector(value: Any, path: str) -> LabelSelector:
                              else f"{where}.key must be a string, got {_type(key)}")
         operator_text = raw.get("operator")
         try:
-            operator = SelectorOperator(operator_text)
+            operator = SelectorOperator(str(operator_text))  # any non-text value: ValueError below
         except (ValueError, TypeError):
             raise ParseError(
                 f"{where}.operator {_show(operator_text)} is not one of In, NotIn, Exists, DoesNotExist"
@@ -84,10 +84,20 @@ def _ip_block(value: Any, path: str) -> IPBlock:
     excepts = []
     for index, item in enumerate(_list(data.get("except"), f"{path}.except")):
         inner = _network(item, f"{path}.except[{index}]")
-        if inner.version != network.version or not inner.subnet_of(network) or inner == network:
+        if not _strictly_inside(inner, network):
             raise ParseError(f"{path}.except[{index}] {_show(item)} must lie strictly inside {_show(cidr)}")
         excepts.append(item.strip())
-    return IPBlock(cidr.strip(), tuple(excepts))
+    return IPBlock(str(cidr).strip(), tuple(excepts))  # a str: _network checked it
+
+
+def _strictly_inside(inner: ipaddress.IPv4Network | ipaddress.IPv6Network,
+                     outer: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
+    """A subnet of `outer` (same IP version) other than `outer` itself."""
+    if isinstance(inner, ipaddress.IPv4Network) and isinstance(outer, ipaddress.IPv4Network):
+        return inner != outer and inner.subnet_of(outer)
+    if isinstance(inner, ipaddress.IPv6Network) and isinstance(outer, ipaddress.IPv6Network):
+        return inner != outer and inner.subnet_of(outer)
+    return False
 
 
 def _peers(value: Any, path: str) -> tuple[PolicyPeer, ...]:

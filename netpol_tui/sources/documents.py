@@ -107,7 +107,7 @@ class DocumentReader:
                 return
             top = origin is not None and _depth == 0 and origin.item is None
             for index, item in enumerate(document):
-                item_origin = _item_origin(origin, index) if top else origin
+                item_origin = _item_origin(origin, index) if top and origin is not None else origin
                 self.add_document(item, source, _join(location, f"item {index}"), item_origin, _depth + 1)
             return
         if not isinstance(document, dict):
@@ -163,7 +163,8 @@ class DocumentReader:
         # Only a document's own List numbers its items: inside a nested list an index would not
         # say where in the file the object is, so the enclosing item's origin is kept.
         top = origin is not None and depth == 0 and origin.item is None
-        path, line, number = (origin.path, origin.line, origin.document) if top else ("", None, None)
+        path, line, number = (origin.path, origin.line, origin.document) if top and origin is not None \
+            else ("", None, None)
         for index, item in enumerate(items):
             # Location strings are built only when needed: 100,000 f-strings are measurable.
             if type(item) is dict:
@@ -183,7 +184,8 @@ class DocumentReader:
             item_own_kind = item.get("kind") or item_kind
             if isinstance(item_own_kind, str) and item_own_kind:
                 if item_own_kind.endswith("List") and depth + 1 < _MAX_LIST_DEPTH:
-                    self.add_document(item, source, where, _item_origin(origin, index) if top else origin, depth + 1)
+                    self.add_document(item, source, where, _item_origin(origin, index) if top and origin is not None
+                                      else origin, depth + 1)
                 elif item_own_kind.endswith("List"):
                     self.problem(source, "lists nested too deeply; not kubectl or gcloud output", where)
                 else:
@@ -259,8 +261,7 @@ class DocumentReader:
             reason = str(exc) if isinstance(exc, ParseError) else \
                 f"unusable ({type(exc).__name__}: {_exception_text(exc)})"
             name = obj.get("name")
-            named = isinstance(name, str) and name
-            shown = f" {name[:80]}" if named else (" (unnamed)" if kind is Kind.CLUSTER else "")
+            shown = f" {name[:80]}" if isinstance(name, str) and name else (" (unnamed)" if kind is Kind.CLUSTER else "")
             self.reject(kind, source, f"GKE {noun}{shown}: {reason}", location)
             return None
 

@@ -125,8 +125,9 @@ def run_bounded(argv: list[str], env: dict[str, str], timeout: float, max_stdout
         raise
     finally:
         for pipe in (process.stdout, process.stderr):
-            with contextlib.suppress(Exception):
-                pipe.close()
+            if pipe is not None:
+                with contextlib.suppress(Exception):
+                    pipe.close()
 
 
 def run_exec_plugin(exec_config: dict[str, Any], cluster: dict[str, Any], timeout: float, *,

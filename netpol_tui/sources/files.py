@@ -95,7 +95,7 @@ def _construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict:
     return mapping
 
 
-_Loader.construct_mapping = _construct_mapping  # type: ignore[method-assign]
+_Loader.construct_mapping = _construct_mapping
 
 
 def _json_int(text: str) -> int | float:
@@ -232,7 +232,7 @@ def _normalise_encoding(data: bytes) -> bytes:
         if data.startswith(bom):
             try:
                 return data.decode(codec).encode("utf-8")
-            except UnicodeError as exc:
+            except (UnicodeDecodeError, UnicodeEncodeError) as exc:
                 raise _BadFile(f"not valid {codec.upper()} text (bad data at byte {exc.start})") from None
     return data
 
@@ -299,7 +299,7 @@ def _json_stream(path: str, data: bytes) -> Iterator[tuple[Any, str | None, Orig
     index, count = 0, 0
     whitespace = re.compile(r"\s*")
     while True:
-        index = whitespace.match(text, index).end()
+        index = whitespace.match(text, index).end()  # type: ignore[union-attr]  # \s* always matches
         if index >= len(text):
             return
         count += 1

@@ -404,7 +404,7 @@ def _stamps(paths: tuple[str, ...]) -> dict[str, Stamp]:
     from netpol_tui.sources.builder import SnapshotBuilder
     from netpol_tui.sources.files import expand_paths
 
-    stamps: dict[str, tuple[int, int]] = {}
+    stamps: dict[str, tuple[int, int, int]] = {}
     for path in expand_paths(paths, SnapshotBuilder()):
         with contextlib.suppress(OSError):  # gone between the walk and the stat: the next poll sees it
             stamps[path] = file_stamp(path)

@@ -275,7 +275,9 @@ def share_unchanged(old: Snapshot, new: Snapshot) -> tuple[Snapshot, list[Change
                 changes.append(Change(kind, "deleted", str(k8s_kind or kind), *_identity(key, kind)))
         fields[field_name] = tuple(after)
     if new.cluster != old.cluster and (new.cluster or old.cluster):
-        name = (new.cluster or old.cluster).name
+        changed = new.cluster or old.cluster
+        assert changed is not None  # the condition above
+        name = changed.name
         action = "deleted" if new.cluster is None else ("added" if old.cluster is None else "modified")
         changes.append(Change(Kind.CLUSTER, action, "GKE cluster", None, name))
     elif old.cluster is not None:

@@ -237,8 +237,12 @@ class ListFollower:
             self.post(("problem", self.resource, "skipped a watch event that is not an object"))
             return None
         kind = event.get("type")
-        obj = event.get("object") if isinstance(event.get("object"), dict) else {}
-        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        obj = event.get("object")
+        if not isinstance(obj, dict):
+            obj = {}
+        meta = obj.get("metadata")
+        if not isinstance(meta, dict):
+            meta = {}
         if kind == "ERROR":
             code = obj.get("code")
             message = clean(str(obj.get("message") or "watch error"), 200, single_line=True)

@@ -35,7 +35,7 @@ def bound_session(session: Any, max_response: int, api: str = "the GKE API") -> 
             adapter.proxy_manager_for = lambda *args, _original=original, **kwargs: _track(_original(*args, **kwargs))
 
     def cap(response: Any, *args: Any, **kwargs: Any) -> Any:
-        raw = getattr(response, "raw", None)
+        raw: Any = getattr(response, "raw", None)
         stream = getattr(raw, "stream", None)
         if stream is None:
             return response

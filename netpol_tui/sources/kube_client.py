@@ -200,6 +200,7 @@ class KubeClient:
                     retryable = failure.category == "protocol"
                     body = None
             if body is not None:
+                assert status is not None  # a body is only read once the response's status is known
                 if 200 <= status < 300:
                     try:
                         document = orjson.loads(body)

@@ -156,7 +156,9 @@ def list_pages(client: KubeClient, resource: Resource, namespace: str | None = N
             raise KubeRequestError(KubeFailure(
                 "too-large", f"the list of {resource.plural} has more than {limits.max_objects} objects; stopped",
                 "narrow the listing with --namespace"))
-        meta = document.get("metadata") if isinstance(document.get("metadata"), dict) else {}
+        meta = document.get("metadata")
+        if not isinstance(meta, dict):
+            meta = {}
         token = _next_token(meta.get("continue"), tokens, resource, new > 0 or not items or restarted)
         remaining = meta.get("remainingItemCount")
         total = done + remaining if isinstance(remaining, int) and token else (done if not token else 0)

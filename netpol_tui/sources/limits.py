@@ -87,7 +87,7 @@ class BodyDecoder:
         encoding = (encoding or "identity").strip().lower()
         if encoding not in ("identity", "gzip", "x-gzip", "deflate"):
             raise TooLarge(f"{what}: the server sent an unsupported Content-Encoding {encoding[:40]!r}")
-        self._wbits = {"gzip": 31, "x-gzip": 31, "deflate": 15}.get(encoding)
+        self._wbits = {"gzip": 31, "x-gzip": 31, "deflate": 15}.get(encoding, 0)  # 0: not compressed
         self._inflate = zlib.decompressobj(self._wbits) if self._wbits else None
         self.limit = limit
         self.what = what

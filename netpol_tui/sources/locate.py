@@ -94,7 +94,7 @@ def _scan(path: str, line: int) -> tuple[int, ...] | None:
 
 def _is_json(path: str, data: bytes) -> bool:
     """The same choice the files source made: JSON unless a .yaml file is not valid JSON."""
-    start = _SPACE.match(data, 0, 4096).end()
+    start = _SPACE.match(data, 0, 4096).end()  # type: ignore[union-attr]  # _SPACE always matches
     if data[start:start + 1] not in (b"[", b"{"):
         return False
     if not path.lower().endswith(_YAML_SUFFIXES):
@@ -124,7 +124,7 @@ def json_item_lines(data: bytes, line: int = 1) -> tuple[int, ...] | None:
     if start is None:
         return None
     newline = data.find(b"\n", start)
-    if newline < 0 or _SPACE.match(data, newline).end() == len(data):
+    if newline < 0 or _SPACE.match(data, newline).end() == len(data):  # type: ignore[union-attr]  # always matches
         return None  # compact output on one line: every item is on the document's line anyway
     starts: list[int] | None = None
     depth = 0
@@ -163,6 +163,7 @@ def json_item_lines(data: bytes, line: int = 1) -> tuple[int, ...] | None:
             continue
         if first == 0x2C:  # ','
             if collecting and depth == target:
+                assert starts is not None  # set when collecting began
                 _element_start(data, position, starts)
             continue
         if collecting and depth == target:  # ']' closing the wanted array
@@ -176,7 +177,7 @@ def json_item_lines(data: bytes, line: int = 1) -> tuple[int, ...] | None:
 
 
 def _element_start(data: bytes, after: int, starts: list[int]) -> None:
-    position = _SPACE.match(data, after).end()
+    position = _SPACE.match(data, after).end()  # type: ignore[union-attr]  # _SPACE always matches
     if data[position:position + 1] != b"]":
         starts.append(position)
 
@@ -216,7 +217,8 @@ def yaml_item_lines(data: bytes, line: int = 1) -> tuple[int, ...] | None:
             if isinstance(event, yaml.NodeEvent):
                 if target and depth == target:
                     wanted = isinstance(event, yaml.MappingStartEvent | yaml.AliasEvent)
-                    lines.append(line + event.start_mark.line if wanted else -1)
+                    # `lines` is a list while `target` is set; the parser's events always carry marks
+                    lines.append(line + event.start_mark.line if wanted else -1)  # type: ignore[union-attr]
                 if depth == 0:
                     if isinstance(event, yaml.SequenceStartEvent):
                         target, lines = 1, []

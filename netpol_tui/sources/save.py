@@ -312,9 +312,8 @@ def _rejected(entries: Any, known_kinds: set[str]) -> tuple[RejectedObject, ...]
                 or not all(isinstance(entry.get(key), str | None) for key in ("namespace", "name")):
             raise ManifestError(f"rejected[{index}] must be a mapping with string 'kind' and 'reason'")
         if entry["kind"] in known_kinds:
-            out.append(RejectedObject(Kind(entry["kind"]), *(clean(entry.get(key), 253, single_line=True) or None
-                                                           for key in ("namespace", "name")),
-                                      clean(entry["reason"], 400, single_line=True)))
+            namespace, name = (clean(entry.get(key), 253, single_line=True) or None for key in ("namespace", "name"))
+            out.append(RejectedObject(Kind(entry["kind"]), namespace, name, clean(entry["reason"], 400, single_line=True)))
     return tuple(out)
 
 
