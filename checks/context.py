@@ -8,15 +8,15 @@ namespace, pods per node, the pod range) are computed once per run, which is wha
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from netpol_tui.checks.enforcement import ClusterIdentity, EnforcementState, cluster_identity
-from netpol_tui.checks.model import Evidence, Severity, Subject
+from netpol_tui.checks.model import Command, Evidence, Severity, Subject
 from netpol_tui.model.gke import GkeCluster
-from netpol_tui.model.objects import Namespace, Node, Origin, Pod
+from netpol_tui.model.objects import Namespace, Node, Origin, Pod, Service
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy
 from netpol_tui.model.snapshot import Kind, Snapshot
 from netpol_tui.policy.dataplane import resolve_dataplane
@@ -27,6 +27,24 @@ if TYPE_CHECKING:
     from netpol_tui.policy import PolicyEngine
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def subnet_of(inner: Network, outer: Network) -> bool:
+    """`inner.subnet_of(outer)`, False across IP versions (where the method would raise)."""
+    if isinstance(inner, ipaddress.IPv4Network) and isinstance(outer, ipaddress.IPv4Network):
+        return inner.subnet_of(outer)
+    if isinstance(inner, ipaddress.IPv6Network) and isinstance(outer, ipaddress.IPv6Network):
+        return inner.subnet_of(outer)
+    return False
+
+
+def address_exclude(network: Network, hole: Network) -> list[Network]:
+    """`network.address_exclude(hole)` for a hole of the same IP version inside the network."""
+    if isinstance(network, ipaddress.IPv4Network) and isinstance(hole, ipaddress.IPv4Network):
+        return list(network.address_exclude(hole))
+    if isinstance(network, ipaddress.IPv6Network) and isinstance(hole, ipaddress.IPv6Network):
+        return list(network.address_exclude(hole))
+    raise ValueError(f"{hole} and {network} are not of the same IP version")
 
 SYSTEM_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
 SYSTEM_PREFIXES = ("gke-", "gmp-")
@@ -83,7 +101,7 @@ class Context:
         self.partial_unknown: dict[str, list[str]] = {}
         self.current_check = ""
         #: Indexes a check module builds once per run (keyed by the module's own names).
-        self.cache: dict[str, Any] = {}
+        self.cache: dict[Hashable, Any] = {}
 
     # ------------------------------------------------------------- requirements
 
@@ -241,8 +259,8 @@ class Context:
         return ()
 
     @cached_property
-    def service_addresses(self) -> dict[str, Any]:
-        out = {}
+    def service_addresses(self) -> dict[str, Service]:
+        out: dict[str, Service] = {}
         for service in self.snapshot.services:
             for ip in service.cluster_ips:
                 out.setdefault(ip, service)
@@ -334,7 +352,7 @@ class Context:
         result = self.cache.get(key)
         if result is None:
             compiled = CompiledSelector(selector) if selector is not None else None
-            count, names = 0, set()
+            count, names = 0, set[tuple[str, str]]()
             for group in self.label_groups(namespace):
                 if (not host_network and group[0].host_network) or (
                         compiled is not None and not compiled.matches(group[0].labels)):
@@ -380,12 +398,11 @@ def selector_key(selector: LabelSelector | None) -> tuple:
             tuple((req.key, str(req.operator), tuple(sorted(req.values))) for req in selector.match_expressions))
 
 
-def commands(*items: tuple[ShellCommand, str]) -> tuple[tuple[Any, ...], tuple[str, ...]]:
+def commands(*items: tuple[ShellCommand, str]) -> tuple[tuple[Command, ...], tuple[str, ...]]:
     """(ShellCommand, description) pairs -> (Command tuple, placeholders). Commands are argv
     only (see `netpol_tui.shell`): a preformatted string would escape the one quoting rule."""
-    from netpol_tui.checks.model import Command
-
-    out, placeholders = [], []
+    out: list[Command] = []
+    placeholders: list[str] = []
     for command, description in items:
         if not isinstance(command, ShellCommand):
             raise TypeError(f"a remediation command must be a ShellCommand, not {type(command).__name__}")

@@ -135,8 +135,8 @@ def _maintenance(snapshot: Snapshot) -> MaintenanceState:
     in_window = False
     if policy.has_window:
         windows = _windows(policy, now)
-        for window_start, window_end in windows or ():
-            window_start = _after_exclusions(window_start, window_end, exclusions)
+        for opening, window_end in windows or ():
+            window_start = _after_exclusions(opening, window_end, exclusions)
             if window_start is None or window_end <= now:
                 continue
             next_start, next_end, in_window = window_start, window_end, window_start <= now

@@ -78,7 +78,7 @@ def _service_hit(policy: FqdnNetworkPolicy, hits: list[tuple[int, str, Service |
     if known:
         docs = []
         for _, _, service in known:
-            assert service is not None
+            assert service is not None and service.selector  # as `known` filtered them
             ports = [{"protocol": p.protocol, "port": p.target_port if p.target_port is not None else p.port}
                      for p in service.ports]
             doc = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",

@@ -247,7 +247,7 @@ def check_maintenance_delays_recreation(ctx: Context) -> Iterator[Hit]:
     pools = [p for p in state.pools if (p.missing if enabling else p.labelled)]
     names: list[str | None] = [p.pool for p in pools]
     if not names:
-        running = [op.node_pool for op in state.operations if op.node_pool]
+        running: list[str | None] = [op.node_pool for op in state.operations if op.node_pool]
         names = running or [pool.name for pool in cluster.node_pools] or [None]
     cmds, placeholders = commands(*[
         (upgrade_pool_command(ctx.snapshot, name), "recreate this pool's nodes now (same version as the control plane)")

@@ -66,7 +66,7 @@ def _pools_and_nodes(ctx: Context) -> list[tuple[str | None, str | None, list[No
     by_pool: dict[str | None, list[Node]] = {}
     for node in ctx.snapshot.nodes:
         by_pool.setdefault(node.node_pool, []).append(node)
-    out = []
+    out: list[tuple[str | None, str | None, list[Node]]] = []
     known = set()
     for pool in cluster.node_pools if cluster else ():
         known.add(pool.name)

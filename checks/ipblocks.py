@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from functools import lru_cache
 
-from netpol_tui.checks.context import Context, Hit, Network, commands
+from netpol_tui.checks.context import Context, Hit, Network, address_exclude, commands, subnet_of
 from netpol_tui.checks.gke_common import need_datapath
 from netpol_tui.checks.manifests import (
     dump,
@@ -69,10 +69,10 @@ def _remaining(block: IPBlock) -> tuple[Network, ...]:
         for part in parts:
             if hole.version != part.version or not part.overlaps(hole):
                 next_parts.append(part)
-            elif part.subnet_of(hole):
+            elif subnet_of(part, hole):
                 continue
             else:
-                next_parts.extend(part.address_exclude(hole))
+                next_parts.extend(address_exclude(part, hole))
         parts = next_parts
     return tuple(parts)
 
@@ -202,14 +202,14 @@ def check_ipblock_matches_pods(ctx: Context) -> Iterator[Hit]:
                 continue
             remaining = _remaining(block)
             if ranges:
-                hits = [r for r in ranges if r.version == net.version and r.subnet_of(net) and r != net
+                hits = [r for r in ranges if r.version == net.version and subnet_of(r, net) and r != net
                         and any(part.overlaps(r) for part in remaining)]
                 if not hits:
                     continue
                 observed = (f"cidr {block.cidr}" + (f" except {', '.join(block.excepts)}" if block.excepts else "")
                             + f" contains the pod range {', '.join(map(str, hits))}")
                 new_excepts = [e for e in block.excepts
-                               if not any((_n := _net(e)) is not None and _n.subnet_of(r) for r in hits)]
+                               if not any((_n := _net(e)) is not None and subnet_of(_n, r) for r in hits)]
                 new_excepts += [str(r) for r in hits]
             else:
                 pods = _pods_in(ctx, remaining)
@@ -265,7 +265,7 @@ def check_ipblock_ignores_pods(ctx: Context) -> Iterator[Hit]:
             pods = _pods_in(ctx, remaining)
             if not overlap and not pods:
                 continue
-            covers_all = bool(ranges) and all(any(r.subnet_of(part) for part in remaining if part.version == r.version)
+            covers_all = bool(ranges) and all(any(subnet_of(r, part) for part in remaining if part.version == r.version)
                                               for r in ranges)
             observed = f"cidr {block.cidr}"
             if overlap:
@@ -325,10 +325,10 @@ def check_dataplane_v2_incompatible(ctx: Context) -> Iterator[Hit]:
             where = None
             targets: list[Pod] = []
             service = services.get(single) if single else None
-            if any(r.version == net.version and net.subnet_of(r) for r in pod_ranges):
+            if any(r.version == net.version and subnet_of(net, r) for r in pod_ranges):
                 where = "inside the pod range " + ", ".join(str(r) for r in pod_ranges if r.version == net.version)
                 targets = _pods_in(ctx, _remaining(block))
-            elif any(r.version == net.version and net.subnet_of(r) for r in service_ranges):
+            elif any(r.version == net.version and subnet_of(net, r) for r in service_ranges):
                 where = "inside the Service range " + ", ".join(str(r) for r in service_ranges)
             elif single and (pod := ctx.live_pod_by_ip(single)) is not None:
                 where, targets = f"the IP of pod {pod.namespace}/{pod.name}", [pod]
@@ -359,7 +359,7 @@ def check_dataplane_v2_incompatible(ctx: Context) -> Iterator[Hit]:
                                                  f"protocol {port.protocol} without a port", "a port number"))
         if not evidence:
             continue
-        items: list[tuple[object, str]] = []
+        items: list[tuple[ShellCommand, str]] = []
         manifest = None
         if replaced:
             manifest = dump([_policy_dict_from(policy, rules["Ingress"], rules["Egress"])])

@@ -9,7 +9,7 @@ from netpol_tui.checks.context import CheckUnknown, Context, Hit, commands
 from netpol_tui.checks.gke_common import need_enforcement
 from netpol_tui.checks.manifests import json_pointer_escape
 from netpol_tui.checks.model import Evidence, Subject
-from netpol_tui.model.objects import CALICO_READY_LABEL, MASQ_READY_LABEL, Node, Pod, Workload
+from netpol_tui.model.objects import CALICO_READY_LABEL, MASQ_READY_LABEL, Node, Origin, Pod, Workload
 from netpol_tui.model.snapshot import Kind
 from netpol_tui.shell import ShellCommand, gcloud, kubectl, objects
 from netpol_tui.text import listed, plural
@@ -113,9 +113,9 @@ def check_calico_ipam_host_local(ctx: Context) -> Iterator[Hit]:
         return
     ctx.need(Kind.POD)
     found: dict[tuple[str, str, str], list[Evidence]] = {}
-    origins = {}
+    origins: dict[tuple[str, str, str], Origin | None] = {}
 
-    def add(kind: str, namespace: str, name: str, evidence: Evidence, origin: object) -> None:
+    def add(kind: str, namespace: str, name: str, evidence: Evidence, origin: Origin | None) -> None:
         found.setdefault((kind, namespace, name), []).append(evidence)
         origins.setdefault((kind, namespace, name), origin)
 
@@ -188,10 +188,10 @@ def check_manual_daemonset_unscheduled(ctx: Context) -> Iterator[Hit]:
     daemonsets: list[Workload] = [w for w in ctx.snapshot.workloads if w.kind == "DaemonSet"]
     known = {(w.namespace, w.name) for w in daemonsets}
     candidates: list[tuple[str, Workload | None, list[Pod]]] = []
-    for workload in daemonsets:
-        agent = _agent({**workload.labels, **workload.template_labels}, workload.name)
-        if agent and ADDON_MANAGER_LABEL not in workload.labels:
-            candidates.append((agent, workload, pods_by_owner.get(workload.key, [])))
+    for daemonset in daemonsets:
+        agent = _agent({**daemonset.labels, **daemonset.template_labels}, daemonset.name)
+        if agent and ADDON_MANAGER_LABEL not in daemonset.labels:
+            candidates.append((agent, daemonset, pods_by_owner.get(daemonset.key, [])))
     loose: dict[tuple[str, str], list[Pod]] = {}
     for pod in ctx.live_pods:
         agent = _agent(pod.labels, pod.owner_name or "")

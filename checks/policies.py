@@ -219,6 +219,8 @@ def check_peer_matches_nothing(ctx: Context) -> Iterator[Hit]:
                     if peer.pod_selector is None:
                         if targets:
                             continue
+                        # no targets: a namespaceSelector (without one, the policy's namespace is the target)
+                        assert peer.namespace_selector is not None
                         hints = _near_hints(peer.namespace_selector, namespace_labels.values(), "a namespace")
                         fixes = _corrections(peer.namespace_selector, list(namespace_labels.values()))
                         new_peer = replace(peer, namespace_selector=fixes[0]) if len(fixes) == 1 else None
@@ -398,7 +400,7 @@ def _destinations(ctx: Context, engine: PolicyEngine, policy: NetworkPolicy, dir
             declared = ctx.cache["declared-anywhere"] = {
                 (port.name, port.protocol) for pod in ctx.live_pods for port in pod.ports if port.name}
         return None, declared
-    count, names = 0, set()
+    count, names = 0, set[tuple[str, str]]()
     for peer in rule.peers:
         if peer.ip_block is not None:
             pods = [pod for pod in engine.peer_matches(policy, peer) if pod.is_live]

@@ -167,11 +167,10 @@ def _node_cidrs(ctx: Context) -> list[str]:
                 addresses.append(ipaddress.ip_address(node.internal_ip))
             except ValueError:
                 continue
-    out: list[str] = []
-    for version in (4, 6):
-        family = sorted(a for a in addresses if a.version == version)
-        if family:
-            out.extend(str(net) for net in ipaddress.collapse_addresses(ipaddress.ip_network(a) for a in family))
+    v4 = sorted(a for a in addresses if isinstance(a, ipaddress.IPv4Address))
+    v6 = sorted(a for a in addresses if isinstance(a, ipaddress.IPv6Address))
+    out = [str(net) for net in ipaddress.collapse_addresses(ipaddress.IPv4Network(a) for a in v4)]
+    out += [str(net) for net in ipaddress.collapse_addresses(ipaddress.IPv6Network(a) for a in v6)]
     return out
 
 

@@ -328,7 +328,7 @@ def _sarif_result(finding: Finding, rule_index: int) -> dict[str, Any]:
                                                       "fullyQualifiedName": qualified}]}
     origin = finding.origin
     uri = _artifact_uri(origin.path) if origin is not None else None
-    if uri:
+    if uri and origin is not None:
         physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
         # A List item's own line is found only now, from the file (None when it cannot be).
         line = object_line(origin) or origin.line
