@@ -11,6 +11,7 @@ namespace for denied ones.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from netpol_tui.model.objects import Origin
 
@@ -49,7 +50,7 @@ class NetworkLogging:
     deny: LogAction = LogAction()
     origin: Origin | None = None
     #: The object as read: `snapshot save` writes it back, the YAML view shows it.
-    raw: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def key(self) -> tuple[str, str]:

@@ -14,6 +14,7 @@ could touch is *unknown*, never decided as if they were absent.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from netpol_tui.model.objects import Origin
 from netpol_tui.model.policy import LabelSelector
@@ -35,7 +36,7 @@ class FqdnNetworkPolicy:
     egress: tuple[FqdnRule, ...] = ()
     origin: Origin | None = None
     #: The object as read: `snapshot save` writes it back, the YAML view shows it.
-    raw: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -102,7 +103,7 @@ class CiliumPolicy:
     unsupported: tuple[str, ...] = ()
     origin: Origin | None = None
     labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
-    raw: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def key(self) -> tuple[str, str]:

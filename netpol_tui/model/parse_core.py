@@ -55,7 +55,7 @@ def parse_namespace(obj: Mapping[str, Any], origin: Origin | None = None) -> Nam
                      _str(meta.get("creationTimestamp"), "metadata.creationTimestamp"), origin)
 
 
-def _requests(container: dict, path: str) -> tuple[int, int]:
+def _requests(container: dict[str, Any], path: str) -> tuple[int, int]:
     resources = container.get("resources")
     if not resources:
         return 0, 0
@@ -291,7 +291,7 @@ _CLUSTER_SCOPED = frozenset({"Node", "Namespace", "PersistentVolume", "StorageCl
                              "ClusterRoleBinding", "CustomResourceDefinition"})
 
 
-def _involved_namespace(involved: dict, where: str, event_namespace: str) -> str:
+def _involved_namespace(involved: dict[str, Any], where: str, event_namespace: str) -> str:
     written = involved.get("namespace")
     if written is not None:
         return _str(written, f"{where}.namespace") or ""

@@ -64,7 +64,7 @@ def _key(key: Any) -> str:
     return text if len(text) <= 60 and text.isprintable() else _show(text)
 
 
-def _dict(value: Any, path: str) -> dict:
+def _dict(value: Any, path: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -72,7 +72,7 @@ def _dict(value: Any, path: str) -> dict:
     return value
 
 
-def _list(value: Any, path: str) -> list:
+def _list(value: Any, path: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -102,7 +102,7 @@ def _string_map(value: Any, path: str) -> dict[str, str]:
     raise ParseError(f"{path} must be a mapping of strings, got {_type(value)}")
 
 
-def _coerced_map(value: dict, path: str) -> dict[str, str]:
+def _coerced_map(value: dict[str, Any], path: str) -> dict[str, str]:
     out = {}
     for key, item in value.items():
         if isinstance(item, dict | list) or item is None:
@@ -191,7 +191,7 @@ def _str_tuple(value: Any, path: str) -> tuple[str, ...]:
     return tuple(_scalar_text(item, f"{path}[{index}]") for index, item in enumerate(_list(value, path)))
 
 
-def _metadata(obj: Mapping[str, Any], namespaced: bool) -> tuple[dict, str, str]:
+def _metadata(obj: Mapping[str, Any], namespaced: bool) -> tuple[dict[str, Any], str, str]:
     meta = obj.get("metadata")
     if type(meta) is not dict:
         raise ParseError("metadata is missing" if meta is None else f"metadata must be a mapping, got {_type(meta)}")

@@ -158,7 +158,7 @@ def parse_cluster(obj: Mapping[str, Any], origin: Origin | None = None) -> GkeCl
     )
 
 
-def _metric_value(raw: dict) -> int | None:
+def _metric_value(raw: dict[str, Any]) -> int | None:
     """progress.metrics values: intValue is an int64 as a JSON string; doubleValue a number."""
     value = raw.get("intValue", raw.get("doubleValue"))
     if isinstance(value, bool) or value is None:

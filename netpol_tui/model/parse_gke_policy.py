@@ -211,7 +211,7 @@ def parse_cilium_policy(obj: Mapping[str, Any], origin: Origin | None = None) ->
                         _string_map(meta.get("labels"), "metadata.labels"), _raw(obj, "cilium.io/v2", kind))
 
 
-def _raw(obj: Mapping[str, Any], api_version: str, kind: str) -> dict:
+def _raw(obj: Mapping[str, Any], api_version: str, kind: str) -> dict[str, Any]:
     """The object to write back: as read, without managedFields and status (noise, and large)."""
     metadata = {k: v for k, v in dict(obj.get("metadata") or {}).items() if k != "managedFields"}
     return {"apiVersion": obj.get("apiVersion") or api_version, "kind": kind, "metadata": metadata,

@@ -14,6 +14,7 @@ pieces, quantities), `serialize_core`, `serialize_policy`, `serialize_gke`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from netpol_tui.model.gke import GkeCluster, GkeOperation
@@ -43,7 +44,7 @@ from netpol_tui.model.serialize_policy import (
 
 # --------------------------------------------------------------------------- dispatch
 
-_SERIALIZERS: dict[type, Any] = {
+_SERIALIZERS: dict[type, Callable[[Any], dict[str, Any]]] = {
     Namespace: namespace_to_dict, Pod: pod_to_dict, Node: node_to_dict, Service: service_to_dict,
     Ingress: ingress_to_dict, Workload: workload_to_dict, Event: event_to_dict,
     NetworkPolicy: network_policy_to_dict, GkeCluster: cluster_to_dict, GkeOperation: operation_to_dict,
