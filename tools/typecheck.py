@@ -1,15 +1,15 @@
 """Type-check the package with mypy ([tool.mypy] in pyproject.toml), as CI does.
 
-    python tools/typecheck.py          # exit 0 when mypy finds no error
-    python tools/typecheck.py -v       # any extra argument goes to mypy
+    python tools/typecheck.py                  # the packages [tool.mypy] lists (CI): exit 0 when no error
+    python tools/typecheck.py -p netpol_tui    # the whole package; any argument goes to mypy
 
 `screens/` and `checks/` are installed as `netpol_tui.screens` and `netpol_tui.checks`
 (pyproject's package-dir) and every module imports them by those names, which mypy cannot map to
 the checkout's folders: run on the folders, `netpol_tui.checks` would be unresolved and every
 type imported from it silently `Any`. So, like tools/lint_imports.py, this links the source files
 into the installed layout (in a fixed folder under the user's cache, so mypy's incremental cache
-stays valid between runs and nothing is written into the checkout), runs `mypy -p netpol_tui`
-there and prints each path back as the checkout's path.
+stays valid between runs and nothing is written into the checkout), runs mypy there and prints
+each path back as the checkout's path.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     if program is None:
         raise SystemExit("mypy is not installed: pip install -e '.[test]'")
     command = [program, "--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(folder / "cache"),
-               "-p", "netpol_tui", *(argv if argv is not None else sys.argv[1:])]
+               *(argv if argv is not None else sys.argv[1:])]
     done = subprocess.run(command, cwd=layout, capture_output=True, text=True, check=False)
     for line in done.stdout.splitlines():
         print(checkout_path(line))
