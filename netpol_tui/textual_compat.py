@@ -77,10 +77,12 @@ def crash_line(error: BaseException | None) -> str:
             f"Set {DEBUG_VARIABLE}=1 to see the traceback, and please report it.")
 
 
-def _held_console(console: Console) -> Console:
-    """A console like `console` (colours, width) that writes into a buffer instead."""
-    return Console(file=io.StringIO(), markup=False, highlight=False, force_terminal=console.is_terminal,
-                   color_system=console.color_system, width=console.width)
+def _held_console(console: Console) -> tuple[Console, io.StringIO]:
+    """A console like `console` (colours, width) that writes into a buffer instead, and the buffer."""
+    buffer = io.StringIO()
+    # color_system is the name of the console's colour system, one of the names Console takes
+    return Console(file=buffer, markup=False, highlight=False, force_terminal=console.is_terminal,
+                   color_system=console.color_system, width=console.width), buffer  # type: ignore[arg-type]
 
 
 def run_guarded(app: Any, **run_options: Any) -> int:
@@ -94,11 +96,11 @@ def run_guarded(app: Any, **run_options: Any) -> int:
     debug = bool(os.environ.get(DEBUG_VARIABLE))
     held = None if debug else _held_console(app.error_console)
     if held is not None:
-        app.error_console = held
+        app.error_console = held[0]
     app.run(**run_options)
     crashed = app.crash is not None or bool(app.return_code)
     if held is not None and not crashed:
-        sys.stderr.write(held.file.getvalue())
+        sys.stderr.write(held[1].getvalue())
     if not crashed:
         return 0
     print(crash_line(app.crash), file=sys.stderr)

@@ -138,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
     namespace = getattr(args, "namespace", None)
     if batch is not None:
         changes, unknown, errors = _batch_changes(before, after, batch, namespace)
-        document = {"before": labels[0], "after": labels[1], "compared": len(batch), "unknown": unknown,
+        document: dict[str, Any] = {"before": labels[0], "after": labels[1], "compared": len(batch), "unknown": unknown,
                     "changes": changes, "summary": [f"{len(changes)} of {len(batch)} batch flows change"]}
         if args.output_format == "json":
             sys.stdout.write(json_document(document))

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from netpol_tui.policy.dataplane import DATAPLANE_CHOICES as DATAPLANES
+
+if TYPE_CHECKING:
+    from netpol_tui.model.snapshot import Snapshot
+    from netpol_tui.whatif.render_html import PageSource
 
 NAME = "matrix"
 HELP = "the connectivity matrix: namespace x namespace (all / some / none allowed), workloads and ports"
@@ -56,7 +61,7 @@ def parse_ports(text: str | None) -> list:
     return ports
 
 
-def page_source(args: argparse.Namespace, snapshot: object) -> object:
+def page_source(args: argparse.Namespace, snapshot: Snapshot) -> PageSource:
     """What an HTML page says about its source, with the options that make its copied explain
     commands read the same snapshot (and the same namespace, when the listing was narrowed)."""
     from netpol_tui.flows.shell import source_words

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from netpol_tui.options import options_from_args
 from netpol_tui.shell import quote
@@ -25,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      "and its operations. Open the result with: netpol-tui --files DIR")
 
 
-def _progress_printer() -> object:
+def _progress_printer() -> Callable[[str, int, int], None] | None:
     """A one-line progress display on a terminal; nothing when stderr is redirected."""
     if not sys.stderr.isatty():
         return None

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from textual.binding import Binding
 from textual.screen import ModalScreen
 
+#: What the dialog dismisses with (most return nothing: `Dialog` alone).
+ResultT = TypeVar("ResultT")
 
-class Dialog(ModalScreen[None]):
+
+class Dialog(ModalScreen[ResultT]):
     """A modal dialog that covers most of the screen, so it is usable at 80x24."""
 
     BINDINGS = [Binding("escape", "close", "Close"), Binding("q", "close", "Close", show=False)]

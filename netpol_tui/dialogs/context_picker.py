@@ -19,7 +19,7 @@ from netpol_tui.dialogs.base import Dialog
 from netpol_tui.text import clean
 
 
-class ContextPicker(Dialog):
+class ContextPicker(Dialog[str | None]):
     """Dismisses with the chosen context name, or None."""
 
     BINDINGS = [Binding("escape", "close", "Close"), Binding("down", "to_list", "To the list", show=False)]

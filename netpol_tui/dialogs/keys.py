@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -36,7 +37,7 @@ def key_rows(screen: Screen, notes: tuple[tuple[str, str], ...] = ()) -> tuple[l
     first the screen's and its focused widget's, then the app's. A note replaces the description
     of the key it names, and only shows when that key is bound."""
     by_key = {NOTE_KEYS.get(key, key): text for key, text in notes}
-    groups: dict[tuple[int, str], tuple[object, list[str], list[str], str]] = {}
+    groups: dict[tuple[int, str], tuple[DOMNode, list[str], list[str], str]] = {}
     app = screen.app
     for key, active in screen.active_bindings.items():
         binding, node = active.binding, active.node

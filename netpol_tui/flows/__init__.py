@@ -33,7 +33,8 @@ from netpol_tui.policy import PolicyEngine
 class LogEntries(Protocol):
     """Decoded log entries from elsewhere (the live Cloud Logging read of `sources.gke_logs`)."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def entries(self) -> Iterable[Any]: ...
 

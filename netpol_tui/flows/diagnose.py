@@ -59,13 +59,14 @@ class Diagnoser:
             self._by_namespace.setdefault(policy.namespace, []).append(policy)
 
     def diagnose(self, group: FlowGroup) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]]
         if group.status == UNKNOWN:
             out = [_item(POD_MISSING, text) for text in self._missing(group)]
             out += [_item(CANNOT_EVALUATE, reason) for reason in group.evaluation.reasons]
             return out
         if group.status != DISAGREES:
             return []
-        out: list[dict[str, Any]] = []
+        out = []
         out += [_item(ENFORCEMENT, text) for text in self._enforcement(group)]
         out += [_item(POLICY_CHANGED, text) for text in self._changed(group)]
         out += [_item(POD_MISSING, text) for text in self._missing(group)]

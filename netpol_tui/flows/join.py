@@ -65,9 +65,9 @@ class Resolver:
                     self._service_ips.setdefault(ip, service)
         self._node_ips: dict[str, str] = {}
         for node in snapshot.nodes:
-            for ip in (node.internal_ip, node.external_ip):
-                if ip:
-                    self._node_ips.setdefault(ip, node.name)
+            for node_ip in (node.internal_ip, node.external_ip):
+                if node_ip:
+                    self._node_ips.setdefault(node_ip, node.name)
         self._by_workload: dict[tuple[str, str, str], list[Pod]] | None = None
 
     def resolve(self, peer: Peer) -> Joined:

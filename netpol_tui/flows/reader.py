@@ -42,7 +42,9 @@ class FlowReader:
         self.files_unreadable = 0
         #: Records, skipped records and problems that came through read_entries.
         self.from_entries = 0
-        self._file, self._line, self._index = "", None, None
+        self._file: str = ""
+        self._line: int | None = None
+        self._index: int | None = None
         self._log_name: str | None = None
         self._stdin = stdin
 
@@ -91,9 +93,9 @@ class FlowReader:
     def _open(self, path: str) -> IO[bytes]:
         if path == "-":
             raw = self._stdin if self._stdin is not None else sys.stdin.buffer
-            return raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[arg-type]
+            return raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)  # type: ignore[type-var]
         if path.endswith(".gz"):
-            return io.BufferedReader(gzip.open(path, "rb"))  # type: ignore[arg-type]
+            return io.BufferedReader(gzip.open(path, "rb"))
         return open(path, "rb")
 
     def _records(self, stream: IO[bytes], name: str) -> Iterator[Parsed]:

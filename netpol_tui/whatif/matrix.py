@@ -134,7 +134,7 @@ def flow_questions(engines: Sequence[PolicyEngine], classes: Sequence[PodClass],
     """Every question the matrix asks: each pair of classes (into or out of `namespace` when
     given; a lone pod to itself left out) on each port any engine finds toward the destination."""
     extra = tuple(extra_ports)
-    questions = []
+    questions: list[tuple[PodClass, PodClass, FlowPort]] = []
     for dst in classes:
         ports = sorted({port for engine in engines for port in destination_ports(engine, dst, extra)})
         for src in classes:

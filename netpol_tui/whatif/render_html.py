@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from netpol_tui.checks.shell import join
 from netpol_tui.html import Blocks, Markup, Td, esc_line, link, page, styled, table
@@ -21,6 +22,9 @@ from netpol_tui.text import plural
 from netpol_tui.whatif.diff import Change, Diff
 from netpol_tui.whatif.matrix import Flow, Matrix, explain_words
 from netpol_tui.whatif.render import LETTERS
+
+if TYPE_CHECKING:
+    from netpol_tui.checks.model import Report
 
 #: Flows listed one by one with their explain command; past this a matrix page keeps the grid and
 #: the counts (a 100,000-pod cluster has millions of flows) and points to `--format csv`, and a
@@ -180,7 +184,7 @@ def _change_detail(number: int, change: Change, labels: tuple[str, str], source:
 
 
 def diff_html(diff: Diff, source: PageSource = PageSource(), models: tuple[str, str] | None = None,
-              checks: object = None) -> str:
+              checks: Report | None = None) -> str:
     """The page: what is compared, the counts and a line per namespace, then the changed flows
     (newly denied first: what breaks) with both verdicts, both deciding rules and the explain
     commands. `models`: (before, after) dataplane models of a model diff, None for a proposed
