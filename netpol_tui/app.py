@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
+from typing import TYPE_CHECKING, Literal, cast
 
 from textual import work
 from textual.app import App
@@ -37,16 +38,22 @@ from netpol_tui.sources.deadline import Abandoned, run_abandonable
 from netpol_tui.textual_compat import CrashRecorder, run_guarded
 from netpol_tui.widgets.inputs import CommandLine, FilterInput
 
+if TYPE_CHECKING:
+    from netpol_tui.policy import PolicyEngine
+
 Loader = Callable[[SourceOptions, Progress], Snapshot]
 PROGRESS_INTERVAL = 0.05
 
 
-class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]):
+# Navigator's action_back (the trail) replaces App's coroutine of that name on purpose; Textual
+# runs either kind of action.
+class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]):  # type: ignore[misc]
     TITLE = "netpol-tui"
     CSS_PATH = CONSOLE_CSS
     BINDINGS = [*GLOBAL_BINDINGS, Binding("ctrl+c", "ctrl_c", "Quit (copies a selection first)", show=False,
                                           priority=True)]
-    state: var[ConsoleState | None] = var(None, always_update=True)
+    #: Set in __init__ before anything reads it (a reactive needs a class-level default).
+    state: var[ConsoleState] = var(cast(ConsoleState, None), always_update=True)
 
     def __init__(self, options: SourceOptions, loader: Loader | None = None,
                  start_theme: str = "textual-dark", flow_paths: tuple[str, ...] = (), *,
@@ -63,7 +70,8 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]):
         self.loader: Loader = loader or (lambda opts, progress: load_snapshot(opts, progress))
         self.trail = Trail("status")  # where Esc goes back to (screens/navigator.py)
         self.start = start or StartAt()  # where the console opens (the deep-link options)
-        self.start_explain = self.start.explain  # run once the engine is ready, then None
+        #: run once the engine is ready, then None
+        self.start_explain: tuple[str, str, int] | None = self.start.explain
         self.explain_recent: list = []  # the Explain form's questions this session, newest last
         self.set_reactive(NetpolApp.state, ConsoleState(options, loading=LoadStatus()))
 
@@ -117,7 +125,7 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]):
         self.post_message(msg.EnforcementComputed(snapshot, EnforcementState.from_snapshot(snapshot)))
 
     @work(thread=True, exit_on_error=False, name="checks", group="checks", exclusive=True)
-    def run_checks(self, snapshot: Snapshot, engine: object) -> None:
+    def run_checks(self, snapshot: Snapshot, engine: PolicyEngine | None) -> None:
         from netpol_tui.checks import run_checks
 
         started = time.perf_counter()
@@ -193,8 +201,11 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]):
         return not (action in KEY_ACTIONS and (isinstance(self.focused, Input) or self.screen.is_modal))
 
     def action_leave_prompt(self) -> None:
-        prompt = self.focused
-        (prompt.action_clear if isinstance(prompt, FilterInput) else prompt.action_close)()
+        prompt = self.focused  # one of the two: check_action allows this action only then
+        if isinstance(prompt, FilterInput):
+            prompt.action_clear()
+        elif isinstance(prompt, CommandLine):
+            prompt.action_close()
 
     def action_filter(self) -> None:
         action = getattr(self.screen, "action_filter", None)
@@ -226,8 +237,9 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]):
         if isinstance(focused, Input) and not focused.selection.is_empty:
             focused.action_copy()
             return
-        if getattr(focused, "selected_text", ""):  # a TextArea (the copy-by-hand dialog)
-            self.copy_to_clipboard(focused.selected_text)
+        selected_text = getattr(focused, "selected_text", "")
+        if selected_text:  # a TextArea (the copy-by-hand dialog)
+            self.copy_to_clipboard(selected_text)
             self.notify("Copied the selected text.", title="Copied")
             return
         selected = self.screen.get_selected_text() if hasattr(self.screen, "get_selected_text") else None
@@ -298,7 +310,7 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]):
         return saved
 
     def action_command_line(self) -> None:
-        for command_line in self.screen.query("#command-line"):
+        for command_line in self.screen.query("#command-line").results(CommandLine):
             command_line.open()
 
     def action_keys(self) -> None:
@@ -307,7 +319,8 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]):
 
         self.push_screen(KeysDialog(self.screen, COMMAND_ACTIONS))
 
-    def notify(self, message: str, *, title: str = "", severity: str = "information",
+    def notify(self, message: str, *, title: str = "",
+               severity: Literal["information", "warning", "error"] = "information",
                timeout: float | None = None, markup: bool = False) -> None:
         """Toasts show their text as it is, whoever asks: a message naming an object must never be
         parsed as markup. `markup` is ignored because widgets and screens pass Textual's default

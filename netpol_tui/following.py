@@ -14,13 +14,26 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 
 from netpol_tui import messages as msg
 from netpol_tui.sources.deadline import Abandoned, run_abandonable
 from netpol_tui.text import clean
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.reactive import var
+
+    from netpol_tui.screens.state import ConsoleState
+    from netpol_tui.sources import SourceOptions
+
+    # For the type checker the mixin is the App it is mixed into (NetpolApp), whose members
+    # (post_message, set_timer, notify) it uses; at run time it is a plain class.
+    _AppBase = App[int]
+else:
+    _AppBase = object
 
 #: A refresh slower than this (a big cluster) makes the next one wait until MIN_INTERVAL after it
 #: started: under churn the checks run at most every 2 s instead of back to back on one core.
@@ -30,8 +43,13 @@ MIN_INTERVAL_SECONDS = 2.0
 MAX_ANNOUNCED = 3
 
 
-class Following:
+class Following(_AppBase):
     """Mixin: `follow_load` (called by the load worker), `stop_following`, and the message handlers."""
+
+    if TYPE_CHECKING:
+        # NetpolApp's: the source options and the shared state.
+        options: SourceOptions
+        state: var[ConsoleState]
 
     #: Set by run_console for sources that can change (live, files); tests with loaders leave it off.
     follow_source: bool = False

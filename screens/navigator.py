@@ -17,6 +17,8 @@ class Navigator:
     """`trail`, `action_switch_to`, `action_back` and the `GoTo` handler (mixed into the App)."""
 
     trail: Trail
+    #: The `--explain` question until the engine is ready (set by the App from the deep link).
+    start_explain: tuple[str, str, int] | None
 
     def open_start(self: Any, start: Any) -> None:
         """Open the start screen, selecting the start object once its rows are built (a name not in
