@@ -12,13 +12,13 @@ import time
 from collections.abc import Callable, Iterable
 from importlib import import_module
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Input, Static
 from textual.worker import WorkerState
 
 from netpol_tui.gcpause import freeze_long_lived, gc_paused
@@ -34,6 +34,9 @@ from netpol_tui.widgets.inputs import CommandLine, FilterBar, FilterInput
 from netpol_tui.widgets.key_bar import KeyBar
 from netpol_tui.widgets.mode_bar import ModeBar
 from netpol_tui.widgets.virtual_list import Row, VirtualList, measure
+
+if TYPE_CHECKING:
+    from netpol_tui.app import NetpolApp
 
 BIG_LIST = 10_000
 #: Longest stretch the UI thread spends building rows before it answers keys again.
@@ -113,7 +116,7 @@ def resolve_command(text: str) -> str | None:
     return COMMAND_ACTIONS.get(word)
 
 
-def palette_commands(app: App, screen: Screen) -> Iterable[SystemCommand]:
+def palette_commands(app: NetpolApp, screen: Screen) -> Iterable[SystemCommand]:
     """Screens and actions for the command palette (ctrl+p)."""
     for number, (mode, title) in enumerate(MODES, 1):
         yield SystemCommand(f"Go to {title}", f"Switch to the {title} screen (key {number}, :{mode})",
@@ -134,6 +137,10 @@ def palette_commands(app: App, screen: Screen) -> Iterable[SystemCommand]:
 
 class ModeScreen(Screen):
     """Base of the five mode screens."""
+
+    if TYPE_CHECKING:
+        # The console's screens run in NetpolApp: its actions and state are theirs to use.
+        app: NetpolApp
 
     MODE: ClassVar[str] = ""
     #: Statics that say "Loading…" or why nothing loaded while no snapshot is shown.
@@ -204,7 +211,7 @@ class ModeScreen(Screen):
                 virtual_list.empty_text = text
                 virtual_list.refresh()
         for name in self.PLACEHOLDERS:
-            for placeholder in self.query(f"#{name}"):
+            for placeholder in self.query(f"#{name}").results(Static):
                 placeholder.update(Text(text, style="bold red" if "load" in state.errors else "italic"))
 
     def show_state(self, state: ConsoleState, previous: ConsoleState | None) -> None:

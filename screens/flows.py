@@ -172,6 +172,7 @@ class FlowsScreen(ModeScreen):
         self.query_one("#flows-summary", Static).update(f"Reading {len(paths)} flow record file(s)…")
         options = state.options
         generation, snapshot = engine, state.snapshot
+        assert snapshot is not None  # an engine is only ever built for a snapshot
 
         def work() -> None:
             from netpol_tui.flows import compare_flows

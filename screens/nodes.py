@@ -205,7 +205,7 @@ class NodesScreen(ModeScreen):
             lines.append(Text(clean(progress.notice, 800), style="yellow" if progress.pending else ""))
         return Group(*lines)
 
-    def _operations_block(self, snapshot: Any, enforcement: Any) -> Group | str:
+    def _operations_block(self, snapshot: Any, enforcement: Any) -> Group | Text:
         operations = enforcement.operations if enforcement is not None else ()
         if not operations:
             return Text("No GKE node operation in flight." if snapshot.operations or snapshot.cluster else

@@ -101,19 +101,19 @@ def kubernetes_only_reason(snapshot: Snapshot) -> str | None:
 def banner_lines(state: ConsoleState) -> list[BannerLine]:
     """The notices for the banner, from the state alone."""
     lines: list[BannerLine] = []
-    for part, reason in state.errors.items():
-        title = PART_TITLES.get(part, f"{part} failed")
-        first, *rest = reason.splitlines() or [""]
-        lines.append(BannerLine("error", f"{title}: {first}", STILL_WORKS.get(part, "")))
+    for failed, error in state.errors.items():
+        title = PART_TITLES.get(failed, f"{failed} failed")
+        first, *rest = error.splitlines() or [""]
+        lines.append(BannerLine("error", f"{title}: {first}", STILL_WORKS.get(failed, "")))
         lines.extend(BannerLine("error", "  " + line) for line in rest[:MAX_ERROR_LINES])
         if len(rest) > MAX_ERROR_LINES:
             lines.append(BannerLine("error", f"  … {len(rest) - MAX_ERROR_LINES} more lines: :errors shows them all"))
     if state.loading is not None:
         status = state.loading
         where = f" {status.what}" if status.what else ""
-        count = f" ({status.done}/{status.total})" if status.total else ""
+        counted = f" ({status.done}/{status.total})" if status.total else ""
         verb = "Reloading" if state.snapshot is not None else "Loading"
-        lines.append(BannerLine("progress", f"{verb} {source_label(state.options)}:{where}{count}"))
+        lines.append(BannerLine("progress", f"{verb} {source_label(state.options)}:{where}{counted}"))
     snapshot = state.snapshot
     if snapshot is None:
         return lines
