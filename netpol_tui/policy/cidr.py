@@ -6,6 +6,7 @@ from __future__ import annotations
 from netpol_tui.model.objects import Pod
 from netpol_tui.model.snapshot import Kind
 from netpol_tui.policy.addresses import (
+    Interval,
     intersect,
     interval_cidrs,
     network_interval,
@@ -89,7 +90,7 @@ class CidrMixin(PolicyIndex):
         else:
             traffic = _Traffic(subject, Endpoint.for_address(str(network.network_address)), None, None, port,
                                protocol)
-        covered: list = []
+        covered: list[Interval] = []
         refs: list[RuleRef] = []
         for policy in policies:
             rules = policy.ingress if direction is Direction.INGRESS else policy.egress

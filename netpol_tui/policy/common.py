@@ -94,7 +94,7 @@ class _Group:
         self.egress: tuple[NetworkPolicy, ...] = ()
         #: per direction, built on first evaluation: (names, ((policy, compiled rules), ...), others)
         #: where others are the namespace's policies of that direction that do not select the group.
-        self.views: dict[Direction, tuple] = {}
+        self.views: dict[Direction, View] = {}
 
 
 class _Traffic:
@@ -144,3 +144,13 @@ def _maybe_cluster_internal(text: str) -> bool:
 def _subject_to_policy(endpoint: Endpoint) -> bool:
     """A pod whose traffic NetworkPolicy governs: not an address, not a hostNetwork pod."""
     return endpoint.pod is not None and not endpoint.pod.host_network
+
+
+#: A rule that may allow the traffic, undecided by unread data: (policy, rule, peer index, port index).
+Undecided = tuple[NetworkPolicy, _CRule, int | None, int | None]
+#: Per isolating policy, each rule with the peer and port it matched (or NO_MATCH / UNDECIDED).
+Outcome = tuple[NetworkPolicy, list[tuple[_CRule, int | None, int | None]]]
+#: A policy with its rules of one direction, compiled.
+CompiledPolicy = tuple[NetworkPolicy, tuple[_CRule, ...]]
+#: (names, isolating policies compiled, other policies of the direction compiled, isolating policies)
+View = tuple[tuple[str, ...], tuple[CompiledPolicy, ...], tuple[CompiledPolicy, ...], tuple[NetworkPolicy, ...]]

@@ -155,7 +155,7 @@ class Endpoint:
             data["service"] = f"{self._service.namespace}/{self._service.name}"
         return data
 
-    def _identity(self) -> tuple:
+    def _identity(self) -> tuple[tuple[str, str] | None, str | None, tuple[str, str] | None]:
         pod = self._pod.key if self._pod is not None else None
         service = self._service.key if self._service is not None else None
         return (pod, self._address, service)

@@ -17,6 +17,9 @@ from netpol_tui.policy.common import (
     NO_MATCH,
     UNDECIDED,
     WORDS,
+    CompiledPolicy,
+    Outcome,
+    Undecided,
     _CPeer,
     _port_text,
     _subject_to_policy,
@@ -36,7 +39,7 @@ from netpol_tui.policy.unread import namespace_match_without_labels
 class ExplanationMixin(PolicyIndex):
     """Why a side is denied or unknown, and the caveats an on-call engineer needs, in sentences."""
 
-    def _undecided_reasons(self, undecided: list, direction: Direction, other: Endpoint, doubt: tuple[Kind, ...],
+    def _undecided_reasons(self, undecided: list[Undecided], direction: Direction, other: Endpoint, doubt: tuple[Kind, ...],
                            t: _Traffic) -> list[str]:
         """For each rule that may allow the traffic, what could not be decided and which kind is missing."""
         word = WORDS[direction]
@@ -88,7 +91,7 @@ class ExplanationMixin(PolicyIndex):
 
     # ---------------------------------------------------------- explanation
 
-    def _explain_denial(self, outcomes: list, direction: Direction, subject: Endpoint, other: Endpoint,
+    def _explain_denial(self, outcomes: list[Outcome], direction: Direction, subject: Endpoint, other: Endpoint,
                         other_ip: str | None, t: _Traffic, model: Dataplane) -> list[str]:
         """For each isolating policy, its nearest rules (fewest failing parts) and why each fails."""
         role = "destination" if direction is Direction.EGRESS else "source"
@@ -125,7 +128,7 @@ class ExplanationMixin(PolicyIndex):
                            f"isolates {subject.name} and allows no {word} traffic by itself")
         return reasons
 
-    def _would_allow(self, pod: Pod, direction: Direction, others: tuple, subject: Endpoint,
+    def _would_allow(self, pod: Pod, direction: Direction, others: tuple[CompiledPolicy, ...], subject: Endpoint,
                      other: Endpoint, other_ip: str | None, t: _Traffic, model: Dataplane) -> list[str]:
         """Policies of the namespace that would allow the traffic but do not select the pod."""
         reasons: list[tuple[bool, str]] = []

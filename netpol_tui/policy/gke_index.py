@@ -10,18 +10,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netpol_tui.model.gke_policy import CiliumPolicy, CiliumRuleSet
+from netpol_tui.model.gke_policy import CiliumPeerRule, CiliumPolicy, CiliumRuleSet, FqdnNetworkPolicy
 from netpol_tui.model.objects import Pod
 from netpol_tui.model.policy import LabelSelector
 from netpol_tui.policy.gke_rules import (
     NAMESPACE_KEY,
     NAMESPACE_LABEL_PREFIX,
     CiliumSelector,
+    Prepared,
     cilium_key,
     compile_cilium_selector,
     prepare_direction,
 )
 from netpol_tui.policy.index import PolicyIndex
+
+#: (place in the snapshot, policy, rule set, compiled endpointSelector, (ingress, egress) prepared)
+Entry = tuple[int, CiliumPolicy, CiliumRuleSet, CiliumSelector, tuple[Prepared | None, Prepared | None]]
+#: (policy, rule set, selected True or None, (ingress, egress) prepared): a rule set selecting a pod
+Selecting = tuple[CiliumPolicy, CiliumRuleSet, bool | None, tuple[Prepared | None, Prepared | None]]
+#: (policy, rule set, selected, allow rules, deny rules, isolates) for one direction and peer kind
+Side = tuple[CiliumPolicy, CiliumRuleSet, bool | None, tuple[tuple[int, CiliumPeerRule], ...],
+             tuple[tuple[int, CiliumPeerRule], ...], str]
 
 
 @dataclass(slots=True)
@@ -31,18 +40,18 @@ class GkeIndex:
     it requires none (or one netpol-tui cannot read). Entries carry their place in the snapshot,
     so candidates keep the snapshot's order."""
 
-    fqdn_by_namespace: dict[str, list]
-    everyone: list[tuple[int, CiliumPolicy, CiliumRuleSet, CiliumSelector, tuple]]
+    fqdn_by_namespace: dict[str, list[FqdnNetworkPolicy]]
+    everyone: list[Entry]
     #: by one required label, or by two: ((key, value), (key, value))
-    by_label: dict[tuple, list[tuple[int, CiliumPolicy, CiliumRuleSet, CiliumSelector, tuple]]]
+    by_label: dict[tuple[str, str] | tuple[tuple[str, str], tuple[str, str]], list[Entry]]
     #: the first labels of the two-label buckets
     first_keys: frozenset[tuple[str, str]]
     #: id(pod group) -> (group, ((policy, rule set, selected True/None), ...))
-    selecting: dict[int, tuple[object, tuple]]
+    selecting: dict[int, tuple[object, tuple[Selecting, ...]]]
     #: (id(pod group), egress, peer kind) -> (group, entries of `_cilium_side`)
-    sides: dict[tuple[int, bool, int], tuple[object, tuple]]
+    sides: dict[tuple[int, bool, int], tuple[object, tuple[Side, ...]]]
     #: id(pod group) -> (group, FQDN policies selecting it)
-    fqdn: dict[int, tuple[object, list]]
+    fqdn: dict[int, tuple[object, list[FqdnNetworkPolicy]]]
     #: id(pod group) -> (group, Cilium identity labels)
     identities: dict[int, tuple[object, dict[str, str]]]
     #: id(selector) -> (selector, compiled)
@@ -53,12 +62,12 @@ class GkeIndexMixin(PolicyIndex):
     """Builds the `GkeIndex` and answers, cached per pod group, which policies may apply to a pod."""
 
     def _build_gke_index(self) -> GkeIndex:
-        fqdn_by_namespace: dict[str, list] = {}
+        fqdn_by_namespace: dict[str, list[FqdnNetworkPolicy]] = {}
         for fqdn_policy in self.snapshot.fqdn_policies:
             fqdn_by_namespace.setdefault(fqdn_policy.namespace, []).append(fqdn_policy)
-        everyone: list = []
+        everyone: list[Entry] = []
         #: keyed by one (key, value) label or by a pair of them (see GkeIndex.by_label)
-        by_label: dict[tuple, list] = {}
+        by_label: dict[tuple[str, str] | tuple[tuple[str, str], tuple[str, str]], list[Entry]] = {}
         order = 0
         for policy in self.snapshot.cilium_policies:
             for rule_set in policy.rules:
@@ -89,7 +98,7 @@ class GkeIndexMixin(PolicyIndex):
             raise RuntimeError("no FQDN or Cilium policy index: the snapshot has none of those policies")
         return index
 
-    def _fqdn_selecting(self, pod: Pod) -> list:
+    def _fqdn_selecting(self, pod: Pod) -> list[FqdnNetworkPolicy]:
         """The FQDN policies whose podSelector selects the pod (its namespace's only), cached per
         pod group."""
         index = self._required_gke_index()
@@ -104,7 +113,7 @@ class GkeIndexMixin(PolicyIndex):
         index.fqdn[id(group)] = (group, found)
         return found
 
-    def _cilium_selecting(self, pod: Pod) -> tuple:
+    def _cilium_selecting(self, pod: Pod) -> tuple[Selecting, ...]:
         """(policy, rule set, selected, sides) for the rule sets that select the pod (True) or may
         (None), in snapshot order, `sides` as `prepare_direction` made them (ingress, egress); cached per pod
         group (same namespace and labels, same identity)."""
@@ -139,7 +148,7 @@ class GkeIndexMixin(PolicyIndex):
         index.selecting[id(group)] = (group, result)
         return result
 
-    def _cilium_side(self, pod: Pod, egress: bool, peer: int) -> tuple:
+    def _cilium_side(self, pod: Pod, egress: bool, peer: int) -> tuple[Side, ...]:
         """The rule sets that can matter for one direction of the pod and one kind of peer (0 a
         pod, 1 an address): (policy, rule set, selected, allow rules, deny rules, isolates), the
         rules `prepare_direction` kept for that peer. A rule set is left out when it has no rule for

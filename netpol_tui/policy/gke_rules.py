@@ -153,7 +153,13 @@ def unsupported_state(rule: CiliumPeerRule, state: bool | None) -> bool | None:
     return None
 
 
-def prepare_direction(rule_set: CiliumRuleSet, egress: bool, label: str) -> tuple | None:
+#: (index, rule) pairs of a rule list: those that can match a pod peer, those that can match an address.
+PeerRules = tuple[tuple[tuple[int, CiliumPeerRule], ...], tuple[tuple[int, CiliumPeerRule], ...]]
+#: One direction of a rule set ready for queries (see prepare_direction).
+Prepared = tuple[PeerRules, PeerRules, str]
+
+
+def prepare_direction(rule_set: CiliumRuleSet, egress: bool, label: str) -> Prepared | None:
     """One direction of a rule set, ready for queries: (allow rules, deny rules, isolates), the
     rules as `_by_peer` pairs, `isolates` the policy's label when it isolates the pods it selects
     in that direction (else ""); None when the rule set has nothing to say there."""
@@ -166,12 +172,13 @@ def prepare_direction(rule_set: CiliumRuleSet, egress: bool, label: str) -> tupl
     return (_by_peer(allow_rules), _by_peer(deny_rules), label if isolates else "")
 
 
-def _by_peer(rules: tuple[CiliumPeerRule, ...]) -> tuple[tuple, tuple]:
+def _by_peer(rules: tuple[CiliumPeerRule, ...]) -> PeerRules:
     """((index, rule) pairs that can match a pod peer), (... an address peer): a rule with CIDRs
     alone never matches a pod, one with endpoints alone never an address."""
     if not rules:
         return ((), ())
-    for_pods, for_addresses = [], []
+    for_pods: list[tuple[int, CiliumPeerRule]] = []
+    for_addresses: list[tuple[int, CiliumPeerRule]] = []
     for index, rule in enumerate(rules):
         open_ended = not rule.has_l3 or bool(rule.unsupported) or bool(rule.entities)
         if open_ended or rule.endpoints:

@@ -10,7 +10,7 @@ idempotent single assignments, which makes concurrent reads safe under the GIL.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from netpol_tui.gcpause import gc_paused
@@ -19,6 +19,7 @@ from netpol_tui.model.policy import LabelSelector, NetworkPolicy, PolicyPeer, Po
 from netpol_tui.model.snapshot import Kind, Snapshot
 from netpol_tui.policy.addresses import (
     Address,
+    Interval,
     ParsedBlock,
     intersect,
     network_interval,
@@ -30,6 +31,7 @@ from netpol_tui.policy.addresses import (
 from netpol_tui.policy.common import (
     DV2,
     NAMESPACE_NAME_LABEL,
+    View,
     _CPeer,
     _CRule,
     _Group,
@@ -49,11 +51,16 @@ from netpol_tui.policy.selectors import CompiledSelector, explain_terms
 from netpol_tui.policy.unread import Unread
 
 if TYPE_CHECKING:
+    from netpol_tui.model.gke_policy import FqdnNetworkPolicy
     from netpol_tui.model.policy import PolicyPort
-    from netpol_tui.policy.common import _Traffic
-    from netpol_tui.policy.gke_index import GkeIndex
+    from netpol_tui.policy.common import CompiledPolicy, Outcome, Undecided, _Traffic
+    from netpol_tui.policy.gke_index import GkeIndex, Selecting
     from netpol_tui.policy.gke_rules import CiliumSelector
     from netpol_tui.policy.results import CidrVerdict, DirectionResult, Endpoint, RuleRef
+
+
+#: [(sorted disjoint intervals, what they are)]: the pod, Service and node ranges of the cluster
+Ranges = list[tuple[list[Interval], str]]
 
 
 class PolicyIndex:
@@ -79,10 +86,10 @@ class PolicyIndex:
         #: explanation fragments: (id(selector), values of its keys[, labels]) -> text
         self._rules_cache: dict[int, tuple[NetworkPolicy, tuple[_CRule, ...], tuple[_CRule, ...]]] = {}
         #: (namespace, direction, ids of the isolating policies) -> view (holds the policies: ids stay valid)
-        self._views: dict[tuple, tuple] = {}
+        self._views: dict[tuple[str, Direction, tuple[int, ...]], View] = {}
         #: namespace -> ((policy, its podSelector's match function), ...)
-        self._ns_selectors: dict[str, tuple] = {}
-        self._selector_text_cache: dict[tuple, tuple[LabelSelector, str | None]] = {}
+        self._ns_selectors: dict[str, tuple[tuple[NetworkPolicy, Callable[[Mapping[str, str]], bool]], ...]] = {}
+        self._selector_text_cache: dict[tuple[Hashable, ...], tuple[LabelSelector, str | None]] = {}
         # Building allocates ~1 object per pod; with a big snapshot on the heap each automatic full
         # collection would walk millions of objects, so the cyclic GC pauses meanwhile.
         with gc_paused():
@@ -103,7 +110,7 @@ class PolicyIndex:
         #: per direction: does any policy of the snapshot list it in policyTypes?
         self._any_isolating = {direction: any(direction in policy.policy_types for policy in snapshot.policies)
                                for direction in Direction}
-        groups: dict[tuple[str, frozenset], _Group] = {}
+        groups: dict[tuple[str, frozenset[tuple[str, str]]], _Group] = {}
         by_ns: dict[str, list[_Group]] = {}
         pod_group: dict[int, tuple[Pod, _Group]] = {}
         by_key: dict[tuple[str, str], Pod] = {}
@@ -172,9 +179,9 @@ class PolicyIndex:
         self._gke_index = self._build_gke_index() if self._gke_kinds_present else None
 
     @staticmethod
-    def _ranges(named: list[tuple[str | None, str]], extra: list[str], extra_text: str) -> list[tuple]:
+    def _ranges(named: list[tuple[str | None, str]], extra: list[str], extra_text: str) -> Ranges:
         """[(intervals, description)] for the named CIDRs, then the extra CIDRs merged under one text."""
-        out: list[tuple] = []
+        out: Ranges = []
         for cidr, text in named:
             if not cidr:
                 continue
@@ -182,7 +189,7 @@ class PolicyIndex:
                 out.append(([network_interval(parse_network(cidr))], text))
             except ValueError:
                 continue
-        merged = []
+        merged: list[Interval] = []
         for cidr in extra:
             try:
                 merged.append(network_interval(parse_network(cidr)))
@@ -193,7 +200,7 @@ class PolicyIndex:
         return out
 
     @staticmethod
-    def _range_holding(ranges: list[tuple], intervals: list) -> str | None:
+    def _range_holding(ranges: Ranges, intervals: list[Interval]) -> str | None:
         """The description of the first range that overlaps the intervals."""
         for spans, text in ranges:
             if intersect(spans, intervals):
@@ -201,7 +208,7 @@ class PolicyIndex:
         return None
 
     @staticmethod
-    def _range_of(ranges: list[tuple], address: Address) -> str | None:
+    def _range_of(ranges: Ranges, address: Address) -> str | None:
         """The description of the first range holding the address (spans are sorted and disjoint)."""
         point = (address.version, address.value, 1 << 129)  # sorts after every span starting at the address
         for spans, text in ranges:
@@ -409,7 +416,7 @@ class PolicyIndex:
             compiled.append(_CRule(index, rule, peers, rule.ports))
         return tuple(compiled)
 
-    def _view(self, group: _Group, direction: Direction) -> tuple:
+    def _view(self, group: _Group, direction: Direction) -> View:
         """(names, ((policy, compiled rules), ...), others) of the group's isolating policies for the
         direction; shared by the groups of a namespace that the same policies select."""
         view = group.views.get(direction)
@@ -449,11 +456,11 @@ class PolicyIndex:
         def _port_matches(self, port: PolicyPort, t: _Traffic, model: Dataplane) -> bool: ...
 
         # explanation.py
-        def _undecided_reasons(self, undecided: list, direction: Direction, other: Endpoint,
+        def _undecided_reasons(self, undecided: list[Undecided], direction: Direction, other: Endpoint,
                                doubt: tuple[Kind, ...], t: _Traffic) -> list[str]: ...
-        def _explain_denial(self, outcomes: list, direction: Direction, subject: Endpoint, other: Endpoint,
+        def _explain_denial(self, outcomes: list[Outcome], direction: Direction, subject: Endpoint, other: Endpoint,
                             other_ip: str | None, t: _Traffic, model: Dataplane) -> list[str]: ...
-        def _would_allow(self, pod: Pod, direction: Direction, others: tuple, subject: Endpoint,
+        def _would_allow(self, pod: Pod, direction: Direction, others: tuple[CompiledPolicy, ...], subject: Endpoint,
                          other: Endpoint, other_ip: str | None, t: _Traffic, model: Dataplane) -> list[str]: ...
         def _caveats(self, t: _Traffic, notes: list[str]) -> None: ...
 
@@ -463,8 +470,8 @@ class PolicyIndex:
 
         # gke_index.py
         def _build_gke_index(self) -> GkeIndex: ...
-        def _fqdn_selecting(self, pod: Pod) -> list: ...
-        def _cilium_selecting(self, pod: Pod) -> tuple: ...
+        def _fqdn_selecting(self, pod: Pod) -> list[FqdnNetworkPolicy]: ...
+        def _cilium_selecting(self, pod: Pod) -> tuple[Selecting, ...]: ...
         def _identity(self, pod: Pod) -> dict[str, str]: ...
         def _cilium_selector(self, selector: LabelSelector) -> CiliumSelector: ...
 

@@ -276,8 +276,8 @@ class NamesMixin(PolicyIndex):
                      for policy in self._fqdn_selecting(pod)
                      for index, rule in enumerate(policy.egress) if fqdn_matches(rule, host))
 
-    def _cilium_for_name(self, pod: Any, port: int, protocol: str, isolating: list[str], allows: list,
-                         denies: list, may_allow: list[str], may_deny: list[str]) -> bool:
+    def _cilium_for_name(self, pod: Any, port: int, protocol: str, isolating: list[str], allows: list[RuleRef],
+                         denies: list[KindRuleRef], may_allow: list[str], may_deny: list[str]) -> bool:
         """Cilium policies selecting the pod, for egress to an outside name (see `_name_rule_state`).
         True when some rule's answer depends on what the name resolves to or on unknown fields."""
         if self.snapshot.unknown_reason(Kind.CILIUM_POLICY):
