@@ -10,7 +10,7 @@ and `netpol-tui explain` for the same traffic agree.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 
 from netpol_tui.checks.context import Context, Hit, commands
@@ -97,7 +97,7 @@ class _Probe:
 
 def _groups(pods: list[Pod]) -> list[Pod]:
     """One representative per (namespace, labels, ports): Cilium selectors see nothing else."""
-    seen: dict[tuple, Pod] = {}
+    seen: dict[tuple[Hashable, ...], Pod] = {}
     for pod in pods:
         if pod.host_network:
             continue

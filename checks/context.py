@@ -269,8 +269,8 @@ class Context:
     # ------------------------------------------------------------- helpers
 
     @cached_property
-    def _label_groups(self) -> dict[str, dict[tuple, list[Pod]]]:
-        out: dict[str, dict[tuple, list[Pod]]] = {}
+    def _label_groups(self) -> dict[str, dict[tuple[Hashable, ...], list[Pod]]]:
+        out: dict[str, dict[tuple[Hashable, ...], list[Pod]]] = {}
         for pod in self.live_pods:
             out.setdefault(pod.namespace, {}).setdefault(
                 (frozenset(pod.labels.items()), pod.host_network), []).append(pod)
@@ -298,7 +298,7 @@ class Context:
         from netpol_tui.policy import Direction
 
         engine = self.need_engine()
-        merged: dict[tuple, tuple[Pod, list[Pod], tuple[NetworkPolicy, ...]]] = {}
+        merged: dict[tuple[Hashable, ...], tuple[Pod, list[Pod], tuple[NetworkPolicy, ...]]] = {}
         for group in self.isolated_groups(namespace, Direction.EGRESS):
             policies = engine.isolating_policies(group[0], Direction.EGRESS)
             key = (tuple(id(policy) for policy in policies), group[0].host_network)
@@ -309,7 +309,7 @@ class Context:
                 entry[1].extend(group)
         return list(merged.values())
 
-    def label_set_index(self, *, host_network: bool = True) -> dict[str, dict[frozenset, Mapping[str, str]]]:
+    def label_set_index(self, *, host_network: bool = True) -> dict[str, dict[frozenset[tuple[str, str]], Mapping[str, str]]]:
         """namespace -> distinct label sets of its live pods (with or without hostNetwork pods)."""
         key = f"label-sets/{host_network}"
         index = self.cache.get(key)
@@ -373,7 +373,7 @@ class Context:
     def pod_groups(self, pods: Iterable[Pod]) -> Iterator[tuple[Pod, list[Pod]]]:
         """Pods sharing namespace, labels, hostNetwork and ports get one answer from the engine
         for any question about an address outside the cluster: yield (representative, members)."""
-        groups: dict[tuple, list[Pod]] = {}
+        groups: dict[tuple[Hashable, ...], list[Pod]] = {}
         for pod in pods:
             key = (pod.namespace, frozenset(pod.labels.items()), pod.host_network, pod.ports)
             groups.setdefault(key, []).append(pod)
@@ -390,7 +390,7 @@ def _canonical_ip(text: str) -> str:
         return text
 
 
-def selector_key(selector: LabelSelector | None) -> tuple:
+def selector_key(selector: LabelSelector | None) -> tuple[Hashable, ...]:
     """A hashable value for a LabelSelector (whose dict field makes it unhashable)."""
     if selector is None:
         return ("none",)

@@ -8,6 +8,7 @@ most 50 addresses (gke-facts section 13).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from netpol_tui.checks.context import Context, Hit, commands
 from netpol_tui.checks.fqdn_common import FQDN_RESOURCE, need_fqdn_policies
@@ -149,7 +150,7 @@ def _split_manifest(policy: FqdnNetworkPolicy) -> str:
                       **({"ports": [{"protocol": proto, **({"port": port} if port is not None else {})}
                                     for proto, port in rule.ports]} if rule.ports else {})}
                      for rule in policy.egress]
-    pieces: list[list[dict]] = [[]]
+    pieces: list[list[dict[str, Any]]] = [[]]
     count = 0
     for rule in raw_rules:
         matches = [m for m in rule.get("matches") or [] if isinstance(m, dict)]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 
 from netpol_tui.checks.context import Context, Hit, Network, address_exclude, commands, subnet_of
 from netpol_tui.checks.gke_common import need_datapath
@@ -91,7 +92,7 @@ def _rules_of(policy: NetworkPolicy, direction: str) -> list[PolicyRule]:
     return list(policy.ingress if direction == "Ingress" else policy.egress)
 
 
-def _policy_dict_from(policy: NetworkPolicy, ingress: list[PolicyRule], egress: list[PolicyRule]) -> dict:
+def _policy_dict_from(policy: NetworkPolicy, ingress: list[PolicyRule], egress: list[PolicyRule]) -> dict[str, Any]:
     return policy_dict(policy, ingress=ingress, egress=egress)
 
 
@@ -106,7 +107,7 @@ def _subject(policy: NetworkPolicy) -> Subject:
 def _selector_peers(pods: list[Pod], policy_namespace: str) -> list[PolicyPeer]:
     """Selector peers naming the pods' workloads, one per (namespace, identifying labels)."""
     peers: list[PolicyPeer] = []
-    seen: set[tuple] = set()
+    seen: set[tuple[Hashable, ...]] = set()
     for pod in pods:
         labels = identifying_labels(pod.labels)
         key = (pod.namespace, tuple(sorted(labels.items())))

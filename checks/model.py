@@ -141,7 +141,7 @@ class Finding:
     notes: tuple[str, ...] = ()
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[int, str, str, str, str]:
         return (-self.severity.rank, self.id, self.subject.namespace or "", self.subject.name, self.message)
 
     def to_dict(self) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -38,7 +38,7 @@ def _name(policy: NetworkPolicy) -> str:
 
 
 def _label_sets(pods: Iterable[Pod]) -> list[Mapping[str, str]]:
-    seen: dict[frozenset, Mapping[str, str]] = {}
+    seen: dict[frozenset[tuple[str, str]], Mapping[str, str]] = {}
     for pod in pods:
         seen.setdefault(frozenset(pod.labels.items()), pod.labels)
     return list(seen.values())
@@ -88,16 +88,16 @@ def _corrections(selector: LabelSelector, label_sets: list[Mapping[str, str]]) -
 class _LabelIndex:
     """Live pods' label sets across the cluster with an inverted (key, value) index."""
 
-    def __init__(self, by_namespace: Mapping[str, Mapping[frozenset, Mapping[str, str]]]) -> None:
-        self.sets: dict[frozenset, tuple[Mapping[str, str], set[str]]] = {}
+    def __init__(self, by_namespace: Mapping[str, Mapping[frozenset[tuple[str, str]], Mapping[str, str]]]) -> None:
+        self.sets: dict[frozenset[tuple[str, str]], tuple[Mapping[str, str], set[str]]] = {}
         for namespace, label_sets in by_namespace.items():
             for key, labels in label_sets.items():
                 entry = self.sets.get(key)
                 if entry is None:
                     entry = self.sets[key] = (labels, set())
                 entry[1].add(namespace)
-        self.cache: dict[tuple, set[str]] = {}
-        self.posting: dict[tuple[str, str], list[frozenset]] = {}
+        self.cache: dict[tuple[Hashable, ...], set[str]] = {}
+        self.posting: dict[tuple[str, str], list[frozenset[tuple[str, str]]]] = {}
         for key in self.sets:
             for pair in key:
                 self.posting.setdefault(pair, []).append(key)
@@ -114,7 +114,7 @@ class _LabelIndex:
 
         compiled = CompiledSelector(selector)
         pairs = compiled.candidate_pairs()
-        keys: Iterable[frozenset] = self.sets
+        keys: Iterable[frozenset[tuple[str, str]]] = self.sets
         if pairs is not None:
             keys = {key for pair in pairs for key in self.posting.get(pair, ())}
         out: set[str] = set()

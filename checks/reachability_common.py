@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from netpol_tui.checks.context import Context
 from netpol_tui.checks.manifests import allow_policies, isolating_selectors
@@ -64,6 +65,6 @@ def _pods_evidence(blocked: _Blocked, expected: str) -> list[Evidence]:
     return evidence
 
 
-def _egress_manifest(name: str, namespace: str, blocked: _Blocked, peers: list[dict],
-                     ports: list[dict]) -> str:
+def _egress_manifest(name: str, namespace: str, blocked: _Blocked, peers: list[dict[str, Any]],
+                     ports: list[dict[str, Any]]) -> str:
     return allow_policies(name, namespace, isolating_selectors(blocked.policies), "Egress", peers, ports)

@@ -7,7 +7,8 @@ the DNS mode, its wording in a finding, the kube-dns pods and the allow-DNS peer
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
+from typing import Any
 
 from netpol_tui.checks.context import Context, Hit, commands
 from netpol_tui.checks.manifests import ip_peer, namespace_peer
@@ -138,7 +139,7 @@ def check_dns_egress_blocked(ctx: Context) -> Iterator[Hit]:
         if not label_groups:
             continue
         results = {"UDP": _Blocked([], [], [], []), "TCP": _Blocked([], [], [], [])}
-        groups: dict[tuple, list[Pod]] = {}
+        groups: dict[tuple[Hashable, ...], list[Pod]] = {}
         for label_group in label_groups:
             first = label_group[0]
             base = (tuple(id(p) for p in engine.isolating_policies(first, Direction.EGRESS)), first.host_network,
@@ -179,7 +180,7 @@ def check_dns_egress_blocked(ctx: Context) -> Iterator[Hit]:
             yield _dns_hit(ctx, namespace, protocol, bucket, mode, target_text, stand_in)
 
 
-def _dns_peers(mode: str) -> list[dict]:
+def _dns_peers(mode: str) -> list[dict[str, Any]]:
     kube_dns = namespace_peer("kube-system", KUBE_DNS_LABELS)
     if mode == "cloud-dns":
         return [ip_peer(f"{CLOUD_DNS_ADDRESS}/32")]

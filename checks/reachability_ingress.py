@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from netpol_tui.checks.context import Context, Hit, commands
 from netpol_tui.checks.manifests import allow_policies, ip_peer, isolating_selectors
@@ -93,7 +94,7 @@ def _ingress_selectors(ctx: Context, service: Service, backing: list[Pod],
     return isolating_selectors(policies)
 
 
-def _port_entries(service: Service, ports: Sequence[ServicePort]) -> list[dict]:
+def _port_entries(service: Service, ports: Sequence[ServicePort]) -> list[dict[str, Any]]:
     out = []
     for port in ports:
         target = port.target_port if port.target_port is not None else port.port

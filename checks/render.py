@@ -282,7 +282,8 @@ def report_dict(report: Report) -> dict[str, Any]:
     complete and why checks are unknown come first."""
     document = report.to_dict()
     head = {key: document.pop(key) for key in ("summary", "complete")}
-    return _cleaned({**head, "unknown_because": unknown_because(report), **document})
+    cleaned: dict[str, Any] = _cleaned({**head, "unknown_because": unknown_because(report), **document})
+    return cleaned
 
 
 def _cleaned(value: Any) -> Any:
