@@ -15,8 +15,8 @@ import pytest
 from netpol_tui.fleet import FleetRow, check_contexts, exit_code, render_table, run_fleet
 from netpol_tui.sources import SourceOptions
 from tests.live import data
-from tests.live.harness import serving
 from tests.live.conftest import TOKEN, write_kubeconfig
+from tests.live.harness import serving
 from tests.live.standin import GkeAPI, KubeAPI, kubeconfig
 
 OTHER = f"gke_{data.PROJECT}_{data.LOCATION}_api"
