@@ -168,9 +168,9 @@ class StatusScreen(ModeScreen):
         else:
             parts.append(Text("configured" if policy is not None and policy.is_configured else "none known"))
         counts = snapshot.counts()
-        parts.append(Text(f"{counts['pods']} pods · {counts['namespaces']} namespaces · "
-                          f"{counts['networkpolicies']} policies · {counts['nodes']} nodes · "
-                          f"{counts['services']} services", style="dim"))
+        parts.append(Text(" · ".join((plural(counts["pods"], "pod"), plural(counts["namespaces"], "namespace"),
+                                      plural(counts["networkpolicies"], "policy"), plural(counts["nodes"], "node"),
+                                      plural(counts["services"], "service"))), style="dim"))
         return Group(*parts)
 
     def _problems_block(self, state: ConsoleState) -> Text | str:
