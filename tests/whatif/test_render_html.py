@@ -274,3 +274,35 @@ def test_hostile_diff_is_text_and_marks_changes(capsys: pytest.CaptureFixture[st
     assert len(diff.changes) == 2
     _check_diff_page(root, diff, PageSource(words=("--files", str(hostile_files))), ("calico", "dataplane-v2"))
     assert _shown(hostile_cluster.STORE_NS) in root.find("body").text()
+
+
+# ---------------------------------------------------------------------------- numbers
+
+
+def test_summaries_group_thousands_and_data_formats_do_not(capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+    import io
+    import json
+
+    matrix = build_matrix(PolicyEngine(load_demo("calico")))
+    counts = matrix.counts()
+    assert counts["flows"] >= 1000 and counts["denied"] >= 1000
+    grouped = (f"{counts['flows']:,} flows: {counts['allowed']:,} allowed, {counts['denied']:,} denied, "
+               f"{counts['unknown']:,} unknown")
+    assert "," in grouped.split(" flows")[0]
+    for fmt in ("text", "markdown"):
+        main(["matrix", "--demo", "calico", "--format", fmt])
+        assert grouped in capsys.readouterr().out, fmt
+    main(["matrix", "--demo", "calico", "--format", "json"])
+    assert json.loads(capsys.readouterr().out)["counts"] == counts  # numbers, not text
+    main(["matrix", "--demo", "calico", "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == counts["flows"] and all(row["port"].isdigit() for row in rows)
+    snapshot = load_demo("calico")
+    diff = diff_engines(PolicyEngine(snapshot, "calico"), PolicyEngine(snapshot, "dataplane-v2"), "c", "d")
+    main(["diff", "--demo", "calico", "--model", "calico", "--vs", "dataplane-v2"])
+    assert f"change of {diff.compared:,} compared" in capsys.readouterr().out
+    main(["diff", "--demo", "calico", "--model", "calico", "--vs", "dataplane-v2", "--format", "markdown"])
+    assert f"- {len(diff.changes):,} of {diff.compared:,} flows change" in capsys.readouterr().out
+    main(["diff", "--demo", "calico", "--model", "calico", "--vs", "dataplane-v2", "--format", "json"])
+    assert json.loads(capsys.readouterr().out)["compared"] == diff.compared
