@@ -1,5 +1,9 @@
 """docs/whatif.md's worked example is the commands' real output: every `console` block is run
-and its output compared, line for line, so the documented migration report cannot drift."""
+and its output compared, line for line, so the documented migration report cannot drift.
+
+After a deliberate change of the output, rewrite the blocks with
+`python -m tests.whatif.test_docs_example` and read the diff before committing it.
+"""
 
 from __future__ import annotations
 
@@ -41,3 +45,21 @@ def test_readme_links_to_the_doc() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     links = re.findall(r"\]\((docs/whatif\.md)(?:#[^)]*)?\)", readme)
     assert links and all((ROOT / link).is_file() for link in links)
+
+
+def _rewrite() -> None:
+    """Put each block's real output into the doc (the only way the doc's blocks change)."""
+    import contextlib
+    import io
+
+    def real(match: re.Match[str]) -> str:
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            main(shlex.split(match["command"])[1:])
+        return f"~~~~console\n$ {match['command']}\n{buffer.getvalue()}~~~~"
+
+    DOC.write_text(BLOCK.sub(real, DOC.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    _rewrite()
