@@ -46,6 +46,8 @@ def _clean_load(opened: Opened, url: str) -> None:
     assert opened.executed() == []
     assert opened.page.evaluate("document.scripts.length") == 1
     assert opened.page.locator("img").count() == 0
+    # Readable on the screen: a 400-character name wraps, it does not push the tables off the side.
+    assert opened.page.evaluate("document.documentElement.scrollWidth") <= opened.page.viewport_size["width"]
 
 
 def test_hostile_matrix_page(open_page: Callable[[str], Opened], hostile_pages: tuple[str, Path]) -> None:
