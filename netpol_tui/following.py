@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from textual import work
@@ -142,10 +143,31 @@ class Following:
             else:
                 self._announce(self.state.report, message.report)
                 state = self.state.without_errors("checks", "engine", "enforcement")
-                self.state = replace(state, snapshot=message.snapshot, generation=state.generation + 1,
-                                     engine=message.engine, enforcement=message.enforcement, report=message.report,
-                                     checks_running=False, followed=True)
+                self.state = self.with_history(
+                    replace(state, snapshot=message.snapshot, generation=state.generation + 1,
+                            engine=message.engine, enforcement=message.enforcement, report=message.report,
+                            checks_running=False, followed=True))
         self._follow_next()
+
+    def with_history(self, state: Any) -> Any:
+        """`state` with its report added to the session's finding history (resolved and new
+        findings, netpol_tui/finding_history.py); the source's identity tells a reload (`r`)
+        from another source, which starts over."""
+        from netpol_tui.finding_history import source_identity
+
+        if state.report is None:
+            return state
+        history = state.history.advance(state.report, datetime.now().astimezone(), source_identity(state.options))
+        return replace(state, history=history)
+
+    def on_show_finding(self, message: msg.ShowFinding) -> None:
+        """A finding opened (Enter) is seen: no longer marked new. (DialogRequests opens the dialog:
+        Textual calls the handler of every class of the app.)"""
+        state = self.state
+        if state is not None and state.history.new:
+            history = state.history.seen((message.finding,))
+            if history is not state.history:
+                self.state = replace(state, history=history)
 
     def _announce(self, before: Any, after: Any) -> None:
         """A notice for findings that resolved or appeared with this update (the closed loop)."""
