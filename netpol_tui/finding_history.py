@@ -40,6 +40,11 @@ def finding_key(finding: Any) -> FindingKey:
     return (finding.id, subject.kind, subject.namespace, subject.name)
 
 
+def wall_clock() -> datetime:
+    """Now, in local time: when an update resolved a finding or turned a verdict (tests fix it)."""
+    return datetime.now().astimezone()
+
+
 def clock_text(at: datetime) -> str:
     """HH:MM:SS in local time (what the engineer's other terminal shows)."""
     return at.astimezone().strftime("%H:%M:%S") if at.tzinfo else at.strftime("%H:%M:%S")
@@ -185,4 +190,4 @@ def source_identity(options: Any) -> tuple:
 
 
 __all__ = ["NEW_MARK", "RESOLVED_MARK", "FindingHistory", "FindingKey", "ResolvedFinding", "clock_text",
-           "finding_key", "source_identity"]
+           "finding_key", "source_identity", "wall_clock"]

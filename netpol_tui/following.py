@@ -14,7 +14,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from textual import work
@@ -153,11 +152,12 @@ class Following:
         """`state` with its report added to the session's finding history (resolved and new
         findings, netpol_tui/finding_history.py); the source's identity tells a reload (`r`)
         from another source, which starts over."""
-        from netpol_tui.finding_history import source_identity
+        from netpol_tui import finding_history
 
         if state.report is None:
             return state
-        history = state.history.advance(state.report, datetime.now().astimezone(), source_identity(state.options))
+        history = state.history.advance(state.report, finding_history.wall_clock(),
+                                        finding_history.source_identity(state.options))
         return replace(state, history=history)
 
     def on_show_finding(self, message: msg.ShowFinding) -> None:

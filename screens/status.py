@@ -225,7 +225,9 @@ class StatusScreen(ModeScreen):
         """Keep the cursor on a finding that resolved (now its resolved row) or came back."""
         kept, self._kept = getattr(self, "_kept", None), None
         if target == "findings" and kept is not None:
-            follow_finding(self.query_one("#findings", VirtualList), kept)
+            # after the refresh that sized the list for its new rows: scrolling to the last row
+            # before it was clamped to the old height
+            self.call_after_refresh(follow_finding, self.query_one("#findings", VirtualList), kept)
 
     def _selected(self) -> Any:
         row = self.query_one("#findings", VirtualList).highlighted_row
