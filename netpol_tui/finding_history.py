@@ -163,6 +163,10 @@ class FindingHistory:
             return self
         return replace(self, new=self.new - keys)
 
+    def seen_keys(self, keys: frozenset[FindingKey] | set[FindingKey]) -> FindingHistory:
+        """`seen` by key: findings opened while this history was computed elsewhere."""
+        return replace(self, new=self.new - keys) if keys & self.new else self
+
     def is_new(self, finding: Any) -> bool:
         return bool(self.new) and finding_key(finding) in self.new
 

@@ -191,3 +191,83 @@ def test_status_with_a_resolved_and_a_new_finding_140x46(snap_compare, calico_di
         await settle(pilot)
 
     assert snap_compare(make_app(calico_dir), terminal_size=(140, 46), run_before=run_before)
+
+
+@sync
+async def test_known_issues_keeps_a_resolved_finding_with_its_time_and_last_evidence(calico_dir: Path) -> None:
+    app = make_app(calico_dir)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        snapshot = app.state.snapshot
+        gone = replace(snapshot, workloads=tuple(w for w in snapshot.workloads
+                                                 if not (w.kind == "Deployment" and w.name == "loader")))
+        await follow_update(pilot, gone)
+        issues = app.screen.query_one("#issues", VirtualList)
+        shown = [issues.row_at(index) for index in range(issues.row_count)]
+        position = next(index for index, row in enumerate(shown) if row.key[0] == "resolved")
+        assert shown[position].cells[2] == "  └ resolved · Deployment data/loader at 12:41:07"
+        assert shown[position].styles == ("dim", "dim", "dim")
+        issues.cursor = position
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Resolved at 12:41:07: Deployment data/loader" in text
+        assert "last evidence seen" in text
+
+
+@sync
+async def test_every_screens_help_explains_the_markers(calico_dir: Path) -> None:
+    from textual.containers import VerticalScroll
+
+    from netpol_tui.dialogs.keys import KeysDialog
+
+    app = make_app(calico_dir)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await settle(pilot)
+        for key in ("1", "2", "4"):
+            await pilot.press(key)
+            await settle(pilot)
+            await pilot.press("question_mark")
+            await settle(pilot)
+            assert isinstance(app.screen, KeysDialog)
+            app.screen.query_one(VerticalScroll).scroll_end(animate=False, immediate=True)
+            await settle(pilot)
+            text = screen_text(app)
+            assert "Markers (when following)" in text, text
+            assert "resolved ·" in text and "new ·" in text and "verdict changed" in text
+            await pilot.press("escape")
+            await settle(pilot)
+
+
+def test_a_history_advanced_in_the_worker_keeps_what_was_opened_meanwhile(calico_snapshot: Snapshot) -> None:
+    from netpol_tui.following import Following
+    from netpol_tui.screens.state import ConsoleState
+    from netpol_tui.sources import SourceOptions
+
+    report = run_checks(calico_snapshot)
+    one, two = report.findings[:2]
+    base = FindingHistory(source=None).advance(replace(report, findings=report.findings[2:]), UPDATED_AT)
+    base = base.advance(report, UPDATED_AT)  # one and two are new
+    advanced = base.advance(report, UPDATED_AT)
+    opened = base.seen([one])  # the user opened one while the worker ran
+    state = ConsoleState(SourceOptions(), report=report, history=opened)
+    merged = Following()._with_advanced(state, (base, advanced)).history
+    assert not merged.is_new(one) and merged.is_new(two)
+    untouched = ConsoleState(SourceOptions(), report=report, history=base)
+    assert Following()._with_advanced(untouched, (base, advanced)).history is advanced
+
+
+def test_a_group_counts_its_new_findings_and_an_opened_group_marks_them() -> None:
+    from netpol_tui.checks.model import Finding, Report, Severity, Subject
+    from netpol_tui.screens.finding_rows import grouped_rows
+
+    findings = [Finding("NP003", "x", Severity.INFO, "title", Subject("Namespace", name, name), "unselected")
+                for name in ("a", "b", "c", "d")]
+    before, after = (Report(tuple(items), (), "calico", None) for items in (findings[:3], findings))
+    history = FindingHistory().advance(before, UPDATED_AT).advance(after, UPDATED_AT)
+    closed = [row for row in grouped_rows(after, frozenset(), history) if row is not None]
+    assert closed[0].cells[2] == "▸ 4 Namespaces in 4 namespaces (1 new)"
+    opened = [row for row in grouped_rows(after, frozenset({("NP003", None)}), history) if row is not None]
+    assert [row.cells[2] for row in opened[1:]] == ["  Namespace a", "  Namespace b", "  Namespace c",
+                                                    "  new · Namespace d"]
