@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from netpol_tui.finding_history import NEW_MARK, RESOLVED_MARK, FindingHistory
+from netpol_tui.finding_history import NEW_MARK, RESOLVED_MARK, FindingHistory, finding_key
 from netpol_tui.messages import ShowFinding
 from netpol_tui.refs import find_subject
 from netpol_tui.screens.base import ModeScreen
@@ -110,10 +110,26 @@ class IssuesScreen(ModeScreen):
             return
         if previous is None or previous.report is not state.report or previous.snapshot is not state.snapshot \
                 or previous.history is not state.history:
+            row = self._row()
+            self._kept = row.key if row is not None else None  # rows_shown follows a finding that resolved
             self.prepare_rows("issues", issue_rows, state.report, state.history, generation=state.generation)
 
     def rows_shown(self, target: str) -> None:
+        kept, self._kept = getattr(self, "_kept", None), None
+        if kept is not None and kept[0] in ("finding", "resolved"):
+            self.call_after_refresh(self._follow_finding, kept)
         self._show_detail()
+
+    def _follow_finding(self, kept: tuple[str, Any]) -> None:
+        """The cursor stays with a finding that resolved (its resolved row) or came back."""
+        issues = self.query_one("#issues", VirtualList)
+        row = issues.highlighted_row
+        if row is not None and row.key == kept:
+            return
+        key = finding_key(kept[1])
+        position, _ = issues.find(lambda item: item[0] in ("finding", "resolved") and finding_key(item[1]) == key)
+        if position is not None:
+            issues.cursor = position
 
     def on_virtual_list_highlighted(self, event: VirtualList.Highlighted) -> None:
         self._show_detail()

@@ -200,17 +200,20 @@ async def test_known_issues_keeps_a_resolved_finding_with_its_time_and_last_evid
         await settle(pilot)
         await pilot.press("4")
         await settle(pilot)
+        issues = app.screen.query_one("#issues", VirtualList)
+        issues.cursor = next(index for index in range(issues.row_count)
+                             if issues.row_at(index).key[0] == "finding"
+                             and str(issues.row_at(index).key[1].subject) == "Deployment data/loader")
+        await settle(pilot)
         snapshot = app.state.snapshot
         gone = replace(snapshot, workloads=tuple(w for w in snapshot.workloads
                                                  if not (w.kind == "Deployment" and w.name == "loader")))
         await follow_update(pilot, gone)
-        issues = app.screen.query_one("#issues", VirtualList)
         shown = [issues.row_at(index) for index in range(issues.row_count)]
         position = next(index for index, row in enumerate(shown) if row.key[0] == "resolved")
         assert shown[position].cells[2] == "  └ resolved · Deployment data/loader at 12:41:07"
         assert shown[position].styles == ("dim", "dim", "dim")
-        issues.cursor = position
-        await settle(pilot)
+        assert issues.highlighted_row is shown[position], "the cursor stays with its finding, now resolved"
         text = screen_text(app)
         assert "Resolved at 12:41:07: Deployment data/loader" in text
         assert "last evidence seen" in text
