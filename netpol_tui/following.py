@@ -7,6 +7,10 @@ and checks are ready (one `refresh_followed` worker at a time, always for the ne
 updates that arrive meanwhile are coalesced), then swaps them in together, so a screen never
 pairs one snapshot with another's findings. Screens keep their selection because their lists
 keep the cursor on the same row key. Workers never touch widgets; only messages cross over.
+
+The closed loop: each report also advances the session's finding history (resolved and new
+findings, netpol_tui/finding_history.py, in the refresh worker), which Status and Known issues
+show; a finding opened with Enter is no longer new.
 """
 
 from __future__ import annotations

@@ -98,6 +98,8 @@ class StatusScreen(ModeScreen):
         super().__init__()
         #: Keys of the finding groups opened with Enter (kept across reloads).
         self.opened: frozenset = frozenset()
+        #: The row highlighted when new rows were asked for (rows_shown follows it if it resolved).
+        self._kept: Any = None
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="status-summary", can_focus=True):
@@ -223,7 +225,7 @@ class StatusScreen(ModeScreen):
 
     def rows_shown(self, target: str) -> None:
         """Keep the cursor on a finding that resolved (now its resolved row) or came back."""
-        kept, self._kept = getattr(self, "_kept", None), None
+        kept, self._kept = self._kept, None
         if target == "findings" and kept is not None:
             # after the refresh that sized the list for its new rows: scrolling to the last row
             # before it was clamped to the old height

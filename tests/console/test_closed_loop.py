@@ -274,3 +274,19 @@ def test_a_group_counts_its_new_findings_and_an_opened_group_marks_them() -> Non
     opened = [row for row in grouped_rows(after, frozenset({("NP003", None)}), history) if row is not None]
     assert [row.cells[2] for row in opened[1:]] == ["  Namespace a", "  Namespace b", "  Namespace c",
                                                     "  new · Namespace d"]
+
+
+def test_the_verdict_word_an_answer_is_compared_by() -> None:
+    from types import SimpleNamespace
+
+    from netpol_tui.dialogs.explain import NO_ANSWER, verdict_word
+
+    def answer(*allowed: bool | None) -> dict[str, Any]:
+        return {"verdicts": [SimpleNamespace(allowed=value) for value in allowed]}
+
+    assert verdict_word(answer(True, True)) == "ALLOWED"
+    assert verdict_word(answer(False)) == "DENIED"
+    assert verdict_word(answer(True, False)) == "MIXED"
+    assert verdict_word(answer()) == "NO PODS"
+    assert verdict_word({"verdicts": [], "unknown": {"message": "pods not read"}}) == "UNKNOWN"
+    assert verdict_word(None, "no pod shop/gone") == NO_ANSWER
