@@ -151,7 +151,7 @@ class PoliciesScreen(ModeScreen):
 
         selected = self._selected_object()
         prefill = prefill_for(*selected, state.engine) if selected is not None else Prefill()
-        self.app.push_screen(ExplainDialog(state.snapshot, self.engines, "", prefill.dst, prefill.port,
+        self.app.push_screen(ExplainDialog(state.snapshot, self.engines, prefill.src, prefill.dst, prefill.port,
                                            prefill.namespace))
 
     def extra_commands(self) -> list:

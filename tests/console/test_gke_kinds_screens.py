@@ -340,3 +340,21 @@ def test_policies_screen_with_kinds_120x40(snap_compare, kinds_dir: Path) -> Non
         await settle(pilot)
 
     assert snap_compare(make_app(kinds_dir), terminal_size=(120, 40), run_before=run_before)
+
+
+@sync
+async def test_e_on_an_fqdn_row_asks_from_its_pod_to_its_name(kinds_dir: Path) -> None:
+    app = make_app(kinds_dir)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("3", "slash", *"fqdn", "enter")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExplainDialog)
+        values = [dialog.query_one(f"#explain-{name}").value for name in ("from", "to", "port")]
+        assert values == ["shop/web-0", "api.payments.example", "443"]
+        dialog.action_explain()
+        await settle(pilot)
+        assert "ALLOWED" in screen_text(app)
