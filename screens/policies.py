@@ -35,7 +35,7 @@ class PoliciesScreen(ModeScreen):
     BINDINGS = [Binding("e", "explain", "Explain"), Binding("tab", "app.focus_next", "Next pane", show=False)]
     KEY_NOTES = (("e", "explain a connection, prefilled with the highlighted pod, Service or policy"),
                  ("enter/g", "in the Go to list under the details: open that policy, pod, Service or node"),
-                 ("/", "filter: e.g. `pod shop`, `pol stor`, `app=web`"),
+                 ("/", "filter: e.g. `pod shop`, `pol stor`, `app=web`, `fqdn`, `ccnp`"),
                  ("tab", "move between the list and the details"))
 
     def __init__(self) -> None:

@@ -146,7 +146,7 @@ def pod_details(engine: Any, pod: Any) -> Group:
                                (f"   ({engine.dataplane.title})", "dim")))
     kind_lines = kind_views.pod_kind_lines(engine, pod)
     if kind_lines:
-        parts[-1].append("   NetworkPolicy only: the other kinds below isolate too", style="dim")
+        parts[-1].append("   (NetworkPolicy only: the policy kinds below may isolate it too)", style="dim")
     selecting = engine.policies_selecting(pod)
     parts.append(Text(f"\nPolicies selecting this pod ({len(selecting)})", style="bold underline"))
     if not selecting:

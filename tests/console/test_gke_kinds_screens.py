@@ -358,3 +358,15 @@ async def test_e_on_an_fqdn_row_asks_from_its_pod_to_its_name(kinds_dir: Path) -
         dialog.action_explain()
         await settle(pilot)
         assert "ALLOWED" in screen_text(app)
+
+
+def test_policies_pod_with_kinds_80x24(snap_compare, kinds_dir: Path) -> None:
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("slash", *"pod job", "enter")
+        await pilot.pause(0.1)
+        await settle(pilot)
+
+    assert snap_compare(make_app(kinds_dir), terminal_size=(80, 24), run_before=run_before)
