@@ -370,3 +370,21 @@ def test_policies_pod_with_kinds_80x24(snap_compare, kinds_dir: Path) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(kinds_dir), terminal_size=(80, 24), run_before=run_before)
+
+
+@sync
+async def test_a_finding_about_an_fqdn_policy_goes_to_its_row(kinds_dir: Path) -> None:
+    from netpol_tui.checks import run_checks
+    from netpol_tui.messages import GoTo
+
+    snapshot = cluster_fixture.load(kinds_dir)
+    findings = [f for f in run_checks(snapshot).findings if f.subject.kind == "FQDNNetworkPolicy"]
+    assert findings, "the fixture's FQDN rule naming a Service makes a finding about the policy"
+    app = make_app(kinds_dir)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        app.post_message(GoTo(ObjectRef.of(findings[0].subject)))
+        await settle(pilot)
+        assert app.current_mode == "policies"
+        row = app.screen.query_one("#objects").highlighted_row
+        assert row.cells[:3] == ("fqdn", "shop", "allow-payments-api")
