@@ -96,7 +96,7 @@ class ExplainDialog(Dialog):
     ExplainDialog #explain-result { height: 1fr; border-top: solid $primary; }
     ExplainDialog #explain-result.-stale { opacity: 60%; }
     ExplainDialog #explain-goto-title { height: 1; display: none; }
-    ExplainDialog #explain-goto { height: auto; max-height: 5; }
+    ExplainDialog #explain-goto { height: auto; }
     """
 
     def __init__(self, snapshot: Any, engines: dict[str, Any], src: str = "", dst: str = "", port: str = "",
@@ -156,9 +156,10 @@ class ExplainDialog(Dialog):
             yield Static("", id="explain-stale")
             with VerticalScroll(id="explain-result"):
                 yield Static(Text("Fill in the connection and press Enter.", style="dim"), id="explain-output")
-            yield Static(Text("Deciding rules: Go to (Tab here; Enter or g opens)", style="bold"),
-                         id="explain-goto-title")
-            yield RelatedList(id="explain-goto")
+                # under the answer, scrolling with it: the answer keeps the dialog's height
+                yield Static(Text("Deciding rules: Go to (Tab here; Enter or g opens)", style="bold"),
+                             id="explain-goto-title")
+                yield RelatedList(id="explain-goto")
             yield Static("Enter explain · Tab next field · ↓↑ completions · PgUp/PgDn scroll · ctrl+y copy · Esc close",
                          classes="dialog-hint")
 
