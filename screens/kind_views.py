@@ -112,9 +112,9 @@ def kind_policy_details(engine: Any, policy: Any) -> Group:
     if warning is not None:
         parts.append(warning)
     selected = engine.pods_selected_by_kind(policy)
-    live = [(pod, state) for pod, state in selected if pod.is_live]
-    maybe = sum(1 for _, state in live if state is None)
-    parts.append(Text(f"Selects {plural(len(live), 'live pod')}" + (f" ({maybe} maybe)" if maybe else ""),
+    live = sum(1 for pod, _ in selected if pod.is_live)
+    maybe = sum(1 for pod, state in selected if state is None and pod.is_live)
+    parts.append(Text(f"Selects {plural(live, 'live pod')}" + (f" ({maybe} maybe)" if maybe else ""),
                       style="bold underline"))
     if not selected:
         parts.append(Text("  no pod: its selector matches no pod of the snapshot.", style="yellow"))

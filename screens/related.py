@@ -66,7 +66,8 @@ def related_objects(engine: Any, snapshot: Any, kind: str, obj: Any) -> list[tup
     elif kind in ("fqdn", "cnp", "ccnp"):
         if engine is not None:
             out += [(f"pod {cell(f'{pod.namespace}/{pod.name}', 200)}" + ("  (maybe)" if state is None else ""),
-                     ObjectRef("Pod", pod.namespace, pod.name)) for pod, state in engine.pods_selected_by_kind(obj)]
+                     ObjectRef("Pod", pod.namespace, pod.name))
+                    for pod, state in engine.pods_selected_by_kind(obj)[:MAX_RELATED]]
         if obj.namespace is not None:
             out.append(_namespace(obj.namespace))
     elif kind == "svc":
