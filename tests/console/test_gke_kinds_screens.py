@@ -388,3 +388,22 @@ async def test_a_finding_about_an_fqdn_policy_goes_to_its_row(kinds_dir: Path) -
         assert app.current_mode == "policies"
         row = app.screen.query_one("#objects").highlighted_row
         assert row.cells[:3] == ("fqdn", "shop", "allow-payments-api")
+
+
+def test_a_policy_that_may_select_a_pod_says_maybe(tmp_path: Path) -> None:
+    """A service-account selector: netpol-tui does not know the pod's service account, so the
+    pod view and the policy's pods say *maybe*, never a plain yes or no."""
+    for item in FIXTURE.iterdir():
+        shutil.copy(item, tmp_path / item.name)
+    (tmp_path / "maybe.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy", "metadata": {"name": "by-sa", "namespace": "shop"},
+         "spec": {"endpointSelector": {"matchLabels": {"io.cilium.k8s.policy.serviceaccount": "web"}},
+                  "ingress": [{"fromEntities": ["cluster"]}]}}]}), encoding="utf-8")
+    snapshot = cluster_fixture.load(tmp_path)
+    engine = PolicyEngine(snapshot)
+    pod = engine.pod("shop", "web-0")
+    text = _plain(pod_details(engine, pod))
+    assert "? CNP shop/by-sa" in text and "may select it" in text
+    policy = find_object(snapshot, ObjectRef("CiliumNetworkPolicy", "shop", "by-sa"))
+    details = _plain(kind_policy_details(engine, policy))
+    assert "(2 maybe)" in details and "maybe (a label netpol-tui does not know)" in details
