@@ -21,15 +21,17 @@ from textual.widgets import Button, Input, Select, Static
 from textual.worker import WorkerState
 
 from netpol_tui.dialogs.base import Dialog
+from netpol_tui.dialogs.explain_answer import MAX_PAIRS as MAX_PAIRS
+from netpol_tui.dialogs.explain_answer import compute_explain
 from netpol_tui.messages import CopyCommand, VerdictComputed, WorkerFailed
 from netpol_tui.text import clean
 from netpol_tui.widgets.completion import CompletionList, EndpointCompleter, EndpointSuggester
+from netpol_tui.widgets.related import RelatedList
 from netpol_tui.widgets.verdicts import VERDICT_WORDS, explain_block, explain_text
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 DATAPLANES = (("auto (this cluster)", "auto"), ("Calico", "calico"), ("Dataplane V2", "dataplane-v2"),
               ("Kubernetes API", "kubernetes"), ("no enforcement", "none"))
-MAX_PAIRS = 50
 MAX_RECENT = 20
 ENDPOINTS = ("explain-from", "explain-to")
 #: What the hint line says about the focused field (the form's focus must be unmistakable).
@@ -60,46 +62,6 @@ class ExplainRequest:
         dataplane = ("--dataplane", self.dataplane) if self.dataplane != "auto" else ()
         return join(("netpol-tui", "explain", *option_words("--from", self.src), *option_words("--to", self.dst),
                      *option_words("--port", self.port), "--protocol", self.protocol, *dataplane))
-
-
-def compute_explain(snapshot: Any, engines: dict[str, Any], request: ExplainRequest) -> dict[str, Any]:
-    """Ask the engine (one per dataplane, cached in `engines`); ValueError for a bad question.
-
-    An endpoint the unread data would have named (pods or Services not read) gives no verdicts
-    and `unknown`: the message and the reasons.
-    """
-    from netpol_tui.policy import EndpointUnknown, PolicyEngine, check_port, check_protocol
-
-    def engine_for(name: str) -> Any:
-        engine = engines.get(name)
-        if engine is None:
-            # the app's "auto" engine already is the calico (or dataplane-v2) one on most clusters
-            same = next((known for known in engines.values() if known.dataplane == name), None)
-            engine = engines[name] = same or PolicyEngine(snapshot, name)
-        return engine
-
-    port, protocol = check_port(request.port), check_protocol(request.protocol)
-    engine = engine_for(request.dataplane)
-    try:
-        pairs = [(src, dst) for src in engine.resolve(request.src, request.namespace)
-                 for dst in engine.resolve(request.dst, request.namespace)]
-    except EndpointUnknown as exc:
-        return {"verdicts": [], "comparison": [], "policies": {}, "notes": engine.notes,
-                "unknown": {"message": exc.message, "unknown_because": exc.unknown_because,
-                            "question": f"{request.src} -> {request.dst} on {protocol} port {port}"}}
-    verdicts = [engine.evaluate(src, dst, port, protocol) for src, dst in pairs[:MAX_PAIRS]]
-    comparison: list[tuple[str, Any]] = []
-    if pairs and snapshot.policies:
-        src, dst = pairs[0]
-        calico = engine_for("calico").evaluate(src, dst, port, protocol)
-        dataplane_v2 = engine_for("dataplane-v2").evaluate(src, dst, port, protocol)
-        if calico.known and dataplane_v2.known and calico.allowed != dataplane_v2.allowed:
-            comparison = [("Calico", calico), ("Dataplane V2", dataplane_v2)]
-    keys = {ref.policy_key for verdict in verdicts for side in (verdict.egress, verdict.ingress)
-            for ref in side.allowed_by}
-    policies = {policy.key: policy for policy in snapshot.policies if policy.key in keys}
-    return {"verdicts": verdicts, "comparison": comparison, "policies": policies, "notes": engine.notes,
-            "pairs": len(pairs)}
 
 
 class CompletionsBuilt(Message):
@@ -164,6 +126,8 @@ class ExplainDialog(Dialog):
     ExplainDialog #explain-stale { height: auto; display: none; background: $warning 25%; color: $text; }
     ExplainDialog #explain-result { height: 1fr; border-top: solid $primary; }
     ExplainDialog #explain-result.-stale { opacity: 60%; }
+    ExplainDialog #explain-goto-title { height: 1; display: none; }
+    ExplainDialog #explain-goto { height: auto; }
     """
 
     def __init__(self, snapshot: Any, engines: dict[str, Any], src: str = "", dst: str = "", port: str = "",
@@ -223,6 +187,10 @@ class ExplainDialog(Dialog):
             yield Static("", id="explain-stale")
             with VerticalScroll(id="explain-result"):
                 yield Static(Text("Fill in the connection and press Enter.", style="dim"), id="explain-output")
+                # under the answer, scrolling with it: the answer keeps the dialog's height
+                yield Static(Text("Deciding rules: Go to (Tab here; Enter or g opens)", style="bold"),
+                             id="explain-goto-title")
+                yield RelatedList(id="explain-goto")
             yield Static("Enter explain · Tab next field · ↓↑ completions · PgUp/PgDn scroll · ctrl+y copy · Esc close",
                          classes="dialog-hint")
 
@@ -363,6 +331,13 @@ class ExplainDialog(Dialog):
 
     def action_explain(self) -> None:
         request = self._current_request()
+        if not request.port and request.dst:  # `example.com:443`: the port is in the name, as the CLI takes it
+            from netpol_tui.policy.names import split_name
+
+            parsed = split_name(request.dst)
+            if parsed is not None and parsed[1] is not None:
+                self.query_one("#explain-port", Input).value = str(parsed[1])
+                request = self._current_request()
         missing = [name for name, value in (("from", request.src), ("to", request.dst), ("port", request.port))
                    if not value]
         if missing:
@@ -374,6 +349,7 @@ class ExplainDialog(Dialog):
         recent = self._recent()
         recent[:] = [*(item for item in recent if item != request), request][-MAX_RECENT:]
         self._show(Text("Evaluating…", style="dim"))
+        self._show_deciding([])
         snapshot, engines = self.snapshot, self.engines
 
         def work() -> None:
@@ -403,11 +379,17 @@ class ExplainDialog(Dialog):
             return
         self.result = message.result
         self._show(explain_block(message.result))
+        self._show_deciding(message.result.get("deciding", []))
 
     def on_worker_state_changed(self, event) -> None:
         if event.state == WorkerState.ERROR:
             self._show(Text("The engine failed on this question; see the banner.", style="red"))
             self.app.post_message(WorkerFailed(event.worker.name, event.worker.error))
+
+    def _show_deciding(self, entries: list[tuple[str, Any]]) -> None:
+        """The deciding rules' objects to go to (a GoTo closes the dialog and opens the object)."""
+        self.query_one("#explain-goto-title", Static).display = bool(entries)
+        self.query_one("#explain-goto", RelatedList).show(entries)
 
     def _show(self, renderable: Any) -> None:
         self.query_one("#explain-output", Static).update(renderable)
