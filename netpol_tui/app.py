@@ -166,7 +166,7 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]): 
 
     def on_checks_finished(self, message: msg.ChecksFinished) -> None:
         if self._current(message.snapshot):
-            self.state = replace(self.state, report=message.report, checks_running=False)
+            self.state = self.with_history(replace(self.state, report=message.report, checks_running=False))
 
     def on_worker_state_changed(self, event) -> None:
         if event.state == WorkerState.ERROR:

@@ -7,6 +7,10 @@ and checks are ready (one `refresh_followed` worker at a time, always for the ne
 updates that arrive meanwhile are coalesced), then swaps them in together, so a screen never
 pairs one snapshot with another's findings. Screens keep their selection because their lists
 keep the cursor on the same row key. Workers never touch widgets; only messages cross over.
+
+The closed loop: each report also advances the session's finding history (resolved and new
+findings, netpol_tui/finding_history.py, in the refresh worker), which Status and Known issues
+show; a finding opened with Enter is no longer new.
 """
 
 from __future__ import annotations
@@ -147,10 +151,21 @@ class Following(_AppBase):
             engine = PolicyEngine(snapshot)
             enforcement = EnforcementState.from_snapshot(snapshot)
             report = run_checks(snapshot, engine=engine)
+            history = self._advance_history(report)
         except Exception as exc:  # shown as the checks failing; the follower goes on
             self.post_message(msg.FollowRefreshed(token, snapshot, error=exc))
             return
-        self.post_message(msg.FollowRefreshed(token, snapshot, engine, enforcement, report))
+        self.post_message(msg.FollowRefreshed(token, snapshot, engine, enforcement, report, history=history))
+
+    def _advance_history(self, report: Any) -> tuple[Any, Any] | None:
+        """(base, advanced): the state's finding history and the same after `report` (worker thread)."""
+        from netpol_tui import finding_history
+
+        state = self.state
+        if state is None:
+            return None
+        base = state.history
+        return base, base.advance(report, finding_history.wall_clock(), finding_history.source_identity(state.options))
 
     def on_follow_refreshed(self, message: msg.FollowRefreshed) -> None:
         from netpol_tui.screens.state import describe_error
@@ -163,10 +178,44 @@ class Following(_AppBase):
             else:
                 self._announce(self.state.report, message.report)
                 state = self.state.without_errors("checks", "engine", "enforcement")
-                self.state = replace(state, snapshot=message.snapshot, generation=state.generation + 1,
-                                     engine=message.engine, enforcement=message.enforcement, report=message.report,
-                                     checks_running=False, followed=True)
+                state = replace(state, snapshot=message.snapshot, generation=state.generation + 1,
+                                engine=message.engine, enforcement=message.enforcement, report=message.report,
+                                checks_running=False, followed=True)
+                self.state = self._with_advanced(state, message.history)
         self._follow_next()
+
+    def with_history(self, state: Any) -> Any:
+        """`state` with its report added to the session's finding history (resolved and new
+        findings, netpol_tui/finding_history.py); the source's identity tells a reload (`r`)
+        from another source, which starts over."""
+        from netpol_tui import finding_history
+
+        if state.report is None:
+            return state
+        history = state.history.advance(state.report, finding_history.wall_clock(),
+                                        finding_history.source_identity(state.options))
+        return replace(state, history=history)
+
+    def _with_advanced(self, state: Any, advanced: tuple[Any, Any] | None) -> Any:
+        """`state` with the history its worker advanced; findings opened meanwhile stay seen, and a
+        history replaced meanwhile (another source) is advanced here instead."""
+        if advanced is None:
+            return self.with_history(state)
+        base, history = advanced
+        if state.history is base:
+            return replace(state, history=history)
+        if state.history.source != base.source:
+            return self.with_history(state)
+        return replace(state, history=history.seen_keys(base.new - state.history.new))
+
+    def on_show_finding(self, message: msg.ShowFinding) -> None:
+        """A finding opened (Enter) is seen: no longer marked new. (DialogRequests opens the dialog:
+        Textual calls the handler of every class of the app.)"""
+        state = self.state
+        if state is not None and state.history.new:
+            history = state.history.seen((message.finding,))
+            if history is not state.history:
+                self.state = replace(state, history=history)
 
     def _announce(self, before: Any, after: Any) -> None:
         """A notice for findings that resolved or appeared with this update (the closed loop)."""

@@ -29,7 +29,8 @@ STYLE = """
 @media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --bg: #0d1117; --muted: #8d96a0;
   --line: #30363d; --code: #161b22; --error: #ff7b72; --warning: #d29922; --info: #58a6ff; } }
 body { font: 15px/1.45 system-ui, sans-serif; color: var(--fg); background: var(--bg);
-  max-width: 72rem; margin: 1.5rem auto; padding: 0 1rem; }
+  max-width: 72rem; margin: 1.5rem auto; padding: 0 1rem; overflow-wrap: anywhere; }
+/* A long name (a cluster's, unbroken) wraps rather than widening the page past the screen. */
 h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { border-bottom: 1px solid var(--line); padding-bottom: .2rem; }
 h3 { font-size: 1.05rem; margin: 1.2rem 0 .3rem; }
 .meta, .muted { color: var(--muted); } .meta span { margin-right: 1.2rem; }
@@ -47,7 +48,8 @@ pre { background: var(--code); border: 1px solid var(--line); padding: .5rem 4.5
 button.copy { position: absolute; top: .3rem; right: .3rem; font-size: .75rem; cursor: pointer; }
 .banner { border: 1px solid var(--unknown); padding: .4rem .8rem; margin: .8rem 0; }
 .allow { color: #1a7f37; font-weight: 600; } .deny { color: var(--error); font-weight: 600; }
-table.grid td, table.grid th { text-align: center; white-space: nowrap; font: 13px/1.3 ui-monospace, monospace; }
+table.grid td, table.grid th { text-align: center; font: 13px/1.3 ui-monospace, monospace; }
+table.grid td { white-space: nowrap; } table.grid th { min-width: 4rem; max-width: 16rem; }
 table.grid th.from { text-align: right; }
 .cell-all { background: #dafbe1; } .cell-some { background: #fff8c5; } .cell-none { background: #ffebe9; }
 .cell-unknown { background: #eaeef2; } .cell-empty { color: var(--muted); }

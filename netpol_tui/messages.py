@@ -50,7 +50,7 @@ class FollowRefreshed(Message):
     """The engine, enforcement state and checks of a followed snapshot are ready (or `error`)."""
 
     def __init__(self, token: int, snapshot: Any, engine: Any = None, enforcement: Any = None, report: Any = None,
-                 error: BaseException | None = None) -> None:
+                 error: BaseException | None = None, history: Any = None) -> None:
         super().__init__()
         self.token = token
         self.snapshot = snapshot
@@ -58,6 +58,9 @@ class FollowRefreshed(Message):
         self.enforcement = enforcement
         self.report = report
         self.error = error
+        #: (the history the worker started from, the history after `report`): the finding history
+        #: advanced off the UI thread (100,000 findings take ~80 ms), None when not computed.
+        self.history = history
 
 
 class EngineReady(Message):

@@ -15,12 +15,16 @@ from typing import Any
 from netpol_tui.model.objects import WORKLOAD_KINDS
 from netpol_tui.model.snapshot import Snapshot
 
-POLICIES_KINDS = ("Namespace", "Pod", "NetworkPolicy", "Service", "Ingress", *WORKLOAD_KINDS)
+#: The Dataplane V2 policy kinds the Policies screen lists beside NetworkPolicies -> their short label.
+GKE_POLICY_KINDS = {"FQDNNetworkPolicy": "fqdn", "CiliumNetworkPolicy": "cnp", "CiliumClusterwideNetworkPolicy": "ccnp"}
+POLICIES_KINDS = ("Namespace", "Pod", "NetworkPolicy", "Service", "Ingress", *GKE_POLICY_KINDS, *WORKLOAD_KINDS)
 MODE_OF_KIND = {**{kind: "policies" for kind in POLICIES_KINDS}, "Node": "nodes", "NodePool": "nodes",
                 "Cluster": "status"}
 #: Words that start an evidence path naming an object (`Pod shop/web-1 metadata...`).
 _KIND_WORDS = {"pod": "Pod", "node": "Node", "networkpolicy": "NetworkPolicy", "service": "Service",
                "namespace": "Namespace", "ingress": "Ingress", "nodepool": "NodePool",
+               "fqdnnetworkpolicy": "FQDNNetworkPolicy", "ciliumnetworkpolicy": "CiliumNetworkPolicy",
+               "ciliumclusterwidenetworkpolicy": "CiliumClusterwideNetworkPolicy",
                **{kind.lower(): kind for kind in WORKLOAD_KINDS}}
 _NAME = r"[A-Za-z0-9][-A-Za-z0-9_.]*"
 _KIND_PATH = re.compile(rf"^\s*([A-Za-z]+)\s+(?:({_NAME})/)?({_NAME})(?:\s|$|\.|\[|:|,)")
@@ -44,7 +48,8 @@ class ObjectRef:
     @property
     def label(self) -> str:
         """`pod shop/web-1` (plain text; displayed through `Text`, never markup)."""
-        kind = {"NetworkPolicy": "policy", "Service": "svc", "Namespace": "ns"}.get(self.kind, self.kind.lower())
+        kind = {"NetworkPolicy": "policy", "Service": "svc", "Namespace": "ns",
+                **GKE_POLICY_KINDS}.get(self.kind, self.kind.lower())
         if self.kind == "Cluster":
             return "cluster"
         where = f"{self.namespace}/{self.name}" if self.namespace and self.kind != "Namespace" else self.name
@@ -75,7 +80,7 @@ def evidence_ref(finding: Any, evidence: Any) -> ObjectRef:
         kind = _KIND_WORDS.get(match.group(1).lower())
         namespace, name = match.group(2), match.group(3)
         if kind is not None:
-            if kind in ("Node", "NodePool", "Namespace"):
+            if kind in ("Node", "NodePool", "Namespace", "CiliumClusterwideNetworkPolicy"):
                 return ObjectRef(kind, None if kind != "Namespace" else name, name)
             if namespace is None and subject.namespace:
                 namespace = subject.namespace
@@ -105,6 +110,11 @@ def find_subject(snapshot: Snapshot | None, subject: Any) -> Any:
         return snapshot.cluster
     if kind == "NodePool" and snapshot.cluster is not None:
         return next((pool for pool in snapshot.cluster.node_pools if pool.name == name), None)
+    if kind == "FQDNNetworkPolicy":
+        return next((p for p in snapshot.fqdn_policies if p.name == name and p.namespace == namespace), None)
+    if kind in ("CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy"):
+        scope = None if kind == "CiliumClusterwideNetworkPolicy" else namespace
+        return next((p for p in snapshot.cilium_policies if p.name == name and p.namespace == scope), None)
     field = _SUBJECT_FIELDS.get(kind)
     if field is not None:
         for obj in getattr(snapshot, field):
@@ -113,3 +123,26 @@ def find_subject(snapshot: Snapshot | None, subject: Any) -> Any:
         return None
     return next((w for w in snapshot.workloads if w.kind == kind and w.name == name and w.namespace == namespace),
                 None)
+
+
+def policy_ref(policy: Any) -> ObjectRef:
+    """The ObjectRef of an FQDNNetworkPolicy or Cilium policy (a CCNP has no namespace)."""
+    if getattr(policy, "short_kind", None) == "CCNP":
+        return ObjectRef("CiliumClusterwideNetworkPolicy", None, policy.name)
+    if getattr(policy, "short_kind", None) == "CNP":
+        return ObjectRef("CiliumNetworkPolicy", policy.namespace, policy.name)
+    if hasattr(policy, "pod_selector") and hasattr(policy, "policy_types"):
+        return ObjectRef("NetworkPolicy", policy.namespace, policy.name)
+    return ObjectRef("FQDNNetworkPolicy", policy.namespace, policy.name)
+
+
+def rule_object_ref(ref: Any) -> ObjectRef:
+    """The object holding a verdict's deciding rule (a `RuleRef` or `KindRuleRef`), by its kind."""
+    kind = getattr(ref, "kind", "")
+    if kind == "CCNP":
+        return ObjectRef("CiliumClusterwideNetworkPolicy", None, ref.name)
+    if kind == "CNP":
+        return ObjectRef("CiliumNetworkPolicy", ref.namespace, ref.name)
+    if kind == "FQDNNetworkPolicy":
+        return ObjectRef("FQDNNetworkPolicy", ref.namespace, ref.name)
+    return ObjectRef("NetworkPolicy", ref.namespace, ref.name)

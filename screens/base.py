@@ -39,6 +39,17 @@ if TYPE_CHECKING:
     from netpol_tui.app import NetpolApp
 
 BIG_LIST = 10_000
+#: What the closed-loop markers mean (netpol_tui/finding_history.py), for every screen's `?` help.
+FOLLOW_LEGEND = (
+    ("new ·", "Status and Known issues: a finding that appeared after the first report while the console "
+              "follows the source; it stays marked until you open it (Enter). A group says how many it holds"),
+    ("resolved ·", "greyed, listed after the open findings: a finding no longer reported, kept for the rest "
+                   "of the session with the time it resolved; Enter shows its last evidence. It leaves the "
+                   "list when it comes back (open and new again); a check that turns unknown resolves nothing"),
+    ("verdict changed", "an open Explain answer is asked again on every update; when its verdict turns it "
+                        "says so: DENIED -> ALLOWED (at HH:MM:SS)"),
+    ("r", "reading the same source again keeps these; :ctx (another context) starts over"),
+)
 #: Longest stretch the UI thread spends building rows before it answers keys again.
 ROWS_SLICE_SECONDS = 0.004
 #: ... and how long it then leaves the event loop to everything else (keys, repaints).
@@ -147,6 +158,8 @@ class ModeScreen(Screen):
     PLACEHOLDERS: ClassVar[tuple[str, ...]] = ()
     #: Extra lines for the `?` dialog: (key, what it does) not visible as bindings.
     KEY_NOTES: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: The `?` dialog's "Markers" section: (marker, what it means), the same on every screen.
+    LEGEND: ClassVar[tuple[tuple[str, str], ...]] = FOLLOW_LEGEND
     BINDINGS = [
         Binding("slash", "filter", "Filter"),  # the app's priority binding calls action_filter
         Binding("c", "copy", "Copy", tooltip="Copy the selected command or fix as one runnable block"),

@@ -19,6 +19,7 @@ class Prefill:
     dst: str = ""
     port: str = ""
     namespace: str | None = None
+    src: str = ""
 
 
 def _safe(text: str) -> str:
@@ -41,4 +42,20 @@ def prefill_for(kind: str, obj: Any, engine: Any) -> Prefill:
         if not port and pods and pods[0].ports:
             port = str(pods[0].ports[0].container_port)
         return Prefill(_safe(f"{pods[0].namespace}/{pods[0].name}") if pods else "", port, obj.namespace)
+    if kind in ("fqdn", "cnp", "ccnp") and engine is not None:
+        return _kind_prefill(kind, obj, engine)
     return Prefill()
+
+
+def _kind_prefill(kind: str, obj: Any, engine: Any) -> Prefill:
+    """An FQDN policy: from its first live pod to its first exact name and port. A Cilium policy:
+    its first live pod, the source when it has egress rules, else the destination."""
+    pods = [pod for pod, state in engine.pods_selected_by_kind(obj) if state and pod.is_live]
+    pod = _safe(f"{pods[0].namespace}/{pods[0].name}") if pods else ""
+    namespace = pods[0].namespace if pods else obj.namespace
+    if kind == "fqdn":
+        name = next((name for rule in obj.egress for name in rule.names), "")
+        port = next((str(port) for rule in obj.egress for _, port in rule.ports if port is not None), "")
+        return Prefill(_safe(name), port, namespace, pod)
+    egress = any(rule_set.egress or rule_set.egress_deny for rule_set in obj.rules)
+    return Prefill("" if egress else pod, "", namespace, pod if egress else "")

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
+from netpol_tui.finding_history import NEW_MARK, RESOLVED_MARK, FindingHistory, finding_key
 from netpol_tui.messages import ShowFinding
 from netpol_tui.refs import find_subject
 from netpol_tui.screens.base import ModeScreen
@@ -44,16 +45,23 @@ KNOWN_ISSUES: dict[str, tuple[str, str, str]] = {
 STATUS_STYLES = {"affected": "bold red", "not affected": "green", "unknown": "yellow", "not checked": "dim"}
 
 
-def issue_rows(report: Any) -> list[Row]:
-    """One row per known issue with its status, then one indented row per finding."""
+def issue_rows(report: Any, history: FindingHistory | None = None) -> list[Row]:
+    """One row per known issue with its status, then one indented row per finding (`new ·` when
+    it appeared while following), then its findings that resolved this session (greyed,
+    `resolved ·`)."""
+    history = history or FindingHistory()
     rows = []
     for issue_id, (title, _, _) in KNOWN_ISSUES.items():
         findings = [f for f in report.findings if f.id == issue_id] if report is not None else []
         status = issue_status(report, issue_id)
         rows.append(Row.make((status, issue_id, title), ("issue", issue_id), (STATUS_STYLES[status], "bold", "bold")))
         for finding in findings:
-            rows.append(Row.make(("", "", "  └ " + cell(str(finding.subject), 150)), ("finding", finding),
+            mark = f"{NEW_MARK} · " if history.is_new(finding) else ""
+            rows.append(Row.make(("", "", "  └ " + mark + cell(str(finding.subject), 150)), ("finding", finding),
                                  (None, None, "dim")))
+        for item in history.resolved_findings(issue_id):
+            rows.append(Row.make(("", "", f"  └ {RESOLVED_MARK} · {cell(str(item.subject), 150)} at {item.clock}"),
+                                 ("resolved", item), ("dim", "dim", "dim")))
     return rows
 
 
@@ -67,6 +75,17 @@ def issue_status(report: Any, issue_id: str) -> str:
     if report.checked and issue_id not in report.checked:
         return "not checked"
     return "not affected"
+
+
+def evidence_table(evidence: Any, style: str | None = None) -> Table:
+    """Where, observed, expected: the first 30 evidence entries of a finding."""
+    table = Table(show_edge=False, box=None, pad_edge=False, header_style="bold", expand=True, style=style)
+    for name in ("where", "observed", "expected"):
+        table.add_column(name, overflow="fold")
+    for item in evidence[:30]:
+        table.add_row(Text(clean(item.path, 300)), Text(clean(item.observed, 600)),
+                      Text(clean(item.expected, 300) if item.expected else "—"))
+    return table
 
 
 class IssuesScreen(ModeScreen):
@@ -89,11 +108,28 @@ class IssuesScreen(ModeScreen):
     def show_state(self, state: ConsoleState, previous: ConsoleState | None) -> None:
         if state.snapshot is None:
             return
-        if previous is None or previous.report is not state.report or previous.snapshot is not state.snapshot:
-            self.prepare_rows("issues", issue_rows, state.report, generation=state.generation)
+        if previous is None or previous.report is not state.report or previous.snapshot is not state.snapshot \
+                or previous.history is not state.history:
+            row = self._row()
+            self._kept = row.key if row is not None else None  # rows_shown follows a finding that resolved
+            self.prepare_rows("issues", issue_rows, state.report, state.history, generation=state.generation)
 
     def rows_shown(self, target: str) -> None:
+        kept, self._kept = getattr(self, "_kept", None), None
+        if kept is not None and kept[0] in ("finding", "resolved"):
+            self.call_after_refresh(self._follow_finding, kept)
         self._show_detail()
+
+    def _follow_finding(self, kept: tuple[str, Any]) -> None:
+        """The cursor stays with a finding that resolved (its resolved row) or came back."""
+        issues = self.query_one("#issues", VirtualList)
+        row = issues.highlighted_row
+        if row is not None and row.key == kept:
+            return
+        key = finding_key(kept[1])
+        position, _ = issues.find(lambda item: item[0] in ("finding", "resolved") and finding_key(item[1]) == key)
+        if position is not None:
+            issues.cursor = position
 
     def on_virtual_list_highlighted(self, event: VirtualList.Highlighted) -> None:
         self._show_detail()
@@ -120,6 +156,8 @@ class IssuesScreen(ModeScreen):
         kind, value = row.key
         if kind == "finding":
             return value
+        if kind == "resolved":
+            return value.as_finding()
         report = self.console_state.report if self.console_state else None
         return next((f for f in report.findings if f.id == value), None) if report is not None else None
 
@@ -154,14 +192,15 @@ class IssuesScreen(ModeScreen):
         for finding in findings:
             parts += [Text(""), Text.assemble(("Evidence: ", "bold underline"), cell(str(finding.subject), 200)),
                       Text(clean(finding.message, 2000))]
-            table = Table(show_edge=False, box=None, pad_edge=False, header_style="bold", expand=True)
-            for name in ("where", "observed", "expected"):
-                table.add_column(name, overflow="fold")
-            for item in finding.evidence[:30]:
-                table.add_row(Text(clean(item.path, 300)), Text(clean(item.observed, 600)),
-                              Text(clean(item.expected, 300) if item.expected else "—"))
             if finding.evidence:
-                parts.append(table)
+                parts.append(evidence_table(finding.evidence))
+        for item in state.history.resolved_findings(issue_id):
+            parts += [Text(""), Text.assemble((f"{RESOLVED_MARK.capitalize()} at {item.clock}: ", "bold underline"),
+                                              cell(str(item.subject), 200)),
+                      Text("No longer reported since that update; the last evidence seen:", style="dim"),
+                      Text(clean(item.message, 2000), style="dim")]
+            if item.finding.evidence:
+                parts.append(evidence_table(item.finding.evidence, "dim"))
         parts += [Text(""), Text("Fix", style="bold underline"), Text(fix)]
         commands = [c for f in findings for c in f.remediation.commands]
         for command in commands[:10]:

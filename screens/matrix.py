@@ -151,12 +151,13 @@ class MatrixScreen(ModeScreen):
             return  # an older engine's answer: a newer one is on its way
         self.matrix, self.diff = message.matrix, message.diff
         counts = self.matrix.counts()
-        summary = Text.assemble((f"{len(self.matrix.classes)} workloads, {counts['flows']} flows: ", "bold"),
-                                (f"{counts['allowed']} allowed", "green"), ", ", (f"{counts['denied']} denied", "red"),
-                                ", ", (f"{counts['unknown']} unknown", "magenta"),
+        summary = Text.assemble((f"{len(self.matrix.classes):,} workloads, {counts['flows']:,} flows: ", "bold"),
+                                (f"{counts['allowed']:,} allowed", "green"), ", ",
+                                (f"{counts['denied']:,} denied", "red"), ", ",
+                                (f"{counts['unknown']:,} unknown", "magenta"),
                                 f"  ({clean(self.matrix.dataplane, 40)}; A all, S some, N none allowed, ? unknown)")
         if self.diff is not None:
-            summary.append(f"\nWhat if {clean(self.diff.after, 40)}: {len(self.diff.changes)} flows change"
+            summary.append(f"\nWhat if {clean(self.diff.after, 40)}: {len(self.diff.changes):,} flows change"
                            + (f" ({'; '.join(self.diff.summary()[:3])})" if self.diff.changes else ""),
                            style="bold yellow")
         self.query_one("#matrix-summary", Static).update(summary)

@@ -18,6 +18,7 @@ from typing import Any
 # GoTo and name objects); re-exported here, where the screens and older code look for them.
 from netpol_tui.messages import GoTo as GoTo
 from netpol_tui.model.objects import WORKLOAD_KINDS
+from netpol_tui.refs import GKE_POLICY_KINDS
 from netpol_tui.refs import MODE_OF_KIND as MODE_OF_KIND
 from netpol_tui.refs import POLICIES_KINDS as POLICIES_KINDS
 from netpol_tui.refs import ObjectRef as ObjectRef
@@ -27,7 +28,8 @@ from netpol_tui.refs import find_object as find_object
 MAX_TRAIL = 30
 MAX_CLOSEST = 5
 #: Kinds whose closest names a "not in the snapshot" notice offers -> the snapshot field holding them.
-_NAMED_FIELDS = {"Pod": "pods", "NetworkPolicy": "policies", "Service": "services", "Node": "nodes"}
+_NAMED_FIELDS = {"Pod": "pods", "NetworkPolicy": "policies", "Service": "services", "Node": "nodes",
+                 "FQDNNetworkPolicy": "fqdn_policies"}
 
 
 def closest_names(snapshot: Any, ref: ObjectRef, limit: int = MAX_CLOSEST) -> list[str]:
@@ -143,7 +145,7 @@ def _policies_predicate(state: Any, ref: ObjectRef) -> tuple[Any, str | None]:
     if ref.kind == "Namespace":
         name = ref.name
         return (lambda key: key[0] == "ns" and key[1] == name), note
-    code = {"Pod": "pod", "NetworkPolicy": "pol", "Service": "svc"}[ref.kind]
+    code = {"Pod": "pod", "NetworkPolicy": "pol", "Service": "svc", **GKE_POLICY_KINDS}[ref.kind]
     namespace, name = ref.namespace, ref.name
     return (lambda key: key[0] == code and key[1].name == name and key[1].namespace == namespace), note
 

@@ -18,7 +18,9 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from netpol_tui.messages import DetailsComputed
+from netpol_tui.refs import policy_ref
 from netpol_tui.screens.base import ModeScreen
+from netpol_tui.screens.kind_views import KIND_CODES, RESOURCES, kind_policy_details
 from netpol_tui.screens.state import ConsoleState
 from netpol_tui.shell import kubectl, objects
 from netpol_tui.widgets.inputs import FilterBar
@@ -33,7 +35,7 @@ class PoliciesScreen(ModeScreen):
     BINDINGS = [Binding("e", "explain", "Explain"), Binding("tab", "app.focus_next", "Next pane", show=False)]
     KEY_NOTES = (("e", "explain a connection, prefilled with the highlighted pod, Service or policy"),
                  ("enter/g", "in the Go to list under the details: open that policy, pod, Service or node"),
-                 ("/", "filter: e.g. `pod shop`, `pol stor`, `app=web`"),
+                 ("/", "filter: e.g. `pod shop`, `pol stor`, `app=web`, `fqdn`, `ccnp`"),
                  ("tab", "move between the list and the details"))
 
     def __init__(self) -> None:
@@ -113,6 +115,8 @@ class PoliciesScreen(ModeScreen):
                 renderable = policy_views.policy_details(engine, obj)
             elif kind == "svc":
                 renderable = policy_views.service_details(engine, snapshot, obj)
+            elif kind in KIND_CODES:
+                renderable = kind_policy_details(engine, obj)
             else:
                 renderable = policy_views.namespace_details(engine, snapshot, obj)
             related = related_objects(engine, snapshot, kind, obj)
@@ -147,7 +151,7 @@ class PoliciesScreen(ModeScreen):
 
         selected = self._selected_object()
         prefill = prefill_for(*selected, state.engine) if selected is not None else Prefill()
-        self.app.push_screen(ExplainDialog(state.snapshot, self.engines, "", prefill.dst, prefill.port,
+        self.app.push_screen(ExplainDialog(state.snapshot, self.engines, prefill.src, prefill.dst, prefill.port,
                                            prefill.namespace))
 
     def extra_commands(self) -> list:
@@ -175,6 +179,9 @@ class PoliciesScreen(ModeScreen):
                     "kubectl command")
         if kind == "svc":
             return kubectl("describe", *objects("service", obj.name), namespace=obj.namespace).text, "kubectl command"
+        if kind in KIND_CODES:
+            return (kubectl("describe", *objects(RESOURCES[kind], obj.name), namespace=obj.namespace).text,
+                    "kubectl command")
         return kubectl("get", "networkpolicy", namespace=obj).text, "kubectl command"
 
     def yaml_target(self) -> tuple[str, Any] | None:
@@ -193,6 +200,8 @@ class PoliciesScreen(ModeScreen):
             snapshot = self.console_state.snapshot
             namespace = next((ns for ns in snapshot.namespaces if ns.name == obj), None)
             return (f"namespace {obj}", namespace) if namespace is not None else None
+        if kind in KIND_CODES:
+            return policy_ref(obj).label, obj
         label = {"pod": "pod", "svc": "service"}.get(kind, "networkpolicy")
         return f"{label} {obj.namespace}/{obj.name}", obj
 
@@ -207,6 +216,8 @@ class PoliciesScreen(ModeScreen):
         kind, obj = row.key
         if kind == "ns":
             return ObjectRef("Namespace", obj, obj), None
+        if kind in KIND_CODES:
+            return policy_ref(obj), None
         return ObjectRef({"pod": "Pod", "pol": "NetworkPolicy", "svc": "Service"}[kind], obj.namespace, obj.name), None
 
     def _row_for(self, ref: Any) -> Row | None:
@@ -220,7 +231,7 @@ class PoliciesScreen(ModeScreen):
         state = self.console_state
         objects_list = self.query_one("#objects", VirtualList)
         if state is None or state.snapshot is None or (objects_list.total_count == 0 and (
-                state.snapshot.pods or state.snapshot.policies or state.snapshot.namespaces)):
+                state.snapshot.pods or state.snapshot.policies or state.snapshot.namespaces or state.snapshot.cilium_policies)):
             return False
         outcome = reveal_in_list(self, objects_list, state, ref)
         if outcome is True:

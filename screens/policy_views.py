@@ -12,6 +12,7 @@ from typing import Any
 from rich.console import Group
 from rich.text import Text
 
+from netpol_tui.screens import kind_views
 from netpol_tui.screens.views import cell, plural
 from netpol_tui.text import clean
 from netpol_tui.widgets.describe import describe_policy, selector
@@ -57,15 +58,17 @@ def object_rows(snapshot: Any) -> Iterator[Row | None]:
     services_by_ns: dict[str, list[Any]] = {}
     for service in snapshot.services:
         services_by_ns.setdefault(service.namespace, []).append(service)
+    kinds_by_ns = kind_views.namespaced_by_ns(snapshot)
     yield None
-    names = sorted({ns.name for ns in snapshot.namespaces} | set(pods_by_ns) | set(policies_by_ns))
+    names = sorted({ns.name for ns in snapshot.namespaces} | set(pods_by_ns) | set(policies_by_ns) | set(kinds_by_ns))
     join_pair = "=".join
     ns_labels = {ns.name: ",".join(map(join_pair, ns.labels.items())).lower() for ns in snapshot.namespaces}
     for name in names:
         pods = sorted(pods_by_ns.get(name, ()), key=lambda p: p.name)
         policies = sorted(policies_by_ns.get(name, ()), key=lambda p: p.name)
+        kinds = kinds_by_ns.get(name, [])
         ns_cell = _safe(name, 120)
-        summary = f"{plural(len(pods), 'pod')}, {plural(len(policies), 'policy')}"
+        summary = f"{plural(len(pods), 'pod')}, {plural(len(policies) + len(kinds), 'policy')}"
         # The filter matches kind, namespace, name and labels: never the "8 pods" summary.
         yield Row(("ns", ns_cell, "", summary), ("ns", name), f"ns {ns_cell.lower()}  {ns_labels.get(name, '')}",
                   _NS_STYLES)
@@ -74,6 +77,7 @@ def object_rows(snapshot: Any) -> Iterator[Row | None]:
             policy_name = _safe(policy.name, 300)
             yield Row(("pol", ns_cell, policy_name, info), ("pol", policy),
                       f"pol {ns_cell} {policy_name} {info}".lower(), _POLICY_STYLES)
+        yield from kind_views.namespace_rows(kinds, ns_cell)
         for service in sorted(services_by_ns.get(name, ()), key=lambda s: s.name):
             info = f"{_safe(service.type, 20)}  selector {_safe(','.join(map(join_pair, (service.selector or {}).items())) or '<none>', 200)}"
             service_name = _safe(service.name, 120)
@@ -89,6 +93,7 @@ def object_rows(snapshot: Any) -> Iterator[Row | None]:
             pod_name = _safe(pod.name, 300)
             yield Row(("pod", ns_cell, pod_name, labels), ("pod", pod), f"pod {ns_cell} {pod_name} {labels}".lower(),
                       styles)
+    yield from kind_views.cluster_rows(snapshot)
 
 
 def _labels(labels: dict[str, str]) -> Text:
@@ -139,14 +144,19 @@ def pod_details(engine: Any, pod: Any) -> Group:
                               style="yellow" if isolated else "dim"))
     parts.append(Text.assemble(("Isolation  ", "bold"), isolation[0], " · ", isolation[1],
                                (f"   ({engine.dataplane.title})", "dim")))
+    kind_lines = kind_views.pod_kind_lines(engine, pod)
+    if kind_lines:
+        parts[-1].append("   (NetworkPolicy only: the policy kinds below may isolate it too)", style="dim")
     selecting = engine.policies_selecting(pod)
     parts.append(Text(f"\nPolicies selecting this pod ({len(selecting)})", style="bold underline"))
     if not selecting:
-        parts.append(Text("  none: no policy selects this pod, so all its traffic is allowed.", style="dim"))
+        parts.append(Text("  none: no NetworkPolicy selects this pod." if kind_lines else
+                          "  none: no policy selects this pod, so all its traffic is allowed.", style="dim"))
     for policy in selecting[:MAX_POLICIES_LISTED]:
         parts.append(Text.assemble(f"  {TICK} ", (cell(policy.name, 120), "bold green"),
                                    (f"   {'/'.join(policy.policy_types)}", "dim")))
         parts.append(_terms_line(engine.explain_selector(policy.pod_selector, pod.labels)))
+    parts.extend(kind_lines)
     misses = engine.non_selecting_policies(pod)
     parts.append(Text(f"\nPolicies in {cell(pod.namespace, 80)} that do not select it ({len(misses)})",
                       style="bold underline"))
@@ -220,14 +230,17 @@ def namespace_details(engine: Any, snapshot: Any, name: str) -> Group:
     labels = snapshot.namespace_labels(name)
     pods = [pod for pod in snapshot.pods if pod.namespace == name]
     policies = [policy for policy in snapshot.policies if policy.namespace == name]
+    kinds = kind_views.namespaced_by_ns(snapshot).get(name, [])
     parts: list[Any] = [Text.assemble(("Namespace ", "bold"), (cell(name, 120), "bold")),
                         Text.assemble(("Labels  ", "bold"), _labels(labels)),
-                        Text(f"{plural(len(pods), 'pod')} · {plural(len(policies), 'policy')}")]
+                        Text(f"{plural(len(pods), 'pod')} · {plural(len(policies), 'policy')}"
+                             + (f" · {len(kinds)} of other kinds (FQDN, Cilium)" if kinds else ""))]
     missing = _policies_missing(engine) if engine is not None else None
     if missing is not None:
         parts.append(Text("Which pods policies isolate is unknown: " + clean(missing, 600)))
     elif engine is not None and pods:
-        unselected = [pod for pod in pods if pod.is_live and not engine.policies_selecting(pod)]
+        unselected = [pod for pod in pods if pod.is_live and not engine.policies_selecting(pod)
+                      and not engine.kind_policies_selecting(pod)]
         if unselected:
             many = len(unselected) != 1
             parts.append(Text(f"{len(unselected)} live pod{'s are' if many else ' is'} selected by no policy "
@@ -235,6 +248,8 @@ def namespace_details(engine: Any, snapshot: Any, name: str) -> Group:
     for policy in policies[:MAX_POLICIES_LISTED]:
         parts.append(Text.assemble("  ", (cell(policy.name, 120), "cyan"), "  PodSelector ",
                                    selector(policy.pod_selector), f"  {'/'.join(policy.policy_types)}"))
+    for policy in kinds[:MAX_POLICIES_LISTED]:
+        parts.append(Text.assemble("  ", (cell(policy.label, 160), "bright_magenta")))
     return Group(*parts)
 
 

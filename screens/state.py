@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from netpol_tui.finding_history import FindingHistory
 from netpol_tui.model.snapshot import Kind, Snapshot
 from netpol_tui.sources import SourceError, SourceOptions
 from netpol_tui.text import plural
@@ -62,6 +63,9 @@ class ConsoleState:
     follow: tuple[Any, ...] = ()
     #: The snapshot continues the previous one (a followed update), rather than a new load.
     followed: bool = False
+    #: Findings resolved and new this session (netpol_tui/finding_history.py), kept across reloads
+    #: of the same source; a new ConsoleState (another context) starts a fresh one.
+    history: FindingHistory = field(default_factory=FindingHistory)
 
     def with_error(self, part: str, reason: str) -> ConsoleState:
         return replace(self, errors={**self.errors, part: reason})

@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
+from netpol_tui.finding_history import NEW_MARK, RESOLVED_MARK, FindingHistory, ResolvedFinding, finding_key
 from netpol_tui.messages import ShowFinding
 from netpol_tui.refs import find_subject
 from netpol_tui.screens.base import ModeScreen
@@ -59,6 +60,32 @@ def next_step_text(enforcement: Any) -> Text:
     return text
 
 
+def history_counts(history: FindingHistory, report: Any) -> Text:
+    """` · 2 new · 1 resolved` after the finding counts (nothing while nothing changed)."""
+    text = Text()
+    new = history.new_count(report.findings)
+    if new:
+        text.append(" · ")
+        text.append(f"{new} {NEW_MARK}", style="bold")
+    if history.resolved:
+        text.append(" · ")
+        text.append(f"{len(history.resolved)} {RESOLVED_MARK}", style="dim")
+    return text
+
+
+def follow_finding(findings: VirtualList, kept: Any) -> None:
+    """After new rows: when the highlighted row is no longer `kept` (a finding or a resolved one),
+    move to the row of the same finding in its other state, if there is one."""
+    row = findings.highlighted_row
+    if row is not None and row.key == kept or not hasattr(kept, "subject") or not hasattr(kept, "id"):
+        return
+    key = finding_key(kept)
+    position, _ = findings.find(lambda item: not isinstance(item, tuple) and hasattr(item, "subject")
+                                and not hasattr(item, "findings") and finding_key(item) == key)
+    if position is not None:
+        findings.cursor = position
+
+
 class StatusScreen(ModeScreen):
     MODE = "status"
     PLACEHOLDERS = ("status-cluster",)
@@ -71,6 +98,8 @@ class StatusScreen(ModeScreen):
         super().__init__()
         #: Keys of the finding groups opened with Enter (kept across reloads).
         self.opened: frozenset = frozenset()
+        #: The row highlighted when new rows were asked for (rows_shown follows it if it resolved).
+        self._kept: Any = None
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="status-summary", can_focus=True):
@@ -110,13 +139,14 @@ class StatusScreen(ModeScreen):
             findings.set_rows(())
             self.query_one("#findings-title", Static).update("Findings")
             return
-        if previous is None or previous.report is not report:
+        if previous is None or previous.report is not report or previous.history is not state.history:
             self._prepare_findings(report, state.generation)
             counts = report.summary()
             title = Text.assemble(("Findings  ", "bold"), (plural(counts["error"], "error"), "red"), " · ",
                                   (plural(counts["warning"], "warning"), "yellow"), " · ",
-                                  (f"{counts['info']} info", "cyan"), " · ", f"{counts['unknown']} unknown",
-                                  ("   Enter opens · g goes to the object · c copies the fix", "dim"))
+                                  (f"{counts['info']} info", "cyan"), " · ", f"{counts['unknown']} unknown")
+            title.append_text(history_counts(state.history, report))
+            title.append("   Enter opens · g goes to the object · c copies the fix", style="dim")
             self.query_one("#findings-title", Static).update(title)
             findings.empty_text = "No findings: every check passed."
 
@@ -168,9 +198,9 @@ class StatusScreen(ModeScreen):
         else:
             parts.append(Text("configured" if policy is not None and policy.is_configured else "none known"))
         counts = snapshot.counts()
-        parts.append(Text(f"{counts['pods']} pods · {counts['namespaces']} namespaces · "
-                          f"{counts['networkpolicies']} policies · {counts['nodes']} nodes · "
-                          f"{counts['services']} services", style="dim"))
+        parts.append(Text(" · ".join((plural(counts["pods"], "pod"), plural(counts["namespaces"], "namespace"),
+                                      plural(counts["networkpolicies"], "policy"), plural(counts["nodes"], "node"),
+                                      plural(counts["services"], "service"))), style="dim"))
         return Group(*parts)
 
     def _problems_block(self, state: ConsoleState) -> Text | str:
@@ -189,7 +219,17 @@ class StatusScreen(ModeScreen):
     def _prepare_findings(self, report: Any, generation: object = None) -> None:
         from netpol_tui.screens.finding_rows import grouped_rows
 
-        self.prepare_rows("findings", grouped_rows, report, self.opened, generation=generation)
+        history = self.console_state.history if self.console_state is not None else None
+        self._kept = self._selected()  # rows_shown follows it to its resolved row (or back)
+        self.prepare_rows("findings", grouped_rows, report, self.opened, history, generation=generation)
+
+    def rows_shown(self, target: str) -> None:
+        """Keep the cursor on a finding that resolved (now its resolved row) or came back."""
+        kept, self._kept = self._kept, None
+        if target == "findings" and kept is not None:
+            # after the refresh that sized the list for its new rows: scrolling to the last row
+            # before it was clamped to the old height
+            self.call_after_refresh(follow_finding, self.query_one("#findings", VirtualList), kept)
 
     def _selected(self) -> Any:
         row = self.query_one("#findings", VirtualList).highlighted_row
@@ -201,7 +241,12 @@ class StatusScreen(ModeScreen):
         item = event.row.key if event.row else None
         if item is None:
             return
-        if isinstance(item, FindingGroup):
+        if isinstance(item, ResolvedFinding):
+            self.post_message(ShowFinding(item.as_finding()))
+        elif isinstance(item, tuple):  # the "… and N more resolved" row
+            self.notify("Only the first resolved findings are listed; they stay resolved all the same.",
+                        title="Resolved")
+        elif isinstance(item, FindingGroup):
             self.opened = self.opened ^ {item.key}
             report = self.console_state.report if self.console_state else None
             if report is not None:

@@ -105,51 +105,12 @@ def _read_batch(path: str) -> list[Any]:
     return data
 
 
-def _pairs(engine: Any, src_text: str, dst_text: str, namespace: str | None) -> list[tuple[Any, Any]]:
-    sources = engine.resolve(src_text, namespace)
-    destinations = engine.resolve(dst_text, namespace)
-    return [(src, dst) for src in sources for dst in destinations]
-
-
 def _answers(engine: Any, src_text: str, dst_text: str, port: int, protocol: str,
              namespace: str | None) -> list[Any]:
-    """The verdicts of one query. A destination that names no snapshot endpoint but is a DNS name
-    is answered by name (FQDN rules); a Service's DNS name as the Service's pods, saying why no
-    FQDN rule can allow it."""
-    from dataclasses import replace
+    """The verdicts of one query (`policy.questions.answer`, which the console's Explain shares)."""
+    from netpol_tui.policy.questions import answer
 
-    from netpol_tui.policy import EndpointError, EndpointUnknown
-    from netpol_tui.policy.names import pod_address, split_name
-
-    try:
-        pairs = _pairs(engine, src_text, dst_text, namespace)
-    except EndpointUnknown:
-        raise
-    except EndpointError:
-        parsed = split_name(dst_text)
-        if parsed is None:
-            raise
-        host = parsed[0]
-        address = pod_address(host)
-        if address is not None:  # a pod's own DNS record: traffic to that pod
-            return [engine.evaluate(a, b, port, protocol) for a, b in _pairs(engine, src_text, address, namespace)]
-        sources = engine.resolve(src_text, namespace)
-        service = engine.service_for_name(host)
-        if service is None:
-            return [engine.evaluate_name(src, host, port, protocol) for src in sources]
-        verdicts = []
-        for src, dst in _pairs(engine, src_text, f"{service[0]}/svc/{service[1]}", namespace):
-            verdict = engine.evaluate(src, dst, port, protocol)
-            naming = engine.fqdn_rules_naming(src.pod, host) if src.pod is not None else ()
-            note = (f"{host} is the DNS name of Service {service[0]}/{service[1]}, evaluated as its pods. An "
-                    "FQDNNetworkPolicy rule never allows a ClusterIP or headless Service: GKE translates the "
-                    "Service's virtual IP to a pod IP before policy is evaluated (a headless name resolves to pod "
-                    "IPs); allow the pods with a label-based NetworkPolicy")
-            if naming:
-                note += f" ({naming[0]} names {host}, to no effect)"
-            verdicts.append(replace(verdict, notes=(*verdict.notes, note + ".")))
-        return verdicts
-    return [engine.evaluate(a, b, port, protocol) for a, b in pairs]
+    return answer(engine, src_text, dst_text, port, protocol, namespace)
 
 
 def name_port(dst_text: str, port_text: Any) -> Any:

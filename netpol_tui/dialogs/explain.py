@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rich.console import Group
 from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -19,15 +21,17 @@ from textual.widgets import Button, Input, Select, Static
 from textual.worker import WorkerState
 
 from netpol_tui.dialogs.base import Dialog
+from netpol_tui.dialogs.explain_answer import MAX_PAIRS as MAX_PAIRS
+from netpol_tui.dialogs.explain_answer import compute_explain
 from netpol_tui.messages import CopyCommand, VerdictComputed, WorkerFailed
 from netpol_tui.text import clean
 from netpol_tui.widgets.completion import CompletionList, EndpointCompleter, EndpointSuggester
-from netpol_tui.widgets.verdicts import explain_block, explain_text
+from netpol_tui.widgets.related import RelatedList
+from netpol_tui.widgets.verdicts import VERDICT_WORDS, explain_block, explain_text
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 DATAPLANES = (("auto (this cluster)", "auto"), ("Calico", "calico"), ("Dataplane V2", "dataplane-v2"),
               ("Kubernetes API", "kubernetes"), ("no enforcement", "none"))
-MAX_PAIRS = 50
 MAX_RECENT = 20
 ENDPOINTS = ("explain-from", "explain-to")
 #: What the hint line says about the focused field (the form's focus must be unmistakable).
@@ -60,52 +64,41 @@ class ExplainRequest:
                      *option_words("--port", self.port), "--protocol", self.protocol, *dataplane))
 
 
-def compute_explain(snapshot: Any, engines: dict[str, Any], request: ExplainRequest) -> dict[str, Any]:
-    """Ask the engine (one per dataplane, cached in `engines`); ValueError for a bad question.
-
-    An endpoint the unread data would have named (pods or Services not read) gives no verdicts
-    and `unknown`: the message and the reasons.
-    """
-    from netpol_tui.policy import EndpointUnknown, PolicyEngine, check_port, check_protocol
-
-    def engine_for(name: str) -> Any:
-        engine = engines.get(name)
-        if engine is None:
-            # the app's "auto" engine already is the calico (or dataplane-v2) one on most clusters
-            same = next((known for known in engines.values() if known.dataplane == name), None)
-            engine = engines[name] = same or PolicyEngine(snapshot, name)
-        return engine
-
-    port, protocol = check_port(request.port), check_protocol(request.protocol)
-    engine = engine_for(request.dataplane)
-    try:
-        pairs = [(src, dst) for src in engine.resolve(request.src, request.namespace)
-                 for dst in engine.resolve(request.dst, request.namespace)]
-    except EndpointUnknown as exc:
-        return {"verdicts": [], "comparison": [], "policies": {}, "notes": engine.notes,
-                "unknown": {"message": exc.message, "unknown_because": exc.unknown_because,
-                            "question": f"{request.src} -> {request.dst} on {protocol} port {port}"}}
-    verdicts = [engine.evaluate(src, dst, port, protocol) for src, dst in pairs[:MAX_PAIRS]]
-    comparison: list[tuple[str, Any]] = []
-    if pairs and snapshot.policies:
-        src, dst = pairs[0]
-        calico = engine_for("calico").evaluate(src, dst, port, protocol)
-        dataplane_v2 = engine_for("dataplane-v2").evaluate(src, dst, port, protocol)
-        if calico.known and dataplane_v2.known and calico.allowed != dataplane_v2.allowed:
-            comparison = [("Calico", calico), ("Dataplane V2", dataplane_v2)]
-    keys = {ref.policy_key for verdict in verdicts for side in (verdict.egress, verdict.ingress)
-            for ref in side.allowed_by}
-    policies = {policy.key: policy for policy in snapshot.policies if policy.key in keys}
-    return {"verdicts": verdicts, "comparison": comparison, "policies": policies, "notes": engine.notes,
-            "pairs": len(pairs)}
-
-
 class CompletionsBuilt(Message):
     """The endpoint completions of the dialog's snapshot are ready (built in a worker)."""
 
     def __init__(self, completer: EndpointCompleter) -> None:
         super().__init__()
         self.completer = completer
+
+
+class ExplainReevaluated(Message):
+    """The open answer asked again on a newer snapshot (`generation` tags which asking it answers:
+    an older one never overwrites a newer one)."""
+
+    def __init__(self, generation: int, request: ExplainRequest, snapshot: Any, result: Any = None,
+                 error: str | None = None) -> None:
+        super().__init__()
+        self.generation = generation
+        self.request = request
+        self.snapshot = snapshot
+        self.result = result
+        self.error = error
+
+
+#: What the verdict-changed marker calls an answer that could not be given (an endpoint went away).
+NO_ANSWER = "NO ANSWER"
+
+
+def verdict_word(result: dict[str, Any] | None, error: str | None = None) -> str:
+    """One word for an answer, to tell whether it turned: ALLOWED, DENIED, UNKNOWN, MIXED (a
+    Service whose pod pairs disagree), NO PODS, or NO ANSWER (the question failed)."""
+    if error is not None or result is None:
+        return NO_ANSWER
+    if result.get("unknown"):
+        return "UNKNOWN"
+    words = {VERDICT_WORDS[verdict.allowed] for verdict in result["verdicts"]}
+    return words.pop() if len(words) == 1 else "MIXED" if words else "NO PODS"
 
 
 class ExplainDialog(Dialog):
@@ -133,6 +126,8 @@ class ExplainDialog(Dialog):
     ExplainDialog #explain-stale { height: auto; display: none; background: $warning 25%; color: $text; }
     ExplainDialog #explain-result { height: 1fr; border-top: solid $primary; }
     ExplainDialog #explain-result.-stale { opacity: 60%; }
+    ExplainDialog #explain-goto-title { height: 1; display: none; }
+    ExplainDialog #explain-goto { height: auto; }
     """
 
     def __init__(self, snapshot: Any, engines: dict[str, Any], src: str = "", dst: str = "", port: str = "",
@@ -192,6 +187,10 @@ class ExplainDialog(Dialog):
             yield Static("", id="explain-stale")
             with VerticalScroll(id="explain-result"):
                 yield Static(Text("Fill in the connection and press Enter.", style="dim"), id="explain-output")
+                # under the answer, scrolling with it: the answer keeps the dialog's height
+                yield Static(Text("Deciding rules: Go to (Tab here; Enter or g opens)", style="bold"),
+                             id="explain-goto-title")
+                yield RelatedList(id="explain-goto")
             yield Static("Enter explain · Tab next field · ↓↑ completions · PgUp/PgDn scroll · ctrl+y copy · Esc close",
                          classes="dialog-hint")
 
@@ -332,6 +331,13 @@ class ExplainDialog(Dialog):
 
     def action_explain(self) -> None:
         request = self._current_request()
+        if not request.port and request.dst:  # `example.com:443`: the port is in the name, as the CLI takes it
+            from netpol_tui.policy.names import split_name
+
+            parsed = split_name(request.dst)
+            if parsed is not None and parsed[1] is not None:
+                self.query_one("#explain-port", Input).value = str(parsed[1])
+                request = self._current_request()
         missing = [name for name, value in (("from", request.src), ("to", request.dst), ("port", request.port))
                    if not value]
         if missing:
@@ -343,6 +349,7 @@ class ExplainDialog(Dialog):
         recent = self._recent()
         recent[:] = [*(item for item in recent if item != request), request][-MAX_RECENT:]
         self._show(Text("Evaluating…", style="dim"))
+        self._show_deciding([])
         snapshot, engines = self.snapshot, self.engines
 
         def work() -> None:
@@ -372,11 +379,17 @@ class ExplainDialog(Dialog):
             return
         self.result = message.result
         self._show(explain_block(message.result))
+        self._show_deciding(message.result.get("deciding", []))
 
     def on_worker_state_changed(self, event) -> None:
         if event.state == WorkerState.ERROR:
             self._show(Text("The engine failed on this question; see the banner.", style="red"))
             self.app.post_message(WorkerFailed(event.worker.name, event.worker.error))
+
+    def _show_deciding(self, entries: list[tuple[str, Any]]) -> None:
+        """The deciding rules' objects to go to (a GoTo closes the dialog and opens the object)."""
+        self.query_one("#explain-goto-title", Static).display = bool(entries)
+        self.query_one("#explain-goto", RelatedList).show(entries)
 
     def _show(self, renderable: Any) -> None:
         self.query_one("#explain-output", Static).update(renderable)
@@ -391,6 +404,85 @@ class ExplainDialog(Dialog):
             self.notify("Explain a connection first.", severity="warning")
             return
         self.post_message(CopyCommand(explain_text(self.result) + "\n$ " + self.request.command, "explanation"))
+
+    # ------------------------------------------------------------------ following the source
+    # The console follows its source: each update brings a new snapshot and engine. The open
+    # answer is asked again on it (a thread worker, generation-tagged) and marked when its verdict
+    # turns, so the engineer who just applied a fix sees DENIED -> ALLOWED without pressing Enter.
+
+    @on(events.Mount)
+    def _follow_on_mount(self) -> None:
+        self._reevaluation = 0  # generation of the newest asking; older answers are dropped
+        self._shown_word: str | None = None  # the verdict word of the answer shown
+        self._verdict_change: tuple[ExplainRequest, str] | None = None
+        self._updates = 0
+        if hasattr(self.app, "state"):
+            self.watch(self.app, "state", self._state_followed, init=False)
+
+    def _state_followed(self, state: Any) -> None:
+        """A new snapshot with its engine: the dialog moves on to it (so does the next Enter)."""
+        if state is None or state.snapshot is None or state.engine is None or state.snapshot is self.snapshot:
+            return
+        self.snapshot, self.engines = state.snapshot, {"auto": state.engine}
+        self._updates += 1
+        self.reevaluate()
+
+    def reevaluate(self) -> None:
+        """Ask the open question again on the dialog's snapshot, off the UI thread."""
+        request = self.request
+        if request is None or not self.is_mounted:
+            return
+        self._reevaluation = generation = self._reevaluation + 1
+        snapshot, engines = self.snapshot, self.engines
+
+        def work() -> None:
+            try:
+                result = compute_explain(snapshot, engines, request)
+            except ValueError as exc:  # an endpoint that went away, or a bad question
+                self.post_message(ExplainReevaluated(generation, request, snapshot, error=str(exc)))
+                return
+            self.post_message(ExplainReevaluated(generation, request, snapshot, result=result))
+
+        self.run_worker(work, thread=True, exit_on_error=False, name="explain", group="explain-follow")
+
+    @on(VerdictComputed)
+    def _verdict_answered(self, message: VerdictComputed) -> None:
+        """The user's own answer (runs before on_verdict_computed): its verdict is the one later
+        answers compare with; it was asked on the snapshot of its time, so after an update it is
+        asked again on the newest."""
+        if message.request != self.request:
+            return
+        self._shown_word = verdict_word(message.result, message.error)
+        self._verdict_change = None
+        if self._updates:
+            self.call_later(self.reevaluate)
+
+    def on_explain_reevaluated(self, message: ExplainReevaluated) -> None:
+        if message.generation != self._reevaluation or message.request != self.request \
+                or message.snapshot is not self.snapshot:
+            return  # an older asking, another question, or a snapshot already replaced
+        word = verdict_word(message.result, message.error)
+        before = self._shown_word
+        if before is not None and word != before:
+            from netpol_tui import finding_history
+
+            at = finding_history.clock_text(finding_history.wall_clock())
+            self._verdict_change = (message.request, f"verdict changed: {before} -> {word} (at {at})")
+        self._shown_word = word
+        same = self.result is not None and message.result is not None \
+            and explain_text(self.result) == explain_text(message.result)
+        if same and word == before:
+            return  # nothing to redraw: the scroll position stays
+        self.result = message.result
+        body = Text(clean(message.error, 1000), style="bold red") if message.error else explain_block(message.result)
+        self._show(Group(*self.verdict_change_lines(), body))
+
+    def verdict_change_lines(self) -> list[Text]:
+        """The marker of the open question's last verdict change (none when it has not turned)."""
+        change = self._verdict_change
+        if change is None or change[0] != self.request:
+            return []
+        return [Text(f" {change[1]} ", style="bold reverse yellow"), Text("")]
 
 
 def _failing_side(engines: dict[str, Any], request: ExplainRequest) -> str:

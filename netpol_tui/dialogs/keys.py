@@ -78,6 +78,8 @@ class KeysDialog(Dialog):
         # Read now, while `screen` is the active one: its bindings are what works there.
         self.local, self.everywhere = key_rows(screen, getattr(screen, "KEY_NOTES", ()))
         self.commands = command_rows(commands or {})
+        #: (marker, meaning) of the screen's markers (new, resolved, verdict changed), when it has some.
+        self.legend = list(getattr(screen, "LEGEND", ()))
 
     def compose(self) -> ComposeResult:
         title = getattr(self.for_screen, "MODE", "") or "console"
@@ -85,7 +87,8 @@ class KeysDialog(Dialog):
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         for heading, rows in (("This screen", self.local), ("Everywhere", self.everywhere),
-                              ("Commands (type : then the word)", self.commands)):
+                              ("Commands (type : then the word)", self.commands),
+                              ("Markers (when following)", self.legend)):
             if not rows:
                 continue
             if table.row_count:

@@ -218,8 +218,8 @@ class FlowReport:
 
     def summary_lines(self) -> list[str]:
         counts = self.counts()
-        lines = [f"{self.records} flow records, {self.connections} connections, {len(self.groups)} groups: "
-                 f"{counts[DISAGREES]} disagree, {counts[UNKNOWN]} unknown, {counts[AGREES]} agree "
+        lines = [f"{self.records:,} flow records, {self.connections:,} connections, {len(self.groups):,} groups: "
+                 f"{counts[DISAGREES]:,} disagree, {counts[UNKNOWN]:,} unknown, {counts[AGREES]:,} agree "
                  f"(engine model: {self.dataplane})."]
         lines += self.logs_lines()
         lines += [f"Note: {note}" for note in self.notes]

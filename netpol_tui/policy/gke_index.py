@@ -8,8 +8,9 @@ from deciding what their rules say; `GkeKindsMixin` inherits this mixin.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from netpol_tui.gcpause import gc_paused
 from netpol_tui.model.gke_policy import CiliumPeerRule, CiliumPolicy, CiliumRuleSet, FqdnNetworkPolicy
 from netpol_tui.model.objects import Pod
 from netpol_tui.model.policy import LabelSelector
@@ -56,6 +57,24 @@ class GkeIndex:
     identities: dict[int, tuple[object, dict[str, str]]]
     #: id(selector) -> (selector, compiled)
     selectors: dict[int, tuple[LabelSelector, CiliumSelector]]
+    #: id(policy) -> (policy, `pods_selected_by_kind` answer)
+    kind_pods: dict[int, tuple[object, tuple[tuple[Pod, bool | None], ...]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class KindSelection:
+    """An FQDNNetworkPolicy or Cilium policy rule set that selects a pod (`kind_policies_selecting`).
+
+    `selected` True: certainly; None: maybe (its endpointSelector names a label netpol-tui does
+    not know for pods, such as a service account). `sections` are the rule sections the rule set
+    has (`egress` for an FQDN policy; `ingress`, `ingressDeny`, `egress`, `egressDeny`), `where`
+    the rule set's place in the policy (`spec`, `specs[1]`).
+    """
+
+    policy: FqdnNetworkPolicy | CiliumPolicy
+    selected: bool | None
+    sections: tuple[str, ...]
+    where: str = "spec"
 
 
 class GkeIndexMixin(PolicyIndex):
@@ -197,3 +216,55 @@ class GkeIndexMixin(PolicyIndex):
         if index is not None:
             index.selectors[id(selector)] = (selector, compiled)
         return compiled
+
+    # --------------------------------------------------------- public selection queries
+
+    def kind_policies_selecting(self, pod: Pod) -> tuple[KindSelection, ...]:
+        """The FQDNNetworkPolicies and Cilium policy rule sets that select the pod (or may), FQDN
+        first, each in snapshot order; empty when the snapshot has none of these kinds. The API
+        view: whether the dataplane enforces them is the verdict's business."""
+        if self._gke_index is None:
+            return ()
+        found = [KindSelection(policy, True, ("egress",)) for policy in self._fqdn_selecting(pod)]
+        for policy, rule_set, selected, _ in self._cilium_selecting(pod):
+            sections = tuple(name for name, rules in (("ingress", rule_set.ingress), ("ingressDeny", rule_set.ingress_deny),
+                                                      ("egress", rule_set.egress), ("egressDeny", rule_set.egress_deny))
+                             if rules)
+            found.append(KindSelection(policy, selected, sections, rule_set.section))
+        return tuple(found)
+
+    def pods_selected_by_kind(self, policy: FqdnNetworkPolicy | CiliumPolicy) -> tuple[tuple[Pod, bool | None], ...]:
+        """(pod, True certainly / None maybe) for the pods an FQDN or Cilium policy selects, sorted
+        by namespace and name; a CiliumClusterwideNetworkPolicy may select pods of every namespace,
+        a host policy (nodeSelector only) selects none. Per pod group and cached per policy (a
+        cluster-wide policy over 100,000 pods takes about a second the first time)."""
+        index = self._gke_index
+        cached = index.kind_pods.get(id(policy)) if index is not None else None
+        if cached is not None and cached[0] is policy:
+            return cached[1]
+        with gc_paused():  # ~1 tuple per pod: no full collection over the snapshot meanwhile
+            result = self._kind_pods(policy)
+        if index is not None:
+            index.kind_pods[id(policy)] = (policy, result)
+        return result
+
+    def _kind_pods(self, policy: FqdnNetworkPolicy | CiliumPolicy) -> tuple[tuple[Pod, bool | None], ...]:
+        pods: list[tuple[Pod, bool | None]]
+        if isinstance(policy, FqdnNetworkPolicy):
+            groups = self._matching_groups(policy.namespace, policy.pod_selector)
+            pods = [(pod, True) for group in groups for pod in group.pods]
+        else:
+            rule_sets = [rule_set for rule_set in policy.rules if rule_set.endpoint_selector is not None]
+            if policy.namespace is not None:
+                groups = self._groups_by_ns.get(policy.namespace, [])
+            else:
+                groups = [group for members in self._groups_by_ns.values() for group in members]
+            pods = []
+            for group in groups:
+                if not group.pods or not rule_sets:
+                    continue
+                states = [self._policy_selects(policy, rule_set, group.pods[0]) for rule_set in rule_sets]
+                state = True if True in states else None if None in states else False
+                if state is not False:
+                    pods.extend((pod, state) for pod in group.pods)
+        return tuple(sorted(pods, key=lambda item: (item[0].namespace, item[0].name)))

@@ -51,7 +51,7 @@ from netpol_tui.policy.selectors import CompiledSelector, explain_terms
 from netpol_tui.policy.unread import Unread
 
 if TYPE_CHECKING:
-    from netpol_tui.model.gke_policy import FqdnNetworkPolicy
+    from netpol_tui.model.gke_policy import CiliumPolicy, CiliumRuleSet, FqdnNetworkPolicy
     from netpol_tui.model.policy import PolicyPort
     from netpol_tui.policy.common import CompiledPolicy, Outcome, Undecided, _Traffic
     from netpol_tui.policy.gke_index import GkeIndex, Selecting
@@ -467,6 +467,9 @@ class PolicyIndex:
         # cidr.py
         def evaluate_cidr(self, pod: Pod, cidr: str, port: int, protocol: str,
                           direction: Direction | str) -> CidrVerdict: ...
+
+        # cilium_match.py
+        def _policy_selects(self, policy: CiliumPolicy, rule_set: CiliumRuleSet, pod: Pod) -> bool | None: ...
 
         # gke_index.py
         def _build_gke_index(self) -> GkeIndex: ...

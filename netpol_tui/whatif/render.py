@@ -1,5 +1,9 @@
 """The matrix and the diff as text, JSON, Markdown, CSV and Graphviz dot (HTML: render_html.py).
 
+The letters, legend and summary sentences come from wording.py, which render_html.py shares:
+neither renderer imports the other. Counts in sentences have thousands separators; JSON and
+CSV numbers stay plain.
+
 Cluster text (namespace, workload and pod names, deciding rules) is untrusted: `clean` for text
 and CSV, `markdown_inline` for Markdown, every JSON string cleaned, and dot identifiers quoted
 with `"` and `\\` escaped. A cell's state is a letter as well as a word, so the matrix reads
@@ -18,11 +22,20 @@ from netpol_tui.checks.render import render_markdown
 from netpol_tui.text import clean, markdown_inline, plural, sanitised
 from netpol_tui.whatif.diff import Diff
 from netpol_tui.whatif.matrix import Matrix
+from netpol_tui.whatif.wording import (
+    DIFF_FORMATS,
+    LEGEND,
+    LETTERS,
+    MATRIX_FORMATS,
+    MIGRATION_CHECKS,
+    diff_counts,
+    matrix_counts,
+    thousands,
+)
 
-LETTERS = {"all": "A", "some": "S", "none": "N", "unknown": "?", "empty": "."}
-LEGEND = "A all allowed, S some allowed, N none allowed, ? unknown (data not read), . no flow"
-MATRIX_FORMATS = ("text", "json", "markdown", "csv", "dot", "html")
-DIFF_FORMATS = ("text", "json", "markdown", "html")
+__all__ = ["DIFF_FORMATS", "LETTERS", "MATRIX_FORMATS", "MIGRATION_CHECKS", "diff_markdown", "diff_text",
+           "json_document", "matrix_csv", "matrix_dict", "matrix_dot", "matrix_markdown", "matrix_text",
+           "migration_markdown", "render_diff", "render_matrix"]
 
 
 def _one(text: object) -> str:
@@ -45,8 +58,7 @@ def _grid(matrix: Matrix) -> tuple[list[str], list[list[str]]]:
 def matrix_text(matrix: Matrix, detail: bool = False) -> str:
     counts = matrix.counts()
     out = [f"netpol-tui matrix ({_one(matrix.dataplane)}): {plural(len(matrix.classes), 'workload')}, "
-           f"{plural(counts['flows'], 'flow')}: {counts['allowed']} allowed, {counts['denied']} denied, "
-           f"{counts['unknown']} unknown", f"rows: from namespace; columns: to namespace ({LEGEND})", ""]
+           f"{matrix_counts(counts)}", f"rows: from namespace; columns: to namespace ({LEGEND})", ""]
     namespaces, rows = _grid(matrix)
     names = [_one(ns) for ns in namespaces]
     width = max((len(n) for n in names), default=4)
@@ -82,8 +94,7 @@ def matrix_markdown(matrix: Matrix) -> str:
     namespaces, rows = _grid(matrix)
     counts = matrix.counts()
     out = [f"# Connectivity matrix ({markdown_inline(matrix.dataplane)})", "",
-           f"{counts['flows']} flows: {counts['allowed']} allowed, {counts['denied']} denied, "
-           f"{counts['unknown']} unknown. Rows: from; columns: to. {LEGEND}.", "",
+           f"{matrix_counts(counts)}. Rows: from; columns: to. {LEGEND}.", "",
            "| from \\ to | " + " | ".join(markdown_inline(ns) for ns in namespaces) + " |",
            "|---|" + "---|" * len(namespaces)]
     for name, row in zip(namespaces, rows, strict=True):
@@ -131,16 +142,15 @@ def render_matrix(matrix: Matrix, fmt: str, detail: bool = False) -> str:
         return matrix_csv(matrix)
     if fmt == "dot":
         return matrix_dot(matrix)
-    if fmt == "html":
-        from netpol_tui.whatif.render_html import matrix_html  # the page and its source: render_html.py
-
-        return matrix_html(matrix)
-    return matrix_text(matrix, detail)
+    if fmt == "text":
+        return matrix_text(matrix, detail)
+    # html needs the page's source (its explain commands read it again): render_html.matrix_html.
+    raise ValueError(f"render_matrix: no format {fmt!r} here (html: render_html.matrix_html)")
 
 
 def diff_text(diff: Diff) -> str:
-    out = [f"netpol-tui diff: {_one(diff.before)} -> {_one(diff.after)}: {plural(len(diff.changes), 'flow')} "
-           f"change of {diff.compared} compared" + (f", {diff.unknown} unknown (not compared)" if diff.unknown else "")]
+    out = [f"netpol-tui diff: {_one(diff.before)} -> {_one(diff.after)}: {diff_counts(len(diff.changes), diff.compared)}"
+           + (f", {thousands(diff.unknown)} unknown (not compared)" if diff.unknown else "")]
     out += [f"  {_one(line)}" for line in diff.summary()]
     if diff.unknown_because:
         out += ["Unknown because:", *(f"  - {_one(r)}" for r in diff.unknown_because)]
@@ -157,8 +167,8 @@ def diff_text(diff: Diff) -> str:
 
 def diff_markdown(diff: Diff, title: str | None = None) -> str:
     out = [f"# {markdown_inline(title or f'What changes: {diff.before} -> {diff.after}')}", "",
-           f"- {len(diff.changes)} of {diff.compared} flows change"
-           + (f"; {diff.unknown} unknown (data not read), not compared" if diff.unknown else "")]
+           f"- {thousands(len(diff.changes))} of {thousands(diff.compared)} flows change"
+           + (f"; {thousands(diff.unknown)} unknown (data not read), not compared" if diff.unknown else "")]
     out += [f"- {markdown_inline(line)}" for line in diff.summary()]
     out += [f"- Unknown because: {markdown_inline(r)}" for r in diff.unknown_because]
     if diff.changes:
@@ -178,16 +188,9 @@ def render_diff(diff: Diff, fmt: str) -> str:
         return json_document(diff.to_dict())
     if fmt == "markdown":
         return diff_markdown(diff)
-    if fmt == "html":
-        from netpol_tui.whatif.render_html import diff_html
-
-        return diff_html(diff)
-    return diff_text(diff)
-
-
-#: The checks whose findings block or change on a dataplane migration (gke-facts: ipBlock and
-#: unsupported features differ between Calico and Dataplane V2).
-MIGRATION_CHECKS = ("GKE010", "GKE011", "GKE012")
+    if fmt == "text":
+        return diff_text(diff)
+    raise ValueError(f"render_diff: no format {fmt!r} here (html: render_html.diff_html)")
 
 
 def migration_markdown(diff: Diff, checks: Report) -> str:

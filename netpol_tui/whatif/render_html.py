@@ -7,7 +7,13 @@ there); namespace, workload and policy names are untrusted text like everywhere 
 
 Every flow comes with the `netpol-tui explain` command that asks the same question of the same
 source (the representative pods the verdict was computed on), quoted by the one shell quoting
-function, in a block with a Copy button: what is pasted runs exactly that.
+module (netpol_tui/shell.py), in a block with a Copy button: what is pasted runs exactly that. A
+name with characters no page shows as they are (controls, bidi) gets shell.py's warning line
+above its command instead of a command that would silently run something else.
+
+In a diff the verdict a change leads to reads `deny (changed)` / `allow (changed)`: the mark is
+text, not only the cell's colour. Letters, legend and summary sentences: wording.py, shared
+with the text renderer (render.py), so the two never import each other.
 """
 
 from __future__ import annotations
@@ -16,12 +22,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from netpol_tui.checks.shell import join
 from netpol_tui.html import Blocks, Markup, Td, esc_line, link, page, styled, table
+from netpol_tui.shell import script
 from netpol_tui.text import plural
 from netpol_tui.whatif.diff import Change, Diff
-from netpol_tui.whatif.matrix import Flow, Matrix, explain_words
-from netpol_tui.whatif.render import LETTERS
+from netpol_tui.whatif.matrix import Flow, Matrix, explain_words, verdict_word
+from netpol_tui.whatif.wording import (
+    LEGEND_ITEMS,
+    LETTERS,
+    MIGRATION_CHECKS,
+    changed_verdict,
+    diff_counts,
+    pair_counts,
+    thousands,
+)
 
 if TYPE_CHECKING:
     from netpol_tui.checks.model import Report
@@ -32,8 +46,6 @@ if TYPE_CHECKING:
 MAX_FLOWS = 3000
 #: Deciding rules shown per flow (as the text formats: two for a matrix flow, three for a change).
 MATRIX_DECIDING, DIFF_DECIDING = 2, 3
-LEGEND = (("all", "A all allowed"), ("some", "S some allowed"), ("none", "N none allowed"),
-          ("unknown", "? unknown: some flow depends on data not read"), ("empty", ". no flow"))
 VERDICT_CLASS = {True: "allow", False: "deny", None: "unknown"}
 
 
@@ -47,16 +59,25 @@ class PageSource:
     words: tuple[str, ...] = ()
 
 
-def explain_command(source: PageSource, words: Sequence[str], dataplane: str | None = None) -> str:
-    """`netpol-tui explain SOURCE --from .. --to .. --port .. --protocol ..` as one shell line."""
+def explain_argv(source: PageSource, words: Sequence[str], dataplane: str | None = None) -> list[str]:
+    """`netpol-tui explain SOURCE --from .. --to .. --port .. --protocol ..` as argv."""
     argv = ["netpol-tui", "explain", *source.words, *words]
     if dataplane and dataplane != "auto":
         argv += ["--dataplane", dataplane]
-    return join(argv)
+    return argv
+
+
+def explain_command(source: PageSource, words: Sequence[str], dataplane: str | None = None) -> str:
+    """The explain command as paste-ready shell (shell.script: quoted, warned when not exact)."""
+    return script(explain_argv(source, words, dataplane))
 
 
 def _verdict(allowed: bool | None) -> Markup:
-    return styled({True: "allow", False: "deny", None: "unknown"}[allowed], VERDICT_CLASS[allowed])
+    return styled(verdict_word(allowed), VERDICT_CLASS[allowed])
+
+
+def _changed(allowed: bool | None) -> Markup:
+    return styled(changed_verdict(allowed), f"{VERDICT_CLASS[allowed]} changed")
 
 
 def _rules(rules: Iterable[str], limit: int) -> Markup:
@@ -92,7 +113,7 @@ def _grid(matrix: Matrix, anchors: dict[tuple[str, str], str]) -> str:
             if cell is None or not cell.total:
                 row.append(Td(".", "cell-empty"))
                 continue
-            label = f"{LETTERS[cell.state]} {cell.allowed}/{cell.total}"
+            label = f"{LETTERS[cell.state]} {thousands(cell.allowed)}/{thousands(cell.total)}"
             anchor = anchors.get((src, dst))
             row.append(Td(link(label, anchor) if anchor else label, f"cell-{cell.state}"))
         rows.append(row)
@@ -113,7 +134,8 @@ def matrix_html(matrix: Matrix, source: PageSource = PageSource(), dataplane: st
     title = f"Connectivity matrix: {source.cluster}" if source.cluster else "Connectivity matrix"
     out = [f"<h1>{esc_line(title)}</h1>", _meta(source, matrix.dataplane),
            table(("workloads", "flows", "allowed", "denied", "unknown"),
-                 [(len(matrix.classes), counts["flows"], counts["allowed"], counts["denied"], counts["unknown"])],
+                 [tuple(thousands(value) for value in (len(matrix.classes), counts["flows"], counts["allowed"],
+                                                    counts["denied"], counts["unknown"]))],
                  "counts")]
     if counts["unknown"]:
         reasons = dict.fromkeys(reason for flow in matrix.flows if flow.allowed is None for reason in flow.deciding)
@@ -128,7 +150,7 @@ def matrix_html(matrix: Matrix, source: PageSource = PageSource(), dataplane: st
             "<p>Rows: from namespace; columns: to namespace. Each cell: the letter, then how many of its flows "
             "are allowed" + (" (it links to them)." if listed else ".") + "</p>",
             '<p class="legend">' + "".join(f'<span class="cell-{state}">{esc_line(text)}</span>'
-                                           for state, text in LEGEND) + "</p>",
+                                           for state, text in LEGEND_ITEMS) + "</p>",
             _grid(matrix, anchors)]
     out.append("<h2>Flows</h2>")
     if not listed:
@@ -138,8 +160,7 @@ def matrix_html(matrix: Matrix, source: PageSource = PageSource(), dataplane: st
         allowed = sum(1 for flow in flows if flow.allowed)
         denied = sum(1 for flow in flows if flow.allowed is False)
         unknown = len(flows) - allowed - denied
-        summary = f"{pair[0]} → {pair[1]}: {allowed} allowed, {denied} denied" + (f", {unknown} unknown"
-                                                                                  if unknown else "")
+        summary = f"{pair[0]} → {pair[1]}: {pair_counts(allowed, denied, unknown)}"
         out += [f'<h3 id="{anchors[pair]}">{esc_line(summary)}</h3>',
                 table(("from", "to", "port", "verdict", "deciding", "explain it"),
                       _flow_rows(flows, source, dataplane, blocks), "flows")]
@@ -167,7 +188,7 @@ def _flow_title(change: Change) -> str:
 
 def _changes_table(changes: Sequence[tuple[int, Change]]) -> str:
     """One row per changed flow; each links to its details below."""
-    rows = [[change.src.label, change.dst.label, str(change.port), _verdict(change.before), _verdict(change.after),
+    rows = [[change.src.label, change.dst.label, str(change.port), _verdict(change.before), _changed(change.after),
              Td(link("why", f"change-{number}"))] for number, change in changes]
     return table(("from", "to", "port", "before", "after", "details"), rows, "flows")
 
@@ -177,7 +198,7 @@ def _change_detail(number: int, change: Change, labels: tuple[str, str], source:
     """A changed flow: both verdicts and both deciding rules side by side, then the commands."""
     return [f'<h3 id="change-{number}">{esc_line(_flow_title(change))}</h3>',
             table(("", f"before: {labels[0]}", f"after: {labels[1]}"),
-                  [(Td("verdict", header=True), _verdict(change.before), _verdict(change.after)),
+                  [(Td("verdict", header=True), _verdict(change.before), _changed(change.after)),
                    (Td("deciding", header=True), _rules(change.before_deciding, DIFF_DECIDING),
                     _rules(change.after_deciding, DIFF_DECIDING))], "flows"),
             _change_commands(change, source, models, blocks)]
@@ -198,8 +219,11 @@ def diff_html(diff: Diff, source: PageSource = PageSource(), models: tuple[str, 
     out = [f"<h1>{esc_line(f'What changes: {diff.before} → {diff.after}')}</h1>",
            f'<p class="meta">{"".join(meta)}</p>' if meta else "",
            table(("flows compared", "change", "newly denied", "newly allowed", "unknown (not compared)"),
-                 [(diff.compared, len(diff.changes), sum(1 for change in diff.changes if change.after is False),
-                   sum(1 for change in diff.changes if change.after), diff.unknown)], "counts")]
+                 [tuple(thousands(value) for value in (
+                     diff.compared, len(diff.changes), sum(1 for change in diff.changes if change.after is False),
+                     sum(1 for change in diff.changes if change.after), diff.unknown))], "counts"),
+           f"<p>{esc_line(diff_counts(len(diff.changes), diff.compared))}"
+           + (f", {thousands(diff.unknown)} unknown (not compared)" if diff.unknown else "") + ".</p>"]
     if len(diff.changes) > MAX_FLOWS:
         out.append(f"<p>Only the first {MAX_FLOWS:,} of {len(diff.changes):,} changed flows are listed here; "
                    "--format json lists them all.</p>")
@@ -211,7 +235,7 @@ def diff_html(diff: Diff, source: PageSource = PageSource(), models: tuple[str, 
                                    "that was not read", diff.unknown_because))
     for heading, css, changes in (("Newly denied", "deny", denied), ("Newly allowed", "allow", allowed)):
         if changes:
-            out += [f'<h2 class="{css}">{heading} ({len(changes)})</h2>', _changes_table(changes)]
+            out += [f'<h2 class="{css}">{heading} ({thousands(len(changes))})</h2>', _changes_table(changes)]
     if diff.changes:
         out.append("<h2>Why each flow changes</h2>")
         if models is None:
@@ -225,7 +249,6 @@ def diff_html(diff: Diff, source: PageSource = PageSource(), models: tuple[str, 
     out += [f'<p class="muted">Note: {esc_line(note)}</p>' for note in diff.notes]
     if checks is not None:
         from netpol_tui.checks.render_html import report_sections
-        from netpol_tui.whatif.render import MIGRATION_CHECKS
 
         out.append(f"<h2>Checks that block or change on migration ({', '.join(MIGRATION_CHECKS)})</h2>")
         out += report_sections(checks, blocks)

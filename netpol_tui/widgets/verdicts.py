@@ -18,6 +18,7 @@ from rich.text import Text
 
 from netpol_tui.text import clean, plural
 from netpol_tui.widgets.describe import describe_policy
+from netpol_tui.widgets.kind_describe import describe_cilium, describe_fqdn
 
 #: The answer's word and colours: allowed green, denied red, unknown neutral (not a pass, not a failure).
 VERDICT_WORDS = {True: "ALLOWED", False: "DENIED", None: "UNKNOWN"}
@@ -37,27 +38,37 @@ def verdict_block(verdict: Any, policies: dict[tuple[str, str], Any]) -> Group:
     if verdict.allowed is None:
         parts.append(Text("  It depends on data that was not read:", style="bold"))
         parts.extend(unknown_lines(verdict.unknown_because))
-    for side in (verdict.egress, verdict.ingress):
+    ingress_side = getattr(verdict, "ingress", None)  # an answer for a DNS name has only egress
+    for side in (verdict.egress,) if ingress_side is None else (verdict.egress, ingress_side):
         style = VERDICT_STYLES[side.allowed]
         parts.append(Text.assemble((f"{side.direction} ", "bold"), (side.verdict, style), "  ",
                                    clean(side.summary, 800)))
         for reason in side.denied_because:
             parts.append(Text("    - " + clean(reason, 800), style="red"))
-        shown: set[tuple[str, str]] = set()
-        for ref in side.allowed_by:
-            parts.append(Text("    allowed by " + clean(str(ref), 400), style="green"))
-            policy = policies.get(ref.policy_key)
-            if policy is not None and ref.policy_key not in shown:
-                shown.add(ref.policy_key)
-                ingress = str(ref.direction) == "Ingress"
-                text = describe_policy(policy, highlight_ingress=(ref.rule_index,) if ingress else (),
-                                       highlight_egress=(ref.rule_index,) if not ingress else ())
-                parts.append(Padding(text, (0, 0, 0, 6)))
+        shown: set[tuple[str, ...]] = set()
+        for word, refs, colour in (("denied by", side.denied_by, "red"), ("allowed by", side.allowed_by, "green")):
+            for ref in refs:
+                parts.append(Text(f"    {word} " + clean(str(ref), 400), style=colour))
+                policy = policies.get(ref.policy_key)
+                if policy is not None and ref.policy_key not in shown:
+                    shown.add(ref.policy_key)
+                    parts.append(Padding(_described(policy, ref), (0, 0, 0, 6)))
         for name in side.isolating_policies[:20]:
             parts.append(Text("    isolated by " + clean(name, 300), style="dim"))
     for note in verdict.notes:
         parts.append(Text("Note: " + clean(note, 800), style="yellow"))
     return Group(*parts)
+
+
+def _described(policy: Any, ref: Any) -> Text:
+    """The policy holding a deciding rule, described with that rule emphasised (any kind)."""
+    if hasattr(policy, "rules"):
+        return describe_cilium(policy, highlight={(ref.section, ref.rule_index)})
+    if not hasattr(policy, "policy_types"):
+        return describe_fqdn(policy, highlight={ref.rule_index})
+    ingress = str(ref.direction) == "Ingress"
+    return describe_policy(policy, highlight_ingress=(ref.rule_index,) if ingress else (),
+                           highlight_egress=(ref.rule_index,) if not ingress else ())
 
 
 def explain_block(result: Any) -> Group:
@@ -113,7 +124,7 @@ MAX_PAIRS_LISTED = 8
 
 def _generic(text: str, verdict: Any) -> str:
     """`text` with the two endpoints' names and addresses replaced (what differs per pair)."""
-    for endpoint, placeholder in ((verdict.src, "<from>"), (verdict.dst, "<to>")):
+    for endpoint, placeholder in ((verdict.src, "<from>"), (getattr(verdict, "dst", verdict.src), "<to>")):
         for value in (endpoint.describe(), endpoint.name, endpoint.address):
             if value and len(value) > 2:
                 text = text.replace(value, placeholder)
@@ -123,7 +134,7 @@ def _generic(text: str, verdict: Any) -> str:
 def reason_key(verdict: Any) -> tuple:
     """What makes two verdicts the same answer for the same reason."""
     sides = []
-    for side in (verdict.egress, verdict.ingress):
+    for side in (verdict.egress, getattr(verdict, "ingress", verdict.egress)):
         sides.append((side.allowed, side.applies, side.isolated, tuple(side.isolating_policies),
                       tuple(str(ref) for ref in side.allowed_by),
                       tuple(_generic(reason, verdict) for reason in (*side.denied_because, *side.unknown_because))))
@@ -157,7 +168,7 @@ def pairs_text(verdicts: Sequence[Any]) -> Text:
     text = Text()
     for verdict in verdicts[:MAX_PAIRS_LISTED]:
         text.append(f"    {clean(verdict.src.name, 200, single_line=True)} -> "
-                    f"{clean(verdict.dst.name, 200, single_line=True)}\n", style="dim")
+                    f"{clean(getattr(verdict, 'host', None) or verdict.dst.name, 200, single_line=True)}\n", style="dim")
     if len(verdicts) > MAX_PAIRS_LISTED:
         text.append(f"    … and {len(verdicts) - MAX_PAIRS_LISTED} more\n", style="dim")
     return text

@@ -248,9 +248,9 @@ class VirtualList(ScrollView, can_focus=True):
         page = max(1, self.scrollable_content_region.height - 1)
         top = round(self.scroll_y)
         if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor, animate=False, immediate=True, force=True)
         elif self.cursor >= top + page:
-            self.scroll_to(y=self.cursor - page + 1, animate=False, immediate=True)
+            self.scroll_to(y=self.cursor - page + 1, animate=False, immediate=True, force=True)
 
     def action_cursor(self, delta: int) -> None:
         self.cursor += delta

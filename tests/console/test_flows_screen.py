@@ -32,7 +32,7 @@ async def test_groups_toggles_explain_copy_and_go_to_the_denying_policy() -> Non
         expected = compare_flows(app.state.snapshot, app.state.engine, list(demo_flow_paths("dataplane-v2")))
         counts = expected.counts()
         text = screen_text(app)
-        assert f"{expected.records} flow records" in text and f"{counts['disagrees']} disagree" in text
+        assert f"{expected.records:,} flow records" in text and f"{counts['disagrees']} disagree" in text
         groups = app.screen.query_one("#flows-groups", VirtualList)
         assert groups.row_count == len(expected.groups) == 11
         rows = _statuses(groups)

@@ -27,7 +27,7 @@ async def test_matrix_drill_explain_copy_and_what_if() -> None:
         expected = build_matrix(app.state.engine)
         text = screen_text(app)
         counts = expected.counts()
-        assert f"{counts['flows']} flows: {counts['allowed']} allowed, {counts['denied']} denied" in text
+        assert f"{counts['flows']:,} flows: {counts['allowed']:,} allowed, {counts['denied']:,} denied" in text
         pairs = app.screen.query_one("#matrix-pairs", VirtualList)
         assert pairs.row_count == len(expected.cells())
         assert pairs.select_key(("pair", "batch", "data"))

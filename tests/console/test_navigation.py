@@ -208,3 +208,4 @@ async def test_from_a_pods_policies_to_a_policys_pods_and_back(calico_dir: Path)
         await pilot.press("escape")
         await settle(pilot)
         assert objects.highlighted_row.key[1].name == "default-deny-ingress", "Esc reselects the policy"
+

@@ -130,3 +130,21 @@ async def test_a_cell_with_escapes_or_markup_is_drawn_cleaned_and_literally() ->
         text = screen_text(app)
         assert "evil\\u202e[/oops]" in text and "[bold]x[/]" in text and " ns " in text
         assert not any(bad in text for bad in ("\x1b", "\x07", "\u202e", "ZXZpbA=="))
+
+
+
+@sync
+async def test_rows_and_cursor_set_together_on_an_empty_list_scroll_the_cursor_into_view() -> None:
+    """What a screen opened by go-to does: its list was laid out empty (no scrollbar), then gets
+    its rows and the cursor in one go. A scroll that waits for the scrollbar never comes (the
+    size does not change), so the row stayed out of view."""
+    app = ListApp([])
+    async with app.run_test(size=(80, 20)) as pilot:
+        await pilot.pause()
+        widget = app.query_one(VirtualList)
+        widget.set_rows(rows(500))
+        widget.cursor = 300
+        await pilot.pause()
+        top = round(widget.scroll_y)
+        assert widget.cursor == 300
+        assert top <= 300 < top + widget.scrollable_content_region.height - 1, top

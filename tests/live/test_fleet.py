@@ -16,6 +16,7 @@ from netpol_tui.fleet import FleetRow, check_contexts, exit_code, render_table, 
 from netpol_tui.sources import SourceOptions
 from tests.live import data
 from tests.live.conftest import TOKEN, write_kubeconfig
+from tests.live.harness import serving
 from tests.live.standin import GkeAPI, KubeAPI, kubeconfig
 
 OTHER = f"gke_{data.PROJECT}_{data.LOCATION}_api"
@@ -26,17 +27,13 @@ def second_cluster(gke_api: GkeAPI) -> Iterator[KubeAPI]:
     """Another cluster: Dataplane V2, no policies."""
     objects = data.cluster_objects()
     objects["networkpolicies"] = []
-    server = KubeAPI(objects, token=TOKEN).start()
     cluster = data.gke_cluster()
     cluster.update(name="api", selfLink=data.SELF_LINK.replace("/shop", "/api"),
                    networkConfig={"datapathProvider": "ADVANCED_DATAPATH"}, networkPolicy={},
                    addonsConfig={"networkPolicyConfig": {"disabled": True}})
     gke_api.clusters[(data.PROJECT, data.LOCATION, "api")] = cluster
-    try:
+    with serving(KubeAPI(objects, token=TOKEN)) as server:
         yield server
-    finally:
-        server.stop()
-    assert server.violations == []
 
 
 @pytest.fixture

@@ -44,7 +44,9 @@ async def test_a_fix_applied_clears_np001_in_the_console_within_3_s(options: Sou
         generation = app.state.generation
         notes = record_notifications(app)
         kube_api.change("networkpolicies", "MODIFIED", typo_policy("web"))
-        took = await wait_until(pilot, lambda: "NP001" not in finding_ids(app) and "allow-typo" not in screen_text(app))
+        # the finding stays listed, greyed and marked resolved (the closed loop, finding_history.py)
+        took = await wait_until(pilot, lambda: "NP001" not in finding_ids(app)
+                                and "resolved · NetworkPolicy shop/allow-typo" in screen_text(app))
         assert took < 3.0
         assert app.state.generation > generation and app.state.followed
         assert "allow-typo" in {policy.name for policy in app.state.snapshot.policies}

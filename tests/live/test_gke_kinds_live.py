@@ -17,7 +17,8 @@ from netpol_tui.model.snapshot import Kind
 from netpol_tui.sources import SourceOptions
 from netpol_tui.sources.live import load_live
 from tests.live import data
-from tests.live.conftest import TOKEN, _check_read_only, write_kubeconfig
+from tests.live.conftest import TOKEN, write_kubeconfig
+from tests.live.harness import serving
 from tests.live.standin import GkeAPI, KubeAPI, kubeconfig
 
 FQDN_PATH = "/apis/networking.gke.io/v1alpha1/fqdnnetworkpolicies"
@@ -37,18 +38,18 @@ def dv2_cluster() -> dict:
 
 @pytest.fixture
 def gke_v2() -> Iterator[GkeAPI]:
-    server = GkeAPI({(data.PROJECT, data.LOCATION, data.CLUSTER): dv2_cluster()},
-                    {(data.PROJECT, data.LOCATION): data.gke_operations()}).start()
-    try:
+    with serving(GkeAPI({(data.PROJECT, data.LOCATION, data.CLUSTER): dv2_cluster()},
+                        {(data.PROJECT, data.LOCATION): data.gke_operations()})) as server:
         yield server
-    finally:
-        server.stop()
-    _check_read_only(server)
 
 
 @pytest.fixture
 def kube_crds() -> Iterator[KubeAPI]:
-    server = KubeAPI(data.cluster_objects(), token=TOKEN, crds=True).start()
+    with serving(KubeAPI(data.cluster_objects(), token=TOKEN, crds=True)) as server:
+        yield _with_kinds(server)
+
+
+def _with_kinds(server: KubeAPI) -> KubeAPI:
     server.add("fqdnnetworkpolicies", {
         "metadata": {"name": "allow-payments-api", "namespace": "shop", "resourceVersion": "7"},
         "spec": {"podSelector": {"matchLabels": {"app": "web"}},
@@ -60,11 +61,7 @@ def kube_crds() -> Iterator[KubeAPI]:
                  "enableDefaultDeny": {"egress": False, "ingress": False},
                  "egressDeny": [{"toCIDRSet": [{"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}],
                                  "toPorts": [{"ports": [{"port": "8000", "endPort": 8100, "protocol": "TCP"}]}]}]}})
-    try:
-        yield server
-    finally:
-        server.stop()
-    _check_read_only(server)
+    return server
 
 
 def _kubeconfig(tmp_path: Path, server: KubeAPI) -> str:

@@ -1,0 +1,83 @@
+"""The Explain dialog's question answered: the verdicts (by the same engine calls as
+`netpol-tui explain`, a DNS-name destination through `policy.questions.answer`), the Calico /
+Dataplane V2 comparison, and the deciding rules of any kind with the objects holding them.
+
+Runs in the dialog's worker; split from `explain.py` so the form and its answer stay apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MAX_PAIRS = 50
+#: Deciding rules offered in the Go to list under the answer.
+MAX_DECIDING = 20
+
+
+def compute_explain(snapshot: Any, engines: dict[str, Any], request: Any) -> dict[str, Any]:
+    """Ask the engine (one per dataplane, cached in `engines`); ValueError for a bad question.
+
+    An endpoint the unread data would have named (pods or Services not read) gives no verdicts
+    and `unknown`: the message and the reasons.
+    """
+    from netpol_tui.policy import EndpointError, EndpointUnknown, PolicyEngine, check_port, check_protocol
+
+    def engine_for(name: str) -> Any:
+        engine = engines.get(name)
+        if engine is None:
+            # the app's "auto" engine already is the calico (or dataplane-v2) one on most clusters
+            same = next((known for known in engines.values() if known.dataplane == name), None)
+            engine = engines[name] = same or PolicyEngine(snapshot, name)
+        return engine
+
+    from netpol_tui.policy.names import split_name
+    from netpol_tui.policy.questions import answer
+
+    port, protocol = check_port(request.port), check_protocol(request.protocol)
+    engine = engine_for(request.dataplane)
+    unknown = None
+    try:
+        pairs = [(src, dst) for src in engine.resolve(request.src, request.namespace)
+                 for dst in engine.resolve(request.dst, request.namespace)]
+        verdicts = [engine.evaluate(src, dst, port, protocol) for src, dst in pairs[:MAX_PAIRS]]
+    except EndpointUnknown as exc:
+        unknown = exc
+    except EndpointError:
+        if split_name(request.dst) is None:
+            raise
+        try:  # a DNS name: answered by name, exactly as `netpol-tui explain` answers it
+            verdicts = answer(engine, request.src, request.dst, port, protocol, request.namespace)[:MAX_PAIRS]
+        except EndpointUnknown as exc:
+            unknown = exc
+        pairs = []
+    if unknown is not None:
+        return {"verdicts": [], "comparison": [], "policies": {}, "notes": engine.notes, "deciding": [],
+                "unknown": {"message": unknown.message, "unknown_because": unknown.unknown_because,
+                            "question": f"{request.src} -> {request.dst} on {protocol} port {port}"}}
+    comparison: list[tuple[str, Any]] = []
+    if pairs and snapshot.policies:
+        src, dst = pairs[0]
+        calico = engine_for("calico").evaluate(src, dst, port, protocol)
+        dataplane_v2 = engine_for("dataplane-v2").evaluate(src, dst, port, protocol)
+        if calico.known and dataplane_v2.known and calico.allowed != dataplane_v2.allowed:
+            comparison = [("Calico", calico), ("Dataplane V2", dataplane_v2)]
+    return {"verdicts": verdicts, "comparison": comparison, "notes": engine.notes, "pairs": len(pairs) or len(verdicts),
+            **deciding_objects(snapshot, verdicts)}
+
+
+def deciding_objects(snapshot: Any, verdicts: list[Any]) -> dict[str, Any]:
+    """`policies`: the policies holding the deciding rules, by the rules' `policy_key` (shown as
+    described, the rule emphasised); `deciding`: (label, ObjectRef) per deciding rule of any kind
+    (`denied by CCNP lockdown egressDeny[0]`), for the Go to list."""
+    from netpol_tui.policy.questions import deciding_rules, rule_title
+    from netpol_tui.refs import rule_object_ref
+
+    rules = list(dict.fromkeys((word, ref) for verdict in verdicts for word, ref in deciding_rules(verdict)))
+    keys = {ref.policy_key for _, ref in rules}
+    policies: dict[tuple, Any] = {policy.key: policy for policy in snapshot.policies if policy.key in keys}
+    for policy in (*snapshot.fqdn_policies, *snapshot.cilium_policies):
+        key = (policy.namespace or "", policy.name, policy.label.split(" ", 1)[0])
+        if key in keys:
+            policies[key] = policy
+    deciding = [(f"{word} {rule_title(ref)}", rule_object_ref(ref)) for word, ref in rules[:MAX_DECIDING]]
+    return {"policies": policies, "deciding": deciding}
