@@ -1505,6 +1505,8 @@ _DPV2_PODS = {  # (namespace, pod) -> IP, as in pods.json
 }
 #: A pod that existed when the records were written but was replaced before the snapshot.
 _GONE_API_POD = ("api", "api-lrvgkshcpn-q2wld")
+#: An address the payment provider's name resolved to (a documentation address: no real host).
+PAYMENTS_IP = "198.51.100.23"
 
 
 def _flow_peer(key: tuple[str, str] | None, ip: str) -> dict[str, Any]:
@@ -1548,6 +1550,7 @@ def dpv2_policy_action_log() -> list[dict]:
     UDP 10050 inside media/allow-rtp's endPort range allowed (dataplane-semantics); storefront's
     egress to api denied in the log by web/default-deny-all though web/allow-egress-to-api allows
     it (policies-differ). A record from a namespace deleted since cannot be evaluated (unknown).
+    An api pod's egress to the payment provider, which the FQDN policy decides, is not logged.
     Hubble holds the one nobody can explain.
     """
     web = [key for key in _DPV2_PODS if key[0] == "web"]
@@ -1593,6 +1596,9 @@ def dpv2_policy_action_log() -> list[dict]:
     # unknown: a pod of a namespace deleted before the snapshot; nothing left to evaluate it as.
     add("15:05:40.300777", _NODE_DM6P, ("reports", "pdf-render-5c8d7b9f4-wq2zr"), api[0], 8080, "deny", "ingress",
         src_ip="10.52.3.12")
+    # not logged: an api pod's call to the payment provider (an address api.stripe.com resolved to),
+    # which FQDNNetworkPolicy api/allow-payments-api decides and GKE's policy log does not record.
+    add("15:10:48.611092", _NODE_DM6P, api[0], None, 443, "allow", "egress", dst_ip=PAYMENTS_IP, count=2)
     return entries
 
 

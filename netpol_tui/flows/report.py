@@ -87,7 +87,7 @@ class FlowReport:
             if side.allowed:
                 out.extend({"policy": _c(ref.policy), "direction": str(ref.direction).lower(), "rule": ref.rule_index,
                             "text": _c(str(ref))} for ref in side.allowed_by)
-            else:
+            elif side.allowed is False:  # unknown: nothing decided it (the reasons say what may)
                 out.extend({"policy": _c(name), "direction": str(side.direction).lower(), "rule": None,
                             "text": _c(f"{name} isolates {side.endpoint} for {str(side.direction).lower()}; none "
                                        "of its rules allows this")} for name in side.isolating_policies)
@@ -219,7 +219,7 @@ class FlowReport:
     def summary_lines(self) -> list[str]:
         counts = self.counts()
         # "not logged" only when there are some: most clusters have no FQDNNetworkPolicy
-        not_logged = f", {counts[NOT_LOGGED]} not logged (FQDN policy)" if counts[NOT_LOGGED] else ""
+        not_logged = f", {counts[NOT_LOGGED]} not logged" if counts[NOT_LOGGED] else ""
         lines = [f"{self.records} flow records, {self.connections} connections, {len(self.groups)} groups: "
                  f"{counts[DISAGREES]} disagree, {counts[UNKNOWN]} unknown{not_logged}, {counts[AGREES]} agree "
                  f"(engine model: {self.dataplane})."]
