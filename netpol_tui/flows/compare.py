@@ -344,11 +344,11 @@ class Comparer:
         sides = [verdict.egress for verdict in verdicts] or [None]
         if all(_decided_without_fqdn(side, labels, bool(rules)) for side in sides):
             return None
-        name = f"{pod.namespace}/{pod.name}"
-        why = "; ".join(rules[:2]) if rules else f"{', '.join(sorted(labels))} isolates its egress"
-        return (f"egress of {name} is isolated by {', '.join(sorted(labels))} and the verdict depends on it ({why}); "
-                "GKE network policy logging does not record FQDNNetworkPolicy decisions, so this record neither "
-                "confirms nor contradicts the engine")
+        # no pod named: the answer is cached per verdict class and shared by the pods of that class
+        why = f" ({'; '.join(rules[:2])})" if rules else ""
+        return (f"{', '.join(sorted(labels))} selects the source and isolates its egress, so the verdict depends on "
+                f"it{why}; GKE network policy logging does not record FQDNNetworkPolicy decisions, so this record "
+                "neither confirms nor contradicts the engine")
 
     def _evaluate_other(self, key: FlowKey, src: Joined, dst: Joined) -> Evaluation:
         """Endpoints the snapshot cannot stand for, and Services (one verdict per backing pod)."""

@@ -45,7 +45,7 @@ def test_egress_the_fqdn_isolation_denies_is_not_logged_instead_of_disagreeing(r
     assert (group.observed, group.predicted, group.status) == ("allow", "deny", NOT_LOGGED)
     assert [item["kind"] for item in group.diagnosis] == [FQDN_NOT_LOGGED]
     text = group.diagnosis[0]["text"]
-    assert "FQDNNetworkPolicy shop/allow-payments-api isolates its egress" in text
+    assert "FQDNNetworkPolicy shop/allow-payments-api selects the source and isolates its egress" in text
     assert "does not record FQDNNetworkPolicy decisions" in text
     data = report.to_dict()
     assert data["summary"][NOT_LOGGED] == 1 and data["summary"][DISAGREES] == 0
