@@ -37,6 +37,7 @@ import gc
 import multiprocessing
 import os
 import random
+import re
 import resource
 import statistics
 import sys
@@ -57,6 +58,10 @@ PROJECT, LOCATION, CLUSTER = "example", "europe-west1", "synthetic"
 CONTEXT = f"gke_{PROJECT}_{LOCATION}_{CLUSTER}"
 #: Operations on one churn pod are this many emission slots apart (x3 events): ~3 s at 100/s.
 LIFETIME = 100
+#: --console: a pod counts as on screen once its row arrives, if created this long after its filter was typed.
+TYPING_MARGIN = 0.5
+#: --console: how long one window of new pods is watched (their creation starts ~2 s in).
+WINDOW_SECONDS = 12.0
 
 
 # ------------------------------------------------------------------ data
@@ -361,15 +366,17 @@ def follow_run(pods: int, rate: float, seconds: float, freeze: bool) -> dict[str
 
 def _console_keys(terminal: Any, rounds: int) -> tuple[dict[str, list[float]], list[str]]:
     """Screen switches and filter keys while the console follows; misses are noted, never fatal."""
-    screens = ((b"2", "nodes", b"NODE POOL"), (b"3", "policies", b"SELECTOR"), (b"4", "issues", b"ISSUE"),
+    screens = ((b"2", "nodes", b"POOL"), (b"3", "policies", b"SELECTOR"), (b"4", "issues", b"ISSUE"),
                (b"5", "runbooks", b"RUNBOOK"), (b"1", "status", b"SEVERITY"))
     times: dict[str, list[float]] = defaultdict(list)
     misses: list[str] = []
     for _ in range(rounds):
         for key, name, marker in screens:
+            before = len(terminal.output)
             elapsed = terminal.press(key, marker)
             if elapsed is None:
-                misses.append(f"screen {name}: marker not seen within 5 s")
+                seen = plain(terminal.output[before:])[:160]
+                misses.append(f"screen {name}: {marker.decode()} not seen within 5 s (got {seen!r})")
             else:
                 times["screen switch"].append(elapsed)
     terminal.press(b"3", b"SELECTOR")
@@ -384,6 +391,57 @@ def _console_keys(terminal: Any, rounds: int) -> tuple[dict[str, list[float]], l
             times["filter keystroke"].append(elapsed)
     _send(terminal, b"\x1b")
     return times, misses
+
+
+def created_by(seq: int) -> int:
+    """How many churn pods `_churn` has created after `seq` events (its pattern, replayed)."""
+    alive = created = 0
+    for index in range(seq):
+        slot = index % 3
+        if slot == 0 or not alive or (slot == 2 and alive < 2 * LIFETIME):
+            created, alive = created + 1, alive + 1
+        elif slot == 2:
+            alive -= 1
+    return created
+
+
+def _watch_new_pods(terminal: Any, until: float, started: float,
+                    rate: float) -> list[tuple[str, float, dict[str, float]]]:
+    """When churn pods first appeared on the terminal: the Policies list is filtered for a window
+    of ten names about to be created (`churn-000NNN`, 2 s ahead of the emitter's schedule), the
+    rows are read as they arrive, and the next window is typed once all ten have been seen or
+    WINDOW_SECONDS have passed. Returns (prefix, when typed, {name: first seen}) per window; only names of
+    the window's prefix are kept, and the caller keeps only pods created after the filter was
+    typed (the intermediate filters while typing show older pods)."""
+    terminal.press(b"3", b"SELECTOR")
+    windows: list[tuple[str, float, dict[str, float]]] = []
+    while time.monotonic() < until:
+        window = (created_by(int((time.monotonic() - started + 2.0) * rate)) // 10 + 1) * 10
+        prefix = f"churn-{window:07d}"[:-1]
+        # "/" focuses the filter; backspaces clear the last window (Esc on an empty filter would
+        # go back to the previous screen)
+        _send(terminal, b"/")
+        scanned = len(terminal.output)
+        os.write(terminal.fd, b"\x7f" * 16 + prefix.encode())
+        typed = time.monotonic()
+        seen: dict[str, float] = {}
+        ends = min(until, time.monotonic() + WINDOW_SECONDS)
+        while time.monotonic() < ends and len(seen) < 10:
+            terminal.read(0.01)
+            now = time.monotonic()
+            for name in re.findall(r"churn-\d{7}", plain(terminal.output[max(0, scanned - 400):])):
+                if name.startswith(prefix):
+                    seen.setdefault(name, now)
+            scanned = len(terminal.output)
+        windows.append((prefix, typed, seen))
+    _send(terminal, b"\x1b")
+    return windows
+
+
+def plain(output: bytes) -> str:
+    """Terminal output without its escape sequences (what a reader of the screen sees)."""
+    return re.sub(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07]*\x07|[()][A-Z0-9])", "",
+                  output.decode(errors="replace"))
 
 
 def _send(terminal: Any, data: bytes) -> None:
@@ -412,11 +470,13 @@ def console_run(pods: int, rate: float, seconds: float, rounds: int) -> dict[str
         terminal.settle(min(5.0, seconds / 4), timeout=min(5.0, seconds / 4))  # following is under way
         busy: dict[str, list[float]] = defaultdict(list)
         misses: list[str] = []
-        while time.monotonic() - wall0 < seconds - 5:
+        # first half of the churn: keys; second half: new pods watched for on the Policies list
+        while time.monotonic() - wall0 < seconds / 2:
             more, missed = _console_keys(terminal, rounds)
             for name, values in more.items():
                 busy[name].extend(values)
             misses += missed
+        windows = _watch_new_pods(terminal, wall0 + seconds + 3.0, wall0, rate)
         churn = server.churned(seconds + 120)
         cpu1, wall1 = terminal.cpu_seconds(), time.monotonic()
         results["load average before / after"] = f"{load_before} | {load_average()}"
@@ -429,8 +489,15 @@ def console_run(pods: int, rate: float, seconds: float, rounds: int) -> dict[str
         for name in ("screen switch", "filter keystroke"):
             results[f"{name} while following, median/p95/max"] = summary_ms(busy.get(name, []))
         results["keys not answered"] = idle_misses + misses or "none"
-        terminal.settle(3.0, timeout=6.0)
-        results["followed snapshots shown"] = terminal.output.count(b"Findings changed")
+        added = {name: when for when, _namespace, name, action in churn["emitted"] if action == "ADDED"}
+        on_screen = [1000 * (when - added[name]) for _prefix, typed, seen in windows for name, when in seen.items()
+                     if name in added and added[name] >= typed + TYPING_MARGIN]
+        results["new pod windows (filter, typed at s, created after it, seen)"] = [
+            (prefix, round(typed - wall0, 1),
+             sum(1 for name, when in added.items() if name.startswith(prefix) and when >= typed + TYPING_MARGIN),
+             sum(1 for name in seen if name in added and added[name] >= typed + TYPING_MARGIN))
+            for prefix, typed, seen in windows]
+        results["new pod on screen (emission to row on the Policies list) median/p95/max"] = summary_ms(on_screen)
         results["peak RSS of the console MB"] = terminal.peak_rss_mb()
     finally:
         terminal.close()
