@@ -414,15 +414,18 @@ def _watch_new_pods(terminal: Any, until: float, started: float,
     the window's prefix are kept, and the caller keeps only pods created after the filter was
     typed (the intermediate filters while typing show older pods)."""
     terminal.press(b"3", b"SELECTOR")
+    _send(terminal, b"/")
     windows: list[tuple[str, float, dict[str, float]]] = []
+    current = ""
     while time.monotonic() < until:
         window = (created_by(int((time.monotonic() - started + 2.0) * rate)) // 10 + 1) * 10
         prefix = f"churn-{window:07d}"[:-1]
-        # "/" focuses the filter; backspaces clear the last window (Esc on an empty filter would
-        # go back to the previous screen)
-        _send(terminal, b"/")
+        # Only the differing tail is retyped: a filter erased to empty closes, and the keys after
+        # it would reach the screen's bindings (`r` reloads, `c` copies).
+        common = len(os.path.commonprefix([current, prefix]))
         scanned = len(terminal.output)
-        os.write(terminal.fd, b"\x7f" * 16 + prefix.encode())
+        os.write(terminal.fd, b"\x7f" * (len(current) - common) + prefix[common:].encode())
+        current = prefix
         typed = time.monotonic()
         seen: dict[str, float] = {}
         ends = min(until, time.monotonic() + WINDOW_SECONDS)
