@@ -61,7 +61,7 @@ LIFETIME = 100
 #: --console: a pod counts as on screen once its row arrives, if created this long after its filter was typed.
 TYPING_MARGIN = 0.5
 #: --console: how long one window of new pods is watched (their creation starts ~2 s in).
-WINDOW_SECONDS = 12.0
+WINDOW_SECONDS = 25.0
 
 
 # ------------------------------------------------------------------ data
