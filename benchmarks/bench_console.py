@@ -8,8 +8,11 @@
    unless it is there, opens it with `--files` in a 200x60 pseudo-terminal, and measures, per key,
    the time from writing the key until the terminal has received the whole frame it caused (no
    more output for 30 ms): switching screens (first and later visits), typing a filter into the
-   108,000-row Policies list character by character, moving and paging through it.
-Results go to stdout; benchmarks/console.md records them.
+   108,000-row Policies list character by character, moving and paging through it; then the
+   grouped Status list, opening a finding group and going from a finding to its object (issue
+   12, `go_to_object`).
+Results go to stdout; benchmarks/console.md records them. `Terminal` is shared with
+bench_follow.py --console.
 """
 
 from __future__ import annotations
