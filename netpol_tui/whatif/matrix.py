@@ -7,13 +7,14 @@ not read) stays unknown and is counted apart, never as allowed or denied.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from netpol_tui.model.objects import Pod
 from netpol_tui.policy import PolicyEngine
 from netpol_tui.policy.results import Endpoint, Verdict
-from netpol_tui.whatif.classes import FlowPort, PodClass, destination_ports, pod_classes
+from netpol_tui.whatif.classes import FlowPort, PodClass, destination_ports, pod_classes_reference
 
 Progress = Callable[[int, int], None]
 
@@ -44,11 +45,23 @@ def deciding(verdict: Verdict) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Flow:
+    """One question and its verdict. `deciding` is asked of the engine when first read (a big
+    matrix is counted from bitsets and its flows are rarely all listed); a flow made by the
+    reference path carries it from the start."""
+
     src: PodClass
     dst: PodClass
     port: FlowPort
     allowed: bool | None
-    deciding: tuple[str, ...] = ()
+    _deciding: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    _engine: PolicyEngine | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def deciding(self) -> tuple[str, ...]:
+        if self._deciding is None:
+            words = () if self._engine is None else evaluate_flow(self._engine, self.src, self.dst, self.port).deciding
+            object.__setattr__(self, "_deciding", words)
+        return self._deciding
 
     @property
     def verdict(self) -> str:
@@ -85,17 +98,35 @@ class Cell:
         return "all" if not self.denied else ("none" if not self.allowed else "some")
 
 
-@dataclass(frozen=True, slots=True)
 class Matrix:
-    dataplane: str
-    classes: tuple[PodClass, ...]
-    flows: tuple[Flow, ...]
-    notes: tuple[str, ...] = field(default=())
+    """The classes and every flow between them, with per namespace pair counts.
+
+    Built by the fast path, the counts come from bitsets (`tally.Tally`) and `flows` is made
+    on first read; built by the reference path (or given flows), everything comes from flows.
+    """
+
+    __slots__ = ("_flows", "_make_flows", "_tally", "classes", "dataplane", "notes")
+
+    def __init__(self, dataplane: str, classes: tuple[PodClass, ...], flows: tuple[Flow, ...] | None = None,
+                 notes: tuple[str, ...] = (), tally: Any = None,
+                 make_flows: Callable[[], Iterable[Flow]] | None = None) -> None:
+        self.dataplane, self.classes, self.notes = dataplane, tuple(classes), tuple(notes)
+        self._flows, self._tally, self._make_flows = flows, tally, make_flows
+
+    @property
+    def flows(self) -> tuple[Flow, ...]:
+        if self._flows is None:
+            self._flows = tuple(self._make_flows()) if self._make_flows is not None else ()
+        return self._flows
 
     def namespaces(self) -> tuple[str, ...]:
         return tuple(sorted({c.namespace for c in self.classes}))
 
-    def cells(self) -> dict[tuple[str, str], Cell]:
+    def cells(self) -> Mapping[tuple[str, str], Cell]:
+        if self._tally is not None:
+            from netpol_tui.whatif.tally import CellMap
+
+            return CellMap(self._tally, Cell)
         counts: dict[tuple[str, str], list[int]] = {}
         for flow in self.flows:
             entry = counts.setdefault((flow.src.namespace, flow.dst.namespace), [0, 0, 0])
@@ -103,6 +134,8 @@ class Matrix:
         return {key: Cell(*value) for key, value in counts.items()}
 
     def counts(self) -> dict[str, int]:
+        if self._tally is not None:
+            return self._tally.counts()
         return {"flows": len(self.flows), "allowed": sum(1 for f in self.flows if f.allowed),
                 "denied": sum(1 for f in self.flows if f.allowed is False),
                 "unknown": sum(1 for f in self.flows if f.allowed is None)}
@@ -146,7 +179,23 @@ def flow_questions(engines: Sequence[PolicyEngine], classes: Sequence[PodClass],
 
 def build_matrix(engine: PolicyEngine, namespace: str | None = None, extra_ports: Iterable[FlowPort] = (),
                  progress: Progress | None = None) -> Matrix:
-    classes = pod_classes(engine)
+    """The matrix, counted from bitsets when the engine allows it (`facts.supported`), else by
+    `build_matrix_reference`; both give the same classes, counts and flows."""
+    from netpol_tui.whatif.facts import supported
+
+    if not supported(engine):
+        return build_matrix_reference(engine, namespace, extra_ports, progress)
+    from netpol_tui.whatif.fastpath import fast_matrix, flows_of
+
+    grid, questions, tally = fast_matrix(engine, namespace, extra_ports, progress)
+    return Matrix(str(engine.dataplane), tuple(questions.shown_classes()), None, tuple(engine.notes), tally,
+                  lambda: (Flow(*flow, None, engine) for flow in flows_of(grid, questions)))
+
+
+def build_matrix_reference(engine: PolicyEngine, namespace: str | None = None, extra_ports: Iterable[FlowPort] = (),
+                           progress: Progress | None = None) -> Matrix:
+    """Every question asked of `PolicyEngine.evaluate`, as `explain` would: the reference."""
+    classes = pod_classes_reference(engine)
     questions = flow_questions([engine], classes, namespace, extra_ports)
     flows = []
     for index, (src, dst, port) in enumerate(questions):
