@@ -119,9 +119,11 @@ def diff_engines(before: PolicyEngine, after: PolicyEngine, before_label: str, a
     if classes is not None or not (supported(before) and supported(after)) \
             or before.snapshot.pods is not after.snapshot.pods:
         return diff_engines_reference(before, after, before_label, after_label, namespace, extra_ports, classes)
+    from netpol_tui.gcpause import gc_paused
     from netpol_tui.whatif.fastdiff import fast_diff
 
-    changes, compared, unknown, reasons = fast_diff(before, after, namespace, extra_ports)
+    with gc_paused():  # as the engine's build: bulk allocation beside a big snapshot
+        changes, compared, unknown, reasons = fast_diff(before, after, namespace, extra_ports)
     made = tuple(Change(src, dst, port, old, new, None, None, None, (before, after))
                  for src, dst, port, old, new in changes)
     notes = tuple(dict.fromkeys((*before.notes, *after.notes)))

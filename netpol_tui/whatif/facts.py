@@ -76,24 +76,55 @@ class Context:
         self.groups: list[tuple[str, Any]] = []
         self.group_of: list[int] = []
         found: dict[tuple, int] = {}
+        groups, group_of = self.groups, self.group_of
         for pod in self.pods:
-            key = (pod.namespace, frozenset(pod.labels.items()))
+            # Equal label sets written in another order make two groups: only a cache's grain.
+            key = (pod.namespace, tuple(pod.labels.items()))
             group = found.get(key)
             if group is None:
-                group = found[key] = len(self.groups)
-                self.groups.append((pod.namespace, pod.labels))
-            self.group_of.append(group)
+                group = found[key] = len(groups)
+                groups.append((pod.namespace, pod.labels))
+            group_of.append(group)
         self.groups_by_ns: dict[str, list[int]] = {}
         for group, (namespace, _) in enumerate(self.groups):
             self.groups_by_ns.setdefault(namespace, []).append(group)
-        #: How many non-hostNetwork pods of the snapshot claim each IP (a shared IP goes to one).
-        self.claims: dict[str, int] = {}
-        for pod in all_pods:
-            if not pod.host_network:
-                for ip in pod.pod_ips:
-                    self.claims[ip] = self.claims.get(ip, 0) + 1
+        self._all_pods = all_pods
+        self._claims: dict[str, int] | None = None
+        self._block_members: dict[tuple, frozenset[int]] = {}
         self._compiled: dict[tuple, CompiledSelector] = {}
         self._groups_matching: dict[tuple, list[int]] = {}
+
+    def block_members(self, key: tuple, block: Any, engine: PolicyEngine) -> frozenset[int]:
+        """Indices of the pods an ipBlock peer matches in the API view: a pod (not hostNetwork)
+        holding an IP in the block; an IP several pods claim counts for the engine's choice."""
+        found = self._block_members.get(key)
+        if found is None:
+            if self._claims is None:
+                claims: dict[str, int] = {}
+                for pod in self._all_pods:
+                    if not pod.host_network:
+                        for ip in pod.pod_ips:
+                            claims[ip] = claims.get(ip, 0) + 1
+                self._claims = claims
+            members = []
+            for index, pod in enumerate(self.pods):
+                if pod.host_network:
+                    continue
+                for ip in pod.pod_ips:
+                    text = ip
+                    if ":" in ip:
+                        try:
+                            text = normalise_address(ip)
+                        except EndpointError:
+                            continue
+                    if self._claims.get(ip, 0) > 1 and engine.resolve_address(text).pod is not pod:
+                        continue
+                    address = try_parse_address(text)
+                    if address is not None and block.contains(address):
+                        members.append(index)
+                        break
+            found = self._block_members[key] = frozenset(members)
+        return found
 
     def compiled(self, key: tuple) -> CompiledSelector:
         compiled = self._compiled.get(key)
@@ -148,44 +179,26 @@ class ApiFacts:
                             for group in context.groups_matching(namespace, key[3]):
                                 group_keys[group].append(key)
         frozen = [frozenset(keys) for keys in group_keys]
+        members = [(key, context.block_members(key, block, engine)) for key, block in blocks.items()]
         isolating: dict[int, tuple] = {}
         self.keys: list[frozenset] = []
         self.facts: list[tuple] = []
+        made: dict[tuple, tuple] = {}
+        empty: frozenset = frozenset()
         for index, pod in enumerate(context.pods):
             group = context.group_of[index]
             iso = isolating.get(group)
             if iso is None:
                 iso = isolating[group] = (tuple(id(p) for p in engine.isolating_policies(pod, Direction.INGRESS)),
                                           tuple(id(p) for p in engine.isolating_policies(pod, Direction.EGRESS)))
-            if pod.host_network:
-                keys: frozenset = frozenset()
-            else:
-                keys = frozen[group]
-                if blocks:
-                    matched = self._blocks_holding(pod, blocks)
-                    if matched:
-                        keys = keys | frozenset(matched)
-            self.keys.append(keys)
-            self.facts.append((iso, keys))
-
-    def _blocks_holding(self, pod: Pod, blocks: dict[tuple, Any]) -> list[tuple]:
-        """ipBlock peers holding one of the pod's IPs, as `peer_matches` sees them: an IP that
-        several pods claim is the engine's choice of one of them."""
-        found = []
-        for ip in pod.pod_ips:
-            text = ip
-            if ":" in ip:
-                try:
-                    text = normalise_address(ip)
-                except EndpointError:
-                    continue
-            if self.context.claims.get(ip, 0) > 1 and self.engine.resolve_address(text).pod is not pod:
-                continue
-            address = try_parse_address(text)
-            if address is None:
-                continue
-            found.extend(key for key, block in blocks.items() if block.contains(address))
-        return found
+            hits = tuple(key for key, inside in members if index in inside) if members else ()
+            cache_key = (group, pod.host_network, hits)
+            entry = made.get(cache_key)
+            if entry is None:
+                keys = empty if pod.host_network else (frozen[group] | frozenset(hits) if hits else frozen[group])
+                entry = made[cache_key] = (keys, (iso, keys))
+            self.keys.append(entry[0])
+            self.facts.append(entry[1])
 
 
 class EvalPeers:

@@ -185,9 +185,11 @@ def build_matrix(engine: PolicyEngine, namespace: str | None = None, extra_ports
 
     if not supported(engine):
         return build_matrix_reference(engine, namespace, extra_ports, progress)
+    from netpol_tui.gcpause import gc_paused
     from netpol_tui.whatif.fastpath import fast_matrix, flows_of
 
-    grid, questions, tally = fast_matrix(engine, namespace, extra_ports, progress)
+    with gc_paused():  # as the engine's build: bulk allocation beside a big snapshot
+        grid, questions, tally = fast_matrix(engine, namespace, extra_ports, progress)
     return Matrix(str(engine.dataplane), tuple(questions.shown_classes()), None, tuple(engine.notes), tally,
                   lambda: (Flow(*flow, None, engine) for flow in flows_of(grid, questions)))
 
