@@ -5,7 +5,7 @@
     python benchmarks/bench_whatif.py --pods 2000 --reference   # also the slow reference path, compared
 
 Measures, after loading the files and building the engine (reported apart): the namespace
-matrix (`build_matrix` and every namespace cell's state, as the text grid reads them); a change
+matrix (`build_matrix` and the text format's namespace grid: every cell's letter); a change
 diff of one added policy (an ingress allow into one workload from its namespace on the metrics port;
 building the engine with the change is reported apart); the Calico -> Dataplane V2 model diff;
 `explain --suggest` for one denied pod-to-pod flow (`suggest`, which builds the engine with the
@@ -35,6 +35,7 @@ from netpol_tui.policy import Endpoint, PolicyEngine  # noqa: E402
 from netpol_tui.sources.files import load_files  # noqa: E402
 from netpol_tui.whatif.diff import apply_change, diff_engines, diff_engines_reference  # noqa: E402
 from netpol_tui.whatif.matrix import build_matrix, build_matrix_reference  # noqa: E402
+from netpol_tui.whatif.render import _grid as namespace_grid  # noqa: E402
 from netpol_tui.whatif.suggest import suggest  # noqa: E402
 
 
@@ -109,11 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     if "matrix" not in skip:
         with Timer() as timer:
             matrix = build_matrix(engine)
+            _, grid = namespace_grid(matrix)  # the text format's grid: every cell's letter
             cells = matrix.cells()
             states = {}
-            for key in cells:
-                state = cells[key].state
-                states[state] = states.get(state, 0) + 1
+            for line in grid:
+                for letter in line:
+                    states[letter] = states.get(letter, 0) + 1
         counts = matrix.counts()
         row("namespace matrix", timer, f"{len(matrix.classes)} classes, {counts['flows']:,} flows "
                                        f"({counts['allowed']:,} allowed), {len(cells):,} cells {states}")

@@ -91,6 +91,7 @@ class Context:
         self._all_pods = all_pods
         self._claims: dict[str, int] | None = None
         self._block_members: dict[tuple, frozenset[int]] = {}
+        self._reach: dict[int, tuple] = {}
         self._compiled: dict[tuple, CompiledSelector] = {}
         self._groups_matching: dict[tuple, list[int]] = {}
 
@@ -126,6 +127,15 @@ class Context:
             found = self._block_members[key] = frozenset(members)
         return found
 
+    def reach_cache(self, engine: PolicyEngine) -> dict[tuple, tuple[str, ...]]:
+        """namespaceSelector key -> namespaces it reaches, shared by engines over the same
+        Namespace objects (they differ at most in namespaces without pods, which no group holds)."""
+        namespaces = engine.snapshot.namespaces
+        entry = self._reach.get(id(namespaces))
+        if entry is None or entry[0] is not namespaces:
+            entry = self._reach[id(namespaces)] = (namespaces, {})
+        return entry[1]
+
     def compiled(self, key: tuple) -> CompiledSelector:
         compiled = self._compiled.get(key)
         if compiled is None:
@@ -155,7 +165,7 @@ class ApiFacts:
         group_keys: list[list[tuple]] = [[] for _ in context.groups]
         blocks: dict[tuple, Any] = {}
         seen: set[tuple] = set()
-        namespaces: dict[tuple | None, tuple[str, ...]] = {}
+        namespaces = context.reach_cache(engine)
         for policy in engine.snapshot.policies:
             for rules in (policy.ingress, policy.egress):
                 for rule in rules:

@@ -148,9 +148,19 @@ class CellMap(Mapping):
         self.tally, self.make = tally, make
         self.position = {ns: i for i, ns in enumerate(tally.namespaces)}
         self._made: dict[tuple[int, int, int], object] = {}
+        #: `key in cells` then `cells[key]` (as the text grid reads them) count once
+        self._last: tuple | None = None
         self._len: int | None = None
 
     def _counts(self, key: object) -> tuple[int, int, int] | None:
+        last = self._last
+        if last is not None and last[0] == key:
+            return last[1]
+        counts = self._count(key)
+        self._last = (key, counts)
+        return counts
+
+    def _count(self, key: object) -> tuple[int, int, int] | None:
         try:
             src, dst = self.position[key[0]], self.position[key[1]]  # type: ignore[index]
         except (KeyError, TypeError, IndexError):
