@@ -163,52 +163,113 @@ class ApiFacts:
     def __init__(self, engine: PolicyEngine, context: Context) -> None:
         self.engine, self.context = engine, context
         group_keys: list[list[tuple]] = [[] for _ in context.groups]
-        blocks: dict[tuple, Any] = {}
-        seen: set[tuple] = set()
-        namespaces = context.reach_cache(engine)
+        self.blocks: dict[tuple, Any] = {}
+        self.key_set: set[tuple] = set()
+        for policy, peer, key in self._new_keys(engine, self.key_set):
+            for group in self._key_groups(policy, peer, key):
+                group_keys[group].append(key)
+        self.group_sets = [frozenset(keys) for keys in group_keys]
+        self.iso: dict[int, tuple] = {}
+        self.keys: list[frozenset] = []
+        self.facts: list[tuple] = []
+        self._made: dict[tuple, tuple] = {}
+        for index, pod in enumerate(context.pods):
+            keys, facts = self._facts_of(index, pod)
+            self.keys.append(keys)
+            self.facts.append(facts)
+
+    def _new_keys(self, engine: PolicyEngine, seen: set[tuple]):
+        """(policy, peer, key) for each peer key of the engine's policies not in `seen` (added)."""
         for policy in engine.snapshot.policies:
             for rules in (policy.ingress, policy.egress):
                 for rule in rules:
                     for peer in rule.peers:
                         key = peer_key(policy, peer)
-                        if key in seen:
-                            continue
-                        seen.add(key)
-                        if peer.ip_block is not None:
-                            if engine.dataplane is not DV2:
-                                blocks[key] = parse_block(peer.ip_block)
-                            continue
-                        ns_key = None if peer.namespace_selector is None else key[2]
-                        if ns_key is None:
-                            reach: tuple[str, ...] = (policy.namespace,)
-                        else:
-                            reach = namespaces.get(ns_key)
-                            if reach is None:
-                                reach = namespaces[ns_key] = engine.peer_namespaces(policy, peer)
-                        for namespace in reach:
-                            for group in context.groups_matching(namespace, key[3]):
-                                group_keys[group].append(key)
-        frozen = [frozenset(keys) for keys in group_keys]
-        members = [(key, context.block_members(key, block, engine)) for key, block in blocks.items()]
-        isolating: dict[int, tuple] = {}
-        self.keys: list[frozenset] = []
-        self.facts: list[tuple] = []
-        made: dict[tuple, tuple] = {}
-        empty: frozenset = frozenset()
+                        if key not in seen:
+                            seen.add(key)
+                            yield policy, peer, key
+
+    def _key_groups(self, policy: NetworkPolicy, peer: PolicyPeer, key: tuple) -> list[int]:
+        """Label groups a selector peer matches (an ipBlock peer is noted in `blocks`: it
+        matches pods by IP, not groups)."""
+        engine, context = self.engine, self.context
+        if peer.ip_block is not None:
+            if engine.dataplane is not DV2:
+                self.blocks[key] = parse_block(peer.ip_block)
+            return []
+        if peer.namespace_selector is None:
+            reach: tuple[str, ...] = (policy.namespace,)
+        else:
+            namespaces = context.reach_cache(engine)
+            reach = namespaces.get(key[2])
+            if reach is None:
+                reach = namespaces[key[2]] = engine.peer_namespaces(policy, peer)
+        return [group for namespace in reach for group in context.groups_matching(namespace, key[3])]
+
+    def _facts_of(self, index: int, pod: Pod) -> tuple[frozenset, tuple]:
+        engine, context = self.engine, self.context
+        group = context.group_of[index]
+        iso = self.iso.get(group)
+        if iso is None:
+            iso = self.iso[group] = (tuple(id(p) for p in engine.isolating_policies(pod, Direction.INGRESS)),
+                                     tuple(id(p) for p in engine.isolating_policies(pod, Direction.EGRESS)))
+        hits = tuple(key for key, block in self.blocks.items()
+                     if index in context.block_members(key, block, engine)) if self.blocks else ()
+        cache_key = (group, pod.host_network, hits)
+        entry = self._made.get(cache_key)
+        if entry is None:
+            base = self.group_sets[group]
+            keys = frozenset() if pod.host_network else (base | frozenset(hits) if hits else base)
+            entry = self._made[cache_key] = (keys, (iso, keys))
+        return entry
+
+    @classmethod
+    def derived(cls, base: ApiFacts, engine: PolicyEngine) -> ApiFacts:
+        """The facts under an engine over the same pods, namespaces and dataplane as `base`'s
+        whose policies differ by a few: only the pods those policies select or name are asked
+        again (every other pod's facts are the same values: kept policies are the same objects)."""
+        before = base.engine
+        if engine.dataplane is not before.dataplane or engine.snapshot.namespaces is not before.snapshot.namespaces \
+                or engine.snapshot.pods is not before.snapshot.pods:
+            return cls(engine, base.context)
+        self = cls.__new__(cls)
+        self.engine, self.context = engine, base.context
+        context = self.context
+        old_ids = {id(p) for p in before.snapshot.policies}
+        new_ids = {id(p) for p in engine.snapshot.policies}
+        moved = [p for p in before.snapshot.policies if id(p) not in new_ids] + \
+            [p for p in engine.snapshot.policies if id(p) not in old_ids]
+        touched = {group for policy in moved for group in context.groups_by_ns.get(policy.namespace, ())}
+        self.blocks = {}
+        self.key_set = set()
+        added = list(self._new_keys(engine, self.key_set))
+        gone = base.key_set - self.key_set
+        fresh = [(policy, peer, key) for policy, peer, key in added if key not in base.key_set]
+        self.blocks = {key: block for key, block in base.blocks.items() if key not in gone}
+        changed_keys: dict[int, set[tuple]] = {}
+        touched_pods: set[int] = set()
+        for policy, peer, key in fresh:
+            for group in self._key_groups(policy, peer, key):
+                changed_keys.setdefault(group, set()).add(key)
+        for key in set(self.blocks) - set(base.blocks) | (gone & set(base.blocks)):
+            block = self.blocks.get(key) or base.blocks[key]
+            touched_pods.update(context.block_members(key, block, engine))
+        self.group_sets = list(base.group_sets)
+        for group, keys in changed_keys.items():
+            self.group_sets[group] = self.group_sets[group] | keys
+        if gone:
+            for group, keys in enumerate(self.group_sets):
+                if keys & gone:
+                    self.group_sets[group] = keys - gone
+                    touched.add(group)
+        touched.update(changed_keys)
+        self.iso = {group: iso for group, iso in base.iso.items() if group not in touched}
+        self._made = {}
+        self.keys, self.facts = list(base.keys), list(base.facts)
         for index, pod in enumerate(context.pods):
-            group = context.group_of[index]
-            iso = isolating.get(group)
-            if iso is None:
-                iso = isolating[group] = (tuple(id(p) for p in engine.isolating_policies(pod, Direction.INGRESS)),
-                                          tuple(id(p) for p in engine.isolating_policies(pod, Direction.EGRESS)))
-            hits = tuple(key for key, inside in members if index in inside) if members else ()
-            cache_key = (group, pod.host_network, hits)
-            entry = made.get(cache_key)
-            if entry is None:
-                keys = empty if pod.host_network else (frozen[group] | frozenset(hits) if hits else frozen[group])
-                entry = made[cache_key] = (keys, (iso, keys))
-            self.keys.append(entry[0])
-            self.facts.append(entry[1])
+            if context.group_of[index] in touched or index in touched_pods:
+                self.keys[index], self.facts[index] = self._facts_of(index, pod)
+        return self
 
 
 class EvalPeers:

@@ -28,7 +28,8 @@ def prepare(engines: Sequence[PolicyEngine], extra_ports: Iterable[FlowPort] = (
     snapshot_pods = engines[0].snapshot.pods
     pods = [pod for pod in snapshot_pods if pod.is_live]
     context = Context(pods, snapshot_pods)
-    apis = [ApiFacts(engine, context) for engine in engines]
+    apis = [ApiFacts(engines[0], context)]
+    apis += [ApiFacts.derived(apis[0], engine) for engine in engines[1:]]
     classes = _grouped(pods, lambda index, pod: tuple(api.facts[index] for api in apis))
     extra = tuple(extra_ports)
     finders = [PortFinder(engine, api, extra) for engine, api in zip(engines, apis, strict=True)]
