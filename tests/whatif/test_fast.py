@@ -24,7 +24,8 @@ from netpol_tui.whatif.classes import FlowPort, pod_classes, pod_classes_referen
 from netpol_tui.whatif.diff import apply_change, diff_engines, diff_engines_reference
 from netpol_tui.whatif.facts import supported
 from netpol_tui.whatif.matrix import build_matrix, build_matrix_reference
-from tests.policy.builders import MODELS, pod, snapshot
+from tests.policy.builders import MODELS, pod, policy, snapshot
+from tests.policy.builders import namespace as namespace_object
 from tests.policy.test_properties import PORTS, cluster_st, policy_st
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -187,3 +188,41 @@ def test_random_change_diffs_are_the_reference(cluster, proposed, model, unread_
 def test_random_model_diffs_are_the_reference(cluster, old, new, unread_namespaces) -> None:
     snap = _snap(cluster, unread_namespaces)
     assert_same_diff(PolicyEngine(snap, old), PolicyEngine(snap, new))
+
+
+def _spelled_out_cluster():
+    """A few pods and policies that exercise each rule of a side on purpose: an endPort range
+    (ignored by Dataplane V2), named ports on both sides, an ipBlock holding pod and hostNetwork
+    IPs, a namespaceSelector, and a workload of two pods (a class to itself)."""
+    web = {"name": "http", "containerPort": 8080}
+    pods = [dataclasses.replace(pod("w0", "a", {"app": "web"}, "10.0.0.1", ports=[web]), owner_kind="DaemonSet",
+                                owner_name="web"),
+            dataclasses.replace(pod("w1", "a", {"app": "web"}, "10.0.0.2", ports=[web]), owner_kind="DaemonSet",
+                                owner_name="web"),
+            pod("db", "b", {"app": "db"}, "10.0.1.1", ports=[{"name": "pg", "containerPort": 5432}]),
+            pod("node-agent", "b", {"app": "agent"}, "10.128.0.9", host_network=True)]
+    policies = [
+        policy("ranges", "a", podSelector={}, ingress=[{"ports": [{"port": 50, "endPort": 60}]},
+                                                       {"from": [{"ipBlock": {"cidr": "10.0.0.0/24"}}],
+                                                        "ports": [{"port": "http"}]}]),
+        policy("db-in", "b", podSelector={"matchLabels": {"app": "db"}},
+               ingress=[{"from": [{"namespaceSelector": {"matchLabels": {"team": "x"}}}], "ports": [{"port": "pg"}]},
+                        {"from": [{"ipBlock": {"cidr": "10.128.0.0/16"}}]}]),
+        policy("web-out", "a", podSelector={"matchLabels": {"app": "web"}}, policyTypes=["Egress"],
+               egress=[{"to": [{"podSelector": {}, "namespaceSelector": {}}], "ports": [{"port": "pg"}]},
+                       {"to": [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.0.1.0/24"]}}]}]),
+    ]
+    return pods, policies, [namespace_object("a", {"team": "x"}), namespace_object("b", {"team": "y"})]
+
+
+@pytest.mark.parametrize("model", ALL_MODELS)
+@pytest.mark.parametrize("unread_namespaces", [False, True])
+def test_each_rule_of_a_side_as_the_reference(model: str, unread_namespaces: bool) -> None:
+    snap = _snap(_spelled_out_cluster(), unread_namespaces)
+    ports = (*ASKED, FlowPort(55), FlowPort(60))
+    matrix = assert_same_matrix(snap, model, ports=ports)
+    verdicts = {f.verdict for f in matrix.flows}
+    assert "allow" in verdicts and ("deny" in verdicts or model == "none")
+    assert ("unknown" in verdicts) is (unread_namespaces and model != "none")
+    for other in ALL_MODELS:
+        assert_same_diff(PolicyEngine(snap, model), PolicyEngine(snap, other), ports=ports)
