@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from netpol_tui.model.objects import Pod
@@ -83,19 +84,22 @@ class Cell:
     allowed: int = 0
     denied: int = 0
     unknown: int = 0
+    #: all / some / none allowed, or unknown when any flow is (so `none` is never a guess); set
+    #: once, read as a plain attribute (a big cluster's text grid reads it 4 million times).
+    state: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.unknown:
+            state = "unknown"
+        elif not self.total:
+            state = "empty"
+        else:
+            state = "all" if not self.denied else ("none" if not self.allowed else "some")
+        object.__setattr__(self, "state", state)
 
     @property
     def total(self) -> int:
         return self.allowed + self.denied + self.unknown
-
-    @property
-    def state(self) -> str:
-        """all / some / none allowed, or unknown when any flow is (so `none` is never a guess)."""
-        if self.unknown:
-            return "unknown"
-        if not self.total:
-            return "empty"
-        return "all" if not self.denied else ("none" if not self.allowed else "some")
 
 
 class Matrix:
@@ -105,13 +109,14 @@ class Matrix:
     on first read; built by the reference path (or given flows), everything comes from flows.
     """
 
-    __slots__ = ("_flows", "_make_flows", "_tally", "classes", "dataplane", "notes")
+    __slots__ = ("_cells", "_flows", "_make_flows", "_tally", "classes", "dataplane", "notes")
 
     def __init__(self, dataplane: str, classes: tuple[PodClass, ...], flows: tuple[Flow, ...] | None = None,
                  notes: tuple[str, ...] = (), tally: Any = None,
                  make_flows: Callable[[], Iterable[Flow]] | None = None) -> None:
         self.dataplane, self.classes, self.notes = dataplane, tuple(classes), tuple(notes)
         self._flows, self._tally, self._make_flows = flows, tally, make_flows
+        self._cells: dict | None = None
 
     @property
     def flows(self) -> tuple[Flow, ...]:
@@ -123,10 +128,15 @@ class Matrix:
         return tuple(sorted({c.namespace for c in self.classes}))
 
     def cells(self) -> Mapping[tuple[str, str], Cell]:
+        """Per (source namespace, destination namespace) with flows: its counts (read-only)."""
         if self._tally is not None:
-            from netpol_tui.whatif.tally import CellMap
+            if self._cells is None:
+                from netpol_tui.gcpause import gc_paused
+                from netpol_tui.whatif.tally import cell_dict
 
-            return CellMap(self._tally, Cell)
+                with gc_paused():  # millions of key tuples on a big cluster
+                    self._cells = cell_dict(self._tally, Cell)
+            return MappingProxyType(self._cells)
         counts: dict[tuple[str, str], list[int]] = {}
         for flow in self.flows:
             entry = counts.setdefault((flow.src.namespace, flow.dst.namespace), [0, 0, 0])

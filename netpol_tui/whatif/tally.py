@@ -10,7 +10,7 @@ little as "nobody may".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Sequence
 
 from netpol_tui.whatif.classes import FlowPort, PodClass
 from netpol_tui.whatif.grid import Grid, iter_bits
@@ -139,69 +139,40 @@ class Tally:
                 "unknown": sums[UNKNOWN]}
 
 
-class CellMap(Mapping):
-    """`Matrix.cells()` from a Tally: a Cell per namespace pair with flows, made when read (and
-    shared between pairs with the same counts: a big cluster's 4 million cells take a few
-    thousand objects)."""
+def cell_dict(tally: Tally, make: Callable[[int, int, int], object]) -> dict[tuple[str, str], object]:
+    """`Matrix.cells()` from a Tally: a Cell per namespace pair with flows. A real dict (the
+    text grid looks every pair up twice), with one Cell object per distinct count: a source
+    namespace no correction names counts by its size alone, so most cells share a few objects."""
+    names, size = tally.namespaces, tally.size
+    made: dict[tuple[int, int, int], object] = {}
+    out: dict[tuple[str, str], object] = {}
 
-    def __init__(self, tally: Tally, make: Callable[[int, int, int], object]) -> None:
-        self.tally, self.make = tally, make
-        self.position = {ns: i for i, ns in enumerate(tally.namespaces)}
-        self._made: dict[tuple[int, int, int], object] = {}
-        #: `key in cells` then `cells[key]` (as the text grid reads them) count once
-        self._last: tuple | None = None
-        self._len: int | None = None
-
-    def _counts(self, key: object) -> tuple[int, int, int] | None:
-        last = self._last
-        if last is not None and last[0] == key:
-            return last[1]
-        counts = self._count(key)
-        self._last = (key, counts)
-        return counts
-
-    def _count(self, key: object) -> tuple[int, int, int] | None:
-        try:
-            src, dst = self.position[key[0]], self.position[key[1]]  # type: ignore[index]
-        except (KeyError, TypeError, IndexError):
-            return None
-        if len(key) != 2:  # type: ignore[arg-type]
-            return None
-        tally = self.tally
-        mult, extra, size = tally.mult[dst], tally.sparse[dst], tally.size[src]
-        total = mult[TOTAL] * size + extra[TOTAL].get(src, 0)
+    def cell(mult: list[int], extra: list[dict[int, int]], src: int, count: int) -> object | None:
+        total = mult[TOTAL] * count + extra[TOTAL].get(src, 0)
         if total <= 0:
             return None
-        allowed = mult[ALLOWED] * size + extra[ALLOWED].get(src, 0)
-        unknown = mult[UNKNOWN] * size + extra[UNKNOWN].get(src, 0)
-        return allowed, total - allowed - unknown, unknown
+        allowed = mult[ALLOWED] * count + extra[ALLOWED].get(src, 0)
+        unknown = mult[UNKNOWN] * count + extra[UNKNOWN].get(src, 0)
+        counts = (allowed, total - allowed - unknown, unknown)
+        found = made.get(counts)
+        if found is None:
+            found = made[counts] = make(*counts)
+        return found
 
-    def __getitem__(self, key: object) -> object:
-        counts = self._counts(key)
-        if counts is None:
-            raise KeyError(key)
-        cell = self._made.get(counts)
-        if cell is None:
-            cell = self._made[counts] = self.make(*counts)
-        return cell
-
-    def __contains__(self, key: object) -> bool:
-        return self._counts(key) is not None
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        names, tally = self.tally.namespaces, self.tally
-        for dst in range(len(names)):
-            mult, extra = tally.mult[dst][TOTAL], tally.sparse[dst][TOTAL]
-            if not mult:
-                for src in sorted(extra):
-                    if extra[src] > 0:
-                        yield names[src], names[dst]
-                continue
-            for src in range(len(names)):
-                if mult * tally.size[src] + extra.get(src, 0) > 0:
-                    yield names[src], names[dst]
-
-    def __len__(self) -> int:
-        if self._len is None:
-            self._len = sum(1 for _ in self)
-        return self._len
+    for dst, dst_name in enumerate(names):
+        mult, extra = tally.mult[dst], tally.sparse[dst]
+        special = set(extra[TOTAL]) | set(extra[ALLOWED]) | set(extra[UNKNOWN])
+        sources = range(len(names)) if mult[TOTAL] else sorted(special)
+        by_size: dict[int, object | None] = {}
+        for src in sources:
+            if src in special:
+                found = cell(mult, extra, src, size[src])
+            else:
+                count = size[src]
+                if count in by_size:
+                    found = by_size[count]
+                else:
+                    found = by_size[count] = cell(mult, extra, -1, count)
+            if found is not None:
+                out[(names[src], dst_name)] = found
+    return out
