@@ -2,9 +2,11 @@
 
 The two engines are the snapshot before and after proposed manifests are applied (or policies
 removed), or the same snapshot under two dataplane models (Calico -> Dataplane V2, enforcement
-turned on or off). Both answer with `PolicyEngine.evaluate`, the engine `explain` uses, so for
-every listed change `explain` on the before and after snapshot gives the two verdicts. A flow
-that is unknown on either side (a kind not read) is never a change: it is counted apart.
+turned on or off). The reference (`diff_engines_reference`) asks both with
+`PolicyEngine.evaluate`, the engine `explain` uses, so for every listed change `explain` on the
+before and after snapshot gives the two verdicts; `diff_engines` gives the same diff from bitsets
+(fastdiff.py), recomputing only the classes a change touches. A flow that is unknown on either
+side (a kind not read) is never a change: it is counted apart.
 """
 
 from __future__ import annotations

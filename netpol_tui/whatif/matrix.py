@@ -1,8 +1,10 @@
 """The connectivity matrix: every (source class, destination class, port) with the engine's verdict.
 
-The same `PolicyEngine.evaluate` as `explain` answers each cell, so a cell is exactly what
-`explain --from <source pod> --to <destination pod> --port N` says; an unknown verdict (a kind
-not read) stays unknown and is counted apart, never as allowed or denied.
+A cell is exactly what `explain --from <source pod> --to <destination pod> --port N` says: the
+reference path (`build_matrix_reference`) asks `PolicyEngine.evaluate` every question; the fast
+path (`build_matrix`, from bitsets: grid.py, tally.py) gives the same verdicts, counted per
+namespace pair, and asks the engine for a flow's deciding rules only when they are read. An
+unknown verdict (a kind not read) stays unknown and is counted apart, never as allowed or denied.
 """
 
 from __future__ import annotations
