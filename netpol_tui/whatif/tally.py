@@ -11,6 +11,7 @@ little as "nobody may".
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import repeat
 
 from netpol_tui.whatif.classes import FlowPort, PodClass
 from netpol_tui.whatif.grid import Grid, iter_bits
@@ -159,20 +160,24 @@ def cell_dict(tally: Tally, make: Callable[[int, int, int], object]) -> dict[tup
             found = made[counts] = make(*counts)
         return found
 
+    sizes = sorted(set(size))
     for dst, dst_name in enumerate(names):
         mult, extra = tally.mult[dst], tally.sparse[dst]
         special = set(extra[TOTAL]) | set(extra[ALLOWED]) | set(extra[UNKNOWN])
-        sources = range(len(names)) if mult[TOTAL] else sorted(special)
-        by_size: dict[int, object | None] = {}
-        for src in sources:
-            if src in special:
+        if mult[TOTAL]:
+            # Every source namespace counts by its size alone but those a correction names:
+            # the row is made at C speed, then those few are put right.
+            by_size = {count: cell(mult, extra, -1, count) for count in sizes}
+            row = [by_size[count] for count in size]
+            for src in special:
+                row[src] = cell(mult, extra, src, size[src])
+            out.update(zip(zip(names, repeat(dst_name)), row, strict=True))
+            for src in special:
+                if row[src] is None:
+                    del out[(names[src], dst_name)]
+        else:
+            for src in sorted(special):
                 found = cell(mult, extra, src, size[src])
-            else:
-                count = size[src]
-                if count in by_size:
-                    found = by_size[count]
-                else:
-                    found = by_size[count] = cell(mult, extra, -1, count)
-            if found is not None:
-                out[(names[src], dst_name)] = found
+                if found is not None:
+                    out[(names[src], dst_name)] = found
     return out
