@@ -4,7 +4,8 @@ Why it is exact: with the same dataplane model and the same pods, a flow's verdi
 source's egress and its destination's ingress, and a side depends only on the policies that
 isolate it (the same policy object gives the same rule sets in both grids: its peers are
 matched by content over the same classes). So only flows whose source's egress policies or
-whose destination's ingress policies differ between the engines can change; those
+whose destination's ingress policies differ between the engines can change (given the same
+namespaces and read kinds, as `apply_change` keeps them); those
 destinations are compared over every source, those sources over every destination (from
 their egress rows). A model diff (two dataplanes), or a snapshot where some verdict may be
 unknown (a namespaceSelector on a namespace whose labels were not read), compares every
@@ -34,7 +35,9 @@ def fast_diff(before: PolicyEngine, after: PolicyEngine, namespace: str | None =
     old, new = Grid(before, classes, context), Grid(after, classes, context)
     questions = Questions(classes, ports_of, namespace)
     compared = sum(len(ports) * questions.sources(t).bit_count() for t, ports in enumerate(ports_of))
-    if before.dataplane is not after.dataplane or old.may_be_unknown() or new.may_be_unknown():
+    same_world = (before.dataplane is after.dataplane and before.snapshot.namespaces is after.snapshot.namespaces
+                  and set(before.unread.kinds) == set(after.unread.kinds))
+    if not same_world or old.may_be_unknown() or new.may_be_unknown():
         return _everything(old, new, questions, compared)
     return _touched(old, new, questions, compared)
 
