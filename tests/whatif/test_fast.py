@@ -226,3 +226,13 @@ def test_each_rule_of_a_side_as_the_reference(model: str, unread_namespaces: boo
     assert ("unknown" in verdicts) is (unread_namespaces and model != "none")
     for other in ALL_MODELS:
         assert_same_diff(PolicyEngine(snap, model), PolicyEngine(snap, other), ports=ports)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_a_diff_between_snapshots_whose_namespaces_differ_compares_every_flow(model: str) -> None:
+    pods, policies, namespaces = _spelled_out_cluster()
+    before = snapshot(pods, policies, namespaces)
+    relabelled = dataclasses.replace(before, namespaces=(namespace_object("a", {"team": "y"}),
+                                                         namespace_object("b", {"team": "x"})))
+    diff = assert_same_diff(PolicyEngine(before, model), PolicyEngine(relabelled, model))
+    assert diff.changes  # db-in's namespaceSelector now names the other namespace
