@@ -117,11 +117,23 @@ def pod_classes_reference(engines: PolicyEngine | Sequence[PolicyEngine],
 
 def _grouped(pods: list[Pod], facts_of) -> list[PodClass]:
     grouped: dict[tuple, list[Pod]] = {}
+    workloads: dict[tuple, tuple[str, str]] = {}
     for index, pod in enumerate(pods):
-        kind, name = workload_of(pod)
-        named_ports = tuple(sorted((p.name, p.protocol, p.container_port) for p in pod.ports if p.name))
-        key = (pod.namespace, kind, name, pod.host_network, named_ports, facts_of(index, pod))
-        grouped.setdefault(key, []).append(pod)
+        if pod.owner_kind and pod.owner_name:
+            owner = (pod.owner_kind, pod.owner_name, pod.labels.get(TEMPLATE_HASH))
+            workload = workloads.get(owner)
+            if workload is None:
+                workload = workloads[owner] = workload_of(pod)
+        else:
+            workload = ("Pod", pod.name)
+        named_ports = tuple(sorted((p.name, p.protocol, p.container_port) for p in pod.ports if p.name)) \
+            if pod.ports else ()
+        key = (pod.namespace, workload[0], workload[1], pod.host_network, named_ports, facts_of(index, pod))
+        group = grouped.get(key)
+        if group is None:
+            grouped[key] = [pod]
+        else:
+            group.append(pod)
     seen: dict[tuple[str, str], int] = {}
     classes = []
     for key in sorted(grouped, key=lambda k: (k[0], k[2], k[1], min(p.name for p in grouped[k]))):
