@@ -173,20 +173,18 @@ class ApiFacts:
         self.keys: list[frozenset] = []
         self.facts: list[tuple] = []
         self._made: dict[tuple, tuple] = {}
-        if self.blocks:
-            for index, pod in enumerate(context.pods):
-                keys, facts = self._facts_of(index, pod)
-                self.keys.append(keys)
-                self.facts.append(facts)
-            return
-        # No ipBlock to match by IP (the common case, and every Dataplane V2 engine): a pod's
-        # facts are its label group's (or none for a hostNetwork pod), made once per group.
+        # A pod's facts are its label group's (none for a hostNetwork pod), made once per group,
+        # unless an ipBlock peer holds its IP (few pods: their facts are made apart).
+        held = {index for key, block in self.blocks.items() for index in context.block_members(key, block, engine)}
         by_group: dict[tuple[int, bool], tuple] = {}
         keys_list, facts_list = self.keys, self.facts
         for index, (pod, group) in enumerate(zip(context.pods, context.group_of, strict=True)):
-            entry = by_group.get((group, pod.host_network))
-            if entry is None:
-                entry = by_group[(group, pod.host_network)] = self._facts_of(index, pod)
+            if index in held:
+                entry = self._facts_of(index, pod)
+            else:
+                entry = by_group.get((group, pod.host_network))
+                if entry is None:
+                    entry = by_group[(group, pod.host_network)] = self._facts_of(index, pod)
             keys_list.append(entry[0])
             facts_list.append(entry[1])
 
