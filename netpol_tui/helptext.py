@@ -131,7 +131,8 @@ EXIT_CODES: dict[str | None, tuple[str, ...]] = {
     "snapshot": ("0 saved", "2 nothing could be read, or the directory cannot be written", INTERNAL),
     "flows": ("0 every group agrees with the engine", "1 some group disagrees",
               "2 bad input (a flows file, a --logs-since duration, the source)",
-              "3 some group is unknown (data not read), or the --logs-since log was not read in full", INTERNAL),
+              "3 some group is unknown (data not read) or not logged (FQDN policy decisions are not in GKE's "
+              "policy log), or the --logs-since log was not read in full", INTERNAL),
     "matrix": ("0 printed, every flow definite", "2 bad input (a port, an unknown namespace, the source)",
                "3 printed, some flow unknown (data not read)", INTERNAL),
     "diff": ("0 no flow changes", "1 some flow changes", "2 bad input (a manifest, a policy to remove, the source)",

@@ -174,6 +174,11 @@ class ModeScreen(Screen):
         #: List id -> its own empty text, while the list says why nothing is loaded instead.
         self._empty_texts: dict[str | None, str] = {}
         self._pending_reveal: tuple[Any, Any] | None = None
+        #: The newest state while this screen is hidden (shown when it is current again).
+        self._deferred_state: ConsoleState | None = None
+        #: Lists whose rows are being built, and the newest build asked for meanwhile.
+        self._rows_building: set[str] = set()
+        self._rows_waiting: dict[str, tuple[Callable[..., Iterable[Row | None]], tuple[Any, ...], object]] = {}
 
     def compose(self) -> ComposeResult:
         yield ModeBar(MODES, self.MODE)
@@ -197,10 +202,25 @@ class ModeScreen(Screen):
         return list(seen.values())
 
     def on_mount(self) -> None:
-        self.watch(self.app, "state", self._state_changed, init=True)
+        self._show_console_state(self.app.state)  # type: ignore[attr-defined]
+        self.watch(self.app, "state", self._state_changed, init=False)
         self.call_after_refresh(self._try_reveal)
 
     def _state_changed(self, state: ConsoleState | None) -> None:
+        """A hidden screen (another mode or a dialog on top) keeps only the newest state: while the
+        console follows a 100,000-pod cluster, rebuilding every visited screen's rows on each
+        update kept the visible one from ever finishing its own."""
+        if state is not None and not self.is_current:
+            self._deferred_state = state
+            return
+        self._show_console_state(state)
+
+    def on_screen_resume(self) -> None:
+        state, self._deferred_state = self._deferred_state, None
+        if state is not None:
+            self._show_console_state(state)
+
+    def _show_console_state(self, state: ConsoleState | None) -> None:
         if state is None:
             return
         previous, self.console_state = self.console_state, state
@@ -241,10 +261,25 @@ class ModeScreen(Screen):
         a second); slices keep each key within one slice of its answer. A builder may yield None
         as a checkpoint during long preparation that produces no row yet.
         """
+        if target in self._rows_building:
+            # let the running build finish (the list keeps its rows meanwhile), then build only the
+            # newest asked for: cancelling it on every followed update meant no build ever finished
+            self._rows_waiting[target] = (builder, args, generation)
+            return
+        self._rows_building.add(target)
         lists = self.query(f"#{target}")
         columns = lists.first(VirtualList).columns if lists else ()
 
         async def work() -> None:
+            try:
+                await build()
+            finally:
+                self._rows_building.discard(target)
+                waiting = self._rows_waiting.pop(target, None)
+                if waiting is not None:
+                    self.prepare_rows(target, waiting[0], *waiting[1], generation=waiting[2])
+
+        async def build() -> None:
             rows: list[Row] = []
             widths: tuple[int, ...] = ()
             measured = 0
@@ -261,7 +296,7 @@ class ModeScreen(Screen):
                 widths = _widest(widths, measure(rows[measured:], columns))
             self.post_message(RowsPrepared(target, rows, widths, generation))
 
-        self.run_worker(work(), exit_on_error=False, name=f"rows:{target}", group=f"rows:{target}", exclusive=True)
+        self.run_worker(work(), exit_on_error=False, name=f"rows:{target}", group=f"rows:{target}")
 
     def on_rows_prepared(self, message: RowsPrepared) -> None:
         if len(message.rows) > BIG_LIST:

@@ -1244,6 +1244,35 @@ def dpv2_policies() -> list[dict]:
     ]
 
 
+def dpv2_fqdn_policies() -> list[dict]:
+    """FQDNNetworkPolicy (networking.gke.io/v1alpha1): the api pods may call the payment provider
+    by name. Planted: it is the only policy isolating the api pods' egress, and nothing allows
+    them DNS (Cloud DNS, 169.254.169.254 UDP/TCP 53), so the name never resolves (GKE021)."""
+    return [{
+        "apiVersion": "networking.gke.io/v1alpha1", "kind": "FQDNNetworkPolicy",
+        "metadata": {"name": "allow-payments-api", "namespace": "api",
+                     "uid": uid("fqdnnetworkpolicy", "api", "allow-payments-api"), "generation": 1,
+                     "creationTimestamp": "2024-11-12T09:30:15Z"},
+        "spec": {"podSelector": sel(app="api"),
+                 "egress": [{"matches": [{"name": "api.stripe.com"}], "ports": [{"protocol": "TCP", "port": 443}]}]},
+    }]
+
+
+def dpv2_cilium_policies() -> list[dict]:
+    """CiliumClusterwideNetworkPolicy (cilium.io/v2): the platform team denies egress to the
+    link-local range except 169.254.169.254 (Cloud DNS and the Dataplane V2 metadata endpoint).
+    `enableDefaultDeny.egress: false` keeps it a pure deny: it isolates no pod. Planted: it
+    shadows billing/allow-metadata-server, whose 169.254.169.252/32 TCP 988 can never apply (GKE026)."""
+    return [{
+        "apiVersion": "cilium.io/v2", "kind": "CiliumClusterwideNetworkPolicy",
+        "metadata": {"name": "deny-link-local", "uid": uid("ccnp", "deny-link-local"), "generation": 1,
+                     "creationTimestamp": "2024-11-05T13:20:02Z"},
+        "spec": {"description": "No pod reaches link-local addresses but Cloud DNS and the metadata server",
+                 "endpointSelector": {}, "enableDefaultDeny": {"egress": False, "ingress": False},
+                 "egressDeny": [{"toCIDRSet": [{"cidr": "169.254.0.0/16", "except": ["169.254.169.254/32"]}]}]},
+    }]
+
+
 def dpv2_services() -> list[dict]:
     svc = service
     return [
@@ -1342,7 +1371,7 @@ def dpv2_cluster_json(cluster: Cluster) -> dict:
         "networkConfig": {"network": f"projects/{DPV2_PROJECT}/global/networks/default",
                           "subnetwork": f"projects/{DPV2_PROJECT}/regions/{DPV2_REGION}/subnetworks/default",
                           "enableIntraNodeVisibility": True, "defaultSnatStatus": {},
-                          "datapathProvider": "ADVANCED_DATAPATH",
+                          "datapathProvider": "ADVANCED_DATAPATH", "enableFqdnNetworkPolicy": True,
                           "dnsConfig": {"clusterDns": "CLOUD_DNS", "clusterDnsScope": "CLUSTER_SCOPE",
                                         "clusterDnsDomain": "cluster.local"},
                           "serviceExternalIpsConfig": {}, "gatewayApiConfig": {"channel": "CHANNEL_STANDARD"}},
@@ -1404,7 +1433,7 @@ def build_dpv2() -> dict[str, Any]:
         "services.yaml": k8s_list(dpv2_services()),
         "ingresses.yaml": k8s_list(dpv2_ingresses()),
         "events.json": k8s_list(dpv2_events()),
-    }, DPV2_CAPTURED_AT, DPV2_PROJECT, DPV2_REGION, DPV2_CLUSTER) | dpv2_network_logging_file()
+    }, DPV2_CAPTURED_AT, DPV2_PROJECT, DPV2_REGION, DPV2_CLUSTER) | dpv2_network_logging_file() | dpv2_crd_files()
 
 
 def dpv2_network_logging() -> dict:
@@ -1425,14 +1454,32 @@ def dpv2_network_logging_file() -> dict[str, Any]:
                                     "kind": "NetworkLoggingList", "metadata": {"resourceVersion": ""}}}
 
 
+def dpv2_crd_files() -> dict[str, Any]:
+    """`fqdnnetworkpolicies.json` and `ciliumpolicies.json` as `snapshot save` writes them (typed
+    lists; a CCNP keeps its own kind inside the CiliumNetworkPolicyList)."""
+    return {"fqdnnetworkpolicies.json": {"apiVersion": "networking.gke.io/v1alpha1", "items": dpv2_fqdn_policies(),
+                                         "kind": "FQDNNetworkPolicyList", "metadata": {"resourceVersion": ""}},
+            "ciliumpolicies.json": {"apiVersion": "cilium.io/v2", "items": dpv2_cilium_policies(),
+                                    "kind": "CiliumNetworkPolicyList", "metadata": {"resourceVersion": ""}}}
+
+
+#: CRD files merged after the manifest is built: (file, manifest count key, loaded kind).
+_CRD_COUNTS = (("networklogging.json", "networkloggings", "NetworkLogging"),
+               ("fqdnnetworkpolicies.json", "fqdnnetworkpolicies", "FQDNNetworkPolicy"),
+               ("ciliumpolicies.json", "ciliumpolicies", "CiliumPolicy"))
+
+
 def _count_network_logging(files: dict[str, Any]) -> dict[str, Any]:
-    """The manifest of a demo holding `networklogging.json` counts it and lists its kind."""
-    if "networklogging.json" not in files:
+    """The manifest of a demo holding CRD files (`networklogging.json`, the FQDN and Cilium
+    policies) counts them and lists their kinds."""
+    present = [entry for entry in _CRD_COUNTS if entry[0] in files]
+    if not present:
         return files
     manifest = dict(files[MANIFEST])
-    manifest["counts"] = {**manifest["counts"], "networkloggings": len(files["networklogging.json"]["items"])}
-    manifest["loadedKinds"] = sorted({*manifest["loadedKinds"], "NetworkLogging"})
-    manifest["files"] = sorted({*manifest["files"], "networklogging.json"})
+    for name, key, kind in present:
+        manifest["counts"] = {**manifest["counts"], key: len(files[name]["items"])}
+        manifest["loadedKinds"] = sorted({*manifest["loadedKinds"], kind})
+        manifest["files"] = sorted({*manifest["files"], name})
     return {**files, MANIFEST: manifest}
 
 
@@ -1458,6 +1505,8 @@ _DPV2_PODS = {  # (namespace, pod) -> IP, as in pods.json
 }
 #: A pod that existed when the records were written but was replaced before the snapshot.
 _GONE_API_POD = ("api", "api-lrvgkshcpn-q2wld")
+#: An address the payment provider's name resolved to (a documentation address: no real host).
+PAYMENTS_IP = "198.51.100.23"
 
 
 def _flow_peer(key: tuple[str, str] | None, ip: str) -> dict[str, Any]:
@@ -1501,6 +1550,7 @@ def dpv2_policy_action_log() -> list[dict]:
     UDP 10050 inside media/allow-rtp's endPort range allowed (dataplane-semantics); storefront's
     egress to api denied in the log by web/default-deny-all though web/allow-egress-to-api allows
     it (policies-differ). A record from a namespace deleted since cannot be evaluated (unknown).
+    An api pod's egress to the payment provider, which the FQDN policy decides, is not logged.
     Hubble holds the one nobody can explain.
     """
     web = [key for key in _DPV2_PODS if key[0] == "web"]
@@ -1546,6 +1596,9 @@ def dpv2_policy_action_log() -> list[dict]:
     # unknown: a pod of a namespace deleted before the snapshot; nothing left to evaluate it as.
     add("15:05:40.300777", _NODE_DM6P, ("reports", "pdf-render-5c8d7b9f4-wq2zr"), api[0], 8080, "deny", "ingress",
         src_ip="10.52.3.12")
+    # not logged: an api pod's call to the payment provider (an address api.stripe.com resolved to),
+    # which FQDNNetworkPolicy api/allow-payments-api decides and GKE's policy log does not record.
+    add("15:10:48.611092", _NODE_DM6P, api[0], None, 443, "allow", "egress", dst_ip=PAYMENTS_IP, count=2)
     return entries
 
 

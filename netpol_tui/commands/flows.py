@@ -2,7 +2,8 @@
 
 Exit status: 0 every group agrees, 1 some group disagrees, 2 bad input (no source, a flows
 file unreadable or holding no usable record, snapshot not loaded, a bad --logs-since), 3 some
-group unknown, or the live log (--logs-since) not read or read only in part, and none disagrees.
+group unknown or not logged (egress an FQDNNetworkPolicy may decide, which GKE's policy log does
+not record), or the live log (--logs-since) not read or read only in part, and none disagrees.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def exit_code(report) -> int:
     counts = report.counts()
     if counts["disagrees"]:
         return EXIT_DISAGREE
-    if counts["unknown"] or report.logs_incomplete:
+    if counts["unknown"] or counts["not logged"] or report.logs_incomplete:
         return EXIT_UNKNOWN
     return EXIT_AGREE
 

@@ -50,8 +50,17 @@ no operation is running, so the daily maintenance window alone gives no GKE016.
 | GKE009 | NetworkPolicy | media      | allow-rtp                   | UDP port 10000 endPort 10100: only 10000 is open on Dataplane V2 >= 1.22 |
 | GKE011 | NetworkPolicy | api        | allow-internal              | ingress ipBlock 10.0.0.0/8 meant to admit pods; Dataplane V2 never matches pods by ipBlock |
 | GKE008 | Namespace     | billing    | billing                     | egress allows 169.254.169.252/32 TCP 988 (Calico-era rule), not 169.254.169.254/32 TCP 80 |
+| GKE021 | Namespace     | api        | api                         | FQDNNetworkPolicy api/allow-payments-api (api.stripe.com TCP 443) isolates the api pods' egress; nothing allows them DNS (169.254.169.254 UDP/TCP 53) |
+| GKE026 | NetworkPolicy | billing    | allow-metadata-server       | CCNP deny-link-local egressDeny 169.254.0.0/16 except 169.254.169.254/32 denies all its 169.254.169.252/32 TCP 988 allows |
 
 dataplane-v2 healthy namespaces: web, jobs
+
+dataplane-v2 also holds the other kinds GKE Dataplane V2 enforces (`fqdnnetworkpolicies.json`,
+`ciliumpolicies.json`, as `snapshot save` names them), with FQDN network policy enabled on the
+cluster (`networkConfig.enableFqdnNetworkPolicy: true`, so no GKE020): the FQDNNetworkPolicy
+api/allow-payments-api and the CiliumClusterwideNetworkPolicy deny-link-local, whose
+`enableDefaultDeny: {egress: false, ingress: false}` keeps it a pure deny that isolates no pod
+(Cloud DNS and the metadata server at 169.254.169.254 stay reachable: the `except`).
 
 Flow records (`flows/NAME/`, beside the demo folders: the files source would read them as
 objects): dataplane-v2 ships `networklogging.json` (deny and allow logging on) and, in
@@ -103,6 +112,8 @@ PLANTED: dict[str, tuple[Planted, ...]] = {
         Planted("GKE009", "NetworkPolicy", "media", "allow-rtp"),
         Planted("GKE011", "NetworkPolicy", "api", "allow-internal"),
         Planted("GKE008", "Namespace", "billing", "billing"),
+        Planted("GKE021", "Namespace", "api", "api"),
+        Planted("GKE026", "NetworkPolicy", "billing", "allow-metadata-server"),
     ),
 }
 

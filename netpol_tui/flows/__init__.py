@@ -16,6 +16,7 @@ from typing import IO, Any, Protocol
 from netpol_tui.flows.compare import (
     AGREES,
     DISAGREES,
+    NOT_LOGGED,
     UNKNOWN,
     Comparer,
     FlowGroup,
@@ -69,5 +70,5 @@ def compare_flows(snapshot: Snapshot, engine: PolicyEngine, paths: Sequence[str]
                       dataplane_arg, tuple(engine.notes), logs.status() if logs is not None else None)
 
 
-__all__ = ["AGREES", "ALLOW", "DENY", "DISAGREES", "EGRESS", "INGRESS", "ONLY_CHOICES", "UNKNOWN", "FlowGroup",
+__all__ = ["AGREES", "ALLOW", "DENY", "DISAGREES", "EGRESS", "INGRESS", "NOT_LOGGED", "ONLY_CHOICES", "UNKNOWN", "FlowGroup",
            "FlowKey", "FlowReader", "FlowReport", "LogEntries", "Peer", "Problem", "compare_flows"]

@@ -12,12 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from netpol_tui.flows.join import EXTERNAL, NODE, SERVICE, Joined, Resolver
-from netpol_tui.flows.records import ALLOW, DENY, INGRESS, FlowKey
+from netpol_tui.flows.records import ALLOW, DENY, EGRESS, GKE_LOG, INGRESS, FlowKey
 from netpol_tui.gcpause import gc_paused
+from netpol_tui.model.gke_policy import FqdnNetworkPolicy
 from netpol_tui.model.objects import Pod
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.policy import (
+    CompiledSelector,
     Dataplane,
     DirectionResult,
     Endpoint,
@@ -29,9 +31,15 @@ from netpol_tui.policy import (
 )
 from netpol_tui.policy.addresses import try_parse_address
 from netpol_tui.policy.engine import METADATA_ADDRESS
+from netpol_tui.policy.gke_rules import KindRuleRef, cilium_key, fqdn_port, fqdn_targets
 
 UNKNOWN = "unknown"
 AGREES, DISAGREES = "agrees", "disagrees"
+#: GKE network policy logging does not record FQDNNetworkPolicy decisions (gke-facts section 13):
+#: a policy-action record about egress such a decision could change neither confirms nor
+#: contradicts the engine.
+NOT_LOGGED = "not logged"
+FQDN_KIND = "FQDNNetworkPolicy"
 
 
 @dataclass(slots=True)
@@ -55,11 +63,14 @@ class Evaluation:
     verdicts for this connection's own endpoints (their texts name them), are computed on first use.
     """
 
-    __slots__ = ("_comparer", "_exact", "_key", "_shared", "dst", "predicted", "reasons", "src")
+    __slots__ = ("_comparer", "_exact", "_key", "_shared", "dst", "not_logged", "predicted", "reasons", "src")
 
     def __init__(self, predicted: str, src: Joined, dst: Joined, shared: tuple[Verdict, ...] = (),
-                 reasons: tuple[str, ...] = (), comparer: Comparer | None = None, key: FlowKey | None = None) -> None:
+                 reasons: tuple[str, ...] = (), comparer: Comparer | None = None, key: FlowKey | None = None,
+                 not_logged: str | None = None) -> None:
         self.predicted, self.src, self.dst, self.reasons = predicted, src, dst, reasons
+        #: Why the record cannot speak to this verdict (an FQDN decision GKE does not log), or None.
+        self.not_logged = not_logged
         self._shared, self._comparer, self._key = shared, comparer, key
         self._exact: tuple[Verdict, ...] | None = None if comparer is not None else shared
 
@@ -178,6 +189,14 @@ class Comparer:
         self.engine = engine
         self.snapshot = snapshot
         self.resolver = Resolver(engine, snapshot)
+        #: FQDN policies by namespace, with their compiled selectors; only the Dataplane V2 model
+        #: enforces them, so only there can a verdict depend on one.
+        self._fqdn_by_ns: dict[str, list[tuple[FqdnNetworkPolicy, CompiledSelector]]] = {}
+        if engine.dataplane is Dataplane.DATAPLANE_V2:
+            for fqdn in snapshot.fqdn_policies:
+                self._fqdn_by_ns.setdefault(fqdn.namespace, []).append((fqdn, CompiledSelector(fqdn.pod_selector)))
+        self._fqdn_selecting: dict[int, tuple[Pod, list[FqdnNetworkPolicy]]] = {}
+        self._not_logged: dict[tuple, str | None] = {}
         self._shared: dict[tuple, tuple[tuple[Verdict, ...], tuple[str, ...]]] = {}
         self._exact: dict[tuple, tuple[tuple[Verdict, ...], tuple[str, ...]]] = {}
         self._classes: dict[int, tuple[Pod, int]] = {}
@@ -285,9 +304,51 @@ class Comparer:
             verdicts, errors = self._run(self._shared, class_key[:5], src_ep, [dst_ep], key.port, key.protocol)
             predicted = predicted_of(verdicts[0], key.direction) if verdicts else UNKNOWN
             answer = self._answers[class_key] = (predicted, verdicts, errors)
+        not_logged = None
+        if self._fqdn_by_ns and key.kind == GKE_LOG and key.direction == EGRESS and src_pod is not None:
+            not_logged = self._not_logged.get(class_key, False)
+            if not_logged is False:
+                not_logged = self._not_logged[class_key] = self.fqdn_not_logged(src_pod, dst, answer[1], key)
         if answer[2]:
-            return Evaluation(UNKNOWN, src, dst, (), answer[2])
-        return Evaluation(answer[0], src, dst, answer[1], (), self, key)
+            return Evaluation(UNKNOWN, src, dst, (), answer[2], not_logged=not_logged)
+        return Evaluation(answer[0], src, dst, answer[1], (), self, key, not_logged)
+
+    def fqdn_policies(self, pod: Pod) -> list[FqdnNetworkPolicy]:
+        """The FQDNNetworkPolicies selecting the pod (none off the Dataplane V2 model), cached per pod."""
+        entries = self._fqdn_by_ns.get(pod.namespace)
+        if not entries or pod.host_network:
+            return []
+        cached = self._fqdn_selecting.get(id(pod))
+        if cached is None or cached[0] is not pod:
+            cached = self._fqdn_selecting[id(pod)] = (pod, [fqdn for fqdn, selector in entries
+                                                            if selector.matches(pod.labels)])
+        return cached[1]
+
+    def fqdn_not_logged(self, pod: Pod, dst: Joined, verdicts: tuple[Verdict, ...], key: FlowKey) -> str | None:
+        """Why a policy-action record of this egress cannot be compared, or None when it can.
+
+        The source is isolated by an FQDNNetworkPolicy and, for some verdict (one per pod behind a
+        Service), the answer could change without the FQDN policies: it was not decided by a deny
+        rule, nor allowed by a NetworkPolicy or Cilium rule, nor denied by another policy that
+        isolates the pod while no FQDN rule can match (an FQDN rule matches only an address
+        outside the cluster, on its ports). GKE does not log FQDN decisions (gke-facts section 13).
+        """
+        fqdn = self.fqdn_policies(pod)
+        if not fqdn:
+            return None
+        labels = {policy.label for policy in fqdn}
+        outside = dst.kind in (EXTERNAL, NODE) and dst.pod is None and dst.ip is not None
+        rules = [f"egress[{index}] of {policy.label} allows {fqdn_targets(rule)} on {key.protocol} port {key.port}"
+                 for policy in fqdn for index, rule in enumerate(policy.egress)
+                 if outside and fqdn_port(rule, key.port, key.protocol)]
+        sides = [verdict.egress for verdict in verdicts] or [None]
+        if all(_decided_without_fqdn(side, labels, bool(rules)) for side in sides):
+            return None
+        # no pod named: the answer is cached per verdict class and shared by the pods of that class
+        why = f" ({'; '.join(rules[:2])})" if rules else ""
+        return (f"{', '.join(sorted(labels))} selects the source and isolates its egress, so the verdict depends on "
+                f"it{why}; GKE network policy logging does not record FQDNNetworkPolicy decisions, so this record "
+                "neither confirms nor contradicts the engine")
 
     def _evaluate_other(self, key: FlowKey, src: Joined, dst: Joined) -> Evaluation:
         """Endpoints the snapshot cannot stand for, and Services (one verdict per backing pod)."""
@@ -311,27 +372,53 @@ class Comparer:
         if errors:
             return Evaluation(UNKNOWN, src, dst, (), errors)
         answers = {predicted_of(verdict, key.direction) for verdict in verdicts}
+        not_logged = None
+        if self._fqdn_by_ns and key.kind == GKE_LOG and key.direction == EGRESS and src_pod is not None:
+            not_logged = self.fqdn_not_logged(src_pod, dst, verdicts, key)
         if len(answers) != 1:
             return Evaluation(UNKNOWN, src, dst, verdicts, (
                 f"Service {dst.ip} sends to {len(verdicts)} pods and the verdicts differ between them; the record "
-                "does not say which pod was reached",), self, key)
-        return Evaluation(answers.pop(), src, dst, verdicts, (), self, key)
+                "does not say which pod was reached",), self, key, not_logged)
+        return Evaluation(answers.pop(), src, dst, verdicts, (), self, key, not_logged)
+
+
+def _decided_without_fqdn(side: DirectionResult | None, fqdn_labels: set[str], fqdn_rule_applies: bool) -> bool:
+    """The egress answer stands whatever the FQDN policies say (see `Comparer.fqdn_not_logged`)."""
+    if side is None:
+        return False
+    if side.denied_by:
+        return True  # a deny rule takes precedence over every allow, FQDN rules included
+    if side.allowed is True:
+        return any(not (isinstance(ref, KindRuleRef) and ref.kind == FQDN_KIND) for ref in side.allowed_by)
+    # denied or unknown: another policy isolates the pod anyway, and no FQDN rule can match
+    others = [label for label in side.isolating_policies if label not in fqdn_labels]
+    return bool(others) and not fqdn_rule_applies
 
 
 def _selector_keys(snapshot: Snapshot) -> frozenset[str]:
-    """Label keys that any policy's podSelector (of the policy or of a peer) tests."""
+    """Label keys that any policy's selector tests: NetworkPolicy pod selectors (of the policy or of
+    a peer), FQDNNetworkPolicy pod selectors, Cilium endpoint selectors (their `k8s:`/`any:`
+    prefix dropped). Pods differing only in other labels get the same verdicts."""
     keys: set[str] = set()
 
     def add(selector: LabelSelector | None) -> None:
         if selector is not None:
-            keys.update(selector.match_labels)
-            keys.update(requirement.key for requirement in selector.match_expressions)
+            keys.update(cilium_key(key) for key in selector.match_labels)
+            keys.update(cilium_key(requirement.key) for requirement in selector.match_expressions)
 
     for policy in snapshot.policies:
         add(policy.pod_selector)
         for rule in (*policy.ingress, *policy.egress):
             for peer in rule.peers:
                 add(peer.pod_selector)
+    for fqdn in snapshot.fqdn_policies:
+        add(fqdn.pod_selector)
+    for cilium in snapshot.cilium_policies:
+        for rule_set in cilium.rules:
+            add(rule_set.endpoint_selector)
+            for rule in (*rule_set.ingress, *rule_set.ingress_deny, *rule_set.egress, *rule_set.egress_deny):
+                for selector in rule.endpoints:
+                    add(selector)
     return frozenset(keys)
 
 
@@ -343,7 +430,7 @@ def group_connections(comparer: Comparer, connections: Iterable[Connection]) -> 
             key = conn.key
             evaluation = comparer.evaluate(key)
             gkey = (evaluation.src.identity, evaluation.dst.identity, key.port, key.protocol, key.direction,
-                    key.disposition, evaluation.predicted, key.kind)
+                    key.disposition, evaluation.predicted, key.kind, evaluation.not_logged is not None)
             group = groups.get(gkey)
             if group is None:
                 group = groups[gkey] = FlowGroup(evaluation.src, evaluation.dst, key.port, key.protocol,
@@ -358,7 +445,9 @@ def group_connections(comparer: Comparer, connections: Iterable[Connection]) -> 
             group.connections.append((conn, evaluation))
     out = list(groups.values())
     for group in out:
-        if group.predicted == UNKNOWN:
+        if group.evaluation.not_logged is not None:
+            group.status = NOT_LOGGED
+        elif group.predicted == UNKNOWN:
             group.status = UNKNOWN
         else:
             group.status = AGREES if group.predicted == group.observed else DISAGREES

@@ -2,7 +2,9 @@
 
 Each diagnosis is `{"kind": ..., "text": ...}`; kinds, in the order they are tried:
 enforcement-inactive, policy-changed, pod-not-in-snapshot, dataplane-semantics, policies-differ,
-and not-explained (with what is needed to reproduce) when none of them applies.
+and not-explained (with what is needed to reproduce) when none of them applies. A group whose
+record GKE does not write for the decision (egress an FQDNNetworkPolicy may decide) gets
+fqdn-not-logged instead: it is not compared, so nothing else is looked for.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from netpol_tui import __version__
-from netpol_tui.flows.compare import DISAGREES, UNKNOWN, FlowGroup, side_of
+from netpol_tui.flows.compare import DISAGREES, NOT_LOGGED, UNKNOWN, FlowGroup, side_of
 from netpol_tui.flows.join import NODE, Joined
 from netpol_tui.flows.records import ALLOW, DENY, EGRESS, INGRESS, display_time, key_time
 from netpol_tui.model.objects import CALICO_READY_LABEL
@@ -23,6 +25,7 @@ from netpol_tui.timestamps import parse_timestamp
 ENFORCEMENT, POLICY_CHANGED, POD_MISSING = "enforcement-inactive", "policy-changed", "pod-not-in-snapshot"
 DATAPLANE, POLICIES_DIFFER, NOT_EXPLAINED = "dataplane-semantics", "policies-differ", "not-explained"
 CANNOT_EVALUATE = "cannot-evaluate"
+FQDN_NOT_LOGGED = "fqdn-not-logged"
 AGENT_COMMAND = "kubectl -n kube-system get pods -l k8s-app=cilium -o wide"
 
 
@@ -60,6 +63,10 @@ class Diagnoser:
 
     def diagnose(self, group: FlowGroup) -> list[dict[str, Any]]:
         out: list[dict[str, Any]]
+        if group.status == NOT_LOGGED:
+            reason = group.evaluation.not_logged
+            return [_item(FQDN_NOT_LOGGED, reason or "FQDNNetworkPolicy decisions are not logged")] + [
+                _item(POD_MISSING, text) for text in self._missing(group)]
         if group.status == UNKNOWN:
             out = [_item(POD_MISSING, text) for text in self._missing(group)]
             out += [_item(CANNOT_EVALUATE, reason) for reason in group.evaluation.reasons]

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from netpol_tui.flows.compare import AGREES, DISAGREES, UNKNOWN, FlowGroup, endpoint_text, side_of
+from netpol_tui.flows.compare import AGREES, DISAGREES, NOT_LOGGED, UNKNOWN, FlowGroup, endpoint_text, side_of
 from netpol_tui.flows.join import EXTERNAL, NODE, SERVICE, Joined
 from netpol_tui.flows.records import DENY, Problem, display_time
 from netpol_tui.flows.shell import command, explain_command
@@ -87,7 +87,7 @@ class FlowReport:
             if side.allowed:
                 out.extend({"policy": _c(ref.policy), "direction": str(ref.direction).lower(), "rule": ref.rule_index,
                             "text": _c(str(ref))} for ref in side.allowed_by)
-            else:
+            elif side.allowed is False:  # unknown: nothing decided it (the reasons say what may)
                 out.extend({"policy": _c(name), "direction": str(side.direction).lower(), "rule": None,
                             "text": _c(f"{name} isolates {side.endpoint} for {str(side.direction).lower()}; none "
                                        "of its rules allows this")} for name in side.isolating_policies)
@@ -137,7 +137,7 @@ class FlowReport:
             "skipped": [{"reason": _c(reason), "count": count} for reason, count in self.skipped.most_common()],
             "summary": {"records": self.records, "connections": self.connections, "groups": len(self.groups),
                         AGREES: counts[AGREES], DISAGREES: counts[DISAGREES], UNKNOWN: counts[UNKNOWN],
-                        "dataplane": self.dataplane},
+                        NOT_LOGGED: counts[NOT_LOGGED], "dataplane": self.dataplane},
             **({"logs": self._logs_dict()} if self.logs is not None else {}),
         }
 
@@ -218,8 +218,10 @@ class FlowReport:
 
     def summary_lines(self) -> list[str]:
         counts = self.counts()
+        # "not logged" only when there are some: most clusters have no FQDNNetworkPolicy
+        not_logged = f", {counts[NOT_LOGGED]:,} not logged" if counts[NOT_LOGGED] else ""
         lines = [f"{self.records:,} flow records, {self.connections:,} connections, {len(self.groups):,} groups: "
-                 f"{counts[DISAGREES]:,} disagree, {counts[UNKNOWN]:,} unknown, {counts[AGREES]:,} agree "
+                 f"{counts[DISAGREES]:,} disagree, {counts[UNKNOWN]:,} unknown{not_logged}, {counts[AGREES]:,} agree "
                  f"(engine model: {self.dataplane})."]
         lines += self.logs_lines()
         lines += [f"Note: {note}" for note in self.notes]

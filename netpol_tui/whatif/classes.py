@@ -91,18 +91,49 @@ def pod_classes(engines: PolicyEngine | Sequence[PolicyEngine], namespace: str |
     With several engines over snapshots that share their pods (a snapshot and the same one with
     a policy added, or under another dataplane model), pods are in one class only when every
     engine agrees they cannot be told apart, so one representative answers for all in each.
+    Computed from peer matches keyed by content (whatif.facts); `pod_classes_reference` is the
+    plain per-pod computation it must agree with.
     """
+    from netpol_tui.whatif.facts import ApiFacts, Context
+
+    engines = [engines] if isinstance(engines, PolicyEngine) else list(engines)
+    snapshot_pods = engines[0].snapshot.pods
+    pods = [pod for pod in snapshot_pods if pod.is_live and (namespace is None or pod.namespace == namespace)]
+    context = Context(pods, snapshot_pods)
+    facts = [ApiFacts(engine, context).facts for engine in engines]
+    return _grouped(pods, lambda index, pod: tuple(f[index] for f in facts))
+
+
+def pod_classes_reference(engines: PolicyEngine | Sequence[PolicyEngine],
+                          namespace: str | None = None) -> list[PodClass]:
+    """`pod_classes` the slow, obvious way (every peer's matched pods): the tests' reference."""
     engines = [engines] if isinstance(engines, PolicyEngine) else list(engines)
     pods = [pod for pod in engines[0].snapshot.pods
             if pod.is_live and (namespace is None or pod.namespace == namespace)]
     signatures = [_signatures(engine, pods) for engine in engines]
+    return _grouped(pods, lambda index, pod: tuple((tuple(s[id(pod)][:2]), frozenset(s[id(pod)][2:]))
+                                                   for s in signatures))
+
+
+def _grouped(pods: list[Pod], facts_of) -> list[PodClass]:
     grouped: dict[tuple, list[Pod]] = {}
-    for pod in pods:
-        kind, name = workload_of(pod)
-        named_ports = tuple(sorted((p.name, p.protocol, p.container_port) for p in pod.ports if p.name))
-        facts = tuple((tuple(s[id(pod)][:2]), frozenset(s[id(pod)][2:])) for s in signatures)
-        key = (pod.namespace, kind, name, pod.host_network, named_ports, facts)
-        grouped.setdefault(key, []).append(pod)
+    workloads: dict[tuple, tuple[str, str]] = {}
+    for index, pod in enumerate(pods):
+        if pod.owner_kind and pod.owner_name:
+            owner = (pod.owner_kind, pod.owner_name, pod.labels.get(TEMPLATE_HASH))
+            workload = workloads.get(owner)
+            if workload is None:
+                workload = workloads[owner] = workload_of(pod)
+        else:
+            workload = ("Pod", pod.name)
+        named_ports = tuple(sorted((p.name, p.protocol, p.container_port) for p in pod.ports if p.name)) \
+            if pod.ports else ()
+        key = (pod.namespace, workload[0], workload[1], pod.host_network, named_ports, facts_of(index, pod))
+        group = grouped.get(key)
+        if group is None:
+            grouped[key] = [pod]
+        else:
+            group.append(pod)
     seen: dict[tuple[str, str], int] = {}
     classes = []
     for key in sorted(grouped, key=lambda k: (k[0], k[2], k[1], min(p.name for p in grouped[k]))):

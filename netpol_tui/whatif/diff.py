@@ -2,9 +2,11 @@
 
 The two engines are the snapshot before and after proposed manifests are applied (or policies
 removed), or the same snapshot under two dataplane models (Calico -> Dataplane V2, enforcement
-turned on or off). Both answer with `PolicyEngine.evaluate`, the engine `explain` uses, so for
-every listed change `explain` on the before and after snapshot gives the two verdicts. A flow
-that is unknown on either side (a kind not read) is never a change: it is counted apart.
+turned on or off). The reference (`diff_engines_reference`) asks both with
+`PolicyEngine.evaluate`, the engine `explain` uses, so for every listed change `explain` on the
+before and after snapshot gives the two verdicts; `diff_engines` gives the same diff from bitsets
+(fastdiff.py), recomputing only the classes a change touches. A flow that is unknown on either
+side (a kind not read) is never a change: it is counted apart.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from netpol_tui.model.policy import NetworkPolicy
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.policy import PolicyEngine
 from netpol_tui.text import plural
-from netpol_tui.whatif.classes import FlowPort, PodClass, pod_classes
+from netpol_tui.whatif.classes import FlowPort, PodClass, pod_classes_reference
 from netpol_tui.whatif.matrix import evaluate_flow, flow_questions, verdict_word
 
 
@@ -47,10 +49,26 @@ class Change:
     port: FlowPort
     before: bool
     after: bool
-    before_deciding: tuple[str, ...] = ()
-    after_deciding: tuple[str, ...] = ()
+    _before_deciding: tuple[str, ...] | None = field(default=(), compare=False, repr=False)
+    _after_deciding: tuple[str, ...] | None = field(default=(), compare=False, repr=False)
     #: The `--batch` entry's id this change answers, if any.
     id: object = None
+    #: (before, after) engines that answer the deciding rules when first read (fast path).
+    _engines: tuple[PolicyEngine, PolicyEngine] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def before_deciding(self) -> tuple[str, ...]:
+        if self._before_deciding is None:
+            words = evaluate_flow(self._engines[0], self.src, self.dst, self.port).deciding
+            object.__setattr__(self, "_before_deciding", words)
+        return self._before_deciding
+
+    @property
+    def after_deciding(self) -> tuple[str, ...]:
+        if self._after_deciding is None:
+            words = evaluate_flow(self._engines[1], self.src, self.dst, self.port).deciding
+            object.__setattr__(self, "_after_deciding", words)
+        return self._after_deciding
 
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = {} if self.id is None else {"id": self.id}
@@ -82,7 +100,7 @@ class Diff:
             denied, allowed = per[namespace]
             parts = [f"{plural(denied, 'flow')} newly denied"] if denied else []
             if allowed:
-                parts.append(f"{plural(allowed, 'flow')} newly allowed" if not denied else f"{allowed} newly allowed")
+                parts.append(f"{plural(allowed, 'flow')} newly allowed" if not denied else f"{allowed:,} newly allowed")
             lines.append(f"{namespace}: {', '.join(parts)}")
         return lines
 
@@ -95,9 +113,31 @@ class Diff:
 def diff_engines(before: PolicyEngine, after: PolicyEngine, before_label: str, after_label: str,
                  namespace: str | None = None, extra_ports: Iterable[FlowPort] = (),
                  classes: Sequence[PodClass] | None = None) -> Diff:
-    """Every flow of the matrix (classes that neither engine can split) compared on both."""
+    """Every flow of the matrix (classes that neither engine can split) compared on both:
+    from bitsets, recomputing only what a change touches (`fastdiff`), when both engines allow
+    it; else `diff_engines_reference`. Both give the same diff."""
+    from netpol_tui.whatif.facts import supported
+
+    if classes is not None or not (supported(before) and supported(after)) \
+            or before.snapshot.pods is not after.snapshot.pods:
+        return diff_engines_reference(before, after, before_label, after_label, namespace, extra_ports, classes)
+    from netpol_tui.gcpause import gc_paused
+    from netpol_tui.whatif.fastdiff import fast_diff
+
+    with gc_paused():  # as the engine's build: bulk allocation beside a big snapshot
+        changes, compared, unknown, reasons = fast_diff(before, after, namespace, extra_ports)
+    made = tuple(Change(src, dst, port, old, new, None, None, None, (before, after))
+                 for src, dst, port, old, new in changes)
+    notes = tuple(dict.fromkeys((*before.notes, *after.notes)))
+    return Diff(before_label, after_label, made, compared, unknown, tuple(reasons), notes)
+
+
+def diff_engines_reference(before: PolicyEngine, after: PolicyEngine, before_label: str, after_label: str,
+                           namespace: str | None = None, extra_ports: Iterable[FlowPort] = (),
+                           classes: Sequence[PodClass] | None = None) -> Diff:
+    """Every question asked of both engines with `PolicyEngine.evaluate`: the reference."""
     if classes is None:
-        classes = pod_classes([before, after])
+        classes = pod_classes_reference([before, after])
     changes: list[Change] = []
     unknown = 0
     reasons: dict[str, None] = {}

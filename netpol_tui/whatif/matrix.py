@@ -1,20 +1,24 @@
 """The connectivity matrix: every (source class, destination class, port) with the engine's verdict.
 
-The same `PolicyEngine.evaluate` as `explain` answers each cell, so a cell is exactly what
-`explain --from <source pod> --to <destination pod> --port N` says; an unknown verdict (a kind
-not read) stays unknown and is counted apart, never as allowed or denied.
+A cell is exactly what `explain --from <source pod> --to <destination pod> --port N` says: the
+reference path (`build_matrix_reference`) asks `PolicyEngine.evaluate` every question; the fast
+path (`build_matrix`, from bitsets: grid.py, tally.py) gives the same verdicts, counted per
+namespace pair, and asks the engine for a flow's deciding rules only when they are read. An
+unknown verdict (a kind not read) stays unknown and is counted apart, never as allowed or denied.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
 
 from netpol_tui.model.objects import Pod
 from netpol_tui.policy import PolicyEngine
 from netpol_tui.policy.results import Endpoint, Verdict
 from netpol_tui.shell import option_words
-from netpol_tui.whatif.classes import FlowPort, PodClass, destination_ports, pod_classes
+from netpol_tui.whatif.classes import FlowPort, PodClass, destination_ports, pod_classes_reference
 
 Progress = Callable[[int, int], None]
 
@@ -45,11 +49,23 @@ def deciding(verdict: Verdict) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Flow:
+    """One question and its verdict. `deciding` is asked of the engine when first read (a big
+    matrix is counted from bitsets and its flows are rarely all listed); a flow made by the
+    reference path carries it from the start."""
+
     src: PodClass
     dst: PodClass
     port: FlowPort
     allowed: bool | None
-    deciding: tuple[str, ...] = ()
+    _deciding: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    _engine: PolicyEngine | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def deciding(self) -> tuple[str, ...]:
+        if self._deciding is None:
+            words = () if self._engine is None else evaluate_flow(self._engine, self.src, self.dst, self.port).deciding
+            object.__setattr__(self, "_deciding", words)
+        return self._deciding
 
     @property
     def verdict(self) -> str:
@@ -71,32 +87,59 @@ class Cell:
     allowed: int = 0
     denied: int = 0
     unknown: int = 0
+    #: all / some / none allowed, or unknown when any flow is (so `none` is never a guess); set
+    #: once, read as a plain attribute (a big cluster's text grid reads it 4 million times).
+    state: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.unknown:
+            state = "unknown"
+        elif not self.total:
+            state = "empty"
+        else:
+            state = "all" if not self.denied else ("none" if not self.allowed else "some")
+        object.__setattr__(self, "state", state)
 
     @property
     def total(self) -> int:
         return self.allowed + self.denied + self.unknown
 
-    @property
-    def state(self) -> str:
-        """all / some / none allowed, or unknown when any flow is (so `none` is never a guess)."""
-        if self.unknown:
-            return "unknown"
-        if not self.total:
-            return "empty"
-        return "all" if not self.denied else ("none" if not self.allowed else "some")
 
-
-@dataclass(frozen=True, slots=True)
 class Matrix:
-    dataplane: str
-    classes: tuple[PodClass, ...]
-    flows: tuple[Flow, ...]
-    notes: tuple[str, ...] = field(default=())
+    """The classes and every flow between them, with per namespace pair counts.
+
+    Built by the fast path, the counts come from bitsets (`tally.Tally`) and `flows` is made
+    on first read; built by the reference path (or given flows), everything comes from flows.
+    """
+
+    __slots__ = ("_cells", "_flows", "_make_flows", "_tally", "classes", "dataplane", "notes")
+
+    def __init__(self, dataplane: str, classes: tuple[PodClass, ...], flows: tuple[Flow, ...] | None = None,
+                 notes: tuple[str, ...] = (), tally: Any = None,
+                 make_flows: Callable[[], Iterable[Flow]] | None = None) -> None:
+        self.dataplane, self.classes, self.notes = dataplane, tuple(classes), tuple(notes)
+        self._flows, self._tally, self._make_flows = flows, tally, make_flows
+        self._cells: dict | None = None
+
+    @property
+    def flows(self) -> tuple[Flow, ...]:
+        if self._flows is None:
+            self._flows = tuple(self._make_flows()) if self._make_flows is not None else ()
+        return self._flows
 
     def namespaces(self) -> tuple[str, ...]:
         return tuple(sorted({c.namespace for c in self.classes}))
 
-    def cells(self) -> dict[tuple[str, str], Cell]:
+    def cells(self) -> Mapping[tuple[str, str], Cell]:
+        """Per (source namespace, destination namespace) with flows: its counts (read-only)."""
+        if self._tally is not None:
+            if self._cells is None:
+                from netpol_tui.gcpause import gc_paused
+                from netpol_tui.whatif.tally import cell_dict
+
+                with gc_paused():  # millions of key tuples on a big cluster
+                    self._cells = cell_dict(self._tally, Cell)
+            return MappingProxyType(self._cells)
         counts: dict[tuple[str, str], list[int]] = {}
         for flow in self.flows:
             entry = counts.setdefault((flow.src.namespace, flow.dst.namespace), [0, 0, 0])
@@ -104,6 +147,8 @@ class Matrix:
         return {key: Cell(*value) for key, value in counts.items()}
 
     def counts(self) -> dict[str, int]:
+        if self._tally is not None:
+            return self._tally.counts()
         return {"flows": len(self.flows), "allowed": sum(1 for f in self.flows if f.allowed),
                 "denied": sum(1 for f in self.flows if f.allowed is False),
                 "unknown": sum(1 for f in self.flows if f.allowed is None)}
@@ -148,7 +193,25 @@ def flow_questions(engines: Sequence[PolicyEngine], classes: Sequence[PodClass],
 
 def build_matrix(engine: PolicyEngine, namespace: str | None = None, extra_ports: Iterable[FlowPort] = (),
                  progress: Progress | None = None) -> Matrix:
-    classes = pod_classes(engine)
+    """The matrix, counted from bitsets when the engine allows it (`facts.supported`), else by
+    `build_matrix_reference`; both give the same classes, counts and flows."""
+    from netpol_tui.whatif.facts import supported
+
+    if not supported(engine):
+        return build_matrix_reference(engine, namespace, extra_ports, progress)
+    from netpol_tui.gcpause import gc_paused
+    from netpol_tui.whatif.fastpath import fast_matrix, flows_of
+
+    with gc_paused():  # as the engine's build: bulk allocation beside a big snapshot
+        grid, questions, tally = fast_matrix(engine, namespace, extra_ports, progress)
+    return Matrix(str(engine.dataplane), tuple(questions.shown_classes()), None, tuple(engine.notes), tally,
+                  lambda: (Flow(*flow, None, engine) for flow in flows_of(grid, questions)))
+
+
+def build_matrix_reference(engine: PolicyEngine, namespace: str | None = None, extra_ports: Iterable[FlowPort] = (),
+                           progress: Progress | None = None) -> Matrix:
+    """Every question asked of `PolicyEngine.evaluate`, as `explain` would: the reference."""
+    classes = pod_classes_reference(engine)
     questions = flow_questions([engine], classes, namespace, extra_ports)
     flows = []
     for index, (src, dst, port) in enumerate(questions):

@@ -189,5 +189,5 @@ async def test_dataplane_v2_status_shows_autopilot_and_gke009() -> None:
         assert "GKE003" not in text and "Calico" not in line_with(text, "Dataplane")
         findings = app.screen.query_one("#findings", VirtualList)
         ids = {findings.row_at(i).key.id for i in range(findings.row_count)}
-        assert ids == {"GKE008", "GKE009", "GKE011"}
+        assert ids == {"GKE008", "GKE009", "GKE011", "GKE021", "GKE026"}
         assert no_error_banner(app)

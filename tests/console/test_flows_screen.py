@@ -34,11 +34,11 @@ async def test_groups_toggles_explain_copy_and_go_to_the_denying_policy() -> Non
         text = screen_text(app)
         assert f"{expected.records:,} flow records" in text and f"{counts['disagrees']} disagree" in text
         groups = app.screen.query_one("#flows-groups", VirtualList)
-        assert groups.row_count == len(expected.groups) == 11
+        assert groups.row_count == len(expected.groups) == 12
         rows = _statuses(groups)
         assert [observed for _, observed in rows] == sorted((o for _, o in rows), key=lambda o: o != "deny"), \
             "denied first"
-        assert {status for status, _ in rows} == {"agrees", "disagrees", "unknown"}
+        assert {status for status, _ in rows} == {"agrees", "disagrees", "unknown", "not logged"}
         # the first group: storefront -> api 8080 denied by api's policies (GKE011), its why below
         first = groups.highlighted_row
         assert "storefront" in first.cells[3] and "api" in first.cells[4] and first.cells[5] == "8080/TCP"
@@ -66,7 +66,7 @@ async def test_groups_toggles_explain_copy_and_go_to_the_denying_policy() -> Non
         assert _statuses(groups) == [("disagrees", "deny")] * 2
         await pilot.press("x", "d")
         await settle(pilot)
-        assert groups.row_count == 11
+        assert groups.row_count == 12
         # / filters the groups
         await pilot.press("slash", *"rtp-relay", "enter")
         await settle(pilot)
@@ -78,7 +78,7 @@ async def test_groups_toggles_explain_copy_and_go_to_the_denying_policy() -> Non
         await settle(pilot)
         await pilot.press("escape")  # clears the filter
         await settle(pilot)
-        assert groups.row_count == 11 and "rtp-relay" in groups.highlighted_row.cells[4], "the group stays chosen"
+        assert groups.row_count == 12 and "rtp-relay" in groups.highlighted_row.cells[4], "the group stays chosen"
         await pilot.press("home")
         await settle(pilot)
         # g: to the denying policy on the Policies screen

@@ -14,6 +14,7 @@ from netpol_tui.flows.diagnose import (
     CANNOT_EVALUATE,
     DATAPLANE,
     ENFORCEMENT,
+    FQDN_NOT_LOGGED,
     NOT_EXPLAINED,
     POD_MISSING,
     POLICIES_DIFFER,
@@ -31,10 +32,15 @@ def test_dataplane_v2_ships_both_formats_and_every_diagnosis() -> None:
     assert all(json.loads(line)["flow"] for line in Path(paths[1]).read_text().splitlines())
     snapshot = load_demo("dataplane-v2")
     report = compare_flows(snapshot, PolicyEngine(snapshot, "auto"), paths)
-    assert report.problems == [] and report.records == 42
+    assert report.problems == [] and report.records == 43
     kinds = {item["kind"] for group in report.groups for item in group.diagnosis}
     assert kinds == {ENFORCEMENT, POLICY_CHANGED, POD_MISSING, DATAPLANE, POLICIES_DIFFER, NOT_EXPLAINED,
-                     CANNOT_EVALUATE}
+                     CANNOT_EVALUATE, FQDN_NOT_LOGGED}
+    # the api pods' call to the payment provider: FQDNNetworkPolicy api/allow-payments-api decides it,
+    # which GKE's policy log does not record
+    (not_logged,) = [group for group in report.groups if group.status == "not logged"]
+    assert (not_logged.src.workload, not_logged.dst.ip, not_logged.port, not_logged.direction) == \
+        ("Deployment/api", "198.51.100.23", 443, "egress")
     by_kind = {group.kind for group in report.groups if group.status == "disagrees"}
     assert by_kind == {"policy-action", "hubble"}
     # denied first: the incident's group (storefront -> api 8080, GKE011's ipBlock) leads
@@ -48,7 +54,8 @@ def test_dataplane_v2_ships_both_formats_and_every_diagnosis() -> None:
 def test_flows_demo_without_flows_reads_the_demo_records(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["flows", "--demo", "dataplane-v2", "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
-    assert data["summary"]["records"] == 42 and data["summary"]["disagrees"] == 6
+    assert data["summary"]["records"] == 43 and data["summary"]["disagrees"] == 6
+    assert data["summary"]["not logged"] == 1
     assert all(g["explain_command"].startswith("netpol-tui explain --demo dataplane-v2 ") for g in data["groups"])
 
 

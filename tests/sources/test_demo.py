@@ -81,8 +81,10 @@ def test_demo_files_are_package_data_shaped() -> None:
     for name in DEMOS:
         folder = demo_path(name)
         files = sorted(path.name for path in folder.rglob("*") if path.is_file())
-        # Dataplane V2 clusters also have the network policy logging settings (NetworkLogging).
-        extra = ["networklogging.json"] if name == "dataplane-v2" else []
+        # Dataplane V2 clusters also have the network policy logging settings (NetworkLogging)
+        # and the other policy kinds Dataplane V2 enforces (FQDN and Cilium policies).
+        extra = ["networklogging.json", "fqdnnetworkpolicies.json", "ciliumpolicies.json"] \
+            if name == "dataplane-v2" else []
         assert files == sorted(["cluster.json", "operations.json", "namespaces.yaml", "nodes.json", "pods.json",
                                 "workloads.yaml", "networkpolicies.yaml", "services.yaml", "ingresses.yaml",
                                 "events.json", "manifest.json", *extra])
