@@ -416,8 +416,8 @@ def _selector_keys(snapshot: Snapshot) -> frozenset[str]:
     for cilium in snapshot.cilium_policies:
         for rule_set in cilium.rules:
             add(rule_set.endpoint_selector)
-            for rule in (*rule_set.ingress, *rule_set.ingress_deny, *rule_set.egress, *rule_set.egress_deny):
-                for selector in rule.endpoints:
+            for peer_rule in (*rule_set.ingress, *rule_set.ingress_deny, *rule_set.egress, *rule_set.egress_deny):
+                for selector in peer_rule.endpoints:
                     add(selector)
     return frozenset(keys)
 
