@@ -28,7 +28,10 @@ from netpol_tui.widgets.go_list import GoList
 from netpol_tui.widgets.inputs import FilterBar
 from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
 
-STATUS_STYLES = {"agrees": "green", "disagrees": "bold red", "unknown": "bold magenta"}
+STATUS_STYLES = {"agrees": "green", "disagrees": "bold red", "unknown": "bold magenta", "not logged": "cyan"}
+#: A deciding rule's kind (flows report) -> the object kind go-to opens.
+KIND_OBJECTS = {"NetworkPolicy": "NetworkPolicy", "CCNP": "CiliumClusterwideNetworkPolicy",
+                "CNP": "CiliumNetworkPolicy", "FQDNNetworkPolicy": "FQDNNetworkPolicy"}
 VERDICT_STYLES = {"allow": "green", "deny": "red", "unknown": "magenta"}
 #: Lines of the detail pane per kind of line, at most (a group can carry many reasons).
 MAX_DETAIL_LINES = 6
@@ -120,9 +123,12 @@ def go_target(report: Any, group: Any, snapshot: Any = None) -> tuple[str, str |
     if group.predicted == "deny":
         deciding = sorted(deciding, key=lambda item: not rules.get(str(item["policy"]), {}).get(item["direction"]))
     for item in deciding:
+        kind = KIND_OBJECTS.get(str(item.get("kind", "NetworkPolicy")), "NetworkPolicy")
+        if kind == "CiliumClusterwideNetworkPolicy":
+            return kind, None, str(item["policy"])
         namespace, _, name = str(item["policy"]).partition("/")
         if name:
-            return "NetworkPolicy", namespace, name
+            return kind, namespace, name
     ends = (group.src, group.dst) if group.direction == "egress" else (group.dst, group.src)
     for joined in ends:
         if joined.pod is not None:
@@ -151,7 +157,7 @@ class FlowsScreen(ModeScreen):
         with Vertical(id="flows-body"):
             yield Static("Waiting for the verdict engine…", id="flows-summary")
             yield FilterBar("flows-groups")
-            yield GoList([Column("STATUS", width=9), Column("SEEN", width=5), Column("ENGINE", width=7),
+            yield GoList([Column("STATUS", width=10), Column("SEEN", width=5), Column("ENGINE", width=7),
                           Column("FROM", max_width=34), Column("TO", flex=True), Column("PORT", width=9),
                           Column("DIR", width=7), Column("RECORDS", width=7)],
                          id="flows-groups", empty_text="Reading the flow records…", enter="Explain")

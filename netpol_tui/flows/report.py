@@ -84,14 +84,22 @@ class FlowReport:
         for side in sides:
             if side is None or not side.applies:
                 continue
-            if side.allowed:
-                out.extend({"policy": _c(ref.policy), "direction": str(ref.direction).lower(), "rule": ref.rule_index,
-                            "text": _c(str(ref))} for ref in side.allowed_by)
+            if side.allowed is False and side.denied_by:  # a Cilium deny rule decided it
+                out.extend(self._rule_item(ref) for ref in side.denied_by)
+            elif side.allowed:
+                out.extend(self._rule_item(ref) for ref in side.allowed_by)
             elif side.allowed is False:  # unknown: nothing decided it (the reasons say what may)
                 out.extend({"policy": _c(name), "direction": str(side.direction).lower(), "rule": None,
                             "text": _c(f"{name} isolates {side.endpoint} for {str(side.direction).lower()}; none "
                                        "of its rules allows this")} for name in side.isolating_policies)
         return out
+
+    @staticmethod
+    def _rule_item(ref: Any) -> dict[str, Any]:
+        """A deciding rule; `kind` tells a NetworkPolicy from a CCNP, CNP or FQDNNetworkPolicy of
+        the same name (a CCNP's `policy` has no namespace)."""
+        return {"policy": _c(ref.policy), "kind": getattr(ref, "kind", "NetworkPolicy"),
+                "direction": str(ref.direction).lower(), "rule": ref.rule_index, "text": _c(str(ref))}
 
     def explain(self, group: FlowGroup) -> str:
         return explain_command(self.source_words, _c(endpoint_text(group.src)), _c(endpoint_text(group.dst)),

@@ -143,3 +143,36 @@ def test_off_the_dataplane_v2_model_fqdn_policies_change_nothing(run_flows):
     records = [gke_payload("10.8.0.1", "10.8.1.2", 6379, "allow", "egress", src=WEB_A, dst=CACHE)]
     group = only(run_flows(fqdn_world(), records, dataplane="calico"))
     assert (group.predicted, group.status) == ("allow", AGREES)
+
+
+def test_a_cilium_deny_is_the_deciding_rule_and_go_to_opens_the_ccnp(run_flows):
+    """The deciding rule keeps its kind: `g` on the Flows screen opens the CCNP, never a
+    NetworkPolicy that happens to share a name (nor the pod)."""
+    from screens.flows import go_target
+
+    lockdown = parse_cilium_policy({"apiVersion": "cilium.io/v2", "kind": "CiliumClusterwideNetworkPolicy",
+                                    "metadata": {"name": "lockdown"},
+                                    "spec": {"endpointSelector": {}, "enableDefaultDeny": {"egress": False},
+                                             "egressDeny": [{"toCIDR": [f"{STRIPE_IP}/32"]}]}})
+    records = [gke_payload("10.8.0.1", STRIPE_IP, 443, "allow", "egress", src=WEB_A)]
+    snapshot = fqdn_world(cilium=[lockdown])
+    report = run_flows(snapshot, records)
+    group = only(report)
+    assert [(item["kind"], item["policy"]) for item in report.deciding(group)] == [("CCNP", "lockdown")]
+    assert go_target(report, group, snapshot) == ("CiliumClusterwideNetworkPolicy", None, "lockdown")
+
+
+def test_a_cnp_allow_opens_the_cnp_not_a_networkpolicy_of_its_name(run_flows):
+    from screens.flows import go_target
+
+    allow = parse_cilium_policy({"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy",
+                                 "metadata": {"name": "web-out", "namespace": "shop"},
+                                 "spec": {"endpointSelector": {"matchLabels": {"app": "web"}},
+                                          "egress": [{"toEndpoints": [{"matchLabels": {"app": "cache"}}]}]}})
+    records = [gke_payload("10.8.0.1", "10.8.1.2", 6379, "allow", "egress", src=WEB_A, dst=CACHE)]
+    snapshot = dataclasses.replace(world(), cilium_policies=(allow,))
+    report = run_flows(snapshot, records)
+    group = only(report)
+    assert group.predicted == "allow"
+    assert ("CNP", "shop/web-out") in {(item["kind"], item["policy"]) for item in report.deciding(group)}
+    assert go_target(report, group, snapshot) == ("CiliumNetworkPolicy", "shop", "web-out")
