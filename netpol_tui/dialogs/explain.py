@@ -7,7 +7,6 @@ answer that depends on data that was not read is UNKNOWN, with the reasons.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Group
@@ -22,12 +21,13 @@ from textual.worker import WorkerState
 
 from netpol_tui.dialogs.base import Dialog
 from netpol_tui.dialogs.explain_answer import MAX_PAIRS as MAX_PAIRS
-from netpol_tui.dialogs.explain_answer import compute_explain
+from netpol_tui.dialogs.explain_answer import NO_ANSWER as NO_ANSWER
+from netpol_tui.dialogs.explain_answer import ExplainRequest, _failing_side, compute_explain, verdict_word
 from netpol_tui.messages import CopyCommand, VerdictComputed, WorkerFailed
 from netpol_tui.text import clean
 from netpol_tui.widgets.completion import CompletionList, EndpointCompleter, EndpointSuggester
 from netpol_tui.widgets.related import RelatedList
-from netpol_tui.widgets.verdicts import VERDICT_WORDS, explain_block, explain_text
+from netpol_tui.widgets.verdicts import explain_block, explain_text
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 DATAPLANES = (("auto (this cluster)", "auto"), ("Calico", "calico"), ("Dataplane V2", "dataplane-v2"),
@@ -43,25 +43,6 @@ FIELD_HINTS = {
     "explain-dataplane": "Dataplane: a list · Enter opens it, ↑↓ choose",
     "explain-go": "Explain: Enter runs the question",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class ExplainRequest:
-    src: str
-    dst: str
-    port: str
-    protocol: str = "TCP"
-    dataplane: str = "auto"
-    namespace: str | None = None
-
-    @property
-    def command(self) -> str:
-        """The same question for the CLI (pasted into a ticket or a script)."""
-        from netpol_tui.shell import join, option_words
-
-        dataplane = ("--dataplane", self.dataplane) if self.dataplane != "auto" else ()
-        return join(("netpol-tui", "explain", *option_words("--from", self.src), *option_words("--to", self.dst),
-                     *option_words("--port", self.port), "--protocol", self.protocol, *dataplane))
 
 
 class CompletionsBuilt(Message):
@@ -84,21 +65,6 @@ class ExplainReevaluated(Message):
         self.snapshot = snapshot
         self.result = result
         self.error = error
-
-
-#: What the verdict-changed marker calls an answer that could not be given (an endpoint went away).
-NO_ANSWER = "NO ANSWER"
-
-
-def verdict_word(result: dict[str, Any] | None, error: str | None = None) -> str:
-    """One word for an answer, to tell whether it turned: ALLOWED, DENIED, UNKNOWN, MIXED (a
-    Service whose pod pairs disagree), NO PODS, or NO ANSWER (the question failed)."""
-    if error is not None or result is None:
-        return NO_ANSWER
-    if result.get("unknown"):
-        return "UNKNOWN"
-    words = {VERDICT_WORDS[verdict.allowed] for verdict in result["verdicts"]}
-    return words.pop() if len(words) == 1 else "MIXED" if words else "NO PODS"
 
 
 class ExplainDialog(Dialog):
@@ -483,15 +449,3 @@ class ExplainDialog(Dialog):
         if change is None or change[0] != self.request:
             return []
         return [Text(f" {change[1]} ", style="bold reverse yellow"), Text("")]
-
-
-def _failing_side(engines: dict[str, Any], request: ExplainRequest) -> str:
-    """"from" when the source does not resolve, else "to" (which field a suggestion fixes)."""
-    engine = engines.get(request.dataplane) or next(iter(engines.values()), None)
-    if engine is None:
-        return "to"
-    try:
-        engine.resolve(request.src, request.namespace)
-    except ValueError:
-        return "from"
-    return "to"

@@ -7,7 +7,10 @@ Runs in the dialog's worker; split from `explain.py` so the form and its answer 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+from netpol_tui.widgets.verdicts import VERDICT_WORDS
 
 MAX_PAIRS = 50
 #: Deciding rules offered in the Go to list under the answer.
@@ -81,3 +84,49 @@ def deciding_objects(snapshot: Any, verdicts: list[Any]) -> dict[str, Any]:
             policies[key] = policy
     deciding = [(f"{word} {rule_title(ref)}", rule_object_ref(ref)) for word, ref in rules[:MAX_DECIDING]]
     return {"policies": policies, "deciding": deciding}
+
+
+@dataclass(frozen=True, slots=True)
+class ExplainRequest:
+    src: str
+    dst: str
+    port: str
+    protocol: str = "TCP"
+    dataplane: str = "auto"
+    namespace: str | None = None
+
+    @property
+    def command(self) -> str:
+        """The same question for the CLI (pasted into a ticket or a script)."""
+        from netpol_tui.shell import join, option_words
+
+        dataplane = ("--dataplane", self.dataplane) if self.dataplane != "auto" else ()
+        return join(("netpol-tui", "explain", *option_words("--from", self.src), *option_words("--to", self.dst),
+                     *option_words("--port", self.port), "--protocol", self.protocol, *dataplane))
+
+
+#: What the verdict-changed marker calls an answer that could not be given (an endpoint went away).
+NO_ANSWER = "NO ANSWER"
+
+
+def verdict_word(result: dict[str, Any] | None, error: str | None = None) -> str:
+    """One word for an answer, to tell whether it turned: ALLOWED, DENIED, UNKNOWN, MIXED (a
+    Service whose pod pairs disagree), NO PODS, or NO ANSWER (the question failed)."""
+    if error is not None or result is None:
+        return NO_ANSWER
+    if result.get("unknown"):
+        return "UNKNOWN"
+    words = {VERDICT_WORDS[verdict.allowed] for verdict in result["verdicts"]}
+    return words.pop() if len(words) == 1 else "MIXED" if words else "NO PODS"
+
+
+def _failing_side(engines: dict[str, Any], request: ExplainRequest) -> str:
+    """"from" when the source does not resolve, else "to" (which field a suggestion fixes)."""
+    engine = engines.get(request.dataplane) or next(iter(engines.values()), None)
+    if engine is None:
+        return "to"
+    try:
+        engine.resolve(request.src, request.namespace)
+    except ValueError:
+        return "from"
+    return "to"
