@@ -11,7 +11,7 @@ the group's question, `g` goes to the deciding policy (else to the pod), `c` cop
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -75,8 +75,12 @@ def no_source_text(snapshot: Any, reason: str | None) -> Text:
     return text
 
 
-def group_rows(report: Any, denied_only: bool = False, disagree_only: bool = False) -> list[Row]:
-    rows = []
+#: A group row's key: the group's index in the report.
+GroupKey = tuple[Literal["group"], int]
+
+
+def group_rows(report: Any, denied_only: bool = False, disagree_only: bool = False) -> list[Row[GroupKey]]:
+    rows: list[Row[GroupKey]] = []
     for index, group in enumerate(report.groups):
         if (denied_only and group.observed != "deny") or (disagree_only and group.status != "disagrees"):
             continue
@@ -220,10 +224,13 @@ class FlowsScreen(ModeScreen):
         if event.virtual_list.id == "flows-groups":
             self.action_explain()
 
+    def _group_row(self) -> Row[GroupKey] | None:
+        return self.query_one("#flows-groups", VirtualList).highlighted_row
+
     def _group(self) -> Any:
         if self.report is None:
             return None
-        row = self.query_one("#flows-groups", VirtualList).highlighted_row
+        row = self._group_row()
         return self.report.groups[row.key[1]] if row is not None and row.key[0] == "group" else None
 
     def _show_detail(self) -> None:
@@ -267,7 +274,7 @@ class FlowsScreen(ModeScreen):
         self.post_message(GoTo(ObjectRef(*target)))
 
     def location(self) -> tuple[Any, Any]:
-        row = self.query_one("#flows-groups", VirtualList).highlighted_row
+        row = self._group_row()
         return None, row.key if row is not None else None
 
     def reveal_object(self, ref: Any, selected: Any) -> bool | str:

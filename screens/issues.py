@@ -5,7 +5,7 @@ shows their verdict."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from rich.console import Group
 from rich.table import Table
@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from netpol_tui.finding_history import NEW_MARK, RESOLVED_MARK, FindingHistory, finding_key
+from netpol_tui.finding_history import NEW_MARK, RESOLVED_MARK, FindingHistory, ResolvedFinding, finding_key
 from netpol_tui.messages import ShowFinding
 from netpol_tui.refs import find_subject
 from netpol_tui.screens.base import ModeScreen
@@ -23,6 +23,12 @@ from netpol_tui.screens.views import cell, first_copyable
 from netpol_tui.text import clean
 from netpol_tui.widgets.inputs import FilterBar
 from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
+
+if TYPE_CHECKING:
+    from netpol_tui.checks.model import Finding
+
+#: A row's key: a known issue (its id), one of its findings, or one that resolved this session.
+IssueKey: TypeAlias = "tuple[Literal['issue'], str] | tuple[Literal['finding'], Finding] | tuple[Literal['resolved'], ResolvedFinding]"
 
 #: Known issue -> (short title, when it applies, the general fix): the facts of gke-facts 3 and 10.
 KNOWN_ISSUES: dict[str, tuple[str, str, str]] = {
@@ -45,12 +51,12 @@ KNOWN_ISSUES: dict[str, tuple[str, str, str]] = {
 STATUS_STYLES = {"affected": "bold red", "not affected": "green", "unknown": "yellow", "not checked": "dim"}
 
 
-def issue_rows(report: Any, history: FindingHistory | None = None) -> list[Row]:
+def issue_rows(report: Any, history: FindingHistory | None = None) -> list[Row[IssueKey]]:
     """One row per known issue with its status, then one indented row per finding (`new ·` when
     it appeared while following), then its findings that resolved this session (greyed,
     `resolved ·`)."""
     history = history or FindingHistory()
-    rows = []
+    rows: list[Row[IssueKey]] = []
     for issue_id, (title, _, _) in KNOWN_ISSUES.items():
         findings = [f for f in report.findings if f.id == issue_id] if report is not None else []
         status = issue_status(report, issue_id)
@@ -77,7 +83,7 @@ def issue_status(report: Any, issue_id: str) -> str:
     return "not affected"
 
 
-def evidence_table(evidence: Any, style: str | None = None) -> Table:
+def evidence_table(evidence: Any, style: str = "") -> Table:
     """Where, observed, expected: the first 30 evidence entries of a finding."""
     table = Table(show_edge=False, box=None, pad_edge=False, header_style="bold", expand=True, style=style)
     for name in ("where", "observed", "expected"):
@@ -105,6 +111,9 @@ class IssuesScreen(ModeScreen):
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
 
+    #: The highlighted row's key when new rows were asked for, which `rows_shown` follows.
+    _kept: IssueKey | None = None
+
     def show_state(self, state: ConsoleState, previous: ConsoleState | None) -> None:
         if state.snapshot is None:
             return
@@ -115,19 +124,24 @@ class IssuesScreen(ModeScreen):
             self.prepare_rows("issues", issue_rows, state.report, state.history, generation=state.generation)
 
     def rows_shown(self, target: str) -> None:
-        kept, self._kept = getattr(self, "_kept", None), None
-        if kept is not None and kept[0] in ("finding", "resolved"):
+        kept, self._kept = self._kept, None
+        if kept is not None and kept[0] != "issue":
             self.call_after_refresh(self._follow_finding, kept)
         self._show_detail()
 
-    def _follow_finding(self, kept: tuple[str, Any]) -> None:
+    def _follow_finding(self, kept: tuple[Literal["finding"], Finding] | tuple[Literal["resolved"], ResolvedFinding]) \
+            -> None:
         """The cursor stays with a finding that resolved (its resolved row) or came back."""
         issues = self.query_one("#issues", VirtualList)
         row = issues.highlighted_row
         if row is not None and row.key == kept:
             return
         key = finding_key(kept[1])
-        position, _ = issues.find(lambda item: item[0] in ("finding", "resolved") and finding_key(item[1]) == key)
+
+        def same_finding(item: IssueKey) -> bool:
+            return item[0] != "issue" and finding_key(item[1]) == key
+
+        position, _ = issues.find(same_finding)
         if position is not None:
             issues.cursor = position
 
@@ -139,27 +153,31 @@ class IssuesScreen(ModeScreen):
         if finding is not None:
             self.post_message(ShowFinding(finding))
 
-    def _row(self) -> Row | None:
+    def _row(self) -> Row[IssueKey] | None:
         return self.query_one("#issues", VirtualList).highlighted_row
 
     def _issue_id(self) -> str | None:
         row = self._row()
         if row is None:
             return None
-        kind, value = row.key
-        return value if kind == "issue" else value.id
+        match row.key:
+            case ("issue", issue_id):
+                return issue_id
+            case (_, finding):
+                return finding.id
 
-    def _finding(self) -> Any:
+    def _finding(self) -> Finding | None:
         row = self._row()
         if row is None:
             return None
-        kind, value = row.key
-        if kind == "finding":
-            return value
-        if kind == "resolved":
-            return value.as_finding()
-        report = self.console_state.report if self.console_state else None
-        return next((f for f in report.findings if f.id == value), None) if report is not None else None
+        match row.key:
+            case ("finding", finding):
+                return finding
+            case ("resolved", resolved):
+                return resolved.as_finding()
+            case (_, issue_id):
+                report = self.console_state.report if self.console_state else None
+                return next((f for f in report.findings if f.id == issue_id), None) if report is not None else None
 
     def _show_detail(self) -> None:
         issue_id = self._issue_id()
@@ -219,5 +237,6 @@ class IssuesScreen(ModeScreen):
         finding = self._finding()
         if finding is None:
             return None
-        obj = find_subject(self.console_state.snapshot, finding.subject)
+        state = self.console_state
+        obj = find_subject(state.snapshot if state is not None else None, finding.subject)
         return (str(finding.subject), obj) if obj is not None else (f"finding {finding.id}", finding.to_dict())

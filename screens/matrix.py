@@ -7,7 +7,7 @@ and flows marked. The matrix and the diff are computed by `netpol_tui.whatif` in
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from rich.table import Table
 from rich.text import Text
@@ -25,6 +25,13 @@ from netpol_tui.text import clean, plural
 from netpol_tui.widgets.inputs import FilterBar
 from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
 
+if TYPE_CHECKING:
+    from netpol_tui.whatif.matrix import Flow
+
+#: A row of the pair list (source and destination namespaces), and one of a pair's flows.
+PairKey = tuple[Literal["pair"], str, str]
+FlowKey: TypeAlias = "tuple[Literal['flow'], Flow]"
+
 STATE_STYLES = {"all": "bold green", "some": "bold yellow", "none": "bold red", "unknown": "bold magenta",
                 "empty": "dim"}
 LETTERS = {"all": "A", "some": "S", "none": "N", "unknown": "?", "empty": "."}
@@ -35,12 +42,12 @@ GRID_LIMIT = 30
 WHAT_IF = {"calico": "dataplane-v2", "dataplane-v2": "calico", "kubernetes": "dataplane-v2", "none": "calico"}
 
 
-def pair_rows(matrix: Any, diff: Any = None) -> list[Row]:
+def pair_rows(matrix: Any, diff: Any = None) -> list[Row[PairKey]]:
     changed: dict[tuple[str, str], int] = {}
     for change in diff.changes if diff is not None else ():
         key = (change.src.namespace, change.dst.namespace)
         changed[key] = changed.get(key, 0) + 1
-    rows = []
+    rows: list[Row[PairKey]] = []
     for (src, dst), value in sorted(matrix.cells().items()):
         mark = plural(changed[(src, dst)], "change") if (src, dst) in changed else ""
         rows.append(Row.make((f"{LETTERS[value.state]} {value.state}", cell(src, 80), cell(dst, 80),
@@ -50,9 +57,9 @@ def pair_rows(matrix: Any, diff: Any = None) -> list[Row]:
     return rows
 
 
-def flow_rows(matrix: Any, src: str, dst: str, diff: Any = None) -> list[Row]:
+def flow_rows(matrix: Any, src: str, dst: str, diff: Any = None) -> list[Row[FlowKey]]:
     after = {(c.src.label, c.dst.label, c.port): c for c in diff.changes} if diff is not None else {}
-    rows = []
+    rows: list[Row[FlowKey]] = []
     for flow in matrix.flows:
         if flow.src.namespace != src or flow.dst.namespace != dst:
             continue
@@ -174,13 +181,14 @@ class MatrixScreen(ModeScreen):
         flows.focus()
 
     def on_virtual_list_selected(self, event: VirtualList.Selected) -> None:
-        row = event.virtual_list.highlighted_row
+        row: Row[PairKey | FlowKey] | None = event.virtual_list.highlighted_row
         if row is None:
             return
-        if row.key[0] == "pair":
-            self._show_flows(row.key[1], row.key[2])
-        else:
-            self.action_explain()
+        match row.key:
+            case ("pair", src, dst):
+                self._show_flows(src, dst)
+            case _:
+                self.action_explain()
 
     def action_back(self) -> None:
         flows = self.query_one("#matrix-flows", VirtualList)
@@ -198,9 +206,9 @@ class MatrixScreen(ModeScreen):
         self.notify("What if: computing the model diff…" if self.what_if else "What if: off")
         self._start(self._generation, self.what_if)
 
-    def _flow(self) -> Any:
+    def _flow(self) -> Flow | None:
         flows = self.query_one("#matrix-flows", VirtualList)
-        row = flows.highlighted_row if flows.display else None
+        row: Row[FlowKey] | None = flows.highlighted_row if flows.display else None
         return row.key[1] if row is not None and row.key[0] == "flow" else None
 
     def action_explain(self) -> None:

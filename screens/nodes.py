@@ -7,7 +7,7 @@ pool, and the node table. A followed source (netpol_tui/following.py) refreshes 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,7 +20,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from netpol_tui.messages import CopyCommand
-from netpol_tui.model.objects import CALICO_READY_LABEL
+from netpol_tui.model.objects import CALICO_READY_LABEL, Node
 from netpol_tui.screens.base import ModeScreen
 from netpol_tui.screens.state import ConsoleState
 from netpol_tui.screens.views import bar, cell, plain
@@ -41,7 +41,8 @@ def node_columns(calico: bool) -> list[Column]:
             Column("AGE", width=6, sort="age", searchable=False)]
 
 
-def node_rows(nodes: Any, now: datetime, expect_label: bool | None, calico: bool = True) -> Iterator[Row]:
+def node_rows(nodes: Iterable[Node], now: datetime, expect_label: bool | None, calico: bool = True) \
+        -> Iterator[Row[Node]]:
     """One row per node (cells as `node_columns(calico)`); the label column says whether it is in
     the state recreation expects. The filter matches name, pool and label."""
     search = (0, 1, 3) if calico else (0, 1)
@@ -242,8 +243,8 @@ class NodesScreen(ModeScreen):
 
     # ------------------------------------------------------------------ copy / YAML
 
-    def _node(self) -> Any:
-        row = self.query_one("#nodes", VirtualList).highlighted_row
+    def _node(self) -> Node | None:
+        row: Row[Node] | None = self.query_one("#nodes", VirtualList).highlighted_row
         return row.key if row is not None else None
 
     def copy_target(self) -> tuple[str, str] | None:

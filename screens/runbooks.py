@@ -4,7 +4,7 @@ command; the first step still to do is marked next. States come from `netpol_tui
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from rich.console import Group
 from rich.text import Text
@@ -20,13 +20,19 @@ from netpol_tui.text import clean
 from netpol_tui.widgets.inputs import FilterBar
 from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
 
+if TYPE_CHECKING:
+    from netpol_tui.runbooks.steps import Step, StepCommand
+
+#: A step row's key, or a command row's (with its step).
+StepKey: TypeAlias = "tuple[Literal['step'], Step] | tuple[Literal['command'], Step, StepCommand]"
+
 STATE_LABELS = {"done": ("✓ done", "green"), "pending": ("● to do", "yellow"), "unknown": ("? unknown", "magenta"),
                 "n/a": ("– info", "dim")}
 
 
-def step_rows(runbook: Any) -> list[Row]:
+def step_rows(runbook: Any) -> list[Row[StepKey]]:
     """Each step, then its commands (one row each, so `c` copies exactly the one highlighted)."""
-    rows = []
+    rows: list[Row[StepKey]] = []
     for number, step in enumerate(runbook.steps, 1):
         label, style = STATE_LABELS.get(str(step.state), (str(step.state), ""))
         if step.is_next:
@@ -123,7 +129,7 @@ class RunbooksScreen(ModeScreen):
         else:
             self.action_copy()
 
-    def _step_row(self) -> Row | None:
+    def _step_row(self) -> Row[StepKey] | None:
         return self.query_one("#steps", VirtualList).highlighted_row
 
     def _show_step(self) -> None:
@@ -147,10 +153,11 @@ class RunbooksScreen(ModeScreen):
         row = self._step_row()
         if row is None:
             return None
-        if row.key[0] == "command":
-            return row.key[2].text, "command"
-        step = row.key[1]
-        return (step.commands[0].text, f"command of step “{step.title}”") if step.commands else None
+        match row.key:
+            case ("command", _, command):
+                return command.text, "command"
+            case ("step", step):
+                return (step.commands[0].text, f"command of step “{step.title}”") if step.commands else None
 
     def yaml_target(self) -> tuple[str, Any] | None:
         runbook = self._runbook()

@@ -304,10 +304,11 @@ class Comparer:
             verdicts, errors = self._run(self._shared, class_key[:5], src_ep, [dst_ep], key.port, key.protocol)
             predicted = predicted_of(verdicts[0], key.direction) if verdicts else UNKNOWN
             answer = self._answers[class_key] = (predicted, verdicts, errors)
-        not_logged = None
+        not_logged: str | None = None
         if self._fqdn_by_ns and key.kind == GKE_LOG and key.direction == EGRESS and src_pod is not None:
-            not_logged = self._not_logged.get(class_key, False)
-            if not_logged is False:
+            if class_key in self._not_logged:  # None is a cached answer too (the record compares)
+                not_logged = self._not_logged[class_key]
+            else:
                 not_logged = self._not_logged[class_key] = self.fqdn_not_logged(src_pod, dst, answer[1], key)
         if answer[2]:
             return Evaluation(UNKNOWN, src, dst, (), answer[2], not_logged=not_logged)
@@ -341,7 +342,7 @@ class Comparer:
         rules = [f"egress[{index}] of {policy.label} allows {fqdn_targets(rule)} on {key.protocol} port {key.port}"
                  for policy in fqdn for index, rule in enumerate(policy.egress)
                  if outside and fqdn_port(rule, key.port, key.protocol)]
-        sides = [verdict.egress for verdict in verdicts] or [None]
+        sides: list[DirectionResult | None] = [verdict.egress for verdict in verdicts] or [None]
         if all(_decided_without_fqdn(side, labels, bool(rules)) for side in sides):
             return None
         # no pod named: the answer is cached per verdict class and shared by the pods of that class

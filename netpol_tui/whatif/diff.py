@@ -58,17 +58,25 @@ class Change:
 
     @property
     def before_deciding(self) -> tuple[str, ...]:
-        if self._before_deciding is None:
-            words = evaluate_flow(self._engines[0], self.src, self.dst, self.port).deciding
+        words = self._before_deciding
+        if words is None:
+            words = self._asked(0)
             object.__setattr__(self, "_before_deciding", words)
-        return self._before_deciding
+        return words
 
     @property
     def after_deciding(self) -> tuple[str, ...]:
-        if self._after_deciding is None:
-            words = evaluate_flow(self._engines[1], self.src, self.dst, self.port).deciding
+        words = self._after_deciding
+        if words is None:
+            words = self._asked(1)
             object.__setattr__(self, "_after_deciding", words)
-        return self._after_deciding
+        return words
+
+    def _asked(self, side: int) -> tuple[str, ...]:
+        """The deciding rules under the before (0) or after (1) engine: a change is made either
+        with its words or, by the fast path, with the engines that answer them."""
+        assert self._engines is not None, "a Change without its deciding rules carries its engines"
+        return evaluate_flow(self._engines[side], self.src, self.dst, self.port).deciding
 
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = {} if self.id is None else {"id": self.id}

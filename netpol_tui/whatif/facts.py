@@ -172,19 +172,20 @@ class ApiFacts:
         self.iso: dict[int, tuple] = {}
         self.keys: list[frozenset] = []
         self.facts: list[tuple] = []
-        self._made: dict[tuple, tuple] = {}
+        self._made: dict[tuple, tuple[frozenset, tuple]] = {}
         # A pod's facts are its label group's (none for a hostNetwork pod), made once per group,
         # unless an ipBlock peer holds its IP (few pods: their facts are made apart).
         held = {index for key, block in self.blocks.items() for index in context.block_members(key, block, engine)}
-        by_group: dict[tuple[int, bool], tuple] = {}
+        by_group: dict[tuple[int, bool], tuple[frozenset, tuple]] = {}
         keys_list, facts_list = self.keys, self.facts
         for index, (pod, group) in enumerate(zip(context.pods, context.group_of, strict=True)):
             if index in held:
                 entry = self._facts_of(index, pod)
             else:
-                entry = by_group.get((group, pod.host_network))
-                if entry is None:
-                    entry = by_group[(group, pod.host_network)] = self._facts_of(index, pod)
+                shared = by_group.get((group, pod.host_network))
+                if shared is None:
+                    shared = by_group[(group, pod.host_network)] = self._facts_of(index, pod)
+                entry = shared
             keys_list.append(entry[0])
             facts_list.append(entry[1])
 
@@ -211,9 +212,10 @@ class ApiFacts:
             reach: tuple[str, ...] = (policy.namespace,)
         else:
             namespaces = context.reach_cache(engine)
-            reach = namespaces.get(key[2])
-            if reach is None:
-                reach = namespaces[key[2]] = engine.peer_namespaces(policy, peer)
+            cached = namespaces.get(key[2])
+            if cached is None:
+                cached = namespaces[key[2]] = engine.peer_namespaces(policy, peer)
+            reach = cached
         return [group for namespace in reach for group in context.groups_matching(namespace, key[3])]
 
     def _facts_of(self, index: int, pod: Pod) -> tuple[frozenset, tuple]:
@@ -265,12 +267,12 @@ class ApiFacts:
             block = self.blocks.get(key) or base.blocks[key]
             touched_pods.update(context.block_members(key, block, engine))
         self.group_sets = list(base.group_sets)
-        for group, keys in changed_keys.items():
-            self.group_sets[group] = self.group_sets[group] | keys
+        for group, new_keys in changed_keys.items():
+            self.group_sets[group] = self.group_sets[group] | new_keys
         if gone:
-            for group, keys in enumerate(self.group_sets):
-                if keys & gone:
-                    self.group_sets[group] = keys - gone
+            for group, group_keys in enumerate(self.group_sets):
+                if group_keys & gone:
+                    self.group_sets[group] = group_keys - gone
                     touched.add(group)
         touched.update(changed_keys)
         self.iso = {group: iso for group, iso in base.iso.items() if group not in touched}

@@ -58,8 +58,9 @@ def flows_of(grid: Grid, questions: Questions) -> Iterator[tuple[PodClass, PodCl
         mask = questions.sources(target)
         own = 1 << target
         vectors = [grid.vector(target, port.port, port.protocol, mask & ~own) for port in ports]
+        # asked only when the target is one of its own sources (a class of two pods or more)
         diagonal = ([grid.verdict(target, target, port.port, port.protocol) for port in ports]
-                    if mask & own else None)
+                    if mask & own else [])
         for source in iter_bits(mask):
             bit = 1 << source
             for index, port in enumerate(ports):

@@ -28,6 +28,10 @@ from netpol_tui.whatif.facts import DV2, Context, EvalPeers, peer_key
 
 IN, OUT = Direction.INGRESS, Direction.EGRESS
 
+# One port's egress views transposed (see `Grid.columns`): the sources allowed toward every
+# destination, then per destination index the sources excluded from that, included besides, maybe.
+Columns = tuple[int, dict[int, int], dict[int, int], dict[int, int]]
+
 
 def iter_bits(bits: int) -> Iterator[int]:
     while bits:
@@ -62,7 +66,7 @@ class Grid:
         self._keybits: dict[tuple, tuple[int, int]] = {}
         self._rules: dict[tuple, tuple] = {}
         self._ingress: dict[tuple, tuple[int, int]] = {}
-        self._columns: dict[tuple, tuple] = {}
+        self._columns: dict[tuple[int, str], Columns] = {}
         self._rows: dict[tuple, tuple[int, int]] = {}
         self.unisolated = 0
         self.views: dict[tuple, list] = {}
@@ -150,14 +154,17 @@ class Grid:
 
     # -------------------------------------------------------------- verdicts
 
-    def columns(self, port: int, protocol: str) -> tuple:
+    def columns(self, port: int, protocol: str) -> Columns:
         """The egress views transposed for one port: per destination, the sources whose egress
         allows it (sure) or may (maybe); see `egress_into`."""
         key = (port, protocol)
         found = self._columns.get(key)
         if found is not None:
             return found
-        base, excluded, included, maybe = self.unisolated, {}, {}, {}
+        base = self.unisolated
+        excluded: dict[int, int] = {}
+        included: dict[int, int] = {}
+        maybe: dict[int, int] = {}
         half = self.n // 2
         for policies, sources in self.views.values():
             sure = undecided = 0

@@ -62,10 +62,11 @@ class Flow:
 
     @property
     def deciding(self) -> tuple[str, ...]:
-        if self._deciding is None:
+        words = self._deciding
+        if words is None:
             words = () if self._engine is None else evaluate_flow(self._engine, self.src, self.dst, self.port).deciding
             object.__setattr__(self, "_deciding", words)
-        return self._deciding
+        return words
 
     @property
     def verdict(self) -> str:

@@ -48,7 +48,7 @@ class Questions:
         if self.namespace is None:
             return self.classes
         seen: dict[int, None] = {}
-        done: set[int] = set()
+        done: set[tuple[int, int]] = set()
         for target, ports in enumerate(self.ports_of):
             if not ports:
                 continue

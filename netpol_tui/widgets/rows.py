@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from rich.cells import cell_len
 
 from netpol_tui.timestamps import age_seconds
+
+#: A row's key: what the owner of the list makes of the row (each screen has its own kinds of key).
+K = TypeVar("K")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,18 +40,21 @@ class Column:
 
 
 @dataclass(frozen=True, slots=True)
-class Row:
+class Row(Generic[K]):
     """One row: display cells (already cleaned of control sequences), a key for the owner,
-    the lowercase text the filter searches, and optional rich styles per cell."""
+    the lowercase text the filter searches, and optional rich styles per cell.
+
+    Generic in the key so that a screen reading back its highlighted row knows what it put there
+    (`Row[tuple[Literal["flow"], Flow]]`); the list itself never looks into a key."""
 
     cells: tuple[str, ...]
-    key: object
+    key: K
     search: str
     styles: tuple[str | None, ...] | None = None
 
     @classmethod
-    def make(cls, cells: Sequence[str], key: object, styles: Sequence[str | None] | None = None,
-             extra_search: str = "", search_cells: Sequence[int] | None = None) -> Row:
+    def make(cls, cells: Sequence[str], key: K, styles: Sequence[str | None] | None = None,
+             extra_search: str = "", search_cells: Sequence[int] | None = None) -> Row[K]:
         """`search_cells`: the cells the filter matches (default all), e.g. name, namespace, labels."""
         text = " ".join(cells) if search_cells is None else " ".join(cells[i] for i in search_cells)
         return cls(tuple(cells), key, (text + " " + extra_search).lower() if extra_search else text.lower(),
