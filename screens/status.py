@@ -152,6 +152,7 @@ class StatusScreen(ModeScreen):
 
     def _cluster_block(self, state: ConsoleState) -> Group:
         snapshot, enforcement = state.snapshot, state.enforcement
+        assert snapshot is not None  # the blocks are built for a loaded snapshot only
         cluster = snapshot.cluster
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
@@ -184,6 +185,7 @@ class StatusScreen(ModeScreen):
 
     def _pools_block(self, state: ConsoleState) -> Group:
         snapshot, enforcement = state.snapshot, state.enforcement
+        assert snapshot is not None
         parts: list[Any] = [Text("Node pools", style="bold underline")]
         parts.append(pools_table(snapshot, enforcement))
         policy = snapshot.cluster.maintenance_policy if snapshot.cluster else None
@@ -204,6 +206,7 @@ class StatusScreen(ModeScreen):
         return Group(*parts)
 
     def _problems_block(self, state: ConsoleState) -> Text | str:
+        assert state.snapshot is not None
         problems = state.snapshot.problems
         if not problems:
             return ""
@@ -261,7 +264,7 @@ class StatusScreen(ModeScreen):
         from netpol_tui.screens.navigation import GoTo, ObjectRef
 
         item = event.row.key if event.row else None
-        if hasattr(item, "subject"):
+        if item is not None and hasattr(item, "subject"):
             self.post_message(GoTo(ObjectRef.of(item.subject)))
         elif item is not None:
             self.notify("A group or an unknown check names no single object: Enter opens a group.",
@@ -290,7 +293,7 @@ class StatusScreen(ModeScreen):
         if item is None or not hasattr(item, "subject"):
             snapshot = self.console_state.snapshot if self.console_state else None
             return ("cluster", snapshot.cluster) if snapshot is not None and snapshot.cluster else None
-        obj = find_subject(self.console_state.snapshot, item.subject)
+        obj = find_subject(self.console_state.snapshot if self.console_state else None, item.subject)
         if obj is None:  # the finding itself, saying why: better than nothing to read
             return f"finding {item.id} ({item.subject} is not in the snapshot)", item.to_dict()
         return str(item.subject), obj
