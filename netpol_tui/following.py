@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 
 from netpol_tui import messages as msg
+from netpol_tui.screens.base import trace
 from netpol_tui.sources.deadline import Abandoned, run_abandonable
 from netpol_tui.text import clean
 
@@ -120,6 +121,7 @@ class Following(_AppBase):
         if message.snapshot is self.state.snapshot:
             return
         self._follow_pending = message.snapshot
+        trace("followed", changes=len(message.changes))
         self._follow_next()
 
     def _follow_next(self) -> None:
@@ -148,10 +150,14 @@ class Following(_AppBase):
             from netpol_tui.checks.enforcement import EnforcementState
             from netpol_tui.policy import PolicyEngine
 
+            started = time.monotonic()
             engine = PolicyEngine(snapshot)
+            built = time.monotonic()
             enforcement = EnforcementState.from_snapshot(snapshot)
             report = run_checks(snapshot, engine=engine)
+            checked = time.monotonic()
             history = self._advance_history(report)
+            trace("refreshed", engine=built - started, checks=checked - built, history=time.monotonic() - checked)
         except Exception as exc:  # shown as the checks failing; the follower goes on
             self.post_message(msg.FollowRefreshed(token, snapshot, error=exc))
             return
@@ -171,6 +177,7 @@ class Following(_AppBase):
         from netpol_tui.screens.state import describe_error
 
         self._follow_busy = False
+        trace("refresh-shown", seconds=time.monotonic() - self._follow_last[0])
         self._follow_last = (self._follow_last[0], time.monotonic() - self._follow_last[0])
         if message.token == self._follow_token and self.state.snapshot is not None:
             if message.error is not None:

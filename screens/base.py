@@ -8,6 +8,7 @@ thread workers for anything slow and receives their past-tense messages. Subclas
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Callable, Iterable
 from importlib import import_module
@@ -106,6 +107,17 @@ COMMAND_ACTIONS = {
 }
 COMMAND_WORDS = ("status", "nodes", "policies", "pods", "netpol", "issues", "runbooks", "matrix", "flows", "help",
                  "reload", "theme", "ctx", "context", "errors", "quit")
+
+
+def trace(event: str, **values: Any) -> None:
+    """One line to $NETPOL_FOLLOW_TRACE (benchmarks/bench_follow.py --console reads where the time
+    goes while following); nothing when it is not set."""
+    path = os.environ.get("NETPOL_FOLLOW_TRACE")
+    if path:
+        fields = " ".join(f"{key}={value:.3f}" if isinstance(value, float) else f"{key}={value}"
+                          for key, value in values.items())
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(f"{time.monotonic():.3f} {event} {fields}\n")
 
 
 def _widest(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
@@ -280,6 +292,7 @@ class ModeScreen(Screen):
                     self.prepare_rows(target, waiting[0], *waiting[1], generation=waiting[2])
 
         async def build() -> None:
+            started, slices = time.perf_counter(), 0
             rows: list[Row] = []
             widths: tuple[int, ...] = ()
             measured = 0
@@ -292,8 +305,10 @@ class ModeScreen(Screen):
                         widths = _widest(widths, measure(rows[measured:], columns))
                         measured = len(rows)
                         await asyncio.sleep(ROWS_PAUSE_SECONDS)
+                        slices += 1
                         deadline = time.perf_counter() + ROWS_SLICE_SECONDS
                 widths = _widest(widths, measure(rows[measured:], columns))
+            trace("rows-built", target=target, rows=len(rows), slices=slices, seconds=time.perf_counter() - started)
             self.post_message(RowsPrepared(target, rows, widths, generation))
 
         self.run_worker(work(), exit_on_error=False, name=f"rows:{target}", group=f"rows:{target}")
@@ -301,8 +316,10 @@ class ModeScreen(Screen):
     def on_rows_prepared(self, message: RowsPrepared) -> None:
         if len(message.rows) > BIG_LIST:
             freeze_long_lived()  # the rows live as long as the snapshot: no need to rescan them in every collection
+        started = time.perf_counter()
         for virtual_list in self.query(f"#{message.target}").results(VirtualList):
             virtual_list.set_rows(message.rows, message.widths)
+        trace("rows-set", target=message.target, seconds=time.perf_counter() - started)
         self.show_filter_count(message.target)
         self.rows_shown(message.target)
         self._try_reveal()
