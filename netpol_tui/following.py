@@ -137,6 +137,18 @@ class Following(_AppBase):
         self._follow_busy = True
         self._follow_last = (time.monotonic(), 0.0)
         self.refresh_followed(self._follow_token, snapshot)
+        self._follow_prebuild(snapshot)
+
+    def _follow_prebuild(self, snapshot: Any) -> None:
+        """The shown screen may build its rows of `snapshot` while the checks run (PoliciesScreen):
+        on a 100,000-pod cluster that took seconds after them."""
+        try:
+            screen = self.screen
+        except Exception:  # no screen yet (starting, quitting)
+            return
+        prebuild = getattr(screen, "prebuild_followed", None)
+        if prebuild is not None:
+            prebuild(snapshot)
 
     def _follow_timer_done(self) -> None:
         self._follow_timer = False

@@ -192,6 +192,10 @@ class ModeScreen(Screen):
         self._rows_building: set[str] = set()
         self._rows_waiting: dict[str, tuple[Callable[..., Iterable[Row | None]], tuple[Any, ...], object]] = {}
 
+    def prebuild_followed(self, snapshot: Any) -> None:
+        """Hook: the app starts the checks of a followed `snapshot`; a screen whose rows need only
+        the snapshot may build them now and show them with the state that brings it."""
+
     def compose(self) -> ComposeResult:
         yield ModeBar(MODES, self.MODE)
         yield Header(id="header")
@@ -265,20 +269,25 @@ class ModeScreen(Screen):
     # ------------------------------------------------------------------ rows off the UI thread
 
     def prepare_rows(self, target: str, builder: Callable[..., Iterable[Row | None]], *args: Any,
-                     generation: object = None) -> None:
+                     generation: object = None, queue: str | None = None) -> None:
         """Build a list's rows, then put them into `#target` (via `on_rows_prepared`).
 
         Runs on the UI thread in slices of a few milliseconds instead of in a thread: a thread
         building 100,000 rows holds the GIL and made every key wait for it (a screen switch took
         a second); slices keep each key within one slice of its answer. A builder may yield None
         as a checkpoint during long preparation that produces no row yet.
+
+        `queue` (default `target`): builds of one queue run one at a time; a build ahead of its
+        state (Policies, while the followed snapshot's checks run) has a queue of its own, so it
+        never takes the place of a build the list is waiting for.
         """
-        if target in self._rows_building:
+        queue = queue or target
+        if queue in self._rows_building:
             # let the running build finish (the list keeps its rows meanwhile), then build only the
             # newest asked for: cancelling it on every followed update meant no build ever finished
-            self._rows_waiting[target] = (builder, args, generation)
+            self._rows_waiting[queue] = (builder, args, generation)
             return
-        self._rows_building.add(target)
+        self._rows_building.add(queue)
         lists = self.query(f"#{target}")
         columns = lists.first(VirtualList).columns if lists else ()
 
@@ -286,10 +295,10 @@ class ModeScreen(Screen):
             try:
                 await build()
             finally:
-                self._rows_building.discard(target)
-                waiting = self._rows_waiting.pop(target, None)
+                self._rows_building.discard(queue)
+                waiting = self._rows_waiting.pop(queue, None)
                 if waiting is not None:
-                    self.prepare_rows(target, waiting[0], *waiting[1], generation=waiting[2])
+                    self.prepare_rows(target, waiting[0], *waiting[1], generation=waiting[2], queue=queue)
 
         async def build() -> None:
             started, slices = time.perf_counter(), 0
@@ -311,7 +320,7 @@ class ModeScreen(Screen):
             trace("rows-built", target=target, rows=len(rows), slices=slices, seconds=time.perf_counter() - started)
             self.post_message(RowsPrepared(target, rows, widths, generation))
 
-        self.run_worker(work(), exit_on_error=False, name=f"rows:{target}", group=f"rows:{target}")
+        self.run_worker(work(), exit_on_error=False, name=f"rows:{queue}", group=f"rows:{queue}")
 
     def on_rows_prepared(self, message: RowsPrepared) -> None:
         if len(message.rows) > BIG_LIST:
