@@ -111,6 +111,8 @@ class PoliciesScreen(ModeScreen):
                           queue="objects:prebuild")
 
     def on_rows_prepared(self, message: RowsPrepared) -> None:
+        # Textual calls ModeScreen's handler too unless told not to: it would show held rows
+        message.prevent_default()
         generation = message.generation
         state = self.console_state
         if isinstance(generation, tuple) and generation and generation[0] is PREBUILT:

@@ -75,3 +75,62 @@ async def test_the_policies_list_shows_a_followed_pod_change() -> None:
         assert objects.row_count == 1
         shown = [row for row in objects._rows if row.key[0] == "pod" and row.key[1] is moved]
         assert shown and "moved-by-test" in shown[0].search
+
+
+@sync
+async def test_rows_built_ahead_show_only_with_the_state_that_brings_their_snapshot() -> None:
+    app = NetpolApp(SourceOptions(demo="calico"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        screen = app.screen
+        objects = screen.query_one("#objects", VirtualList)
+        state = app.state
+        pod = state.snapshot.pods[0]
+        moved = replace(pod, labels={**pod.labels, "tier": "moved-by-test"})
+        followed = replace(state.snapshot, pods=(moved, *state.snapshot.pods[1:]))
+        screen.prebuild_followed(followed)
+        await settle(pilot, 3)
+        assert not any(row.key[1] is moved for row in objects._rows), "rows shown before their state"
+        assert any(row.key[1] is pod for row in objects._rows)
+        normal: list[object] = []
+        original = screen.prepare_rows
+
+        def counting(target, builder, *args, generation=None, queue=None):
+            normal.append(generation)
+            original(target, builder, *args, generation=generation, queue=queue)
+
+        screen.prepare_rows = counting
+        app.state = replace(state, snapshot=followed, generation=state.generation + 1)
+        await pilot.pause()
+        assert normal == [], "the rows built ahead were built again"
+        assert any(row.key[1] is moved for row in objects._rows)
+        assert not any(row.key[1] is pod for row in objects._rows), "rows of two snapshots in one list"
+
+
+@sync
+async def test_a_late_build_of_an_older_state_does_not_replace_newer_rows() -> None:
+    app = NetpolApp(SourceOptions(demo="calico"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        screen = app.screen
+        objects = screen.query_one("#objects", VirtualList)
+        state = app.state
+        older = replace(state, snapshot=replace(state.snapshot), generation=state.generation + 1)
+        app.state = older
+        await settle(pilot, 3)
+        newer_snapshot = replace(state.snapshot, pods=state.snapshot.pods[1:])
+        screen.prebuild_followed(newer_snapshot)
+        await settle(pilot, 3)
+        app.state = replace(older, snapshot=newer_snapshot, generation=older.generation + 1)
+        await pilot.pause()
+        shown = len(objects._rows)
+        from netpol_tui.messages import RowsPrepared
+        from netpol_tui.screens.policy_views import object_rows
+
+        late = [row for row in object_rows(older.snapshot) if row is not None]
+        screen.on_rows_prepared(RowsPrepared("objects", late, None, older.generation))
+        assert len(objects._rows) == shown == len(late) - 1
