@@ -186,6 +186,7 @@ class Following(_AppBase):
             # Paused throughout and frozen before the collector is back: the engine and report are
             # millions of new objects, and the first young collection after the pause rescanned
             # them all on whatever thread it hit (a ~2 s stall of the UI thread per refresh).
+            trace("refresh-started", delay=time.monotonic() - self._follow_last[0])
             with gc_paused():
                 started = time.monotonic()
                 engine = PolicyEngine(snapshot)
