@@ -7,6 +7,10 @@ and checks are ready (one `refresh_followed` worker at a time, always for the ne
 updates that arrive meanwhile are coalesced), then swaps them in together, so a screen never
 pairs one snapshot with another's findings. Screens keep their selection because their lists
 keep the cursor on the same row key. Workers never touch widgets; only messages cross over.
+While the checks of a followed snapshot run, the shown screen may build the rows that depend on
+the snapshot alone (`prebuild_followed`, the Policies list) and hold them until that state
+arrives: on a 100,000-pod cluster the list's rows took seconds after the checks.
+`NETPOL_FOLLOW_TRACE=FILE` logs each refresh and row build with its times (benchmarks/follow.md).
 
 The closed loop: each report also advances the session's finding history (resolved and new
 findings, netpol_tui/finding_history.py, in the refresh worker), which Status and Known issues
@@ -15,6 +19,8 @@ show; a finding opened with Enter is no longer new.
 
 from __future__ import annotations
 
+import gc
+import os
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -23,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 
 from netpol_tui import messages as msg
+from netpol_tui.gcpause import freeze_long_lived, gc_paused
+from netpol_tui.screens.base import trace
 from netpol_tui.sources.deadline import Abandoned, run_abandonable
 from netpol_tui.text import clean
 
@@ -47,6 +55,18 @@ MIN_INTERVAL_SECONDS = 2.0
 MAX_ANNOUNCED = 3
 
 
+_collection_started = 0.0
+
+
+def _trace_collections(phase: str, info: dict[str, int]) -> None:
+    """gc callback while tracing: collections longer than 50 ms, with their generation."""
+    global _collection_started
+    if phase == "start":
+        _collection_started = time.perf_counter()
+    elif time.perf_counter() - _collection_started > 0.05:
+        trace("collection", generation=info.get("generation"), seconds=time.perf_counter() - _collection_started)
+
+
 class Following(_AppBase):
     """Mixin: `follow_load` (called by the load worker), `stop_following`, and the message handlers."""
 
@@ -63,6 +83,8 @@ class Following(_AppBase):
     follow_file_cache: Any = None
 
     def _follow_setup(self) -> None:
+        if os.environ.get("NETPOL_FOLLOW_TRACE") and _trace_collections not in gc.callbacks:
+            gc.callbacks.append(_trace_collections)
         self._follower: Any = None
         self._follow_token = 0
         self._follow_pending: Any = None
@@ -120,6 +142,7 @@ class Following(_AppBase):
         if message.snapshot is self.state.snapshot:
             return
         self._follow_pending = message.snapshot
+        trace("followed", changes=len(message.changes))
         self._follow_next()
 
     def _follow_next(self) -> None:
@@ -135,6 +158,18 @@ class Following(_AppBase):
         self._follow_busy = True
         self._follow_last = (time.monotonic(), 0.0)
         self.refresh_followed(self._follow_token, snapshot)
+        self._follow_prebuild(snapshot)
+
+    def _follow_prebuild(self, snapshot: Any) -> None:
+        """The shown screen may build its rows of `snapshot` while the checks run (PoliciesScreen):
+        on a 100,000-pod cluster that took seconds after them."""
+        try:
+            screen = self.screen
+        except Exception:  # no screen yet (starting, quitting)
+            return
+        prebuild = getattr(screen, "prebuild_followed", None)
+        if prebuild is not None:
+            prebuild(snapshot)
 
     def _follow_timer_done(self) -> None:
         self._follow_timer = False
@@ -148,10 +183,20 @@ class Following(_AppBase):
             from netpol_tui.checks.enforcement import EnforcementState
             from netpol_tui.policy import PolicyEngine
 
-            engine = PolicyEngine(snapshot)
-            enforcement = EnforcementState.from_snapshot(snapshot)
-            report = run_checks(snapshot, engine=engine)
-            history = self._advance_history(report)
+            # Paused throughout and frozen before the collector is back: the engine and report are
+            # millions of new objects, and the first young collection after the pause rescanned
+            # them all on whatever thread it hit (a ~2 s stall of the UI thread per refresh).
+            trace("refresh-started", delay=time.monotonic() - self._follow_last[0])
+            with gc_paused():
+                started = time.monotonic()
+                engine = PolicyEngine(snapshot)
+                built = time.monotonic()
+                enforcement = EnforcementState.from_snapshot(snapshot)
+                report = run_checks(snapshot, engine=engine)
+                checked = time.monotonic()
+                history = self._advance_history(report)
+                freeze_long_lived()
+            trace("refreshed", engine=built - started, checks=checked - built, history=time.monotonic() - checked)
         except Exception as exc:  # shown as the checks failing; the follower goes on
             self.post_message(msg.FollowRefreshed(token, snapshot, error=exc))
             return
@@ -171,6 +216,7 @@ class Following(_AppBase):
         from netpol_tui.screens.state import describe_error
 
         self._follow_busy = False
+        trace("refresh-shown", seconds=time.monotonic() - self._follow_last[0])
         self._follow_last = (self._follow_last[0], time.monotonic() - self._follow_last[0])
         if message.token == self._follow_token and self.state.snapshot is not None:
             if message.error is not None:

@@ -7,6 +7,7 @@ a worker. `e` opens the Explain form for a connection.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from rich.text import Text
@@ -17,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from netpol_tui.messages import DetailsComputed
+from netpol_tui.messages import DetailsComputed, RowsPrepared
 from netpol_tui.refs import policy_ref
 from netpol_tui.screens.base import ModeScreen
 from netpol_tui.screens.kind_views import KIND_CODES, RESOURCES, kind_policy_details
@@ -28,6 +29,8 @@ from netpol_tui.widgets.related import RelatedList
 from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
 
 DETAIL_DELAY = 0.06
+#: The generation tag of rows built ahead of their state (`prebuild_followed`).
+PREBUILT = object()
 
 
 class PoliciesScreen(ModeScreen):
@@ -44,6 +47,12 @@ class PoliciesScreen(ModeScreen):
         self._detail_key: object = None
         self._detail_timer: Timer | None = None
         self._detail_obj: Any = None
+        #: id of a pod, policy or Service -> its row in the last build (`_object_rows`).
+        self._row_cache: dict[int, Row] = {}
+        #: id of a followed snapshot -> (it, its rows once built), built ahead of its state, oldest first.
+        self._ahead: dict[int, tuple[Any, RowsPrepared | None]] = {}
+        #: state generation -> the snapshot its rows were asked for (late builds of older states are dropped).
+        self._built_for: dict[object, Any] = {}
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="policies-body"):
@@ -66,15 +75,75 @@ class PoliciesScreen(ModeScreen):
         if snapshot is None:
             return
         if previous is None or previous.snapshot is not snapshot:
-            from netpol_tui.screens.policy_views import object_rows
-
             self.engines = {}
             self.query_one("#objects", VirtualList).empty_text = "No namespaces, pods or policies loaded."
-            self.prepare_rows("objects", object_rows, snapshot, generation=state.generation)
+            self._built_for[state.generation] = snapshot
+            while len(self._built_for) > 4:
+                del self._built_for[next(iter(self._built_for))]
+            ahead = self._ahead.get(id(snapshot))
+            for key in list(self._ahead):  # the snapshots followed before this one are never shown
+                if key == id(snapshot):
+                    break
+                del self._ahead[key]
+            if ahead is not None and ahead[0] is snapshot:
+                if ahead[1] is not None:  # built while its checks ran: shown with its state
+                    self._show_rows(ahead[1])
+                # else: still building, shown when it arrives (on_rows_prepared)
+            else:
+                self._ahead.clear()
+                self.prepare_rows("objects", self._object_rows, snapshot, generation=state.generation)
         if state.engine is not None and self.engines.get("auto") is not state.engine:
             self.engines = {"auto": state.engine}
             self._detail_key = None
             self._schedule_details()
+
+    def prebuild_followed(self, snapshot: Any) -> None:
+        """The rows of a followed snapshot depend on it alone: built while its engine and checks
+        run, held, and shown only together with the state that brings the snapshot (never before,
+        so the list and the details always come from one snapshot). One such build waits at most:
+        a snapshot whose build could not even queue gets its rows when its state arrives."""
+        state = self.console_state
+        if state is None or state.snapshot is snapshot or not self.is_current \
+                or "objects:prebuild" in self._rows_waiting:
+            return
+        self._ahead[id(snapshot)] = (snapshot, None)
+        self.prepare_rows("objects", self._object_rows, snapshot, generation=(PREBUILT, snapshot),
+                          queue="objects:prebuild")
+
+    def on_rows_prepared(self, message: RowsPrepared) -> None:
+        # Textual calls ModeScreen's handler too unless told not to: it would show held rows
+        message.prevent_default()
+        generation = message.generation
+        state = self.console_state
+        if isinstance(generation, tuple) and generation and generation[0] is PREBUILT:
+            snapshot = generation[1]
+            ahead = self._ahead.get(id(snapshot))
+            if ahead is None or ahead[0] is not snapshot:
+                return  # a newer snapshot's state came first: these rows are never shown
+            if state is not None and state.snapshot is snapshot:
+                self._show_rows(message)
+            else:
+                self._ahead[id(snapshot)] = (snapshot, message)
+            return
+        if message.target == "objects" and state is not None and generation in self._built_for \
+                and self._built_for[generation] is not state.snapshot:
+            return  # built for an older state than the one the list already shows
+        super().on_rows_prepared(message)
+
+    def _show_rows(self, message: RowsPrepared) -> None:
+        snapshot = message.generation[1]  # type: ignore[index]
+        self._ahead.pop(id(snapshot), None)
+        super().on_rows_prepared(message)
+
+    def _object_rows(self, snapshot: Any) -> Iterator[Row | None]:
+        """`object_rows`, reusing the last build's rows of the objects this snapshot shares with it
+        (a followed update changes a few pods out of 100,000); builds run one at a time
+        (`prepare_rows`), so each starts from the one before."""
+        from netpol_tui.screens.policy_views import object_rows
+
+        fresh: dict[int, Row] = {}
+        yield from object_rows(snapshot, self._row_cache, fresh)
+        self._row_cache = fresh
 
     def rows_shown(self, target: str) -> None:
         self._schedule_details()

@@ -44,9 +44,19 @@ def _safe(text: str, limit: int) -> str:
     return text if len(text) <= limit and text.isascii() and text.isprintable() else cell(text, limit)
 
 
-def object_rows(snapshot: Any) -> Iterator[Row | None]:
+def object_rows(snapshot: Any, previous: dict[int, Row] | None = None,
+                fresh: dict[int, Row] | None = None) -> Iterator[Row | None]:
     """Namespaces, then each namespace's policies and pods: one filterable list. Generated, so the
-    screen can build it in slices between keystrokes; None is a checkpoint without a row."""
+    screen can build it in slices between keystrokes; None is a checkpoint without a row.
+
+    While the console follows a cluster, each snapshot shares every unchanged pod, policy and
+    Service object with the one before: `previous` (id of the object -> its row, from the last
+    build) lets those rows be reused instead of formatted again, and `fresh` is filled the same
+    way for the next build. A row is reused only when its key holds the very same object, so an
+    id that Python gave to another object since is never taken for it.
+    """
+    reuse = previous or {}
+    keep: dict[int, Row] = fresh if fresh is not None else {}
     pods_by_ns: dict[str, list[Any]] = {}
     for index, pod in enumerate(snapshot.pods):
         pods_by_ns.setdefault(pod.namespace, []).append(pod)
@@ -73,26 +83,38 @@ def object_rows(snapshot: Any) -> Iterator[Row | None]:
         yield Row(("ns", ns_cell, "", summary), ("ns", name), f"ns {ns_cell.lower()}  {ns_labels.get(name, '')}",
                   _NS_STYLES)
         for policy in policies:
-            info = f"{_safe(selector(policy.pod_selector), 200)}  {'/'.join(policy.policy_types)}"
-            policy_name = _safe(policy.name, 300)
-            yield Row(("pol", ns_cell, policy_name, info), ("pol", policy),
-                      f"pol {ns_cell} {policy_name} {info}".lower(), _POLICY_STYLES)
+            row = reuse.get(id(policy))
+            if row is None or row.key[1] is not policy:
+                info = f"{_safe(selector(policy.pod_selector), 200)}  {'/'.join(policy.policy_types)}"
+                policy_name = _safe(policy.name, 300)
+                row = Row(("pol", ns_cell, policy_name, info), ("pol", policy),
+                          f"pol {ns_cell} {policy_name} {info}".lower(), _POLICY_STYLES)
+            keep[id(policy)] = row
+            yield row
         yield from kind_views.namespace_rows(kinds, ns_cell)
         for service in sorted(services_by_ns.get(name, ()), key=lambda s: s.name):
-            info = f"{_safe(service.type, 20)}  selector {_safe(','.join(map(join_pair, (service.selector or {}).items())) or '<none>', 200)}"
-            service_name = _safe(service.name, 120)
-            yield Row(("svc", ns_cell, service_name, info), ("svc", service),
-                      f"svc {ns_cell} {service_name} {info}".lower(), _SERVICE_STYLES)
+            row = reuse.get(id(service))
+            if row is None or row.key[1] is not service:
+                info = f"{_safe(service.type, 20)}  selector {_safe(','.join(map(join_pair, (service.selector or {}).items())) or '<none>', 200)}"
+                service_name = _safe(service.name, 120)
+                row = Row(("svc", ns_cell, service_name, info), ("svc", service),
+                          f"svc {ns_cell} {service_name} {info}".lower(), _SERVICE_STYLES)
+            keep[id(service)] = row
+            yield row
         for pod in pods:
-            labels = _safe(",".join(map(join_pair, pod.labels.items())), 300)
-            if pod.phase != "Running":
-                labels = f"[{_safe(pod.phase, 20)}] {labels}"
-                styles = _PENDING_POD_STYLES
-            else:
-                styles = _POD_STYLES
-            pod_name = _safe(pod.name, 300)
-            yield Row(("pod", ns_cell, pod_name, labels), ("pod", pod), f"pod {ns_cell} {pod_name} {labels}".lower(),
-                      styles)
+            row = reuse.get(id(pod))
+            if row is None or row.key[1] is not pod:
+                labels = _safe(",".join(map(join_pair, pod.labels.items())), 300)
+                if pod.phase != "Running":
+                    labels = f"[{_safe(pod.phase, 20)}] {labels}"
+                    styles = _PENDING_POD_STYLES
+                else:
+                    styles = _POD_STYLES
+                pod_name = _safe(pod.name, 300)
+                row = Row(("pod", ns_cell, pod_name, labels), ("pod", pod),
+                          f"pod {ns_cell} {pod_name} {labels}".lower(), styles)
+            keep[id(pod)] = row
+            yield row
     yield from kind_views.cluster_rows(snapshot)
 
 
