@@ -7,9 +7,6 @@ thread workers for anything slow and receives their past-tense messages. Subclas
 
 from __future__ import annotations
 
-import asyncio
-import os
-import time
 from collections.abc import Callable, Iterable
 from importlib import import_module
 from pathlib import Path
@@ -22,10 +19,14 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import WorkerState
 
-from netpol_tui.gcpause import freeze_long_lived, gc_paused
-from netpol_tui.messages import CopyCommand, RowsPrepared, ShowYaml, WorkerFailed
+from netpol_tui.messages import CopyCommand, ShowYaml, WorkerFailed
 from netpol_tui.modes import MODE_TITLES, MODES, SCREEN_ALIASES
 from netpol_tui.screens.identity import header_info
+from netpol_tui.screens.row_building import BIG_LIST as BIG_LIST
+from netpol_tui.screens.row_building import ROWS_PAUSE_SECONDS as ROWS_PAUSE_SECONDS
+from netpol_tui.screens.row_building import ROWS_SLICE_SECONDS as ROWS_SLICE_SECONDS
+from netpol_tui.screens.row_building import RowBuilding
+from netpol_tui.screens.row_building import trace as trace
 from netpol_tui.screens.state import ConsoleState, banner_lines, unloaded_text
 from netpol_tui.textual_compat import mark_styles_current
 from netpol_tui.widgets.banner import Banner
@@ -34,12 +35,11 @@ from netpol_tui.widgets.header import Header
 from netpol_tui.widgets.inputs import CommandLine, FilterBar, FilterInput
 from netpol_tui.widgets.key_bar import KeyBar
 from netpol_tui.widgets.mode_bar import ModeBar
-from netpol_tui.widgets.virtual_list import Row, VirtualList, measure
+from netpol_tui.widgets.virtual_list import VirtualList
 
 if TYPE_CHECKING:
     from netpol_tui.app import NetpolApp
 
-BIG_LIST = 10_000
 #: What the closed-loop markers mean (netpol_tui/finding_history.py), for every screen's `?` help.
 FOLLOW_LEGEND = (
     ("new ·", "Status and Known issues: a finding that appeared after the first report while the console "
@@ -51,10 +51,6 @@ FOLLOW_LEGEND = (
                         "says so: DENIED -> ALLOWED (at HH:MM:SS)"),
     ("r", "reading the same source again keeps these; :ctx (another context) starts over"),
 )
-#: Longest stretch the UI thread spends building rows before it answers keys again.
-ROWS_SLICE_SECONDS = 0.004
-#: ... and how long it then leaves the event loop to everything else (keys, repaints).
-ROWS_PAUSE_SECONDS = 0.002
 CONSOLE_CSS = str(Path(__file__).resolve().parent / "console.tcss")
 
 _SCREEN_CLASSES = {
@@ -109,21 +105,6 @@ COMMAND_WORDS = ("status", "nodes", "policies", "pods", "netpol", "issues", "run
                  "reload", "theme", "ctx", "context", "errors", "quit")
 
 
-def trace(event: str, **values: Any) -> None:
-    """One line to $NETPOL_FOLLOW_TRACE (benchmarks/bench_follow.py --console reads where the time
-    goes while following); nothing when it is not set."""
-    path = os.environ.get("NETPOL_FOLLOW_TRACE")
-    if path:
-        fields = " ".join(f"{key}={value:.3f}" if isinstance(value, float) else f"{key}={value}"
-                          for key, value in values.items())
-        with open(path, "a", encoding="utf-8") as out:
-            out.write(f"{time.monotonic():.3f} {event} {fields}\n")
-
-
-def _widest(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
-    return tuple(max(x, y) for x, y in zip(a, b, strict=True)) if a else b
-
-
 def make_screen(name: str, app: App | None = None) -> Screen:
     """Import a mode screen only when it is first shown (keeps the first frame fast)."""
     module, cls = _SCREEN_CLASSES[name]
@@ -158,7 +139,7 @@ def palette_commands(app: NetpolApp, screen: Screen) -> Iterable[SystemCommand]:
             yield SystemCommand(description, f"key {key}", action)
 
 
-class ModeScreen(Screen):
+class ModeScreen(RowBuilding, Screen):
     """Base of the five mode screens."""
 
     if TYPE_CHECKING:
@@ -188,9 +169,7 @@ class ModeScreen(Screen):
         self._pending_reveal: tuple[Any, Any] | None = None
         #: The newest state while this screen is hidden (shown when it is current again).
         self._deferred_state: ConsoleState | None = None
-        #: Lists whose rows are being built, and the newest build asked for meanwhile.
-        self._rows_building: set[str] = set()
-        self._rows_waiting: dict[str, tuple[Callable[..., Iterable[Row | None]], tuple[Any, ...], object]] = {}
+        self._rows_setup()
 
     def prebuild_followed(self, snapshot: Any) -> None:
         """Hook: the app starts the checks of a followed `snapshot`; a screen whose rows need only
@@ -218,7 +197,7 @@ class ModeScreen(Screen):
         return list(seen.values())
 
     def on_mount(self) -> None:
-        self._show_console_state(self.app.state)  # type: ignore[attr-defined]
+        self._show_console_state(self.app.state)
         self.watch(self.app, "state", self._state_changed, init=False)
         self.call_after_refresh(self._try_reveal)
 
@@ -265,76 +244,6 @@ class ModeScreen(Screen):
 
     def show_state(self, state: ConsoleState, previous: ConsoleState | None) -> None:
         """Update widgets from the new state (subclasses)."""
-
-    # ------------------------------------------------------------------ rows off the UI thread
-
-    def prepare_rows(self, target: str, builder: Callable[..., Iterable[Row | None]], *args: Any,
-                     generation: object = None, queue: str | None = None) -> None:
-        """Build a list's rows, then put them into `#target` (via `on_rows_prepared`).
-
-        Runs on the UI thread in slices of a few milliseconds instead of in a thread: a thread
-        building 100,000 rows holds the GIL and made every key wait for it (a screen switch took
-        a second); slices keep each key within one slice of its answer. A builder may yield None
-        as a checkpoint during long preparation that produces no row yet.
-
-        `queue` (default `target`): builds of one queue run one at a time; a build ahead of its
-        state (Policies, while the followed snapshot's checks run) has a queue of its own, so it
-        never takes the place of a build the list is waiting for.
-        """
-        queue = queue or target
-        if queue in self._rows_building:
-            # let the running build finish (the list keeps its rows meanwhile), then build only the
-            # newest asked for: cancelling it on every followed update meant no build ever finished
-            self._rows_waiting[queue] = (builder, args, generation)
-            return
-        self._rows_building.add(queue)
-        lists = self.query(f"#{target}")
-        columns = lists.first(VirtualList).columns if lists else ()
-
-        async def work() -> None:
-            try:
-                await build()
-            finally:
-                self._rows_building.discard(queue)
-                waiting = self._rows_waiting.pop(queue, None)
-                if waiting is not None:
-                    self.prepare_rows(target, waiting[0], *waiting[1], generation=waiting[2], queue=queue)
-
-        async def build() -> None:
-            started, slices = time.perf_counter(), 0
-            rows: list[Row] = []
-            widths: tuple[int, ...] = ()
-            measured = 0
-            deadline = time.perf_counter() + ROWS_SLICE_SECONDS
-            with gc_paused():
-                for count, row in enumerate(builder(*args)):
-                    if row is not None:
-                        rows.append(row)
-                    if not count & 255 and time.perf_counter() >= deadline:
-                        widths = _widest(widths, measure(rows[measured:], columns))
-                        measured = len(rows)
-                        await asyncio.sleep(ROWS_PAUSE_SECONDS)
-                        slices += 1
-                        deadline = time.perf_counter() + ROWS_SLICE_SECONDS
-                widths = _widest(widths, measure(rows[measured:], columns))
-            trace("rows-built", target=target, rows=len(rows), slices=slices, seconds=time.perf_counter() - started)
-            self.post_message(RowsPrepared(target, rows, widths, generation))
-
-        self.run_worker(work(), exit_on_error=False, name=f"rows:{queue}", group=f"rows:{queue}")
-
-    def on_rows_prepared(self, message: RowsPrepared) -> None:
-        if len(message.rows) > BIG_LIST:
-            freeze_long_lived()  # the rows live as long as the snapshot: no need to rescan them in every collection
-        started = time.perf_counter()
-        for virtual_list in self.query(f"#{message.target}").results(VirtualList):
-            virtual_list.set_rows(message.rows, message.widths)
-        trace("rows-set", target=message.target, seconds=time.perf_counter() - started)
-        self.show_filter_count(message.target)
-        self.rows_shown(message.target)
-        self._try_reveal()
-
-    def rows_shown(self, target: str) -> None:
-        """Hook: rows of `target` were replaced."""
 
     def on_worker_state_changed(self, event) -> None:
         if event.state == WorkerState.ERROR:

@@ -266,8 +266,9 @@ class PoliciesScreen(ModeScreen):
             return None
         kind, obj = selected
         if kind == "ns":
-            snapshot = self.console_state.snapshot
-            namespace = next((ns for ns in snapshot.namespaces if ns.name == obj), None)
+            snapshot = self.console_state.snapshot if self.console_state else None
+            namespaces = snapshot.namespaces if snapshot is not None else ()
+            namespace = next((ns for ns in namespaces if ns.name == obj), None)
             return (f"namespace {obj}", namespace) if namespace is not None else None
         if kind in KIND_CODES:
             return policy_ref(obj).label, obj
