@@ -1,19 +1,28 @@
-"""Aggregate records, join them to the snapshot, group them and compare with the verdict engine.
-
-Records stream into per-connection aggregates (equal `FlowKey`s), so memory grows with the
-number of distinct connections, not records. Each connection is evaluated once per distinct
-(source, destination, port, protocol); connections then roll up into groups by source
-workload (or pod), destination, port, protocol, direction, observed and predicted disposition.
+"""Connections compared with the verdict engine: `Comparer` joins each recorded endpoint to the
+snapshot and evaluates it once per verdict class (endpoints the engine cannot tell apart share
+one answer). Folding records into connections and groups is `groups.py` (re-exported here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-
+# The groups' side moved to groups.py; its names stay importable from here.
+from netpol_tui.flows.groups import (  # noqa: F401
+    AGREES,
+    DISAGREES,
+    FQDN_KIND,
+    NOT_LOGGED,
+    UNKNOWN,
+    Connection,
+    Evaluation,
+    FlowGroup,
+    aggregate,
+    endpoint_text,
+    group_connections,
+    predicted_of,
+    side_of,
+)
 from netpol_tui.flows.join import EXTERNAL, NODE, SERVICE, Joined, Resolver
-from netpol_tui.flows.records import ALLOW, DENY, EGRESS, GKE_LOG, INGRESS, FlowKey
-from netpol_tui.gcpause import gc_paused
+from netpol_tui.flows.records import EGRESS, GKE_LOG, FlowKey
 from netpol_tui.model.gke_policy import FqdnNetworkPolicy
 from netpol_tui.model.objects import Pod
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy
@@ -32,148 +41,6 @@ from netpol_tui.policy import (
 from netpol_tui.policy.addresses import try_parse_address
 from netpol_tui.policy.engine import METADATA_ADDRESS
 from netpol_tui.policy.gke_rules import KindRuleRef, cilium_key, fqdn_port, fqdn_targets
-
-UNKNOWN = "unknown"
-AGREES, DISAGREES = "agrees", "disagrees"
-#: GKE network policy logging does not record FQDNNetworkPolicy decisions (gke-facts section 13):
-#: a policy-action record about egress such a decision could change neither confirms nor
-#: contradicts the engine.
-NOT_LOGGED = "not logged"
-FQDN_KIND = "FQDNNetworkPolicy"
-
-
-@dataclass(slots=True)
-class Connection:
-    """All records of one FlowKey."""
-
-    key: FlowKey
-    count: int
-    first: str | None
-    last: str | None
-    nodes: set[str]
-    #: (file, line, index) of its first record
-    where: tuple[str, int | None, int | None]
-
-
-class Evaluation:
-    """The engine's answer for one connection, on the side the record reports.
-
-    `predicted` and `deciding` come from a verdict shared by every connection whose endpoints
-    the engine cannot tell apart (same namespace, labels, ports, ...). `verdicts`, the exact
-    verdicts for this connection's own endpoints (their texts name them), are computed on first use.
-    """
-
-    __slots__ = ("_comparer", "_exact", "_key", "_shared", "dst", "not_logged", "predicted", "reasons", "src")
-
-    def __init__(self, predicted: str, src: Joined, dst: Joined, shared: tuple[Verdict, ...] = (),
-                 reasons: tuple[str, ...] = (), comparer: Comparer | None = None, key: FlowKey | None = None,
-                 not_logged: str | None = None) -> None:
-        self.predicted, self.src, self.dst, self.reasons = predicted, src, dst, reasons
-        #: Why the record cannot speak to this verdict (an FQDN decision GKE does not log), or None.
-        self.not_logged = not_logged
-        self._shared, self._comparer, self._key = shared, comparer, key
-        self._exact: tuple[Verdict, ...] | None = None if comparer is not None else shared
-
-    @property
-    def verdicts(self) -> tuple[Verdict, ...]:
-        if self._exact is None:
-            assert self._comparer is not None and self._key is not None
-            self._exact = self._comparer.exact(self._key, self.src, self.dst)
-        return self._exact
-
-    @property
-    def verdict(self) -> Verdict | None:
-        verdicts = self.verdicts
-        return verdicts[0] if verdicts else None
-
-    @property
-    def shared_verdict(self) -> Verdict | None:
-        """A verdict equal to this one in answer and deciding policies (not in the names it mentions)."""
-        return self._shared[0] if self._shared else None
-
-
-@dataclass(slots=True)
-class FlowGroup:
-    src: Joined
-    dst: Joined
-    port: int
-    protocol: str
-    direction: str | None
-    observed: str
-    predicted: str
-    kind: str
-    count: int = 0
-    first: str | None = None
-    last: str | None = None
-    nodes: set[str] = field(default_factory=set)
-    connections: list[tuple[Connection, Evaluation]] = field(default_factory=list)
-    audit: bool = False
-    status: str = UNKNOWN
-    diagnosis: list[dict] = field(default_factory=list)
-
-    @property
-    def evaluation(self) -> Evaluation:
-        return self.connections[0][1]
-
-    @property
-    def policies_logged(self) -> set[str] | None:
-        named = [conn.key.policies for conn, _ in self.connections if conn.key.policies is not None]
-        return set().union(*named) if named else None
-
-    def pods(self, which: str) -> list[str]:
-        names = set()
-        for conn, evaluation in self.connections:
-            joined = evaluation.src if which == "src" else evaluation.dst
-            peer = conn.key.src if which == "src" else conn.key.dst
-            if joined.pod_name:
-                names.add(joined.pod_name)
-            elif peer.pod:
-                names.add(peer.pod)
-        return sorted(names)
-
-    def ips(self, which: str) -> list[str]:
-        return sorted({(conn.key.src if which == "src" else conn.key.dst).ip or "" for conn, _ in self.connections}
-                      - {""})
-
-
-def aggregate(records: Iterable[tuple[FlowKey, int, str | None, str | None]], where=lambda: ("", None, None)
-              ) -> dict[FlowKey, Connection]:
-    """Fold records into connections; `where()` tells the position of the record just read."""
-    connections: dict[FlowKey, Connection] = {}
-    get = connections.get
-    with gc_paused():
-        for key, count, when, node in records:
-            conn = get(key)
-            if conn is None:
-                connections[key] = Connection(key, count, when, when, {node} if node else set(), where())
-                continue
-            conn.count += count
-            if when is not None:
-                if conn.first is None or when < conn.first:
-                    conn.first = when
-                if conn.last is None or when > conn.last:
-                    conn.last = when
-            if node:
-                conn.nodes.add(node)
-    return connections
-
-
-def side_of(verdict: Verdict, direction: str | None) -> DirectionResult | None:
-    if direction is None:
-        return None
-    return verdict.ingress if direction == INGRESS else verdict.egress
-
-
-def predicted_of(verdict: Verdict, direction: str | None) -> str:
-    """allow/deny/unknown for the side the record reports (the whole connection without a direction)."""
-    overall = getattr(verdict, "verdict", None)
-    if overall not in (ALLOW, DENY):
-        return UNKNOWN
-    side = side_of(verdict, direction)
-    if side is None:
-        return overall
-    value = getattr(side, "verdict", None)
-    return value if value in (ALLOW, DENY) else UNKNOWN
 
 
 class Comparer:
@@ -423,45 +290,3 @@ def _selector_keys(snapshot: Snapshot) -> frozenset[str]:
     return frozenset(keys)
 
 
-def group_connections(comparer: Comparer, connections: Iterable[Connection]) -> list[FlowGroup]:
-    """Connections rolled up into groups, denied first, then by count."""
-    groups: dict[tuple, FlowGroup] = {}
-    with gc_paused():
-        for conn in connections:
-            key = conn.key
-            evaluation = comparer.evaluate(key)
-            gkey = (evaluation.src.identity, evaluation.dst.identity, key.port, key.protocol, key.direction,
-                    key.disposition, evaluation.predicted, key.kind, evaluation.not_logged is not None)
-            group = groups.get(gkey)
-            if group is None:
-                group = groups[gkey] = FlowGroup(evaluation.src, evaluation.dst, key.port, key.protocol,
-                                                 key.direction, key.disposition, evaluation.predicted, key.kind)
-            group.count += conn.count
-            if conn.first is not None and (group.first is None or conn.first < group.first):
-                group.first = conn.first
-            if conn.last is not None and (group.last is None or conn.last > group.last):
-                group.last = conn.last
-            group.nodes |= conn.nodes
-            group.audit = group.audit or key.audit
-            group.connections.append((conn, evaluation))
-    out = list(groups.values())
-    for group in out:
-        if group.evaluation.not_logged is not None:
-            group.status = NOT_LOGGED
-        elif group.predicted == UNKNOWN:
-            group.status = UNKNOWN
-        else:
-            group.status = AGREES if group.predicted == group.observed else DISAGREES
-    out.sort(key=lambda g: (g.observed != DENY, -g.count, g.src.identity, g.dst.identity, g.port))
-    return out
-
-
-def endpoint_text(joined: Joined) -> str:
-    """The endpoint as `netpol-tui explain` reads it."""
-    if joined.kind == SERVICE and joined.service is not None:
-        return f"{joined.service.namespace}/svc/{joined.service.name}"
-    if joined.kind in (EXTERNAL, NODE) or joined.pod is None:
-        if joined.pod_name and joined.namespace:
-            return f"{joined.namespace}/{joined.pod_name}"
-        return joined.ip or "?"
-    return f"{joined.pod.namespace}/{joined.pod.name}"
