@@ -9,7 +9,6 @@ idempotent single assignments, which makes concurrent reads safe under the GIL.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Hashable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -17,16 +16,12 @@ from netpol_tui.gcpause import gc_paused
 from netpol_tui.model.objects import Pod, Service
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy, PolicyPeer, PolicyRule
 from netpol_tui.model.snapshot import Kind, Snapshot
+from netpol_tui.policy import ranges
 from netpol_tui.policy.addresses import (
     Address,
-    Interval,
     ParsedBlock,
-    intersect,
-    network_interval,
     parse_block,
-    parse_network,
     try_parse_address,
-    union,
 )
 from netpol_tui.policy.common import (
     DV2,
@@ -39,6 +34,7 @@ from netpol_tui.policy.common import (
     policy_name,
 )
 from netpol_tui.policy.dataplane import resolve_dataplane
+from netpol_tui.policy.engine_parts import EngineParts
 from netpol_tui.policy.results import (
     Dataplane,
     Direction,
@@ -51,19 +47,13 @@ from netpol_tui.policy.selectors import CompiledSelector, explain_terms
 from netpol_tui.policy.unread import Unread
 
 if TYPE_CHECKING:
-    from netpol_tui.model.gke_policy import CiliumPolicy, CiliumRuleSet, FqdnNetworkPolicy
-    from netpol_tui.model.policy import PolicyPort
-    from netpol_tui.policy.common import CompiledPolicy, Outcome, Undecided, _Traffic
-    from netpol_tui.policy.gke_index import GkeIndex, Selecting
-    from netpol_tui.policy.gke_rules import CiliumSelector
-    from netpol_tui.policy.results import CidrVerdict, DirectionResult, Endpoint, RuleRef
+    pass
 
 
-#: [(sorted disjoint intervals, what they are)]: the pod, Service and node ranges of the cluster
-Ranges = list[tuple[list[Interval], str]]
+Ranges = ranges.Ranges
 
 
-class PolicyIndex:
+class PolicyIndex(EngineParts):
     """The index over one Snapshot: pods grouped by namespace and labels, the policies selecting
     each group, compiled rules, and the API-view selection queries the screens and checks use."""
 
@@ -178,44 +168,10 @@ class PolicyIndex:
         # FQDN and Cilium policies by namespace / required label (GkeKindsMixin), only when present.
         self._gke_index = self._build_gke_index() if self._gke_kinds_present else None
 
-    @staticmethod
-    def _ranges(named: list[tuple[str | None, str]], extra: list[str], extra_text: str) -> Ranges:
-        """[(intervals, description)] for the named CIDRs, then the extra CIDRs merged under one text."""
-        out: Ranges = []
-        for cidr, text in named:
-            if not cidr:
-                continue
-            try:
-                out.append(([network_interval(parse_network(cidr))], text))
-            except ValueError:
-                continue
-        merged: list[Interval] = []
-        for cidr in extra:
-            try:
-                merged.append(network_interval(parse_network(cidr)))
-            except ValueError:
-                continue
-        if merged:
-            out.append((union(merged), extra_text))
-        return out
-
-    @staticmethod
-    def _range_holding(ranges: Ranges, intervals: list[Interval]) -> str | None:
-        """The description of the first range that overlaps the intervals."""
-        for spans, text in ranges:
-            if intersect(spans, intervals):
-                return text
-        return None
-
-    @staticmethod
-    def _range_of(ranges: Ranges, address: Address) -> str | None:
-        """The description of the first range holding the address (spans are sorted and disjoint)."""
-        point = (address.version, address.value, 1 << 129)  # sorts after every span starting at the address
-        for spans, text in ranges:
-            index = bisect.bisect_right(spans, point) - 1
-            if index >= 0 and spans[index][0] == address.version and spans[index][2] >= address.value:
-                return text
-        return None
+    # the cluster's address ranges as functions of ranges.py, kept as methods for the parts
+    _ranges = staticmethod(ranges.ranges_of)
+    _range_holding = staticmethod(ranges.range_holding)
+    _range_of = staticmethod(ranges.range_of)
 
     def _select(self, group: _Group) -> _Group:
         if group.selecting is None:
@@ -434,50 +390,3 @@ class PolicyIndex:
                 self._views[key] = view
             group.views[direction] = view
         return view
-
-    if TYPE_CHECKING:
-        # The parts of PolicyEngine (endpoints.py, evaluation.py, explanation.py, cidr.py,
-        # gke_index.py, gke_kinds.py) subclass this index and call one another's methods through
-        # `self`. These declarations, for the type checker only (nothing is defined at run time),
-        # are the methods one part uses from another; each is defined, with a signature mypy checks
-        # against this one, in the part named in the comment.
-
-        # endpoints.py
-        def service_target_port(self, service: Service, pod: Pod, port: int, protocol: str = "TCP") -> int | None: ...
-        def _canonical(self, endpoint: Endpoint, notes: list[str]) -> Endpoint: ...
-        @staticmethod
-        def _pick_ip(endpoint: Endpoint, ipv6: bool) -> str | None: ...
-        def _traffic_ips(self, src: Endpoint, dst: Endpoint, notes: list[str]) -> tuple[str | None, str | None]: ...
-        def _doubt(self, endpoint: Endpoint) -> tuple[Kind, ...]: ...
-
-        # evaluation.py
-        def _match_rule(self, policy: NetworkPolicy, direction: Direction, rule: _CRule, other: Endpoint,
-                        other_ip: str | None, t: _Traffic, model: Dataplane) -> RuleRef | None: ...
-        def _port_matches(self, port: PolicyPort, t: _Traffic, model: Dataplane) -> bool: ...
-
-        # explanation.py
-        def _undecided_reasons(self, undecided: list[Undecided], direction: Direction, other: Endpoint,
-                               doubt: tuple[Kind, ...], t: _Traffic) -> list[str]: ...
-        def _explain_denial(self, outcomes: list[Outcome], direction: Direction, subject: Endpoint, other: Endpoint,
-                            other_ip: str | None, t: _Traffic, model: Dataplane) -> list[str]: ...
-        def _would_allow(self, pod: Pod, direction: Direction, others: tuple[CompiledPolicy, ...], subject: Endpoint,
-                         other: Endpoint, other_ip: str | None, t: _Traffic, model: Dataplane) -> list[str]: ...
-        def _caveats(self, t: _Traffic, notes: list[str]) -> None: ...
-
-        # cidr.py
-        def evaluate_cidr(self, pod: Pod, cidr: str, port: int, protocol: str,
-                          direction: Direction | str) -> CidrVerdict: ...
-
-        # cilium_match.py
-        def _policy_selects(self, policy: CiliumPolicy, rule_set: CiliumRuleSet, pod: Pod) -> bool | None: ...
-
-        # gke_index.py
-        def _build_gke_index(self) -> GkeIndex: ...
-        def _fqdn_selecting(self, pod: Pod) -> list[FqdnNetworkPolicy]: ...
-        def _cilium_selecting(self, pod: Pod) -> tuple[Selecting, ...]: ...
-        def _identity(self, pod: Pod) -> dict[str, str]: ...
-        def _cilium_selector(self, selector: LabelSelector) -> CiliumSelector: ...
-
-        # gke_kinds.py
-        def _unread_kinds(self, egress: bool) -> tuple[str, ...]: ...
-        def _with_gke_kinds(self, direction: Direction, t: _Traffic, side: DirectionResult) -> DirectionResult: ...
