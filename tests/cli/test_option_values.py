@@ -8,7 +8,7 @@ import shlex
 import pytest
 
 from netpol_tui.cli import build_parser
-from netpol_tui.dialogs.explain import ExplainRequest
+from netpol_tui.dialogs.explain_answer import ExplainRequest
 from netpol_tui.flows.shell import explain_command
 from netpol_tui.policy import PolicyEngine
 from netpol_tui.shell import option_words

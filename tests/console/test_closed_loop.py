@@ -279,7 +279,7 @@ def test_a_group_counts_its_new_findings_and_an_opened_group_marks_them() -> Non
 def test_the_verdict_word_an_answer_is_compared_by() -> None:
     from types import SimpleNamespace
 
-    from netpol_tui.dialogs.explain import NO_ANSWER, verdict_word
+    from netpol_tui.dialogs.explain_answer import NO_ANSWER, verdict_word
 
     def answer(*allowed: bool | None) -> dict[str, Any]:
         return {"verdicts": [SimpleNamespace(allowed=value) for value in allowed]}
