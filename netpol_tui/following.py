@@ -30,9 +30,9 @@ from textual import work
 
 from netpol_tui import messages as msg
 from netpol_tui.gcpause import freeze_long_lived, gc_paused
-from netpol_tui.screens.base import trace
 from netpol_tui.sources.deadline import Abandoned, run_abandonable
 from netpol_tui.text import clean
+from netpol_tui.tracing import trace
 
 if TYPE_CHECKING:
     from textual.app import App

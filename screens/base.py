@@ -26,7 +26,6 @@ from netpol_tui.screens.row_building import BIG_LIST as BIG_LIST
 from netpol_tui.screens.row_building import ROWS_PAUSE_SECONDS as ROWS_PAUSE_SECONDS
 from netpol_tui.screens.row_building import ROWS_SLICE_SECONDS as ROWS_SLICE_SECONDS
 from netpol_tui.screens.row_building import RowBuilding
-from netpol_tui.screens.row_building import trace as trace
 from netpol_tui.screens.state import ConsoleState, banner_lines, unloaded_text
 from netpol_tui.textual_compat import mark_styles_current
 from netpol_tui.widgets.banner import Banner

@@ -9,7 +9,6 @@ console follows a busy cluster, cancelling the running build on every update mea
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -18,6 +17,7 @@ from textual.screen import Screen
 
 from netpol_tui.gcpause import freeze_long_lived, gc_paused
 from netpol_tui.messages import RowsPrepared
+from netpol_tui.tracing import trace
 from netpol_tui.widgets.virtual_list import Row, VirtualList, measure
 
 BIG_LIST = 10_000
@@ -25,17 +25,6 @@ BIG_LIST = 10_000
 ROWS_SLICE_SECONDS = 0.004
 #: ... and how long it then leaves the event loop to everything else (keys, repaints).
 ROWS_PAUSE_SECONDS = 0.002
-
-
-def trace(event: str, **values: Any) -> None:
-    """One line to $NETPOL_FOLLOW_TRACE (benchmarks/bench_follow.py --console reads where the time
-    goes while following); nothing when it is not set."""
-    path = os.environ.get("NETPOL_FOLLOW_TRACE")
-    if path:
-        fields = " ".join(f"{key}={value:.3f}" if isinstance(value, float) else f"{key}={value}"
-                          for key, value in values.items())
-        with open(path, "a", encoding="utf-8") as out:
-            out.write(f"{time.monotonic():.3f} {event} {fields}\n")
 
 
 def _widest(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:

@@ -1,0 +1,20 @@
+"""Timing lines for finding where the console's time goes while it follows a cluster: written to
+the file $NETPOL_FOLLOW_TRACE names (benchmarks/bench_follow.py --console reads it), nothing when
+it is not set. A developer aid, not output: the console never reads it back."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+
+def trace(event: str, **values: Any) -> None:
+    """One line to $NETPOL_FOLLOW_TRACE (benchmarks/bench_follow.py --console reads where the time
+    goes while following); nothing when it is not set."""
+    path = os.environ.get("NETPOL_FOLLOW_TRACE")
+    if path:
+        fields = " ".join(f"{key}={value:.3f}" if isinstance(value, float) else f"{key}={value}"
+                          for key, value in values.items())
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(f"{time.monotonic():.3f} {event} {fields}\n")
