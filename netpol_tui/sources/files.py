@@ -9,13 +9,10 @@ or stdin. A bad file or object costs one problem line, never the whole load.
 from __future__ import annotations
 
 import codecs
-import errno
 import json
-import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -28,9 +25,11 @@ from netpol_tui.sources.builder import SnapshotBuilder
 from netpol_tui.sources.documents import DocumentReader
 from netpol_tui.sources.errors import SourceError
 from netpol_tui.sources.file_cache import FileCache
+from netpol_tui.sources.paths import STDIN as STDIN
+from netpol_tui.sources.paths import SUFFIXES as SUFFIXES
+from netpol_tui.sources.paths import expand_paths as expand_paths
+from netpol_tui.sources.paths import os_reason
 
-SUFFIXES = (".yaml", ".yml", ".json")
-STDIN = "-"
 STDIN_NAME = "<stdin>"
 #: YAML anchors/aliases can multiply a small file into gigabytes; real kubectl output has none.
 MAX_YAML_ALIASES = 100
@@ -114,92 +113,6 @@ class _Problem:
         self.message = message
 
 
-# --------------------------------------------------------------------- garbage collector
-
-# ------------------------------------------------------------------------- paths
-
-
-def expand_paths(paths: Iterable[str], builder: SnapshotBuilder) -> list[str]:
-    """Files to read, in a stable order; directories recursively, symlink loops cut."""
-    found: list[str] = []
-    seen_dirs: set[str] = set()
-    for raw in paths:
-        if raw == STDIN:
-            found.append(STDIN)
-            continue
-        try:
-            path = Path(raw).expanduser()
-            if not os.path.lexists(path):
-                builder.problem(str(raw), "no such file or directory")
-                continue
-            if path.is_dir():
-                found.extend(_walk(path, builder, seen_dirs))
-            elif path.is_file():
-                found.append(str(path))
-            elif path.is_symlink():
-                builder.problem(str(raw), _link_problem(path))
-            else:
-                builder.problem(str(raw), "not a regular file or directory")
-        except (OSError, ValueError) as exc:  # ValueError: embedded NUL in the path
-            builder.problem(str(raw), f"cannot open: {_os_reason(exc)}")
-        except RecursionError:
-            builder.problem(str(raw), "directory tree too deep; stopped reading it")
-    return found
-
-
-def _os_reason(exc: Exception) -> str:
-    return getattr(exc, "strerror", None) or str(exc)
-
-
-def _link_problem(path: Path) -> str:
-    try:
-        os.stat(path)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return "symbolic link loop"
-        try:
-            return f"broken symbolic link (target {os.readlink(path)!r} does not exist)"
-        except OSError:
-            return f"cannot open: {_os_reason(exc)}"
-    return "not a regular file or directory"
-
-
-def _walk(root: Path, builder: SnapshotBuilder, seen_dirs: set[str]) -> Iterator[str]:
-    try:
-        real = os.path.realpath(root)
-    except (OSError, RuntimeError) as exc:
-        builder.problem(str(root), f"cannot resolve path: {_os_reason(exc)}")
-        return
-    if real in seen_dirs:
-        builder.problem(str(root), "directory already read (symbolic link loop); skipped")
-        return
-    seen_dirs.add(real)
-    try:
-        entries = sorted(os.scandir(root), key=lambda entry: entry.name)
-    except OSError as exc:
-        builder.problem(str(root), f"cannot list directory: {_os_reason(exc)}")
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue  # .git, editor swap files, macOS resource forks
-        try:
-            if entry.is_dir():
-                yield from _walk(Path(entry.path), builder, seen_dirs)
-            elif entry.is_file():
-                if entry.name.lower().endswith(SUFFIXES):
-                    yield entry.path
-            elif entry.is_symlink() and entry.name.lower().endswith(SUFFIXES):
-                builder.problem(entry.path, _link_problem(Path(entry.path)))
-        except OSError as exc:
-            if not entry.is_symlink():
-                builder.problem(entry.path, f"cannot read: {_os_reason(exc)}")
-            elif entry.name.lower().endswith(SUFFIXES):
-                builder.problem(entry.path, _link_problem(Path(entry.path)))
-
-
-# ------------------------------------------------------------------------- bytes
-
-
 def _read_bytes(path: str) -> bytes:
     if path == STDIN:
         stream = getattr(sys.stdin, "buffer", None)
@@ -212,7 +125,7 @@ def _read_bytes(path: str) -> bytes:
         try:
             return stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
         except (OSError, ValueError) as exc:
-            raise _BadFile(f"cannot read stdin: {_os_reason(exc)}") from None
+            raise _BadFile(f"cannot read stdin: {os_reason(exc)}") from None
     try:
         with open(path, "rb") as handle:
             return handle.read()
@@ -221,7 +134,7 @@ def _read_bytes(path: str) -> bytes:
     except MemoryError:
         raise _BadFile("too large to load into memory") from None
     except OSError as exc:
-        raise _BadFile(f"cannot read: {_os_reason(exc)}") from None
+        raise _BadFile(f"cannot read: {os_reason(exc)}") from None
 
 
 def _normalise_encoding(data: bytes) -> bytes:
