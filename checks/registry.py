@@ -21,6 +21,7 @@ from netpol_tui.checks import (
     gke_sizing,
     ipblocks,
     known_issues,
+    named_ports,
     policies,
     policy_logging,
     reachability,
@@ -122,7 +123,7 @@ CATALOG: tuple[CheckSpec, ...] = (
     _spec("NP003", "unprotected-namespace", "Namespace without any policy", I, policies.check_unprotected_namespace),
     _spec("NP004", "dns-egress-blocked", "DNS blocked by egress policy", E, reachability_dns.check_dns_egress_blocked),
     _spec("NP005", "named-port-unresolved", "Named port declared by no destination pod", W,
-          policies.check_named_port_unresolved),
+          named_ports.check_named_port_unresolved),
     _spec("NP006", "ignored-policy-section", "Rules ignored because policyTypes leaves them out", W,
           policies.check_ignored_policy_section),
 )
