@@ -4,13 +4,36 @@ Workers end by posting a past-tense message (`SnapshotLoaded`, `ChecksFinished`,
 screen or app which started them receives on the UI thread; widgets ask for things with
 imperative messages (`CopyCommand`, `ShowFinding`, ...) that bubble up to a screen or the app.
 Payloads are plain objects: a message never carries a widget.
+
+The payloads' types are imported for the type checker only: at run time this module loads
+Textual alone (the app imports it at start-up, before any snapshot, engine or check exists).
+All but two come from layers below this one; `Row` (widgets) and `ExplainRequest` (dialogs) are
+annotation-only references upward, which the layer contract allows (`exclude_type_checking_imports`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from netpol_tui.checks.enforcement import EnforcementState
+    from netpol_tui.checks.model import Finding, Report
+    from netpol_tui.dialogs.explain_answer import ExplainRequest
+    from netpol_tui.finding_history import FindingHistory
+    from netpol_tui.flows.report import FlowReport
+    from netpol_tui.model.snapshot import Snapshot
+    from netpol_tui.policy import PolicyEngine
+    from netpol_tui.refs import ObjectRef
+    from netpol_tui.runbooks.steps import Runbook
+    from netpol_tui.sources.follow_state import Change, KindStatus
+    from netpol_tui.whatif.diff import Diff
+    from netpol_tui.whatif.matrix import Matrix
+    from netpol_tui.widgets.rows import Row
 
 # ---------------------------------------------------------------------------- worker results
 
@@ -28,7 +51,7 @@ class LoadProgress(Message):
 class SnapshotLoaded(Message):
     """A source produced a snapshot; `seconds` is how long the load took."""
 
-    def __init__(self, snapshot: Any, seconds: float = 0.0) -> None:
+    def __init__(self, snapshot: Snapshot, seconds: float = 0.0) -> None:
         super().__init__()
         self.snapshot = snapshot
         self.seconds = seconds
@@ -38,7 +61,8 @@ class SnapshotFollowed(Message):
     """The follower delivered a newer snapshot (`changes` since the last one) and every followed
     list's state; `token` names the follower, so a stopped one's late message is ignored."""
 
-    def __init__(self, token: int, snapshot: Any, changes: Any, states: Any) -> None:
+    def __init__(self, token: int, snapshot: Snapshot, changes: Sequence[Change],
+                 states: Sequence[KindStatus]) -> None:
         super().__init__()
         self.token = token
         self.snapshot = snapshot
@@ -49,8 +73,10 @@ class SnapshotFollowed(Message):
 class FollowRefreshed(Message):
     """The engine, enforcement state and checks of a followed snapshot are ready (or `error`)."""
 
-    def __init__(self, token: int, snapshot: Any, engine: Any = None, enforcement: Any = None, report: Any = None,
-                 error: BaseException | None = None, history: Any = None) -> None:
+    def __init__(self, token: int, snapshot: Snapshot, engine: PolicyEngine | None = None,
+                 enforcement: EnforcementState | None = None, report: Report | None = None,
+                 error: BaseException | None = None,
+                 history: tuple[FindingHistory, FindingHistory] | None = None) -> None:
         super().__init__()
         self.token = token
         self.snapshot = snapshot
@@ -66,7 +92,7 @@ class FollowRefreshed(Message):
 class EngineReady(Message):
     """The verdict engine for the current snapshot is built."""
 
-    def __init__(self, snapshot: Any, engine: Any) -> None:
+    def __init__(self, snapshot: Snapshot, engine: PolicyEngine) -> None:
         super().__init__()
         self.snapshot = snapshot
         self.engine = engine
@@ -75,7 +101,7 @@ class EngineReady(Message):
 class EnforcementComputed(Message):
     """`EnforcementState` of the current snapshot is known."""
 
-    def __init__(self, snapshot: Any, enforcement: Any) -> None:
+    def __init__(self, snapshot: Snapshot, enforcement: EnforcementState) -> None:
         super().__init__()
         self.snapshot = snapshot
         self.enforcement = enforcement
@@ -84,7 +110,7 @@ class EnforcementComputed(Message):
 class ChecksFinished(Message):
     """The checks ran on the current snapshot; `report` is their `Report`."""
 
-    def __init__(self, snapshot: Any, report: Any, seconds: float = 0.0) -> None:
+    def __init__(self, snapshot: Snapshot, report: Report, seconds: float = 0.0) -> None:
         super().__init__()
         self.snapshot = snapshot
         self.report = report
@@ -94,7 +120,8 @@ class ChecksFinished(Message):
 class RowsPrepared(Message):
     """A screen's list rows were built off the UI thread; `target` names the list."""
 
-    def __init__(self, target: str, rows: Any, widths: Any, generation: object = None) -> None:
+    def __init__(self, target: str, rows: Sequence[Row[object]], widths: Sequence[int],
+                 generation: object = None) -> None:
         super().__init__()
         self.target = target
         self.rows = rows
@@ -105,7 +132,8 @@ class RowsPrepared(Message):
 class DetailsComputed(Message):
     """The detail view of the selected object is ready (`key` says which object)."""
 
-    def __init__(self, key: object, renderable: Any, obj: Any = None, related: Any = ()) -> None:
+    def __init__(self, key: object, renderable: RenderableType, obj: object = None,
+                 related: Sequence[tuple[str, ObjectRef]] = ()) -> None:
         super().__init__()
         self.key = key
         self.renderable = renderable
@@ -117,7 +145,7 @@ class DetailsComputed(Message):
 class VerdictComputed(Message):
     """The Explain form's question was answered (or `error` says why it could not be)."""
 
-    def __init__(self, request: Any, result: Any = None, error: str | None = None,
+    def __init__(self, request: ExplainRequest, result: dict[str, Any] | None = None, error: str | None = None,
                  suggestions: tuple[str, ...] = (), side: str | None = None) -> None:
         super().__init__()
         self.request = request
@@ -132,7 +160,7 @@ class VerdictComputed(Message):
 class RunbooksComputed(Message):
     """Runbook step states were computed from the snapshot, enforcement state and report."""
 
-    def __init__(self, runbooks: Any) -> None:
+    def __init__(self, runbooks: tuple[Runbook, ...]) -> None:
         super().__init__()
         self.runbooks = runbooks
 
@@ -140,7 +168,7 @@ class RunbooksComputed(Message):
 class ContextsListed(Message):
     """The kubeconfig's contexts were read (for the `:ctx` picker); `error` when they could not be."""
 
-    def __init__(self, contexts: Any, current: str | None, error: str | None) -> None:
+    def __init__(self, contexts: Sequence[str], current: str | None, error: str | None) -> None:
         super().__init__()
         self.contexts = contexts
         self.current = current
@@ -162,7 +190,7 @@ class CopyCommand(Message):
 class ShowFinding(Message):
     """Open the finding detail dialog."""
 
-    def __init__(self, finding: Any) -> None:
+    def __init__(self, finding: Finding) -> None:
         super().__init__()
         self.finding = finding
 
@@ -170,7 +198,7 @@ class ShowFinding(Message):
 class ShowYaml(Message):
     """Open the YAML view of a model object."""
 
-    def __init__(self, title: str, obj: Any) -> None:
+    def __init__(self, title: str, obj: object) -> None:
         super().__init__()
         self.title = title
         self.obj = obj
@@ -180,7 +208,7 @@ class GoTo(Message):
     """Open `ref` (a `refs.ObjectRef`) on its screen. `finding`: the finding dialog it was asked
     from (Esc reopens it)."""
 
-    def __init__(self, ref: Any, finding: Any = None) -> None:
+    def __init__(self, ref: ObjectRef, finding: Finding | None = None) -> None:
         super().__init__()
         self.ref = ref
         self.finding = finding
@@ -219,7 +247,7 @@ class FlowsCompared(Message):
     """Observed flows read, joined, grouped and compared by one engine (`generation`), so an older
     answer never replaces a newer one; `report` is a `netpol_tui.flows.FlowReport`."""
 
-    def __init__(self, generation: object, report: Any) -> None:
+    def __init__(self, generation: object, report: FlowReport) -> None:
         super().__init__()
         self.generation = generation
         self.report = report
@@ -229,7 +257,7 @@ class MatrixComputed(Message):
     """The connectivity matrix (and, with "what if", the model diff) of one engine's snapshot;
     `generation` is that engine, so an older answer never replaces a newer one."""
 
-    def __init__(self, generation: object, matrix: Any, diff: Any = None) -> None:
+    def __init__(self, generation: object, matrix: Matrix, diff: Diff | None = None) -> None:
         super().__init__()
         self.generation = generation
         self.matrix = matrix

@@ -8,13 +8,20 @@ exception into one line a user can act on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from netpol_tui.finding_history import FindingHistory
 from netpol_tui.model.snapshot import Kind, Snapshot
 from netpol_tui.sources import SourceError, SourceOptions
 from netpol_tui.text import plural
 from netpol_tui.widgets.banner import BannerLine
+
+if TYPE_CHECKING:
+    # Annotations only: the engine and the checks load when their workers first run, not at start-up.
+    from netpol_tui.checks.enforcement import EnforcementState
+    from netpol_tui.checks.model import Report
+    from netpol_tui.policy import PolicyEngine
+    from netpol_tui.sources.follow_state import KindStatus
 
 #: Worker name -> what keeps working when it fails (shown in the error banner).
 STILL_WORKS = {
@@ -53,14 +60,14 @@ class ConsoleState:
     #: Bumped on every new snapshot so screens can tell a new load from a partial update.
     generation: int = 0
     loading: LoadStatus | None = None
-    engine: Any = None
-    enforcement: Any = None
-    report: Any = None
+    engine: PolicyEngine | None = None
+    enforcement: EnforcementState | None = None
+    report: Report | None = None
     checks_running: bool = False
     #: Worker name -> one-line reason, for the error banner.
     errors: dict[str, str] = field(default_factory=dict)
     #: The follower's state of each followed list (KindStatus), when the console follows the source.
-    follow: tuple[Any, ...] = ()
+    follow: tuple[KindStatus, ...] = ()
     #: The snapshot continues the previous one (a followed update), rather than a new load.
     followed: bool = False
     #: Findings resolved and new this session (netpol_tui/finding_history.py), kept across reloads
@@ -113,9 +120,9 @@ def banner_lines(state: ConsoleState) -> list[BannerLine]:
         if len(rest) > MAX_ERROR_LINES:
             lines.append(BannerLine("error", f"  … {len(rest) - MAX_ERROR_LINES} more lines: :errors shows them all"))
     if state.loading is not None:
-        status = state.loading
-        where = f" {status.what}" if status.what else ""
-        counted = f" ({status.done}/{status.total})" if status.total else ""
+        loading = state.loading
+        where = f" {loading.what}" if loading.what else ""
+        counted = f" ({loading.done}/{loading.total})" if loading.total else ""
         verb = "Reloading" if state.snapshot is not None else "Loading"
         lines.append(BannerLine("progress", f"{verb} {source_label(state.options)}:{where}{counted}"))
     snapshot = state.snapshot

@@ -328,9 +328,11 @@ class ExplainDialog(FollowedExplain):
             if message.suggestions:
                 self.show_suggestions(message.side or "to", message.suggestions)
             return
-        self.result = message.result
-        self._show(explain_block(message.result))
-        self._show_deciding(message.result.get("deciding", []))
+        self.result = result = message.result
+        if result is None:  # neither an error nor an answer: never posted so
+            return
+        self._show(explain_block(result))
+        self._show_deciding(result.get("deciding", []))
 
     def on_worker_state_changed(self, event) -> None:
         if event.state == WorkerState.ERROR:

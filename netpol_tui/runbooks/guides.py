@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from netpol_tui import shell
 from netpol_tui.model.snapshot import Kind, Snapshot
@@ -32,6 +32,10 @@ from netpol_tui.runbooks.steps import (
 from netpol_tui.shell import kubectl
 from netpol_tui.text import listed
 
+if TYPE_CHECKING:
+    from netpol_tui.checks.enforcement import EnforcementState
+    from netpol_tui.checks.model import Report
+
 __all__ = [
     "ADDON_REMOVAL_ERROR", "CALICO_IPADDRS_ANNOTATION", "IPAM_MESSAGE", "VERIFY_NODES", "VERIFY_NODES_ARGV",
     "build_runbooks", "disable_runbook", "enable_runbook", "policy_runbook", "stuck_pods_runbook",
@@ -51,7 +55,7 @@ def _pool_commands(progress: RecreationProgress | None) -> tuple[StepCommand, ..
                  for pool in progress.pools if pool.argv)
 
 
-def _unknown_detail(enforcement: Any) -> str:
+def _unknown_detail(enforcement: EnforcementState | None) -> str:
     """Why the switches cannot be read: no cluster information, or a description without them."""
     reason = getattr(enforcement, "unknown_reason", None) if enforcement is not None else None
     if reason and reason != "no GKE cluster information":
@@ -59,7 +63,7 @@ def _unknown_detail(enforcement: Any) -> str:
     return "Without GKE cluster information the switches cannot be read."
 
 
-def _builtin(key: str, title: str, enforcement: Any) -> Runbook | None:
+def _builtin(key: str, title: str, enforcement: EnforcementState | None) -> Runbook | None:
     mode = str(enforcement.mode) if enforcement is not None else "unknown"
     if mode in ("autopilot", "dataplane-v2"):
         step = Step("Nothing to switch", StepState.NOT_APPLICABLE,
@@ -71,7 +75,7 @@ def _builtin(key: str, title: str, enforcement: Any) -> Runbook | None:
     return None
 
 
-def _without_state(key: str, title: str, summary: str, enforcement: Any, hint: str = "",
+def _without_state(key: str, title: str, summary: str, enforcement: EnforcementState | None, hint: str = "",
                    commands: tuple[StepCommand, ...] = ()) -> Runbook | None:
     """The runbook that needs no cluster state: not applicable where enforcement is built in, or
     one `unknown` step while the cluster is not read. None when the steps can be computed."""
@@ -84,7 +88,7 @@ def _without_state(key: str, title: str, summary: str, enforcement: Any, hint: s
     return None
 
 
-def enable_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
+def enable_runbook(snapshot: Snapshot, enforcement: EnforcementState | None, report: Report | None,
                    progress: RecreationProgress | None) -> Runbook:
     title = "Enable enforcement"
     summary = "Standard cluster, legacy datapath (Calico): control plane first, then the nodes; nodes are recreated."
@@ -95,6 +99,7 @@ def enable_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
                                        "the cluster description netpol-tui needs"),))
     if without_state is not None:
         return without_state
+    assert enforcement is not None  # _without_state answers when nothing is known
     from netpol_tui.checks.enforcement import enable_commands
 
     addon_cmd, nodes_cmd = enable_commands(snapshot)
@@ -118,7 +123,7 @@ def enable_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
     return Runbook("enable", title, summary, _mark_next(steps))
 
 
-def _recreation_step(enforcement: Any, progress: RecreationProgress | None, *, disabling: bool,
+def _recreation_step(enforcement: EnforcementState, progress: RecreationProgress | None, *, disabling: bool,
                      wait: StepCommand) -> Step:
     title = "Wait until no node carries the Calico label" if disabling else "Wait for node recreation"
     verify = StepCommand(VERIFY_NODES_ARGV, "prints `No resources found` when done" if disabling
@@ -135,13 +140,14 @@ def _recreation_step(enforcement: Any, progress: RecreationProgress | None, *, d
     return Step(title, StepState.PENDING, detail, (wait, verify, *_pool_commands(progress)))
 
 
-def disable_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
+def disable_runbook(snapshot: Snapshot, enforcement: EnforcementState | None, report: Report | None,
                     progress: RecreationProgress | None) -> Runbook:
     title = "Disable enforcement"
     summary = "Nodes first, wait for their recreation, then the control plane (the reverse order fails)."
     without_state = _without_state("disable", title, summary, enforcement)
     if without_state is not None:
         return without_state
+    assert enforcement is not None  # _without_state answers when nothing is known
     from netpol_tui.checks.enforcement import disable_commands
 
     nodes_cmd, addon_cmd = disable_commands(snapshot)
@@ -165,7 +171,7 @@ def disable_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
     return Runbook("disable", title, summary, _mark_next(steps))
 
 
-def policy_runbook(snapshot: Snapshot, enforcement: Any, report: Any) -> Runbook:
+def policy_runbook(snapshot: Snapshot, enforcement: EnforcementState | None, report: Report | None) -> Runbook:
     """gke-facts section 4, with the checks that answer each question for every pod at once."""
     everywhere = enforcement.enforced_everywhere if enforcement is not None else None
     verify = tuple(StepCommand(item.argv, item.meaning) for item in enforcement.verify if item.argv) \
@@ -199,7 +205,7 @@ def policy_runbook(snapshot: Snapshot, enforcement: Any, report: Any) -> Runbook
                    _mark_next(steps))
 
 
-def stuck_pods_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
+def stuck_pods_runbook(snapshot: Snapshot, enforcement: EnforcementState | None, report: Report | None,
                        progress: RecreationProgress | None) -> Runbook:
     stuck = [pod for pod in snapshot.pods if pod.is_live and "ContainerCreating" in pod.waiting_reasons]
     names = [f"{pod.namespace}/{pod.name}" for pod in stuck]
@@ -240,7 +246,7 @@ def stuck_pods_runbook(snapshot: Snapshot, enforcement: Any, report: Any,
                    _mark_next([find, events, calico_ipam, daemonsets, recreation]))
 
 
-def build_runbooks(snapshot: Snapshot, enforcement: Any, report: Any,
+def build_runbooks(snapshot: Snapshot, enforcement: EnforcementState | None, report: Report | None,
                    samples: Sequence[tuple[datetime, int]] = ()) -> tuple[Runbook, ...]:
     """The four runbooks for this snapshot; `enforcement` or `report` None make steps unknown."""
     progress = recreation_progress(snapshot, enforcement, samples) if enforcement is not None else None

@@ -8,10 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.timestamps import parse_timestamp
+
+if TYPE_CHECKING:
+    from netpol_tui.checks.enforcement import EnforcementState, OperationProgress
 
 __all__ = [
     "MAX_ETA", "Eta", "PoolRecreation", "RecreationProgress", "rate_eta", "recreation_progress",
@@ -58,7 +61,7 @@ class RecreationProgress:
     done: int
     total: int
     pools: tuple[PoolRecreation, ...]
-    operations: tuple[Any, ...]
+    operations: tuple[OperationProgress, ...]
     eta: Eta | None
     eta_reason: str
     notice: str
@@ -85,7 +88,7 @@ def rate_eta(samples: Sequence[tuple[datetime, int]], total: int, basis: str) ->
     return Eta(remaining, per_hour, basis) if remaining <= MAX_ETA else None
 
 
-def recreation_progress(snapshot: Snapshot, enforcement: Any,
+def recreation_progress(snapshot: Snapshot, enforcement: EnforcementState,
                         samples: Sequence[tuple[datetime, int]] = ()) -> RecreationProgress:
     """Overall and per-pool progress, running operations, a rate-based ETA and the maintenance notice.
 
@@ -121,7 +124,7 @@ def recreation_progress(snapshot: Snapshot, enforcement: Any,
                               _maintenance_notice(enforcement, direction, done < total))
 
 
-def _operation_eta(operations: Iterable[Any], now: datetime) -> tuple[Eta | None, str]:
+def _operation_eta(operations: Iterable[OperationProgress], now: datetime) -> tuple[Eta | None, str]:
     for operation in operations:
         if operation.done is None or not operation.total:
             continue
@@ -140,7 +143,7 @@ def _operation_eta(operations: Iterable[Any], now: datetime) -> tuple[Eta | None
     return None, ""
 
 
-def _maintenance_notice(enforcement: Any, direction: str, pending: bool) -> str:
+def _maintenance_notice(enforcement: EnforcementState, direction: str, pending: bool) -> str:
     maintenance = enforcement.maintenance
     if not maintenance.configured:
         return "" if not pending else "No maintenance window: GKE recreates the nodes as soon as it can."

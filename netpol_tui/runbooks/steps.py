@@ -8,11 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING
 
 from netpol_tui import shell
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.shell import ShellCommand
+
+if TYPE_CHECKING:
+    from netpol_tui.checks.model import Finding, Report
 
 __all__ = [
     "MAX_LISTED", "RECREATION_WAIT", "ROLLOUT_WAIT", "Runbook", "Step", "StepCommand", "StepState", "until_clean_command",
@@ -107,11 +110,11 @@ class Runbook:
         return sum(1 for step in counted if step.state is StepState.DONE), len(counted)
 
 
-def _findings(report: Any, *ids: str) -> list[Any]:
+def _findings(report: Report | None, *ids: str) -> list[Finding]:
     return [finding for finding in report.findings if finding.id in ids] if report is not None else []
 
 
-def _unknown_reason(report: Any, *ids: str) -> str | None:
+def _unknown_reason(report: Report | None, *ids: str) -> str | None:
     if report is None:
         return "the checks have not run"
     for item in report.unknown:
@@ -120,7 +123,7 @@ def _unknown_reason(report: Any, *ids: str) -> str | None:
     return None
 
 
-def _commands_of(findings: Iterable[Any]) -> tuple[StepCommand, ...]:
+def _commands_of(findings: Iterable[Finding]) -> tuple[StepCommand, ...]:
     out: list[StepCommand] = []
     for finding in findings:
         manifest = finding.remediation.manifest
@@ -131,7 +134,7 @@ def _commands_of(findings: Iterable[Any]) -> tuple[StepCommand, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def _finding_step(title: str, report: Any, ids: tuple[str, ...], ok: str, commands: tuple[StepCommand, ...] = ()
+def _finding_step(title: str, report: Report | None, ids: tuple[str, ...], ok: str, commands: tuple[StepCommand, ...] = ()
                   ) -> Step:
     """A step that is done when the checks `ids` found nothing, pending with their findings."""
     found = _findings(report, *ids)
@@ -146,7 +149,7 @@ def _finding_step(title: str, report: Any, ids: tuple[str, ...], ok: str, comman
     return Step(title, StepState.DONE, ok, commands)
 
 
-def _pending_wait(report: Any, ids: tuple[str, ...], wait: StepCommand) -> tuple[StepCommand, ...]:
+def _pending_wait(report: Report | None, ids: tuple[str, ...], wait: StepCommand) -> tuple[StepCommand, ...]:
     """The waiting command, only while the checks `ids` still find something."""
     return (wait,) if _findings(report, *ids) else ()
 
