@@ -135,7 +135,7 @@ class SnapshotBuilder(DocumentReader):
         bucket[key] = parsed
         self._where[(kind, key)] = (source, location, lazy)
 
-    def put_manifest(self, document: dict, source: str, location: str | None) -> None:
+    def put_manifest(self, document: dict[str, Any], source: str, location: str | None) -> None:
         """Remember a saved snapshot's capture time, context and unknown parts for `build()`.
 
         Without it a reread dump would be stamped "now" and ages, ETAs and the next maintenance

@@ -250,7 +250,7 @@ def run_abandonable(call: Callable[[], T], cancelled: Callable[[], bool], poll: 
     A daemon thread never holds up the interpreter's exit, and the caller (a console worker in
     the event loop's executor, which the loop waits for on exit) returns within `poll` seconds.
     """
-    outcome: list[Any] = []
+    outcome: list[tuple[bool, Any]] = []
     finished = threading.Event()
 
     def run() -> None:
@@ -267,7 +267,8 @@ def run_abandonable(call: Callable[[], T], cancelled: Callable[[], bool], poll: 
             raise Abandoned()
     ok, value = outcome[0]
     if ok:
-        return value
+        result: T = value
+        return result
     raise value
 
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from netpol_tui.model.snapshot import Kind, Snapshot
 from netpol_tui.sources.file_cache import FileCache, Stamp, file_stamp
 from netpol_tui.sources.follow_apply import Objects, merge_changes, share_unchanged
-from netpol_tui.sources.follow_state import Change, FollowState, FollowUpdate, KindStatus
+from netpol_tui.sources.follow_state import Change, FollowMessage, FollowState, FollowUpdate, KindStatus
 from netpol_tui.text import clean
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class Follower:
         #: Lists read again after the first read, by plural (a 410 Gone costs exactly one).
         self.relists: Counter[str] = Counter()
         self._stop = threading.Event()
-        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_MESSAGES)
+        self._queue: queue.Queue[FollowMessage] = queue.Queue(maxsize=QUEUE_MESSAGES)
         self._followers: list[ListFollower] = []
         self._client: Any = None
         #: The GKE client of the first read and every poll, closed at stop().
@@ -259,7 +259,7 @@ class Follower:
             self.stop()
             client.close()
 
-    def _next_batch(self) -> list[tuple]:
+    def _next_batch(self) -> list[FollowMessage]:
         """Messages of one batch: the first waited for, then whatever arrives within batch_seconds
         and whatever is already waiting."""
         try:
@@ -290,8 +290,8 @@ class Follower:
             batch.append(message)
         return batch
 
-    def _apply(self, message: tuple, objects: Objects, states: dict[str, KindStatus], unread: dict[str, str],
-               per_kind: Counter) -> list[Change]:
+    def _apply(self, message: FollowMessage, objects: Objects, states: dict[str, KindStatus], unread: dict[str, str],
+               per_kind: Counter[Kind]) -> list[Change]:
         what = message[0]
         if what == "state":
             status: KindStatus = message[1]
@@ -373,7 +373,7 @@ class Follower:
 
     # ------------------------------------------------------------------ plumbing
 
-    def _post(self, message: tuple) -> None:
+    def _post(self, message: FollowMessage) -> None:
         while not self._stop.is_set():
             try:
                 self._queue.put(message, timeout=0.2)

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from netpol_tui.model.gke import GkeOperation
 from netpol_tui.model.objects import WORKLOAD_KINDS
 from netpol_tui.model.parse import K8S_PARSERS, ParseError
 from netpol_tui.model.snapshot import Kind, LoadProblem, RejectedObject, Snapshot, UnknownPart
@@ -163,7 +164,7 @@ class Objects:
             self.loaded.discard(kind)
             self.meta_changed = True
 
-    def set_gke(self, cluster: Any, operations: tuple | None, cluster_reason: str | None,
+    def set_gke(self, cluster: Any, operations: tuple[GkeOperation, ...] | None, cluster_reason: str | None,
                 operations_reason: str | None) -> list[Change]:
         """The latest GKE poll: cluster and operations replaced (compared by value)."""
         changes: list[Change] = []
@@ -296,7 +297,7 @@ def share_unchanged(old: Snapshot, new: Snapshot) -> tuple[Snapshot, list[Change
 
 def merge_changes(changes: Iterable[Change]) -> tuple[Change, ...]:
     """One change per object for a batch: added then modified is added, added then deleted is nothing."""
-    merged: dict[tuple, Change] = {}
+    merged: dict[tuple[Kind, str, str | None, str], Change] = {}
     for change in changes:
         key = (change.kind, change.k8s_kind, change.namespace, change.name)
         earlier = merged.get(key)

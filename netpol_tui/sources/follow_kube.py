@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from netpol_tui.sources.deadline import request_deadline
-from netpol_tui.sources.follow_state import FollowState, KindStatus
+from netpol_tui.sources.follow_state import FollowMessage, FollowState, KindStatus
 from netpol_tui.text import clean
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class ListFollower:
     """Follows one Kubernetes list; `run()` blocks until `stop` is set."""
 
     def __init__(self, client: KubeClient, resource: Resource, namespace: str | None, resource_version: str | None,
-                 post: Callable[[tuple], None], stop: threading.Event, *, watch_seconds: int, idle_seconds: float,
+                 post: Callable[[FollowMessage], None], stop: threading.Event, *, watch_seconds: int, idle_seconds: float,
                  poll_seconds: float, initial_backoff: float, max_backoff: float,
                  on_relist: Callable[[str], None] | None = None) -> None:
         self.client = client
@@ -199,7 +199,7 @@ class ListFollower:
                         break
                     buffer += chunk
                     *lines, buffer = buffer.split(b"\n")
-                    events: list[tuple[str, dict]] = []
+                    events: list[tuple[str, dict[str, Any]]] = []
                     try:
                         for line in lines:
                             if line.strip() and (event := self._decode(line)) is not None:
@@ -224,7 +224,7 @@ class ListFollower:
                     self._response = None
                 response.close()
 
-    def _decode(self, line: bytes) -> tuple[str, dict] | None:
+    def _decode(self, line: bytes) -> tuple[str, dict[str, Any]] | None:
         """One event line: (type, object) to apply, None for bookmarks and skipped lines; raises on ERROR."""
         from netpol_tui.sources import kube
 

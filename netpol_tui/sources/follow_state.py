@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from netpol_tui.model.snapshot import Kind, Snapshot
+
+#: What the followers' threads hand the follower's loop, by its first item: ("state", KindStatus),
+#: ("gke", GkeResult), ("events", Resource, [(event type, object dict), ...]), ("list", Resource,
+#: [object dict, ...]), ("unread", Resource, reason) or ("problem", Resource, text). (A union of
+#: those tuples would not narrow on `message[0] == ...`.)
+FollowMessage = tuple[Any, ...]
 
 
 class FollowState(StrEnum):

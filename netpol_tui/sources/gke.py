@@ -162,7 +162,8 @@ def to_rest_dict(message: Any) -> dict[str, Any]:
     prints it, without fields left at their default (proto-plus would print "" and *_UNSPECIFIED)."""
     text = type(message).to_json(message, use_integers_for_enums=False, preserving_proto_field_name=False,
                                  always_print_fields_with_no_presence=False, indent=None)
-    return orjson.loads(text)
+    data: dict[str, Any] = orjson.loads(text)
+    return data
 
 
 def restore_zero_enums(cluster: dict[str, Any]) -> dict[str, Any]:
@@ -216,7 +217,7 @@ def _cluster_of(operation: dict[str, Any]) -> str | None:
     return link.split("/clusters/", 1)[1].split("/")[0]
 
 
-def select_operations(operations: list[dict[str, Any]], cluster: str, now: datetime | None = None) -> list[dict]:
+def select_operations(operations: list[dict[str, Any]], cluster: str, now: datetime | None = None) -> list[dict[str, Any]]:
     """This cluster's operations: every running one, plus the most recent finished ones."""
     now = now or datetime.now(UTC)
     running, finished = [], []

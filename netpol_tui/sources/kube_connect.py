@@ -180,7 +180,8 @@ def _user_with_credential(user: dict[str, Any], credential: ExecCredential) -> d
     return out
 
 
-def _configure(name: str, context: dict, cluster: dict, user_name: str | None, user: dict,
+def _configure(name: str, context: dict[str, Any], cluster: dict[str, Any], user_name: str | None,
+               user: dict[str, Any],
                configuration: Any) -> Any:
     from kubernetes.config.config_exception import ConfigException
     from kubernetes.config.kube_config import KubeConfigLoader
@@ -201,7 +202,7 @@ def _configure(name: str, context: dict, cluster: dict, user_name: str | None, u
     return configuration
 
 
-def _exec_refresher(configuration: Any, exec_config: dict, cluster: dict, timeout: float,
+def _exec_refresher(configuration: Any, exec_config: dict[str, Any], cluster: dict[str, Any], timeout: float,
                     user_name: str, credential: ExecCredential) -> Callable[[], bool]:
     """Hooks that keep an exec plugin token fresh: before expiry, and once after a 401."""
     state: dict[str, ExecCredential | None] = {"credential": credential}

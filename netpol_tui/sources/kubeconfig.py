@@ -105,11 +105,13 @@ def _read_document(path: str, limit: int) -> Any:
         raise KubeConfigError(f"kubeconfig {path} is not valid YAML: {str(exc).splitlines()[0]}") from None
 
 
-_config_cache: dict[tuple, KubeConfig] = {}
+#: (path, inode, size, mtime) of each file, then the size limit they were read with -> what they held.
+_Signature = tuple[tuple[str, int, int, int] | int, ...]
+_config_cache: dict[_Signature, KubeConfig] = {}
 _config_lock = threading.Lock()
 
 
-def _signature(paths: list[str]) -> tuple | None:
+def _signature(paths: list[str]) -> _Signature | None:
     try:
         return tuple((p, st.st_ino, st.st_size, st.st_mtime_ns) for p in paths for st in [os.stat(p)])
     except OSError:
@@ -186,7 +188,8 @@ def _context_hint(config: KubeConfig) -> str:
         else "The kubeconfig names no contexts; run `gcloud container clusters get-credentials CLUSTER`."
 
 
-def resolve_context(config: KubeConfig, wanted: str | None) -> tuple[str, dict, dict, str | None, dict]:
+def resolve_context(config: KubeConfig, wanted: str | None
+                    ) -> tuple[str, dict[str, Any], dict[str, Any], str | None, dict[str, Any]]:
     """(context name, context, cluster, user name, user) for --context or the current context."""
     name = wanted or config.current_context
     if not name:
@@ -214,7 +217,7 @@ _USER_FILES = (("client-certificate", "client-certificate-data", "client-certifi
                ("tokenFile", "token", "tokenFile"))
 
 
-def inline_credential_files(entry: dict[str, Any], fields: tuple, limits: ReadLimits) -> dict[str, Any]:
+def inline_credential_files(entry: dict[str, Any], fields: tuple[tuple[str, str, str], ...], limits: ReadLimits) -> dict[str, Any]:
     """The entry with each credential file replaced by its content (never read by the client).
 
     The files must be regular files under `limits.max_credential_file`: `tokenFile: /dev/zero`

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from netpol_tui.sources.kube import KubeClient, KubeFailure, Resource
 
 GKE_SOURCE = "GKE API"
+#: What a reader thread hands the loop: ("page", resource, ListPage), ("end", resource, the
+#: KubeFailure or None) or ("gke", None, GkeResult | None).
+_Message = tuple[str, Any, Any]
 #: Pages waiting to be parsed; bounds memory when parsing falls behind the downloads.
 QUEUE_PAGES = 16
 
@@ -77,11 +80,11 @@ def _load(client: KubeClient, options: SourceOptions, progress: Progress | None,
     for note in target.notes:
         builder.problem("kubeconfig", note)
 
-    messages: queue.Queue = queue.Queue(maxsize=QUEUE_PAGES)
+    messages: queue.Queue[_Message] = queue.Queue(maxsize=QUEUE_PAGES)
     cancel = threading.Event()
     abandon = threading.Event()
 
-    def put(message: tuple) -> None:
+    def put(message: _Message) -> None:
         while not abandon.is_set():
             try:
                 messages.put(message, timeout=0.1)
@@ -221,12 +224,13 @@ def _add_page(builder: SnapshotBuilder, resource: Resource, namespace: str | Non
                            f"({type(item).__name__}); skipped", f"item {first + index}")
 
 
-def _settle_kinds(builder: SnapshotBuilder, resources: tuple, outcomes: dict, fatal: Any = None) -> None:
+def _settle_kinds(builder: SnapshotBuilder, resources: tuple[Resource, ...],
+                  outcomes: dict[Resource, KubeFailure | None], fatal: KubeFailure | None = None) -> None:
     """Mark each Snapshot kind loaded when all its lists were read, else unknown with the reasons.
 
     Lists stopped because another one hit a connection or credential failure say which.
     """
-    by_kind: dict[Kind, list] = {}
+    by_kind: dict[Kind, list[Resource]] = {}
     for resource in resources:
         by_kind.setdefault(resource.kind, []).append(resource)
     for kind, group in by_kind.items():
@@ -272,7 +276,8 @@ def _description(target: Any, identity: Any) -> str:
     return text
 
 
-def _nothing_read(outcomes: dict, resources: tuple, target: Any) -> SourceError:
+def _nothing_read(outcomes: dict[Resource, KubeFailure | None], resources: tuple[Resource, ...],
+                  target: Any) -> SourceError:
     from netpol_tui.model.snapshot import LoadProblem
 
     failures = [failure for failure in (outcomes.get(r, _MISSING) for r in resources)
