@@ -13,11 +13,21 @@ last, greyed, `resolved ·` before the subject and the time in the message
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
-from netpol_tui.finding_history import NEW_MARK, RESOLVED_MARK, FindingHistory
+from netpol_tui.finding_history import NEW_MARK, RESOLVED_MARK, FindingHistory, ResolvedFinding
 from netpol_tui.screens.views import SEVERITY_STYLES, cell
 from netpol_tui.widgets.virtual_list import Row
+
+if TYPE_CHECKING:
+    from netpol_tui.checks.grouping import FindingGroup
+    from netpol_tui.checks.model import Finding, Report, UnknownCheck
+
+#: What a row of the Status findings list holds: a group, one of its findings, an unknown check,
+#: a resolved finding, or the "… and N more resolved" row.
+FindingRowKey: TypeAlias = "FindingGroup | Finding | UnknownCheck | ResolvedFinding | tuple[Literal['resolved-more'], int]"
+#: The keys of the opened groups (`FindingGroup.key`: check id, namespace or None).
+GroupKeys = frozenset[tuple[str, str | None]]
 
 INDENT = "  "
 RESOLVED_STYLES = ("dim", "dim", "dim", "dim")
@@ -25,7 +35,8 @@ RESOLVED_STYLES = ("dim", "dim", "dim", "dim")
 MAX_RESOLVED_ROWS = 2000
 
 
-def grouped_rows(report: Any, opened: frozenset, history: FindingHistory | None = None) -> Iterator[Row | None]:
+def grouped_rows(report: Report, opened: GroupKeys, history: FindingHistory | None = None
+                 ) -> Iterator[Row[FindingRowKey] | None]:
     """Top-level entries, and the inside of each opened group; None is a checkpoint. Then the
     unknown checks, then the findings of `history` that resolved."""
     from netpol_tui.checks.grouping import FindingGroup, expand, group_findings
@@ -56,7 +67,7 @@ def grouped_rows(report: Any, opened: frozenset, history: FindingHistory | None 
     yield from resolved_rows(history)
 
 
-def resolved_rows(history: FindingHistory) -> Iterator[Row]:
+def resolved_rows(history: FindingHistory) -> Iterator[Row[FindingRowKey]]:
     """The resolved findings, most severe first, greyed and saying so in words."""
     resolved = history.resolved_findings()
     for item in resolved[:MAX_RESOLVED_ROWS]:

@@ -11,7 +11,7 @@ details worker (they ask the engine which pods a policy selects); the describe t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from rich.console import Group
 from rich.text import Text
@@ -21,8 +21,15 @@ from netpol_tui.widgets.describe import selector
 from netpol_tui.widgets.kind_describe import describe_kind
 from netpol_tui.widgets.virtual_list import Row
 
+if TYPE_CHECKING:
+    from netpol_tui.model.gke_policy import CiliumPolicy, FqdnNetworkPolicy
+
+KindCode = Literal["fqdn", "cnp", "ccnp"]
+#: The key of a Dataplane V2 kind's row in the Policies list: its code and the policy.
+KindKey: TypeAlias = "tuple[KindCode, FqdnNetworkPolicy | CiliumPolicy]"
+
 #: Row kind codes of the policy kinds, as the KIND column shows them.
-KIND_CODES = ("fqdn", "cnp", "ccnp")
+KIND_CODES: tuple[KindCode, ...] = ("fqdn", "cnp", "ccnp")
 #: The NAMESPACE cell of a cluster-scoped policy.
 CLUSTER_CELL = "(cluster)"
 #: kubectl resource names (with the API group: never confused with another CRD of that name).
@@ -34,7 +41,7 @@ MAX_PODS_LISTED = 60
 DV2_ONLY = "Enforced only by GKE Dataplane V2"
 
 
-def kind_code(policy: Any) -> str:
+def kind_code(policy: Any) -> KindCode:
     """`fqdn`, `cnp` or `ccnp`."""
     if not hasattr(policy, "rules"):
         return "fqdn"
@@ -64,7 +71,7 @@ def _summary(policy: Any) -> str:
     return f"{_safe(' | '.join(selectors) or '<no rule set>', 200)}  {'/'.join(sections) or 'no rules'}{extra}"
 
 
-def _row(policy: Any, ns_cell: str) -> Row:
+def _row(policy: FqdnNetworkPolicy | CiliumPolicy, ns_cell: str) -> Row[KindKey]:
     code = kind_code(policy)
     name = _safe(policy.name, 300)
     info = _summary(policy)
@@ -82,12 +89,12 @@ def namespaced_by_ns(snapshot: Any) -> dict[str, list[Any]]:
     return out
 
 
-def namespace_rows(policies: list[Any], ns_cell: str) -> Iterator[Row]:
+def namespace_rows(policies: list[Any], ns_cell: str) -> Iterator[Row[KindKey]]:
     for policy in policies:
         yield _row(policy, ns_cell)
 
 
-def cluster_rows(snapshot: Any) -> Iterator[Row]:
+def cluster_rows(snapshot: Any) -> Iterator[Row[KindKey]]:
     """The CiliumClusterwideNetworkPolicies, by name, after every namespace."""
     for policy in sorted((p for p in snapshot.cilium_policies if p.namespace is None), key=lambda p: p.name):
         yield _row(policy, CLUSTER_CELL)

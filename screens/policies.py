@@ -8,7 +8,7 @@ a worker. `e` opens the Explain form for a connection.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -27,6 +27,9 @@ from netpol_tui.shell import kubectl, objects
 from netpol_tui.widgets.inputs import FilterBar
 from netpol_tui.widgets.related import RelatedList
 from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
+
+if TYPE_CHECKING:
+    from netpol_tui.screens.policy_views import PolicyRowKey
 
 DETAIL_DELAY = 0.06
 #: The generation tag of rows built ahead of their state (`prebuild_followed`).
@@ -48,7 +51,7 @@ class PoliciesScreen(ModeScreen):
         self._detail_timer: Timer | None = None
         self._detail_obj: Any = None
         #: id of a pod, policy or Service -> its row in the last build (`_object_rows`).
-        self._row_cache: dict[int, Row] = {}
+        self._row_cache: dict[int, Row[PolicyRowKey]] = {}
         #: id of a followed snapshot -> (it, its rows once built), built ahead of its state, oldest first.
         self._ahead: dict[int, tuple[Any, RowsPrepared | None]] = {}
         #: state generation -> the snapshot its rows were asked for (late builds of older states are dropped).
@@ -135,13 +138,13 @@ class PoliciesScreen(ModeScreen):
         self._ahead.pop(id(snapshot), None)
         super().on_rows_prepared(message)
 
-    def _object_rows(self, snapshot: Any) -> Iterator[Row | None]:
+    def _object_rows(self, snapshot: Any) -> Iterator[Row[PolicyRowKey] | None]:
         """`object_rows`, reusing the last build's rows of the objects this snapshot shares with it
         (a followed update changes a few pods out of 100,000); builds run one at a time
         (`prepare_rows`), so each starts from the one before."""
         from netpol_tui.screens.policy_views import object_rows
 
-        fresh: dict[int, Row] = {}
+        fresh: dict[int, Row[PolicyRowKey]] = {}
         yield from object_rows(snapshot, self._row_cache, fresh)
         self._row_cache = fresh
 
@@ -159,15 +162,17 @@ class PoliciesScreen(ModeScreen):
             self._detail_timer.stop()
         self._detail_timer = self.set_timer(DETAIL_DELAY, self._compute_details)
 
-    def _highlighted(self) -> Row | None:
-        return self.query_one("#objects", VirtualList).highlighted_row
+    def _highlighted(self) -> Row[PolicyRowKey] | None:
+        row: Row[PolicyRowKey] | None = self.query_one("#objects", VirtualList).highlighted_row
+        return row
 
     def _compute_details(self) -> None:
         row = self._highlighted()
         state = self.console_state
         if row is None or state is None or state.snapshot is None:
             return
-        kind, obj = row.key
+        selected = row.key
+        kind, obj = selected
         key = (kind, id(obj) if kind != "ns" else obj, id(state.engine))
         if key == self._detail_key:
             return
@@ -178,16 +183,16 @@ class PoliciesScreen(ModeScreen):
             from netpol_tui.screens import policy_views
             from netpol_tui.screens.related import related_objects
 
-            if kind == "pod":
-                renderable = policy_views.pod_details(engine, obj)
-            elif kind == "pol":
-                renderable = policy_views.policy_details(engine, obj)
-            elif kind == "svc":
-                renderable = policy_views.service_details(engine, snapshot, obj)
-            elif kind in KIND_CODES:
-                renderable = kind_policy_details(engine, obj)
+            if selected[0] == "pod":
+                renderable = policy_views.pod_details(engine, selected[1])
+            elif selected[0] == "pol":
+                renderable = policy_views.policy_details(engine, selected[1])
+            elif selected[0] == "svc":
+                renderable = policy_views.service_details(engine, snapshot, selected[1])
+            elif selected[0] == "ns":
+                renderable = policy_views.namespace_details(engine, snapshot, selected[1])
             else:
-                renderable = policy_views.namespace_details(engine, snapshot, obj)
+                renderable = kind_policy_details(engine, selected[1])
             related = related_objects(engine, snapshot, kind, obj)
             if not get_current_worker().is_cancelled:
                 self.post_message(DetailsComputed(key, renderable, obj, related))
@@ -219,14 +224,14 @@ class PoliciesScreen(ModeScreen):
         from netpol_tui.screens.explain_prefill import Prefill, prefill_for
 
         selected = self._selected_object()
-        prefill = prefill_for(*selected, state.engine) if selected is not None else Prefill()
+        prefill = prefill_for(selected[0], selected[1], state.engine) if selected is not None else Prefill()
         self.app.push_screen(ExplainDialog(state.snapshot, self.engines, prefill.src, prefill.dst, prefill.port,
                                            prefill.namespace))
 
     def extra_commands(self) -> list:
         return [("e", "Explain a connection", self.action_explain)]
 
-    def _selected_object(self) -> tuple[str, Any] | None:
+    def _selected_object(self) -> PolicyRowKey | None:
         """(kind, object) of the highlighted Go to entry while that list has focus, else of the
         highlighted row."""
         related = self.query_one(RelatedList)
@@ -240,18 +245,11 @@ class PoliciesScreen(ModeScreen):
         selected = self._selected_object()
         if selected is None:
             return None
+        if selected[0] == "ns":
+            return kubectl("get", "networkpolicy", namespace=selected[1]).text, "kubectl command"
         kind, obj = selected
-        if kind == "pod":
-            return kubectl("describe", *objects("pod", obj.name), namespace=obj.namespace).text, "kubectl command"
-        if kind == "pol":
-            return (kubectl("describe", *objects("networkpolicy", obj.name), namespace=obj.namespace).text,
-                    "kubectl command")
-        if kind == "svc":
-            return kubectl("describe", *objects("service", obj.name), namespace=obj.namespace).text, "kubectl command"
-        if kind in KIND_CODES:
-            return (kubectl("describe", *objects(RESOURCES[kind], obj.name), namespace=obj.namespace).text,
-                    "kubectl command")
-        return kubectl("get", "networkpolicy", namespace=obj).text, "kubectl command"
+        resource = {"pod": "pod", "pol": "networkpolicy", "svc": "service"}.get(kind) or RESOURCES[kind]
+        return kubectl("describe", *objects(resource, obj.name), namespace=obj.namespace).text, "kubectl command"
 
     def yaml_target(self) -> tuple[str, Any] | None:
         related = self.query_one(RelatedList)
@@ -264,14 +262,15 @@ class PoliciesScreen(ModeScreen):
         selected = self._selected_object()
         if selected is None:
             return None
-        kind, obj = selected
-        if kind == "ns":
+        if selected[0] == "ns":
+            name = selected[1]
             snapshot = self.console_state.snapshot if self.console_state else None
             namespaces = snapshot.namespaces if snapshot is not None else ()
-            namespace = next((ns for ns in namespaces if ns.name == obj), None)
-            return (f"namespace {obj}", namespace) if namespace is not None else None
-        if kind in KIND_CODES:
-            return policy_ref(obj).label, obj
+            namespace = next((ns for ns in namespaces if ns.name == name), None)
+            return (f"namespace {name}", namespace) if namespace is not None else None
+        if selected[0] in KIND_CODES:
+            return policy_ref(selected[1]).label, selected[1]
+        kind, obj = selected
         label = {"pod": "pod", "svc": "service"}.get(kind, "networkpolicy")
         return f"{label} {obj.namespace}/{obj.name}", obj
 
@@ -283,17 +282,19 @@ class PoliciesScreen(ModeScreen):
         row = self._highlighted()
         if row is None:
             return None, None
-        kind, obj = row.key
-        if kind == "ns":
-            return ObjectRef("Namespace", obj, obj), None
-        if kind in KIND_CODES:
-            return policy_ref(obj), None
+        selected = row.key
+        if selected[0] == "ns":
+            return ObjectRef("Namespace", selected[1], selected[1]), None
+        if selected[0] in KIND_CODES:
+            return policy_ref(selected[1]), None
+        kind, obj = selected
         return ObjectRef({"pod": "Pod", "pol": "NetworkPolicy", "svc": "Service"}[kind], obj.namespace, obj.name), None
 
-    def _row_for(self, ref: Any) -> Row | None:
+    def _row_for(self, ref: Any) -> Row[PolicyRowKey] | None:
         from netpol_tui.screens.navigation import row_matching
 
-        return row_matching(self.query_one("#objects", VirtualList), self.console_state, ref)[1]
+        row: Row[PolicyRowKey] | None = row_matching(self.query_one("#objects", VirtualList), self.console_state, ref)[1]
+        return row
 
     def reveal_object(self, ref: Any, selected: Any) -> bool | str:
         from netpol_tui.screens.navigation import reveal_in_list

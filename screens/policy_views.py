@@ -7,7 +7,7 @@ return rich renderables made of cleaned text. No policy logic here, only present
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from rich.console import Group
 from rich.text import Text
@@ -27,6 +27,17 @@ from netpol_tui.widgets.verdicts import (
 )
 from netpol_tui.widgets.virtual_list import Row
 
+if TYPE_CHECKING:
+    from netpol_tui.model.objects import Pod, Service
+    from netpol_tui.model.policy import NetworkPolicy
+    from netpol_tui.model.snapshot import Snapshot
+    from netpol_tui.screens.kind_views import KindKey
+
+#: What a row of the Policies list holds: its kind code and the object (a namespace by its name).
+#: `key[0] == "pod"` narrows the key to a pod's (unpacking `kind, obj = key` would not).
+PolicyRowKey: TypeAlias = ("tuple[Literal['ns'], str] | tuple[Literal['pol'], NetworkPolicy] | "
+                           "tuple[Literal['svc'], Service] | tuple[Literal['pod'], Pod] | KindKey")
+
 MAX_PODS_LISTED = 60
 MAX_POLICIES_LISTED = 100
 TICK, CROSS = "✓", "✗"
@@ -44,8 +55,8 @@ def _safe(text: str, limit: int) -> str:
     return text if len(text) <= limit and text.isascii() and text.isprintable() else cell(text, limit)
 
 
-def object_rows(snapshot: Any, previous: dict[int, Row] | None = None,
-                fresh: dict[int, Row] | None = None) -> Iterator[Row | None]:
+def object_rows(snapshot: Snapshot, previous: dict[int, Row[PolicyRowKey]] | None = None,
+                fresh: dict[int, Row[PolicyRowKey]] | None = None) -> Iterator[Row[PolicyRowKey] | None]:
     """Namespaces, then each namespace's policies and pods: one filterable list. Generated, so the
     screen can build it in slices between keystrokes; None is a checkpoint without a row.
 
@@ -56,7 +67,7 @@ def object_rows(snapshot: Any, previous: dict[int, Row] | None = None,
     id that Python gave to another object since is never taken for it.
     """
     reuse = previous or {}
-    keep: dict[int, Row] = fresh if fresh is not None else {}
+    keep: dict[int, Row[PolicyRowKey]] = fresh if fresh is not None else {}
     pods_by_ns: dict[str, list[Any]] = {}
     for index, pod in enumerate(snapshot.pods):
         pods_by_ns.setdefault(pod.namespace, []).append(pod)

@@ -3,7 +3,7 @@ verify commands would print now, node pools, maintenance policy, and the finding
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.table import Table
@@ -27,7 +27,12 @@ from netpol_tui.screens.views import (
 from netpol_tui.text import clean
 from netpol_tui.widgets.go_list import GoList
 from netpol_tui.widgets.inputs import FilterBar
-from netpol_tui.widgets.virtual_list import Column, VirtualList
+from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
+
+if TYPE_CHECKING:
+    from netpol_tui.checks.enforcement import EnforcementState
+    from netpol_tui.checks.model import Finding, Report
+    from netpol_tui.screens.finding_rows import FindingRowKey, GroupKeys
 
 MAX_PROBLEMS = 50
 MODE_TITLES = {"autopilot": "Autopilot (GKE Dataplane V2)", "dataplane-v2": "GKE Dataplane V2",
@@ -35,7 +40,7 @@ MODE_TITLES = {"autopilot": "Autopilot (GKE Dataplane V2)", "dataplane-v2": "GKE
                "unknown": "unknown (no GKE cluster information)"}
 
 
-def enforced_text(enforcement: Any, labelled: int, total: int) -> Text:
+def enforced_text(enforcement: EnforcementState, labelled: int, total: int) -> Text:
     """Whether policies take effect, in words: `partly` names how many nodes are unprotected."""
     everywhere = enforcement.enforced_everywhere
     if everywhere is None:
@@ -47,7 +52,7 @@ def enforced_text(enforcement: Any, labelled: int, total: int) -> Text:
     return Text("no: policies have no effect", style="bold red")
 
 
-def next_step_text(enforcement: Any) -> Text:
+def next_step_text(enforcement: EnforcementState) -> Text:
     """Where the cluster is in the enable/disable sequence and what to run next."""
     step = enforcement.step
     text = Text.assemble(("Where you are  ", "bold"))
@@ -60,7 +65,7 @@ def next_step_text(enforcement: Any) -> Text:
     return text
 
 
-def history_counts(history: FindingHistory, report: Any) -> Text:
+def history_counts(history: FindingHistory, report: Report) -> Text:
     """` · 2 new · 1 resolved` after the finding counts (nothing while nothing changed)."""
     text = Text()
     new = history.new_count(report.findings)
@@ -73,10 +78,10 @@ def history_counts(history: FindingHistory, report: Any) -> Text:
     return text
 
 
-def follow_finding(findings: VirtualList, kept: Any) -> None:
+def follow_finding(findings: VirtualList, kept: FindingRowKey) -> None:
     """After new rows: when the highlighted row is no longer `kept` (a finding or a resolved one),
     move to the row of the same finding in its other state, if there is one."""
-    row = findings.highlighted_row
+    row: Row[FindingRowKey] | None = findings.highlighted_row
     if row is not None and row.key == kept or not hasattr(kept, "subject") or not hasattr(kept, "id"):
         return
     key = finding_key(kept)
@@ -84,6 +89,19 @@ def follow_finding(findings: VirtualList, kept: Any) -> None:
                                 and not hasattr(item, "findings") and finding_key(item) == key)
     if position is not None:
         findings.cursor = position
+
+
+def _finding(item: FindingRowKey | None) -> Finding | None:
+    """The open finding a row holds; None for groups, unknown checks and resolved rows."""
+    from netpol_tui.checks.model import Finding
+
+    return item if isinstance(item, Finding) else None
+
+
+def _named(item: FindingRowKey | None) -> Finding | ResolvedFinding | None:
+    """The finding, open or resolved, a row holds (it names an object); None for groups,
+    unknown checks and the "… and N more resolved" row."""
+    return item if isinstance(item, ResolvedFinding) else _finding(item)
 
 
 class StatusScreen(ModeScreen):
@@ -97,9 +115,9 @@ class StatusScreen(ModeScreen):
     def __init__(self) -> None:
         super().__init__()
         #: Keys of the finding groups opened with Enter (kept across reloads).
-        self.opened: frozenset = frozenset()
+        self.opened: GroupKeys = frozenset()
         #: The row highlighted when new rows were asked for (rows_shown follows it if it resolved).
-        self._kept: Any = None
+        self._kept: FindingRowKey | None = None
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="status-summary", can_focus=True):
@@ -219,7 +237,7 @@ class StatusScreen(ModeScreen):
 
     # ------------------------------------------------------------------ interaction
 
-    def _prepare_findings(self, report: Any, generation: object = None) -> None:
+    def _prepare_findings(self, report: Report, generation: object = None) -> None:
         from netpol_tui.screens.finding_rows import grouped_rows
 
         history = self.console_state.history if self.console_state is not None else None
@@ -234,14 +252,16 @@ class StatusScreen(ModeScreen):
             # before it was clamped to the old height
             self.call_after_refresh(follow_finding, self.query_one("#findings", VirtualList), kept)
 
-    def _selected(self) -> Any:
-        row = self.query_one("#findings", VirtualList).highlighted_row
+    def _selected(self) -> FindingRowKey | None:
+        row: Row[FindingRowKey] | None = self.query_one("#findings", VirtualList).highlighted_row
         return row.key if row is not None else None
 
     def on_virtual_list_selected(self, event: VirtualList.Selected) -> None:
         from netpol_tui.checks.grouping import FindingGroup
+        from netpol_tui.checks.model import Finding
 
-        item = event.row.key if event.row else None
+        row: Row[FindingRowKey] | None = event.row
+        item = row.key if row else None
         if item is None:
             return
         if isinstance(item, ResolvedFinding):
@@ -254,18 +274,19 @@ class StatusScreen(ModeScreen):
             report = self.console_state.report if self.console_state else None
             if report is not None:
                 self._prepare_findings(report)
-        elif hasattr(item, "remediation"):
+        elif isinstance(item, Finding):
             self.post_message(ShowFinding(item))
-        else:
+        else:  # an unknown check
             self.notify(clean(f"{item.id}: {item.reason}", 500), title="Unknown", severity="warning",
                         markup=False)
 
     def on_go_list_go_requested(self, event: GoList.GoRequested) -> None:
         from netpol_tui.screens.navigation import GoTo, ObjectRef
 
-        item = event.row.key if event.row else None
-        if item is not None and hasattr(item, "subject"):
-            self.post_message(GoTo(ObjectRef.of(item.subject)))
+        row: Row[FindingRowKey] | None = event.row
+        item = row.key if row else None
+        if (named := _named(item)) is not None:
+            self.post_message(GoTo(ObjectRef.of(named.subject)))
         elif item is not None:
             self.notify("A group or an unknown check names no single object: Enter opens a group.",
                         title="Go to", severity="warning")
@@ -285,12 +306,12 @@ class StatusScreen(ModeScreen):
         return True
 
     def copy_target(self) -> tuple[str, str] | None:
-        item = self._selected()
-        return first_copyable(item) if item is not None and hasattr(item, "remediation") else None
+        finding = _finding(self._selected())
+        return first_copyable(finding) if finding is not None else None
 
     def yaml_target(self) -> tuple[str, Any] | None:
-        item = self._selected()
-        if item is None or not hasattr(item, "subject"):
+        item = _named(self._selected())
+        if item is None:
             snapshot = self.console_state.snapshot if self.console_state else None
             return ("cluster", snapshot.cluster) if snapshot is not None and snapshot.cluster else None
         obj = find_subject(self.console_state.snapshot if self.console_state else None, item.subject)

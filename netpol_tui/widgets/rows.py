@@ -15,6 +15,9 @@ from netpol_tui.timestamps import age_seconds
 
 #: A row's key: what the owner of the list makes of the row (each screen has its own kinds of key).
 K = TypeVar("K")
+#: The same for `Row` itself, covariant: a row is never changed, so a `Row[PodKey]` is a
+#: `Row[PodKey | NamespaceKey]` (one list mixes kinds of rows built by different functions).
+K_co = TypeVar("K_co", covariant=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +43,7 @@ class Column:
 
 
 @dataclass(frozen=True, slots=True)
-class Row(Generic[K]):
+class Row(Generic[K_co]):
     """One row: display cells (already cleaned of control sequences), a key for the owner,
     the lowercase text the filter searches, and optional rich styles per cell.
 
@@ -48,12 +51,12 @@ class Row(Generic[K]):
     (`Row[tuple[Literal["flow"], Flow]]`); the list itself never looks into a key."""
 
     cells: tuple[str, ...]
-    key: K
+    key: K_co
     search: str
     styles: tuple[str | None, ...] | None = None
 
     @classmethod
-    def make(cls, cells: Sequence[str], key: K, styles: Sequence[str | None] | None = None,
+    def make(cls: type[Row[K]], cells: Sequence[str], key: K, styles: Sequence[str | None] | None = None,
              extra_search: str = "", search_cells: Sequence[int] | None = None) -> Row[K]:
         """`search_cells`: the cells the filter matches (default all), e.g. name, namespace, labels."""
         text = " ".join(cells) if search_cells is None else " ".join(cells[i] for i in search_cells)
