@@ -7,12 +7,22 @@ namespace, pods per node, the pod range) are computed once per run, which is wha
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from netpol_tui.checks.addresses import (
+    IPAddress,
+    canonical_ip,
+    cluster_range,
+    pod_addresses,
+    pods_by_ip,
+    service_addresses,
+)
+from netpol_tui.checks.addresses import Network as Network
+from netpol_tui.checks.addresses import address_exclude as address_exclude
+from netpol_tui.checks.addresses import subnet_of as subnet_of
 from netpol_tui.checks.enforcement import ClusterIdentity, EnforcementState, cluster_identity
 from netpol_tui.checks.model import Command, Evidence, Severity, Subject
 from netpol_tui.model.gke import GkeCluster
@@ -25,26 +35,6 @@ from netpol_tui.versions import GkeVersion, try_parse_version
 
 if TYPE_CHECKING:
     from netpol_tui.policy import PolicyEngine
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def subnet_of(inner: Network, outer: Network) -> bool:
-    """`inner.subnet_of(outer)`, False across IP versions (where the method would raise)."""
-    if isinstance(inner, ipaddress.IPv4Network) and isinstance(outer, ipaddress.IPv4Network):
-        return inner.subnet_of(outer)
-    if isinstance(inner, ipaddress.IPv6Network) and isinstance(outer, ipaddress.IPv6Network):
-        return inner.subnet_of(outer)
-    return False
-
-
-def address_exclude(network: Network, hole: Network) -> list[Network]:
-    """`network.address_exclude(hole)` for a hole of the same IP version inside the network."""
-    if isinstance(network, ipaddress.IPv4Network) and isinstance(hole, ipaddress.IPv4Network):
-        return list(network.address_exclude(hole))
-    if isinstance(network, ipaddress.IPv6Network) and isinstance(hole, ipaddress.IPv6Network):
-        return list(network.address_exclude(hole))
-    raise ValueError(f"{hole} and {network} are not of the same IP version")
 
 SYSTEM_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
 SYSTEM_PREFIXES = ("gke-", "gmp-")
@@ -215,56 +205,28 @@ class Context:
     def pod_ranges(self) -> tuple[Network, ...]:
         """The cluster's pod range; without it, each pod IP seen as a /32 (or /128)."""
         cluster = self.snapshot.cluster
-        if cluster is not None and cluster.pod_ipv4_cidr:
-            try:
-                return (ipaddress.ip_network(cluster.pod_ipv4_cidr, strict=False),)
-            except ValueError:
-                pass
-        return ()
+        return cluster_range(cluster.pod_ipv4_cidr if cluster is not None else None)
 
     @cached_property
-    def pod_addresses(self) -> tuple[tuple[Any, Pod], ...]:
+    def pod_addresses(self) -> tuple[tuple[IPAddress, Pod], ...]:
         """(ip_address, pod) for every live, non-hostNetwork pod with an IP."""
-        out = []
-        for pod in self.live_pods:
-            if pod.host_network:
-                continue
-            for ip in pod.pod_ips:
-                try:
-                    out.append((ipaddress.ip_address(ip), pod))
-                except ValueError:
-                    continue
-        return tuple(out)
+        return pod_addresses(self.live_pods)
 
     def live_pod_by_ip(self, address: str) -> Pod | None:
         """The live, non-hostNetwork pod holding the address (text as the CIDR gave it)."""
         index = self.cache.get("pod-by-ip")
         if index is None:
-            index = {}
-            for pod in self.live_pods:
-                if not pod.host_network:
-                    for ip in pod.pod_ips:
-                        index.setdefault(_canonical_ip(ip), pod)
-            self.cache["pod-by-ip"] = index
-        return index.get(_canonical_ip(address))
+            index = self.cache["pod-by-ip"] = pods_by_ip(self.live_pods)
+        return index.get(canonical_ip(address))
 
     @cached_property
     def service_ranges(self) -> tuple[Network, ...]:
         cluster = self.snapshot.cluster
-        if cluster is not None and cluster.services_ipv4_cidr:
-            try:
-                return (ipaddress.ip_network(cluster.services_ipv4_cidr, strict=False),)
-            except ValueError:
-                pass
-        return ()
+        return cluster_range(cluster.services_ipv4_cidr if cluster is not None else None)
 
     @cached_property
     def service_addresses(self) -> dict[str, Service]:
-        out: dict[str, Service] = {}
-        for service in self.snapshot.services:
-            for ip in service.cluster_ips:
-                out.setdefault(ip, service)
-        return out
+        return service_addresses(self.snapshot.services)
 
     # ------------------------------------------------------------- helpers
 
@@ -379,15 +341,6 @@ class Context:
             groups.setdefault(key, []).append(pod)
         for members in groups.values():
             yield members[0], members
-
-
-def _canonical_ip(text: str) -> str:
-    if ":" not in text:
-        return text
-    try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        return text
 
 
 def selector_key(selector: LabelSelector | None) -> tuple[Hashable, ...]:

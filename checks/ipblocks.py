@@ -8,7 +8,8 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-from netpol_tui.checks.context import Context, Hit, Network, address_exclude, commands, subnet_of
+from netpol_tui.checks.addresses import Network, address_exclude, subnet_of
+from netpol_tui.checks.context import Context, Hit, commands
 from netpol_tui.checks.gke_common import need_datapath
 from netpol_tui.checks.manifests import (
     dump,

@@ -6,7 +6,8 @@ is produced, so the text reads the same in a terminal, a pager and a ticket. Mar
 `markdown_inline` (no link, image or HTML from cluster text renders); JSON and SARIF clean
 every string and key of the finished document, so no field can be missed.
 
-A report with unknown checks says so first: the text and Markdown headers and the JSON
+SARIF is built in `render_sarif.py` and what all formats say alike in `render_parts.py` (both
+re-exported here). A report with unknown checks says so first: the text and Markdown headers and the JSON
 document's first keys give the unknown count and why (kinds not read, with the permission to
 check); SARIF sets `executionSuccessful: false` and adds a notification per kind not read and
 per unknown check.
@@ -15,62 +16,28 @@ per unknown check.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-from netpol_tui import __version__
 from netpol_tui.checks.grouping import FindingGroup, group_findings
 from netpol_tui.checks.model import SEVERITY_ORDER, Command, Finding, NotRead, Report, Severity
 from netpol_tui.checks.registry import CATALOG
 from netpol_tui.checks.render_grouped import group_lines
+from netpol_tui.checks.render_parts import cleaned as _cleaned
+from netpol_tui.checks.render_parts import not_read_text as not_read_text
+from netpol_tui.checks.render_parts import one_line as _one
+from netpol_tui.checks.render_parts import summary_line as summary_line
+from netpol_tui.checks.render_parts import unknown_because as unknown_because
+from netpol_tui.checks.render_parts import unknown_groups as unknown_groups
+from netpol_tui.checks.render_parts import unknown_header as unknown_header
+from netpol_tui.checks.render_sarif import NOTIFICATIONS as NOTIFICATIONS
+from netpol_tui.checks.render_sarif import SARIF_LEVELS as SARIF_LEVELS
+from netpol_tui.checks.render_sarif import SARIF_SCHEMA as SARIF_SCHEMA
+from netpol_tui.checks.render_sarif import render_sarif as render_sarif
 from netpol_tui.shell import ScriptLine, script_lines
-from netpol_tui.sources.locate import object_line
-from netpol_tui.text import clean, code_span, markdown_fence, markdown_inline, plural
+from netpol_tui.text import clean, code_span, markdown_fence, markdown_inline
 
 FORMATS = ("text", "json", "markdown", "sarif")
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 HEADINGS = {Severity.ERROR: "ERRORS", Severity.WARNING: "WARNINGS", Severity.INFO: "INFO"}
-
-
-def _one(text: object) -> str:
-    return clean(text, single_line=True)
-
-
-def summary_line(report: Report) -> str:
-    counts = report.summary()
-    return (f"{plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, {counts['info']} info, "
-            f"{counts['unknown']} unknown ({plural(counts['checks'], 'check')} run)")
-
-
-def unknown_header(report: Report) -> str:
-    checks = len(report.checked) or len({item.id for item in report.unknown})
-    undecided = len({item.id for item in report.unknown})
-    return f"UNKNOWN: {undecided} of {plural(checks, 'check')} could not decide, so this result is incomplete"
-
-
-def not_read_text(part: NotRead) -> str:
-    text = f"{part.kind} not read: {_one(part.reason)}"
-    if part.permission:
-        text += f"; check the permission: {'; '.join(_one(item) for item in part.permission)}"
-    return text
-
-
-def unknown_groups(report: Report) -> list[tuple[list[str], str]]:
-    """Unknown checks grouped by reason, in report order: ([ids], reason)."""
-    groups: dict[str, list[str]] = {}
-    for item in report.unknown:
-        ids = groups.setdefault(_one(item.reason), [])
-        if item.id not in ids:
-            ids.append(item.id)
-    return [(ids, reason) for reason, ids in groups.items()]
-
-
-def unknown_because(report: Report) -> list[str]:
-    """Why checks are unknown, one line each: kinds not read first, then reasons with their checks."""
-    lines = [not_read_text(part) for part in report.not_read]
-    lines += [f"{', '.join(ids)}: {reason}" for ids, reason in unknown_groups(report)]
-    return lines
 
 
 def command_script_lines(command: Command) -> list[ScriptLine]:
@@ -286,117 +253,8 @@ def report_dict(report: Report) -> dict[str, Any]:
     return cleaned
 
 
-def _cleaned(value: Any) -> Any:
-    """Every string of a JSON document, keys included, through `clean`."""
-    if isinstance(value, str):
-        return clean(value)
-    if isinstance(value, dict):
-        return {clean(key) if isinstance(key, str) else key: _cleaned(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_cleaned(item) for item in value]
-    return value
-
-
 def render_json(report: Report) -> str:
     return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
-
-
-# ----------------------------------------------------------------------- SARIF
-
-
-def _artifact_uri(path: str) -> str | None:
-    if not path or path.startswith("<"):
-        return None
-    candidate = Path(path)
-    if candidate.is_absolute():
-        try:
-            return candidate.relative_to(Path.cwd()).as_posix()
-        except ValueError:
-            return candidate.as_uri()
-    return candidate.as_posix()
-
-
-def _sarif_result(finding: Finding, rule_index: int) -> dict[str, Any]:
-    subject = finding.subject
-    qualified = _one("/".join(part for part in (subject.kind, subject.namespace, subject.name) if part))
-    result: dict[str, Any] = {
-        "ruleId": finding.id, "ruleIndex": rule_index, "level": SARIF_LEVELS[finding.severity],
-        "message": {"text": finding.message},
-        # one line: a fingerprint is compared as a string by code-scanning services
-        "partialFingerprints": {"subject/v1": f"{_one(finding.id)}:{qualified}"},
-    }
-    location: dict[str, Any] = {"logicalLocations": [{"name": _one(subject.name), "kind": _one(subject.kind),
-                                                      "fullyQualifiedName": qualified}]}
-    origin = finding.origin
-    uri = _artifact_uri(origin.path) if origin is not None else None
-    if uri and origin is not None:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
-        # A List item's own line is found only now, from the file (None when it cannot be).
-        line = object_line(origin) or origin.line
-        if line:
-            physical["region"] = {"startLine": line}
-        location["physicalLocation"] = physical
-    result["locations"] = [location]
-    properties: dict[str, Any] = {"subject": subject.to_dict(), "evidence": [e.to_dict() for e in finding.evidence]}
-    if finding.remediation.commands or finding.remediation.manifest:
-        properties["remediation"] = finding.remediation.to_dict()
-    result["properties"] = properties
-    return result
-
-
-#: The two kinds of tool notification (`tool.driver.notifications`), referenced by index.
-NOTIFICATIONS = (
-    {"id": "not-read", "name": "kind-not-read",
-     "shortDescription": {"text": "A kind could not be read; checks that need it are unknown"}},
-    {"id": "check-unknown", "name": "check-unknown",
-     "shortDescription": {"text": "A check could not decide (data missing or the check failed)"}},
-)
-
-
-def _notifications(report: Report, rule_index: dict[str, int]) -> list[dict[str, Any]]:
-    """One notification per kind not read (with the permission to check), then one per unknown check."""
-    out: list[dict[str, Any]] = []
-    for part in report.not_read:
-        out.append({
-            "level": "note" if report.complete else "error",
-            "descriptor": {"id": "not-read", "index": 0},
-            "message": {"text": not_read_text(part)},
-            "properties": part.to_dict(),
-        })
-    for item in report.unknown:
-        notification: dict[str, Any] = {"level": "warning", "descriptor": {"id": "check-unknown", "index": 1},
-                                        "message": {"text": f"{item.id} unknown: {item.reason}"}}
-        if item.id in rule_index:
-            notification["associatedRule"] = {"id": item.id, "index": rule_index[item.id]}
-        out.append(notification)
-    return out
-
-
-def render_sarif(report: Report) -> str:
-    """SARIF 2.1.0; `executionSuccessful` is false when any selected check is unknown."""
-    rules = []
-    for spec in CATALOG:
-        rules.append({
-            "id": spec.id, "name": spec.symbol,
-            "shortDescription": {"text": spec.title}, "fullDescription": {"text": spec.summary},
-            "help": {"text": spec.doc},
-            "defaultConfiguration": {"level": SARIF_LEVELS[spec.severity]},
-        })
-    index = {spec.id: i for i, spec in enumerate(CATALOG)}
-    run: dict[str, Any] = {
-        "tool": {"driver": {"name": "netpol-tui", "version": __version__,
-                            "informationUri": "https://github.com/netpol-tui/netpol-tui", "rules": rules,
-                            "notifications": list(NOTIFICATIONS)}},
-        "results": [_sarif_result(finding, index[finding.id]) for finding in report.findings],
-        "invocations": [{
-            "executionSuccessful": report.complete,
-            "toolExecutionNotifications": _notifications(report, index),
-        }],
-        "properties": {"cluster": report.cluster, "dataplane": report.dataplane, "source": report.source,
-                       "summary": report.summary(), "unknownBecause": unknown_because(report)},
-    }
-    document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(_cleaned(document), indent=2, ensure_ascii=False) + "\n"
 
 
 RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown, "sarif": render_sarif}

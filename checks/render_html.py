@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from netpol_tui.checks.enforcement import EnforcementState
 from netpol_tui.checks.model import SEVERITY_ORDER, Finding, Report, Severity
-from netpol_tui.checks.render import HEADINGS, command_lines, summary_line, unknown_because, unknown_header
+from netpol_tui.checks.render import HEADINGS, command_lines
+from netpol_tui.checks.render_parts import summary_line, unknown_because, unknown_header
 from netpol_tui.html import Blocks, esc, esc_line, page, table
 from netpol_tui.shell import apply
 from netpol_tui.text import plural

@@ -21,6 +21,7 @@ from markdown_it import MarkdownIt
 
 from netpol_tui.checks import CATALOG
 from netpol_tui.checks import render as render_module
+from netpol_tui.checks import render_sarif as render_sarif_module
 from netpol_tui.cli import main
 from netpol_tui.text import clean, markdown_inline
 
@@ -150,7 +151,7 @@ def test_catalog_output_is_safe(capsys: pytest.CaptureFixture[str], monkeypatch:
 def test_sarif_rules_from_a_plugin_are_clean(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     spec = CATALOG[0]
     bad = type(spec)(spec.id, "sym" + ESCAPES, "title " + HOSTILE, spec.severity, "doc " + HOSTILE, spec.function)
-    monkeypatch.setattr(render_module, "CATALOG", (bad, *CATALOG[1:]))
+    monkeypatch.setattr(render_sarif_module, "CATALOG", (bad, *CATALOG[1:]))
     _, out, _ = _run(capsys, "check", "--files", str(FIXTURES / "NP006" / "clean"), "--format", "sarif")
     for text in _strings(json.loads(out)):
         _assert_safe(text, "sarif rule text")
