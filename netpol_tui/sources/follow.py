@@ -28,8 +28,10 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from netpol_tui.model.snapshot import Kind, Snapshot
-from netpol_tui.sources.file_cache import FileCache, Stamp, file_stamp
-from netpol_tui.sources.follow_apply import Objects, merge_changes, share_unchanged
+from netpol_tui.sources.file_cache import FileCache
+from netpol_tui.sources.follow_apply import Objects, merge_changes
+from netpol_tui.sources.follow_files import FILES_STATE as FILES_STATE
+from netpol_tui.sources.follow_files import follow_files
 from netpol_tui.sources.follow_state import Change, FollowMessage, FollowState, FollowUpdate, KindStatus
 from netpol_tui.text import clean
 
@@ -50,7 +52,6 @@ MAX_BACKOFF = 30.0
 #: Messages waiting for the consumer; a producer blocks (and so reads no further) beyond it.
 QUEUE_MESSAGES = 10_000
 GKE_STATE = "GKE cluster"
-FILES_STATE = "files"
 _STOP = ("stop",)
 
 
@@ -144,38 +145,8 @@ class Follower:
                            initial=True)
 
     def _follow_files(self) -> Iterator[FollowUpdate]:
-        from netpol_tui.sources import SourceError
-        from netpol_tui.sources.files import STDIN, load_files
-
-        paths = tuple(self.options.files)
-        stamps = _stamps(paths)  # before the read: a write during it is seen by the first poll
-        snapshot = self.initial or load_files(paths, cluster=self.options.cluster, progress=self.progress,
-                                              cache=self.file_cache)
-        if STDIN in paths:
-            status = KindStatus(FILES_STATE, FollowState.FIXED, "standard input is read once: nothing to follow")
-            yield FollowUpdate(snapshot, (), (status,), initial=True)
-            return
-        every = f"{self.file_poll_seconds:g} s"
-        status = KindStatus(FILES_STATE, FollowState.FOLLOWING, f"read again when a file changes (checked every {every})")
-        yield FollowUpdate(snapshot, (), (status,), initial=True)
-        while not self._stop.wait(self.file_poll_seconds):
-            fresh_stamps = _stamps(paths)
-            if fresh_stamps == stamps:
-                continue
-            stamps = fresh_stamps
-            try:
-                fresh = load_files(paths, cluster=self.options.cluster, cache=self.file_cache)
-            except SourceError as exc:
-                failed = KindStatus(FILES_STATE, FollowState.RECONNECTING,
-                                    f"re-read failed: {clean(exc.message, 200, single_line=True)}; keeping the last read")
-                if failed != status:
-                    status = failed
-                    yield FollowUpdate(snapshot, (), (status,))
-                continue
-            snapshot, changes = share_unchanged(snapshot, fresh)
-            status = KindStatus(FILES_STATE, FollowState.FOLLOWING,
-                                f"read again when a file changes (checked every {every})")
-            yield FollowUpdate(snapshot, merge_changes(changes), (status,))
+        return follow_files(self.options, self._stop, poll_seconds=self.file_poll_seconds, initial=self.initial,
+                            cache=self.file_cache, progress=self.progress)
 
     # ------------------------------------------------------------------ live
 
@@ -397,18 +368,6 @@ def _start(target: Callable[[], None], name: str) -> threading.Thread:
     thread = threading.Thread(target=target, name=name, daemon=True)
     thread.start()
     return thread
-
-
-def _stamps(paths: tuple[str, ...]) -> dict[str, Stamp]:
-    """The stamp of every file the paths name (directories walked as the files source does)."""
-    from netpol_tui.sources.builder import SnapshotBuilder
-    from netpol_tui.sources.files import expand_paths
-
-    stamps: dict[str, tuple[int, int, int]] = {}
-    for path in expand_paths(paths, SnapshotBuilder()):
-        with contextlib.suppress(OSError):  # gone between the walk and the stat: the next poll sees it
-            stamps[path] = file_stamp(path)
-    return stamps
 
 
 def follow(options: SourceOptions, **settings: Any) -> Follower:
