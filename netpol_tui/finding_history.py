@@ -23,19 +23,23 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from netpol_tui.checks.model import Finding, Report
+    # Annotations only (this helper sits below the checks): the finding and report types.
+    from netpol_tui.checks.model import Finding, Report, Severity, Subject
+    from netpol_tui.sources import SourceOptions
 
 #: (check id, subject kind, subject namespace, subject name): the same key `check --watch` and the
 #: "Findings changed" notice use. The message is left out on purpose: "3 of 4 nodes" becoming
 #: "2 of 4 nodes" is the same finding progressing, not one resolved and another new.
 FindingKey = tuple[str, str, str | None, str]
+#: What `source_identity` makes of the options: the fields that name the source, then the files.
+SourceIdentity = tuple[object, ...]
 
 #: Text markers of the Status and Known issues rows (the words, not only the grey, carry the meaning).
 NEW_MARK = "new"
 RESOLVED_MARK = "resolved"
 
 
-def finding_key(finding: Any) -> FindingKey:
+def finding_key(finding: Finding | ResolvedFinding) -> FindingKey:
     subject = finding.subject
     return (finding.id, subject.kind, subject.namespace, subject.name)
 
@@ -76,11 +80,11 @@ class ResolvedFinding:
         return self.finding.id
 
     @property
-    def subject(self) -> Any:
+    def subject(self) -> Subject:
         return self.finding.subject
 
     @property
-    def severity(self) -> Any:
+    def severity(self) -> Severity:
         return self.finding.severity
 
     @property
@@ -92,7 +96,7 @@ class ResolvedFinding:
         return self.finding.symbol
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[int, str, str, str, str]:
         return self.finding.sort_key
 
     @property
@@ -118,7 +122,7 @@ class FindingHistory:
     """What changed in the findings since the first report of this source, this session."""
 
     #: Identity of the source the history belongs to (`source_identity`); another one resets it.
-    source: Any = None
+    source: SourceIdentity | None = None
     #: Key -> finding as last seen, of the last report's findings and of those kept aside because
     #: their check is now unknown; None before the first report.
     known: Mapping[FindingKey, Finding] | None = None
@@ -131,7 +135,7 @@ class FindingHistory:
     def started(self) -> bool:
         return self.known is not None
 
-    def advance(self, report: Report, at: datetime, source: Any = None) -> FindingHistory:
+    def advance(self, report: Report, at: datetime, source: SourceIdentity | None = None) -> FindingHistory:
         """The history after `report` (checked at `at`). A different `source` (or the first report)
         starts over with `report` as the first report: nothing new, nothing resolved."""
         current = {finding_key(finding): finding for finding in report.findings}
@@ -156,7 +160,7 @@ class FindingHistory:
         return FindingHistory(source=self.source, known=MappingProxyType(known), new=frozenset(new),
                               resolved=MappingProxyType(resolved))
 
-    def seen(self, findings: Iterable[Any]) -> FindingHistory:
+    def seen(self, findings: Iterable[Finding | ResolvedFinding]) -> FindingHistory:
         """The history after the user opened `findings`: they are no longer new."""
         keys = {finding_key(finding) for finding in findings}
         if not keys & self.new:
@@ -167,10 +171,10 @@ class FindingHistory:
         """`seen` by key: findings opened while this history was computed elsewhere."""
         return replace(self, new=self.new - keys) if keys & self.new else self
 
-    def is_new(self, finding: Any) -> bool:
+    def is_new(self, finding: Finding | ResolvedFinding) -> bool:
         return bool(self.new) and finding_key(finding) in self.new
 
-    def new_count(self, findings: Iterable[Any]) -> int:
+    def new_count(self, findings: Iterable[Finding | ResolvedFinding]) -> int:
         if not self.new:
             return 0
         return sum(1 for finding in findings if finding_key(finding) in self.new)
@@ -186,7 +190,7 @@ class FindingHistory:
         return bool(self.new or self.resolved)
 
 
-def source_identity(options: Any) -> tuple:
+def source_identity(options: SourceOptions | None) -> SourceIdentity:
     """What makes two loads "the same source": a reload (`r`) of it keeps the history; another
     context, kubeconfig, cluster, namespace, files or demo starts a new one."""
     names = ("kind", "kubeconfig", "context", "project", "location", "cluster", "namespace", "demo")

@@ -14,14 +14,23 @@ import functools
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from netpol_tui.checks.model import Severity
 from netpol_tui.options import options_from_args
 from netpol_tui.text import clean, markdown_inline
+
+if TYPE_CHECKING:
+    from netpol_tui.checks.model import Report
+    from netpol_tui.model.snapshot import Snapshot
+    from netpol_tui.sources import SourceOptions
+
+    #: What the command passes in to check one snapshot (`checks.run_checks` with its selection).
+    RunChecks = Callable[[Snapshot], Report]
 
 #: Clusters loaded at the same time (each load itself runs ~11 requests in parallel).
 MAX_PARALLEL = 6
@@ -42,7 +51,7 @@ class FleetRow:
     infos: int = 0
     unknown: int = 0
     error: str | None = None
-    report: Any = None
+    report: Report | None = None
     not_read: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -84,7 +93,7 @@ def _contexts(args: argparse.Namespace) -> tuple[list[str], str | None]:
     return names, None
 
 
-def enforcement_text(snapshot: Any) -> str:
+def enforcement_text(snapshot: Snapshot) -> str:
     """One phrase for the summary table: is NetworkPolicy enforced, and is recreation under way."""
     try:
         from netpol_tui.checks.enforcement import EnforcementState, Mode
@@ -111,7 +120,8 @@ def enforcement_text(snapshot: Any) -> str:
     return "unknown (no GKE data)" if snapshot.cluster is None else "unknown"
 
 
-def check_context(context: str, base: Any, run_checks: Any, on_loaded: Any = None) -> FleetRow:
+def check_context(context: str, base: SourceOptions, run_checks: RunChecks,
+                  on_loaded: Callable[[], None] | None = None) -> FleetRow:
     """Load one context and run the checks; never raises. `on_loaded()` runs once the load is done."""
     from netpol_tui.sources import SourceError
     from netpol_tui.sources.live import load_live
@@ -156,7 +166,7 @@ def check_context(context: str, base: Any, run_checks: Any, on_loaded: Any = Non
     return row
 
 
-def context_budget(base: Any) -> float:
+def context_budget(base: SourceOptions) -> float:
     """Seconds one context may take to load before its row says it did not answer.
 
     The load enforces its own budget; the fleet adds a grace period for the credential plugin
@@ -168,7 +178,7 @@ def context_budget(base: Any) -> float:
     return float(budget if budget is not None else 30 * timeout) + timeout + 2.0
 
 
-def check_contexts(contexts: list[str], base: Any, run_checks: Any, *, parallel: int = MAX_PARALLEL,
+def check_contexts(contexts: list[str], base: SourceOptions, run_checks: RunChecks, *, parallel: int = MAX_PARALLEL,
                    budget: float | None = None) -> list[FleetRow]:
     """Check every context concurrently; rows in the order the contexts were given.
 
@@ -219,7 +229,7 @@ def check_contexts(contexts: list[str], base: Any, run_checks: Any, *, parallel:
     return [rows[index] for index in range(len(contexts))]
 
 
-def _cell(value: Any) -> str:
+def _cell(value: object) -> str:
     return "-" if value is None else clean(str(value), 60, single_line=True)
 
 
@@ -258,7 +268,7 @@ def render_findings(rows: list[FleetRow]) -> str:
     return "\n".join(out)
 
 
-def _md(text: Any) -> str:
+def _md(text: object) -> str:
     """Cluster text as one Markdown table cell: links, images and HTML show as typed."""
     return "-" if text is None else markdown_inline(str(text), 200)
 
@@ -293,7 +303,7 @@ def render_json(rows: list[FleetRow]) -> str:
     return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode()
 
 
-def exit_code(rows: list[FleetRow], fail_on: Any) -> int:
+def exit_code(rows: list[FleetRow], fail_on: object) -> int:
     """2 when a context could not be checked; 1 when a finding reaches --fail-on; 3 when some
     check is unknown in some cluster; else 0 (as `check` for one cluster)."""
     if any(not row.ok for row in rows):
@@ -302,11 +312,12 @@ def exit_code(rows: list[FleetRow], fail_on: Any) -> int:
     if threshold not in {str(severity) for severity in Severity}:
         return EXIT_OK  # --fail-on never
     gate = Severity(threshold)
-    for row in rows:
-        for finding in row.report.findings:
+    reports = [row.report for row in rows if row.report is not None]  # every row is ok: each has one
+    for report in reports:
+        for finding in report.findings:
             if Severity(str(getattr(finding.severity, "value", finding.severity))) >= gate:
                 return EXIT_FINDINGS
-    return EXIT_UNKNOWN if any(row.report.unknown for row in rows) else EXIT_OK
+    return EXIT_UNKNOWN if any(report.unknown for report in reports) else EXIT_OK
 
 
 def run_fleet(args: argparse.Namespace) -> int:

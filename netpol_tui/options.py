@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 
+from netpol_tui.demo import DEFAULT_DEMO, DEMOS
 from netpol_tui.sources import SourceOptions
 
-DEMO_NAMES = ("calico", "dataplane-v2")
+DEMO_NAMES = tuple(DEMOS)
 DEFAULT_TIMEOUT = 10.0
 SOURCE_GROUP_TITLE = "source (pick one; default: the current kubeconfig context)"
 
@@ -27,8 +28,8 @@ def add_source_options(parser: argparse.ArgumentParser, *, suppress: bool = Fals
         return argparse.SUPPRESS if suppress else value
 
     group = parser.add_argument_group(SOURCE_GROUP_TITLE)
-    group.add_argument("--demo", nargs="?", const="calico", default=default(None), metavar="NAME",
-                       help=f"open a bundled demo cluster: {', '.join(DEMO_NAMES)} (default: calico)")
+    group.add_argument("--demo", nargs="?", const=DEFAULT_DEMO, default=default(None), metavar="NAME",
+                       help=f"open a bundled demo cluster: {', '.join(DEMO_NAMES)} (default: {DEFAULT_DEMO})")
     group.add_argument("--files", action="append", default=default(None), metavar="PATH",
                        help="read kubectl/gcloud output: a file, a directory (recursively) or - for stdin; "
                             "repeatable")

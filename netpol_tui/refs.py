@@ -10,10 +10,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from netpol_tui.model.objects import WORKLOAD_KINDS
 from netpol_tui.model.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    # Annotations only: the console loads the checks and the engine when their workers run.
+    from netpol_tui.checks.model import Evidence, Finding
+    from netpol_tui.finding_history import ResolvedFinding
+    from netpol_tui.model.gke_policy import CiliumPolicy, FqdnNetworkPolicy
+    from netpol_tui.model.policy import NetworkPolicy
+    from netpol_tui.policy.rule_refs import RuleRef
+
+
+class Named(Protocol):
+    """An object by kind, namespace and name: a finding's `Subject`, or an `ObjectRef`."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def namespace(self) -> str | None: ...
+    @property
+    def name(self) -> str: ...
+
 
 #: The Dataplane V2 policy kinds the Policies screen lists beside NetworkPolicies -> their short label.
 GKE_POLICY_KINDS = {"FQDNNetworkPolicy": "fqdn", "CiliumNetworkPolicy": "cnp", "CiliumClusterwideNetworkPolicy": "ccnp"}
@@ -56,12 +76,12 @@ class ObjectRef:
         return f"{kind} {where}"
 
     @classmethod
-    def of(cls, subject: Any) -> ObjectRef:
+    def of(cls, subject: Named) -> ObjectRef:
         """From a finding's `Subject` (same fields)."""
         return cls(subject.kind, subject.namespace, subject.name)
 
 
-def evidence_ref(finding: Any, evidence: Any) -> ObjectRef:
+def evidence_ref(finding: Finding | ResolvedFinding, evidence: Evidence) -> ObjectRef:
     """The object an evidence line is about: the one its path names (`Node X ...`, `Pod ns/x ...`,
     `Event ns/e on pod P`, `nodePools[P]...`, `... in namespace NS`), else the finding's subject
     (field paths like `spec.podSelector` are the subject's own)."""
@@ -92,7 +112,7 @@ def evidence_ref(finding: Any, evidence: Any) -> ObjectRef:
     return subject
 
 
-def find_object(snapshot: Snapshot | None, ref: ObjectRef) -> Any:
+def find_object(snapshot: Snapshot | None, ref: ObjectRef) -> object | None:
     """The snapshot object `ref` names, or None (a linear scan: 100,000 pods take ~10 ms)."""
     return find_subject(snapshot, ref)
 
@@ -101,7 +121,7 @@ _SUBJECT_FIELDS = {"Pod": "pods", "Node": "nodes", "NetworkPolicy": "policies", 
                    "Namespace": "namespaces", "Ingress": "ingresses"}
 
 
-def find_subject(snapshot: Snapshot | None, subject: Any) -> Any:
+def find_subject(snapshot: Snapshot | None, subject: Named) -> object | None:
     """The snapshot object a finding is about, or None."""
     if snapshot is None:
         return None
@@ -125,7 +145,7 @@ def find_subject(snapshot: Snapshot | None, subject: Any) -> Any:
                 None)
 
 
-def policy_ref(policy: Any) -> ObjectRef:
+def policy_ref(policy: NetworkPolicy | FqdnNetworkPolicy | CiliumPolicy) -> ObjectRef:
     """The ObjectRef of an FQDNNetworkPolicy or Cilium policy (a CCNP has no namespace)."""
     if getattr(policy, "short_kind", None) == "CCNP":
         return ObjectRef("CiliumClusterwideNetworkPolicy", None, policy.name)
@@ -136,7 +156,7 @@ def policy_ref(policy: Any) -> ObjectRef:
     return ObjectRef("FQDNNetworkPolicy", policy.namespace, policy.name)
 
 
-def rule_object_ref(ref: Any) -> ObjectRef:
+def rule_object_ref(ref: RuleRef) -> ObjectRef:
     """The object holding a verdict's deciding rule (a `RuleRef` or `KindRuleRef`), by its kind."""
     kind = getattr(ref, "kind", "")
     if kind == "CCNP":

@@ -81,12 +81,13 @@ def history_counts(history: FindingHistory, report: Report) -> Text:
 def follow_finding(findings: VirtualList, kept: FindingRowKey) -> None:
     """After new rows: when the highlighted row is no longer `kept` (a finding or a resolved one),
     move to the row of the same finding in its other state, if there is one."""
+    from netpol_tui.checks.model import Finding
+
     row: Row[FindingRowKey] | None = findings.highlighted_row
-    if row is not None and row.key == kept or not hasattr(kept, "subject") or not hasattr(kept, "id"):
+    if row is not None and row.key == kept or not isinstance(kept, (Finding, ResolvedFinding)):
         return
     key = finding_key(kept)
-    position, _ = findings.find(lambda item: not isinstance(item, tuple) and hasattr(item, "subject")
-                                and not hasattr(item, "findings") and finding_key(item) == key)
+    position, _ = findings.find(lambda item: isinstance(item, (Finding, ResolvedFinding)) and finding_key(item) == key)
     if position is not None:
         findings.cursor = position
 

@@ -84,6 +84,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: The one list of demo names (`--demo NAME`, completion, the demo source), with what each shows.
+#: Here rather than in sources/demo.py: option parsing reads it without loading the files source.
+DEMOS = {
+    "calico": "Standard cluster with Calico enforcement, mid node recreation, with planted problems",
+    "dataplane-v2": "Autopilot (GKE Dataplane V2) cluster with Dataplane V2 pitfalls",
+}
+DEFAULT_DEMO = "calico"
+
 
 @dataclass(frozen=True, slots=True)
 class Planted:

@@ -10,16 +10,13 @@ from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
+from netpol_tui.demo import DEFAULT_DEMO as DEFAULT_DEMO
+from netpol_tui.demo import DEMOS as DEMOS
 from netpol_tui.model.gke_logging import NO_POLICY_LOGS
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.sources.errors import SourceError
 from netpol_tui.sources.files import Progress, load_files
 
-DEMOS = {
-    "calico": "Standard cluster with Calico enforcement, mid node recreation, with planted problems",
-    "dataplane-v2": "Autopilot (GKE Dataplane V2) cluster with Dataplane V2 pitfalls",
-}
-DEFAULT_DEMO = "calico"
 #: Flow records each demo ships (in demo/flows/NAME/, beside the cluster files, which the files
 #: source reads as objects): the policy-action log as `gcloud logging read --format=json` prints it
 #: and `hubble observe -o json` lines. Calico has none: its datapath writes no policy logs.
