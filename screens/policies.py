@@ -29,6 +29,8 @@ from netpol_tui.widgets.related import RelatedList
 from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
 
 if TYPE_CHECKING:
+    from netpol_tui.model.snapshot import Snapshot
+    from netpol_tui.policy import PolicyEngine
     from netpol_tui.screens.policy_views import PolicyRowKey
 
 DETAIL_DELAY = 0.06
@@ -46,16 +48,16 @@ class PoliciesScreen(ModeScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.engines: dict[str, Any] = {}
+        self.engines: dict[str, PolicyEngine] = {}
         self._detail_key: object = None
         self._detail_timer: Timer | None = None
-        self._detail_obj: Any = None
+        self._detail_obj: object = None
         #: id of a pod, policy or Service -> its row in the last build (`_object_rows`).
         self._row_cache: dict[int, Row[PolicyRowKey]] = {}
         #: id of a followed snapshot -> (it, its rows once built), built ahead of its state, oldest first.
-        self._ahead: dict[int, tuple[Any, RowsPrepared | None]] = {}
+        self._ahead: dict[int, tuple[Snapshot, RowsPrepared | None]] = {}
         #: state generation -> the snapshot its rows were asked for (late builds of older states are dropped).
-        self._built_for: dict[object, Any] = {}
+        self._built_for: dict[object, Snapshot] = {}
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="policies-body"):
@@ -100,7 +102,7 @@ class PoliciesScreen(ModeScreen):
             self._detail_key = None
             self._schedule_details()
 
-    def prebuild_followed(self, snapshot: Any) -> None:
+    def prebuild_followed(self, snapshot: Snapshot) -> None:
         """The rows of a followed snapshot depend on it alone: built while its engine and checks
         run, held, and shown only together with the state that brings the snapshot (never before,
         so the list and the details always come from one snapshot). One such build waits at most:
@@ -138,7 +140,7 @@ class PoliciesScreen(ModeScreen):
         self._ahead.pop(id(snapshot), None)
         super().on_rows_prepared(message)
 
-    def _object_rows(self, snapshot: Any) -> Iterator[Row[PolicyRowKey] | None]:
+    def _object_rows(self, snapshot: Snapshot) -> Iterator[Row[PolicyRowKey] | None]:
         """`object_rows`, reusing the last build's rows of the objects this snapshot shares with it
         (a followed update changes a few pods out of 100,000); builds run one at a time
         (`prepare_rows`), so each starts from the one before."""
