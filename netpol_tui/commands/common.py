@@ -15,10 +15,20 @@ from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.options import options_from_args
 from netpol_tui.sources import SourceError, load_snapshot
 from netpol_tui.sources.errors import report_source_error
-from netpol_tui.text import sanitised
+from netpol_tui.text import clean, sanitised
 
 MAX_PROBLEM_LINES = 20
-__all__ = ["load_or_report", "print_json", "print_problems", "report_source_error", "sanitised"]
+#: Every command's exit status for input it cannot use (a bad option value, nothing loaded).
+EXIT_BAD_INPUT = 2
+__all__ = ["EXIT_BAD_INPUT", "fail", "load_or_report", "print_json", "print_problems", "report_source_error",
+           "sanitised"]
+
+
+def fail(command: str, message: str, *, single_line: bool = True) -> int:
+    """`netpol-tui COMMAND: MESSAGE` on stderr, cleaned (a message may quote cluster or file text),
+    and the bad-input exit status. `single_line=False` keeps a message's own lines."""
+    print(f"netpol-tui {command}: {clean(message, single_line=single_line)}", file=sys.stderr)
+    return EXIT_BAD_INPUT
 
 
 def load_or_report(args: argparse.Namespace) -> Snapshot | None:

@@ -15,7 +15,7 @@ import argparse
 import sys
 from typing import Any
 
-from netpol_tui.commands.matrix import DATAPLANES, add_common, fail, page_source, parse_ports
+from netpol_tui.commands.matrix import DATAPLANES, add_common, page_source, parse_ports
 
 NAME = "diff"
 HELP = "what a change would change: proposed manifests, removed policies, or another dataplane model"
@@ -97,7 +97,7 @@ def _rules(result: dict) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from netpol_tui.commands.common import load_or_report
+    from netpol_tui.commands.common import fail, load_or_report
     from netpol_tui.policy import PolicyEngine
     from netpol_tui.text import clean
     from netpol_tui.whatif.diff import ChangeError, apply_change, diff_engines

@@ -18,7 +18,7 @@ import argparse
 import sys
 from typing import Any
 
-from netpol_tui.commands.common import print_json
+from netpol_tui.commands.common import fail, print_json
 from netpol_tui.gcpause import freeze_long_lived, gc_paused
 from netpol_tui.policy.dataplane import DATAPLANE_CHOICES as DATAPLANES
 from netpol_tui.text import clean
@@ -61,8 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _fail(message: str) -> int:
-    print(f"netpol-tui explain: {clean(message)}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+    return fail(NAME, message, single_line=False)
 
 
 def aggregate_exit(codes: list[int]) -> int:

@@ -61,8 +61,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _fail(message: str) -> int:
-    print(f"netpol-tui flows: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+    from netpol_tui.commands.common import fail
+
+    return fail(NAME, message, single_line=False)
 
 
 def _source_words(args: argparse.Namespace) -> list[str]:

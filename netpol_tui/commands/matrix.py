@@ -75,15 +75,8 @@ def page_source(args: argparse.Namespace, snapshot: Snapshot) -> PageSource:
     return PageSource(snapshot.source.description, cluster, tuple(words))
 
 
-def fail(command: str, message: str) -> int:
-    from netpol_tui.text import clean
-
-    print(f"netpol-tui {command}: {clean(message, single_line=True)}", file=sys.stderr)
-    return EXIT_BAD_INPUT
-
-
 def run(args: argparse.Namespace) -> int:
-    from netpol_tui.commands.common import load_or_report
+    from netpol_tui.commands.common import fail, load_or_report
     from netpol_tui.policy import PolicyEngine
     from netpol_tui.whatif.matrix import build_matrix
     from netpol_tui.whatif.render import render_matrix
