@@ -81,11 +81,11 @@ class _UnusableKey:
         return f"<{self.type_name}>"
 
 
-def _construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict:
+def _construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
     if not isinstance(node, yaml.MappingNode):
         return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep)
     loader.flatten_mapping(node)
-    mapping: dict = {}
+    mapping: dict[Any, Any] = {}
     for key_node, value_node in node.value:
         if isinstance(key_node, yaml.SequenceNode | yaml.MappingNode):
             key: Any = _UnusableKey("a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping")

@@ -68,7 +68,7 @@ class RetryPolicy:
     def delay(self, attempt: int) -> float:
         """Exponential backoff with jitter for the given 1-based retry number."""
         base = min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
-        return base * (0.5 + random.random() / 2)
+        return float(base * (0.5 + random.random() / 2))
 
 
 #: Tests swap in a faster policy.
