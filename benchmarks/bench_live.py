@@ -10,7 +10,13 @@ clients see the same, cheap server), then times, alternating, with a warm discov
 - netpol-tui: a fresh `python` process running `load_live()` (every kind the live source reads,
   plus the GKE calls), timed from interpreter start; it also reports its own peak RSS.
 
-Goal (issue 6): netpol-tui <= 1.3x kubectl, peak memory <= 1 GB.
+With `--pods-only` (issue 13 item 6) both list only the pods: `kubectl get pods -A -o json` against
+a `load_live()` restricted to the pods list (plus the GKE calls). Each client's wall time, CPU
+time (user + system, from wait4) and peak RSS are reported, with the load average around the run.
+`--data DIR` reuses a generated cluster (e.g. bench_load.py's) instead of generating one.
+
+Goals: issue 6, netpol-tui <= 1.3x kubectl, peak memory <= 1 GB; issue 13, the pods list
+<= 1.0x kubectl.
 """
 
 from __future__ import annotations
@@ -41,6 +47,12 @@ import json, resource, sys, time
 started = time.perf_counter()
 from netpol_tui.sources import SourceOptions
 from netpol_tui.sources.live import load_live
+if len(sys.argv) > 3 and sys.argv[3] == "pods":
+    from netpol_tui.sources import kube
+    kube.RESOURCES = tuple(r for r in kube.RESOURCES if r.plural == "pods")
+if "generic" in sys.argv[3:]:  # the decode before issue 13 item 6, for comparison
+    from netpol_tui.sources import kube_client
+    kube_client.TYPED_KINDS = frozenset()
 imported = time.perf_counter()
 snapshot = load_live(SourceOptions(kubeconfig=sys.argv[1], gke_endpoint=sys.argv[2], timeout=30))
 done = time.perf_counter()
@@ -88,20 +100,32 @@ def _kubeconfig(path: Path, server: str) -> None:
     }))
 
 
-def _kubectl(kubeconfig: Path, cache: Path) -> float:
+def _timed(command: list[str], **options: object) -> tuple[float, float, float, bytes]:
+    """Wall s, CPU s (user + system of the child) and peak RSS MB of one command; its stdout."""
     started = time.perf_counter()
-    with open(os.devnull, "wb") as sink:
-        subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache), "get", KUBECTL_KINDS,
-                        "-A", "-o", "json"], stdout=sink, check=True)
-    return time.perf_counter() - started
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(command, stdout=out, **options)  # type: ignore[call-overload]
+        _pid, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            raise SystemExit(f"{command[:3]} failed with {process.returncode}")
+        out.seek(0)
+        return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read()
 
 
-def _netpol(kubeconfig: Path, gke_url: str, env: dict[str, str]) -> tuple[float, dict]:
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", CHILD, str(kubeconfig), gke_url], capture_output=True, env=env,
-                          check=True)
-    elapsed = time.perf_counter() - started
-    return elapsed, orjson.loads(done.stdout.splitlines()[-1])
+def _kubectl(kubeconfig: Path, cache: Path, kinds: str) -> tuple[float, float, float]:
+    elapsed, cpu, rss, _ = _timed(["kubectl", "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache), "get",
+                                   kinds, "-A", "-o", "json"])
+    return elapsed, cpu, rss
+
+
+def _netpol(kubeconfig: Path, gke_url: str, env: dict[str, str], pods_only: bool,
+            generic: bool = False) -> tuple[float, float, dict]:
+    command = [sys.executable, "-c", CHILD, str(kubeconfig), gke_url, "pods" if pods_only else "all"]
+    command += ["generic"] if generic else []
+    elapsed, cpu, _rss, out = _timed(command, env=env)
+    return elapsed, cpu, orjson.loads(out.splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--namespaces", type=int, default=500)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-kubectl", action="store_true", help="time netpol-tui only (large clusters)")
+    parser.add_argument("--pods-only", action="store_true", help="both clients list the pods only")
+    parser.add_argument("--generic", action="store_true",
+                        help="also time netpol-tui with the generic (full) JSON decode, as before issue 13")
+    parser.add_argument("--data", type=Path, help="a cluster synthetic.py generated before (not regenerated)")
     args = parser.parse_args(argv)
     if not args.no_kubectl and shutil.which("kubectl") is None:
         print("kubectl not found (Debian package kubectl)", file=sys.stderr)
@@ -121,47 +149,67 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="netpol-bench-live-"))
     try:
-        synthetic.generate(work / "data", pods=args.pods, namespaces=args.namespaces, policies=args.policies,
-                           nodes=args.nodes, seed=0)
+        data = args.data or work / "data"
+        if args.data is None:
+            synthetic.generate(data, pods=args.pods, namespaces=args.namespaces, policies=args.policies,
+                               nodes=args.nodes, seed=0)
         context = multiprocessing.get_context("spawn")
         ready, stop = context.Queue(), context.Event()
-        server = context.Process(target=_serve, args=(str(work / "data"), ready, stop), daemon=True)
+        server = context.Process(target=_serve, args=(str(data), ready, stop), daemon=True)
         server.start()
         kube_url, gke_url, served = ready.get(timeout=300)
         kubeconfig = work / "kubeconfig"
         _kubeconfig(kubeconfig, kube_url)
         env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_GCE_CHECK": "true", "NO_PROXY": "127.0.0.1"}
         cache = work / "kubectl-cache"
+        kinds = "pods" if args.pods_only else KUBECTL_KINDS
         if not args.no_kubectl:
-            _kubectl(kubeconfig, cache)  # warm discovery cache and page cache
-        _netpol(kubeconfig, gke_url, env)
-        kubectl_times, netpol_times, reports = [], [], []
+            _kubectl(kubeconfig, cache, kinds)  # warm discovery cache and page cache
+        _netpol(kubeconfig, gke_url, env, args.pods_only)
+        kubectl_runs, netpol_runs, generic_runs, reports = [], [], [], []
+        loads = [_loadavg()]
         for _ in range(args.runs):
             if not args.no_kubectl:
-                kubectl_times.append(_kubectl(kubeconfig, cache))
-            elapsed, report = _netpol(kubeconfig, gke_url, env)
-            netpol_times.append(elapsed)
+                kubectl_runs.append(_kubectl(kubeconfig, cache, kinds))
+            elapsed, cpu, report = _netpol(kubeconfig, gke_url, env, args.pods_only)
+            netpol_runs.append((elapsed, cpu, report["rss_mb"]))
             reports.append(report)
+            if args.generic:
+                elapsed, cpu, report = _netpol(kubeconfig, gke_url, env, args.pods_only, generic=True)
+                generic_runs.append((elapsed, cpu, report["rss_mb"]))
+            loads.append(_loadavg())
         stop.set()
         server.join(10)
-        netpol_median = statistics.median(netpol_times)
-        kubectl_median = statistics.median(kubectl_times) if kubectl_times else None
         last = reports[-1]
         print(f"served: {served}")
         print(f"netpol-tui counts: {last['counts']} problems={last['problems']} unknown={last['unknown']}")
-        print("| measure | value |")
-        print("|---|---|")
-        if kubectl_median is not None:
-            print(f"| kubectl get {KUBECTL_KINDS} -A -o json (median of {args.runs}) | {kubectl_median:.2f} s |")
-        print(f"| netpol-tui load_live, fresh process (median of {args.runs}) | {netpol_median:.2f} s |")
-        print(f"| of which imports / load_live() | {statistics.median(r['import'] for r in reports):.2f} s / "
-              f"{statistics.median(r['load'] for r in reports):.2f} s |")
-        if kubectl_median is not None:
-            print(f"| ratio netpol-tui / kubectl | {netpol_median / kubectl_median:.2f} (goal <= 1.3) |")
-        print(f"| netpol-tui peak RSS | {max(r['rss_mb'] for r in reports):.0f} MB (goal <= 1024) |")
+        print(f"load average (1 min) during the runs: {min(loads):.1f}-{max(loads):.1f}")
+        print("| client | wall s (median) | CPU s (median) | peak RSS MB | runs (wall / CPU) |")
+        print("|---|---:|---:|---:|---|")
+        what = "pods" if args.pods_only else KUBECTL_KINDS
+        rows = [(f"kubectl get {what} -A -o json", kubectl_runs)] if kubectl_runs else []
+        rows.append(("netpol-tui load_live" + (" (pods list only)" if args.pods_only else "")
+                     + ", fresh process", netpol_runs))
+        if generic_runs:
+            rows.append(("the same with the generic decode (before)", generic_runs))
+        for name, runs in rows:
+            shown = ", ".join(f"{wall:.2f} / {cpu:.2f}" for wall, cpu, _ in runs)
+            print(f"| {name} | {statistics.median(r[0] for r in runs):.2f} | {statistics.median(r[1] for r in runs):.2f}"
+                  f" | {max(r[2] for r in runs):.0f} | {shown} |")
+        print(f"\nnetpol-tui imports / load_live(): {statistics.median(r['import'] for r in reports):.2f} s / "
+              f"{statistics.median(r['load'] for r in reports):.2f} s")
+        if kubectl_runs:
+            goal = 1.0 if args.pods_only else 1.3
+            wall = statistics.median(r[0] for r in netpol_runs) / statistics.median(r[0] for r in kubectl_runs)
+            cpu = statistics.median(r[1] for r in netpol_runs) / statistics.median(r[1] for r in kubectl_runs)
+            print(f"ratio netpol-tui / kubectl: wall {wall:.2f}, CPU {cpu:.2f} (goal <= {goal})")
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _loadavg() -> float:
+    return os.getloadavg()[0]
 
 
 if __name__ == "__main__":

@@ -92,7 +92,7 @@ class DocumentReader:
         """A parsed GKE operation."""
         raise NotImplementedError
 
-    def put_manifest(self, document: dict, source: str, location: str | None) -> None:
+    def put_manifest(self, document: dict[str, Any], source: str, location: str | None) -> None:
         """A netpol-tui manifest (`snapshot save`): capture time, context and unknown parts."""
         raise NotImplementedError
 
@@ -147,7 +147,7 @@ class DocumentReader:
             self.problem(source, "not a Kubernetes object (no 'kind') nor gcloud cluster/operation output "
                          f"(keys: {keys})", location)
 
-    def _add_list(self, document: dict, kind: str, source: str, location: str | None,
+    def _add_list(self, document: dict[str, Any], kind: str, source: str, location: str | None,
                   origin: Origin | None, depth: int) -> None:
         items = document.get("items")
         if items is None:

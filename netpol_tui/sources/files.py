@@ -21,6 +21,7 @@ import yaml
 from netpol_tui.gcpause import gc_paused
 from netpol_tui.model.objects import Origin
 from netpol_tui.model.snapshot import Snapshot, SourceInfo
+from netpol_tui.model.typed_decode import TYPED_KINDS, decode_list, guess_item_kind
 from netpol_tui.sources.builder import SnapshotBuilder
 from netpol_tui.sources.documents import DocumentReader
 from netpol_tui.sources.errors import SourceError
@@ -80,11 +81,11 @@ class _UnusableKey:
         return f"<{self.type_name}>"
 
 
-def _construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict:
+def _construct_mapping(loader: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
     if not isinstance(node, yaml.MappingNode):
         return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep)
     loader.flatten_mapping(node)
-    mapping: dict = {}
+    mapping: dict[Any, Any] = {}
     for key_node, value_node in node.value:
         if isinstance(key_node, yaml.SequenceNode | yaml.MappingNode):
             key: Any = _UnusableKey("a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping")
@@ -172,6 +173,14 @@ def _first_char(data: bytes) -> int:
 
 
 def _json_documents(path: str, data: bytes) -> Iterator[tuple[Any, str | None, Origin]]:
+    kind = guess_item_kind(data)
+    if kind in TYPED_KINDS:
+        # A List of a large kind: only the fields the model keeps are decoded. Anything the
+        # typed decode refuses is decoded below as before, with the same messages.
+        trimmed = decode_list(data, kind)
+        if trimmed is not None:
+            yield trimmed, None, Origin(path, line=1)
+            return
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError as exc:

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 import orjson
 
 from netpol_tui import __version__
+from netpol_tui.model.typed_decode import TYPED_KINDS, decode_list
 from netpol_tui.sources.deadline import RequestScope, ScopeGroup, request_deadline
 from netpol_tui.sources.errors import KubeConfigError
 from netpol_tui.sources.kube_errors import (
@@ -67,7 +68,7 @@ class RetryPolicy:
     def delay(self, attempt: int) -> float:
         """Exponential backoff with jitter for the given 1-based retry number."""
         base = min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
-        return base * (0.5 + random.random() / 2)
+        return float(base * (0.5 + random.random() / 2))
 
 
 #: Tests swap in a faster policy.
@@ -202,6 +203,12 @@ class KubeClient:
             if body is not None:
                 assert status is not None  # a body is only read once the response's status is known
                 if 200 <= status < 300:
+                    if resource is not None and resource.k8s_kind in TYPED_KINDS:
+                        # Only the fields the model keeps; whatever the typed decode refuses
+                        # is decoded below, with the same outcome and messages as ever.
+                        trimmed = decode_list(body, resource.k8s_kind)
+                        if trimmed is not None:
+                            return trimmed
                     try:
                         document = orjson.loads(body)
                     except orjson.JSONDecodeError:
