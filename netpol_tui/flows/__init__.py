@@ -19,6 +19,7 @@ from netpol_tui.flows.compare import (
     NOT_LOGGED,
     UNKNOWN,
     Comparer,
+    Connection,
     FlowGroup,
     aggregate,
     group_connections,
@@ -52,14 +53,15 @@ def compare_flows(snapshot: Snapshot, engine: PolicyEngine, paths: Sequence[str]
     part, not read, and why) is kept in the report, because groups from a partial read are not all
     there is.
     """
-    reader = FlowReader(stdin)
+    connections: dict[FlowKey, Connection] = {}
+    reader = FlowReader(stdin, connections)
     records = reader.read(paths)
     if logs is not None:
         records = chain(records, reader.read_entries(logs.name, logs.entries()))
     # the collector off for the whole run: sorting and diagnosing allocate among ~10^5 new,
     # acyclic connection objects, and its passes over them cost more than the work (benchmarks)
     with gc_paused():
-        connections = aggregate(records, lambda: reader.where)
+        aggregate(records, lambda: reader.where, connections)
         comparer = Comparer(engine, snapshot)
         groups = group_connections(comparer, connections.values())
         diagnoser = Diagnoser(engine, snapshot)
