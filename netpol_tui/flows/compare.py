@@ -67,6 +67,7 @@ class Comparer:
         self._shared: dict[tuple, tuple[tuple[Verdict, ...], tuple[str, ...]]] = {}
         self._exact: dict[tuple, tuple[tuple[Verdict, ...], tuple[str, ...]]] = {}
         self._classes: dict[int, tuple[Pod, int]] = {}
+        self._endpoint_classes: dict[int, tuple[Endpoint, tuple]] = {}
         self._class_ids: dict[tuple, int] = {}
         self._ip_blind = engine.dataplane is Dataplane.DATAPLANE_V2
         self._label_keys = _selector_keys(snapshot)
@@ -105,6 +106,9 @@ class Comparer:
 
     def _class(self, endpoint: Endpoint, namespace: str | None = None) -> tuple:
         """The endpoint's verdict class; `namespace` is the pod side's, for an outside address."""
+        known = self._endpoint_classes.get(id(endpoint))
+        if known is not None and known[0] is endpoint:
+            return known[1]
         pod = endpoint.pod
         if pod is None:
             return self._address_class(endpoint.address, namespace)
@@ -118,7 +122,10 @@ class Comparer:
             entry = (pod, self._class_ids.setdefault(features, len(self._class_ids)))
             self._classes[id(pod)] = entry
         address = None if self._ip_blind and not pod.host_network else endpoint.address
-        return (entry[1], address, endpoint.service.key if endpoint.service is not None else None)
+        signature = (entry[1], address, endpoint.service.key if endpoint.service is not None else None)
+        # a pod endpoint's class does not depend on the other side: kept per endpoint object
+        self._endpoint_classes[id(endpoint)] = (endpoint, signature)
+        return signature
 
     def _run(self, cache: dict, key: tuple, src: Endpoint, dsts: list[Endpoint], port: int, protocol: str
              ) -> tuple[tuple[Verdict, ...], tuple[str, ...]]:
@@ -162,7 +169,8 @@ class Comparer:
         if src_ep is None or dst_ep is None or dst.kind == SERVICE:
             return self._evaluate_other(key, src, dst)
         # the common case, one pod or address to another: one lookup per verdict class and side
-        src_pod, dst_pod = src_ep.pod, dst_ep.pod
+        # (a Joined's pod is its endpoint's pod, read without the property)
+        src_pod, dst_pod = src.pod, dst.pod
         class_key = (self._class(src_ep, dst_pod.namespace if dst_pod is not None else None),
                      self._class(dst_ep, src_pod.namespace if src_pod is not None else None),
                      key.port, key.protocol, src_pod is not None and src_pod is dst_pod, key.direction)
@@ -222,7 +230,8 @@ class Comparer:
         """Endpoints the snapshot cannot stand for, and Services (one verdict per backing pod)."""
         reasons: list[str] = []
         for role, joined in (("source", src), ("destination", dst)):
-            if joined.endpoint is None and joined.kind != SERVICE:
+            # a Service ClusterIP stands for its pods as a destination only (as a source it crashed here)
+            if joined.endpoint is None and (joined.kind != SERVICE or role == "source"):
                 reasons.append(f"the {role} cannot be evaluated: {'; '.join(joined.notes) or 'unknown endpoint'}")
         if reasons:
             return Evaluation(UNKNOWN, src, dst, (), tuple(reasons))

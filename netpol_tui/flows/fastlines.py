@@ -60,12 +60,17 @@ class _Policy(msgspec.Struct, frozen=True):
     kind: str | None = None
 
 
+_NULL = msgspec.Raw(b"null")
+
+
 class _Payload(msgspec.Struct):
     connection: _Conn
     disposition: str
-    src: _Peer | None = None
-    dest: _Peer | None = None
-    policies: tuple[_Policy, ...] | None = None
+    # kept as their JSON text: one bytes object hashes and compares for less than five strings; decoded
+    # (`_PEER`, `_POLICIES`) once per raw key
+    src: msgspec.Raw = _NULL
+    dest: msgspec.Raw = _NULL
+    policies: msgspec.Raw = _NULL
     count: int = 1
     timestamp: str | None = None
     node_name: str | None = None
@@ -80,6 +85,8 @@ class _Entry(msgspec.Struct):
 
 
 _DECODER = msgspec.json.Decoder(_Entry)
+_PEER = msgspec.json.Decoder(_Peer | None)
+_POLICIES = msgspec.json.Decoder(tuple[_Policy, ...] | None)
 
 
 def decode_block(block: bytes) -> list[_Entry] | None:
@@ -94,50 +101,81 @@ def decode_block(block: bytes) -> list[_Entry] | None:
     return entries if len(entries) == block.count(b"\n") else None
 
 
-def _peer(peer: _Peer | None, ip: str, interned: dict[tuple, Peer]) -> Peer | None:
-    """`_fast_peer`'s Peer (one object per distinct peer); None when a field is empty (see `flow_key`)."""
+_INVALID: Any = object()
+
+
+def _peer(text: bytes, raw_ip: str) -> Peer | None:
+    """`_fast_peer`'s Peer for a peer's JSON text and the connection's IP; None when the per-record
+    path must say what is wrong, or could answer either way (an empty field, see `KeyMaker`)."""
+    try:
+        peer = _PEER.decode(text)
+        ip = _IP_CACHE.get(raw_ip) or check_ip(raw_ip, "ip")
+    except (msgspec.DecodeError, msgspec.ValidationError, RecordError):
+        return None
     if peer is None:
         return Peer(None, None, ip)
     pod, namespace, kind, name = peer.pod_name, peer.pod_namespace or peer.namespace, peer.workload_kind, \
         peer.workload_name
     if pod == "" or peer.pod_namespace == "" or peer.namespace == "" or kind == "" or name == "":
         return None
-    key = (pod, namespace, ip, kind, name)
-    out = interned.get(key)
-    if out is None:
-        out = interned[key] = Peer(namespace, pod, ip, kind, name)
-    return out
+    return Peer(namespace, pod, ip, kind, name)
 
 
-def flow_key(raw: tuple, interned: dict[tuple, Peer] | None = None) -> FlowKey | None:
-    """The FlowKey `parse_policy_action` gives a record of these fields; None when it would refuse or
-    skip it, or take a way this does not repeat (an unusual spelling: it then says what is wrong).
-
-    An empty peer field is left to it too: its looked-up way keeps "", its checking way makes it
-    None, and which one runs depends on the IPs seen before. Otherwise both ways agree, and
-    `tests/flows/test_fastlines.py` checks this against it on generated records.
-    """
-    conn, disposition, src, dest, policies = raw
+def _policy_names(text: bytes) -> Any:
     try:
-        src_ip = _IP_CACHE.get(conn.src_ip) or check_ip(conn.src_ip, "connection.src_ip")
-        dst_ip = _IP_CACHE.get(conn.dest_ip) or check_ip(conn.dest_ip, "connection.dest_ip")
+        policies = _POLICIES.decode(text)
         if policies:
-            policies = _policies([{"name": p.name, "namespace": p.namespace, "kind": p.kind} for p in policies])
-        elif policies is not None:
-            policies = ()
-    except RecordError:
-        return None
-    port = conn.dest_port
-    protocol = _FAST_PROTOCOLS.get(conn.protocol)
-    direction = _FAST_DIRECTIONS.get(conn.direction)
-    disposition = _FAST_DISPOSITIONS.get(disposition)
-    if not 0 < port < 65536 or protocol is None or direction is None or disposition is None:
-        return None
-    interned = {} if interned is None else interned
-    src_peer, dst_peer = _peer(src, src_ip, interned), _peer(dest, dst_ip, interned)
-    if src_peer is None or dst_peer is None:
-        return None
-    return FlowKey(GKE_LOG, src_peer, dst_peer, port, protocol, direction, disposition, policies)
+            return _policies([{"name": p.name, "namespace": p.namespace, "kind": p.kind} for p in policies])
+    except (msgspec.DecodeError, msgspec.ValidationError, RecordError):
+        return _INVALID
+    return None if policies is None else ()
+
+
+def _words(protocol: str, direction: str, disposition: str) -> tuple[str, str, str] | None:
+    words = (_FAST_PROTOCOLS.get(protocol), _FAST_DIRECTIONS.get(direction), _FAST_DISPOSITIONS.get(disposition))
+    return None if None in words else words  # type: ignore[return-value]
+
+
+class KeyMaker:
+    """The FlowKey `parse_policy_action` gives a record of these raw fields (`flow_key`); None when it
+    would refuse or skip it, or take a way this does not repeat (an unusual spelling: it then says
+    what is wrong). Each part is worked out once per distinct raw text: one Peer object per peer.
+
+    An empty peer field is left to the per-record path: its looked-up way keeps "", its checking way
+    makes it None, and which one runs depends on the IPs seen before. Otherwise both ways agree;
+    `tests/flows/test_fastlines.py` checks the two paths against each other on generated records.
+    """
+
+    def __init__(self) -> None:
+        self._peers: dict[tuple[bytes, str], Peer | None] = {}
+        self._policies: dict[bytes, Any] = {}
+        self._words: dict[tuple[str, str, str], tuple[str, str, str] | None] = {}
+
+    def flow_key(self, raw: tuple) -> FlowKey | None:
+        conn, disposition, src_text, dest_text, policies_text = raw
+        peers = self._peers
+        src = peers.get((src_text, conn.src_ip), _INVALID)
+        if src is _INVALID:
+            src = peers[(src_text, conn.src_ip)] = _peer(src_text, conn.src_ip)
+        dst = peers.get((dest_text, conn.dest_ip), _INVALID)
+        if dst is _INVALID:
+            dst = peers[(dest_text, conn.dest_ip)] = _peer(dest_text, conn.dest_ip)
+        policies = self._policies.get(policies_text, _INVALID)
+        if policies is _INVALID and policies_text not in self._policies:
+            policies = self._policies[policies_text] = _policy_names(policies_text)
+        words_key = (conn.protocol, conn.direction, disposition)
+        words = self._words.get(words_key, _INVALID)
+        if words is _INVALID:
+            words = self._words[words_key] = _words(*words_key)
+        port = conn.dest_port
+        if src is None or dst is None or policies is _INVALID or words is None or not 0 < port < 65536:
+            return None
+        return FlowKey(GKE_LOG, src, dst, port, words[0], words[1], words[2], policies)
+
+
+def flow_key(raw: tuple) -> FlowKey | None:
+    """`KeyMaker.flow_key` without caches kept between calls."""
+    return KeyMaker().flow_key(raw)
 
 
 class Folder:
@@ -147,7 +185,7 @@ class Folder:
         self.connections = connections
         #: raw key -> its connection (several raw keys may share one)
         self._raw: dict[tuple, Connection] = {}
-        self._peers: dict[tuple, Peer] = {}
+        self._keys = KeyMaker()
         #: log name accepted last (as the per-record path remembers it)
         self.log_name: str | None = None
 
@@ -173,10 +211,11 @@ class Folder:
                         or count < 1 or entry.entries is not msgspec.UNSET:
                     return index
                 when = stamp[:-1]
-                raw = (payload.connection, payload.disposition, payload.src, payload.dest, payload.policies)
+                raw = (payload.connection, payload.disposition, bytes(payload.src), bytes(payload.dest),
+                       bytes(payload.policies))
                 conn = raw_get(raw)
                 if conn is None:
-                    key = flow_key(raw, self._peers)
+                    key = self._keys.flow_key(raw)
                     if key is None:
                         return index
                     conn = connections.get(key)
