@@ -59,7 +59,8 @@ class Resolver:
         self.engine = engine
         self.snapshot = snapshot
         self._cache: dict[Peer, Joined] = {}
-        self._by_id: dict[int, tuple[Peer, Joined]] = {}
+        #: id(peer) -> (peer, joined): read inline by `Comparer.evaluate`
+        self.by_id: dict[int, tuple[Peer, Joined]] = {}
         self._service_ips: dict[str, Service] = {}
         for service in snapshot.services:
             for ip in service.cluster_ips:
@@ -75,13 +76,13 @@ class Resolver:
     def resolve(self, peer: Peer) -> Joined:
         # by identity first: the fast reader makes one Peer object per distinct peer, and an int
         # hashes for less than a 6-tuple of strings (the entry keeps the peer alive, so its id stays its own)
-        entry = self._by_id.get(id(peer))
+        entry = self.by_id.get(id(peer))
         if entry is not None and entry[0] is peer:
             return entry[1]
         joined = self._cache.get(peer)
         if joined is None:
             joined = self._cache[peer] = self._resolve(peer)
-        self._by_id[id(peer)] = (peer, joined)
+        self.by_id[id(peer)] = (peer, joined)
         return joined
 
     def _resolve(self, peer: Peer) -> Joined:
