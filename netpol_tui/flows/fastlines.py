@@ -37,7 +37,9 @@ from netpol_tui.flows.records import GKE_LOG, FlowKey, Peer, RecordError
 BLOCK = 1 << 20
 
 
-class _Conn(msgspec.Struct, frozen=True):
+# gc=False: strings, numbers and other structs only, no cycles; the collector need not track the
+# 10^5-10^6 of them the raw keys keep
+class _Conn(msgspec.Struct, frozen=True, gc=False):
     # frozen: hashable, part of the raw key (src_port, which differs per record, is not decoded)
     src_ip: str
     dest_ip: str
@@ -46,7 +48,7 @@ class _Conn(msgspec.Struct, frozen=True):
     direction: str
 
 
-class _Peer(msgspec.Struct, frozen=True):
+class _Peer(msgspec.Struct, frozen=True, gc=False):
     pod_name: str | None = None
     pod_namespace: str | None = None
     namespace: str | None = None
@@ -54,7 +56,7 @@ class _Peer(msgspec.Struct, frozen=True):
     workload_kind: str | None = None
 
 
-class _Policy(msgspec.Struct, frozen=True):
+class _Policy(msgspec.Struct, frozen=True, gc=False):
     name: str | None = None
     namespace: str | None = None
     kind: str | None = None
@@ -63,7 +65,7 @@ class _Policy(msgspec.Struct, frozen=True):
 _NULL = msgspec.Raw(b"null")
 
 
-class _Payload(msgspec.Struct):
+class _Payload(msgspec.Struct, gc=False):
     connection: _Conn
     disposition: str
     # kept as their JSON text: one bytes object hashes and compares for less than five strings; decoded
@@ -76,7 +78,7 @@ class _Payload(msgspec.Struct):
     node_name: str | None = None
 
 
-class _Entry(msgspec.Struct):
+class _Entry(msgspec.Struct, gc=False):
     jsonPayload: _Payload
     logName: str | None = None
     timestamp: str | None = None
