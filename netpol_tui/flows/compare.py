@@ -96,8 +96,9 @@ class Comparer:
                 blocks = self._blocks[namespace] = [
                     parse_block(peer.ip_block) for policy in self._policies_by_ns.get(namespace, ())
                     for rule in (*policy.ingress, *policy.egress) for peer in rule.peers if peer.ip_block is not None]
-            parsed = self._parsed.get(address, False)
-            if parsed is False:
+            if address in self._parsed:
+                parsed = self._parsed[address]
+            else:
                 parsed = self._parsed[address] = try_parse_address(address)
             if parsed is None:
                 signature = ("address", address)
