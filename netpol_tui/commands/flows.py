@@ -176,7 +176,8 @@ def run(args: argparse.Namespace) -> int:
                        budget=options.load_budget, max_response=options.max_response_bytes,
                        max_records=args.logs_limit)
     report = compare_flows(snapshot, engine, paths, source_words=_source_words(args),
-                           dataplane_arg=None if args.dataplane == "auto" else args.dataplane, logs=logs)
+                           dataplane_arg=None if args.dataplane == "auto" else args.dataplane, logs=logs,
+                           freeze=True)  # the report lives until the command exits
     if report.logs is not None and report.logs_incomplete:
         for line in report.logs_lines():
             print(f"warning: {line}", file=sys.stderr)

@@ -38,7 +38,7 @@ from netpol_tui.policy import (
     Verdict,
     parse_block,
 )
-from netpol_tui.policy.addresses import try_parse_address
+from netpol_tui.policy.addresses import Address, try_parse_address
 from netpol_tui.policy.engine import METADATA_ADDRESS
 from netpol_tui.policy.gke_rules import KindRuleRef, cilium_key, fqdn_port, fqdn_targets
 
@@ -67,6 +67,7 @@ class Comparer:
         self._shared: dict[tuple, tuple[tuple[Verdict, ...], tuple[str, ...]]] = {}
         self._exact: dict[tuple, tuple[tuple[Verdict, ...], tuple[str, ...]]] = {}
         self._classes: dict[int, tuple[Pod, int]] = {}
+        self._endpoint_classes: dict[int, tuple[Endpoint, tuple]] = {}
         self._class_ids: dict[tuple, int] = {}
         self._ip_blind = engine.dataplane is Dataplane.DATAPLANE_V2
         self._label_keys = _selector_keys(snapshot)
@@ -74,6 +75,7 @@ class Comparer:
         self._address_classes: dict[tuple[str, str], tuple] = {}
         self._answers: dict[tuple, tuple[str, tuple[Verdict, ...], tuple[str, ...]]] = {}
         self._blocks: dict[str, list[ParsedBlock]] = {}
+        self._parsed: dict[str, Address | None] = {}
         self._policies_by_ns: dict[str, list[NetworkPolicy]] = {}
         for policy in snapshot.policies:
             self._policies_by_ns.setdefault(policy.namespace, []).append(policy)
@@ -94,7 +96,10 @@ class Comparer:
                 blocks = self._blocks[namespace] = [
                     parse_block(peer.ip_block) for policy in self._policies_by_ns.get(namespace, ())
                     for rule in (*policy.ingress, *policy.egress) for peer in rule.peers if peer.ip_block is not None]
-            parsed = try_parse_address(address)
+            if address in self._parsed:
+                parsed = self._parsed[address]
+            else:
+                parsed = self._parsed[address] = try_parse_address(address)
             if parsed is None:
                 signature = ("address", address)
             else:
@@ -105,6 +110,9 @@ class Comparer:
 
     def _class(self, endpoint: Endpoint, namespace: str | None = None) -> tuple:
         """The endpoint's verdict class; `namespace` is the pod side's, for an outside address."""
+        known = self._endpoint_classes.get(id(endpoint))
+        if known is not None and known[0] is endpoint:
+            return known[1]
         pod = endpoint.pod
         if pod is None:
             return self._address_class(endpoint.address, namespace)
@@ -118,7 +126,10 @@ class Comparer:
             entry = (pod, self._class_ids.setdefault(features, len(self._class_ids)))
             self._classes[id(pod)] = entry
         address = None if self._ip_blind and not pod.host_network else endpoint.address
-        return (entry[1], address, endpoint.service.key if endpoint.service is not None else None)
+        signature = (entry[1], address, endpoint.service.key if endpoint.service is not None else None)
+        # a pod endpoint's class does not depend on the other side: kept per endpoint object
+        self._endpoint_classes[id(endpoint)] = (endpoint, signature)
+        return signature
 
     def _run(self, cache: dict, key: tuple, src: Endpoint, dsts: list[Endpoint], port: int, protocol: str
              ) -> tuple[tuple[Verdict, ...], tuple[str, ...]]:
@@ -156,16 +167,30 @@ class Comparer:
         return self._run(self._exact, pair, src.endpoint, targets, key.port, key.protocol)[0]
 
     def evaluate(self, key: FlowKey) -> Evaluation:
-        resolve = self.resolver.resolve
-        src, dst = resolve(key.src), resolve(key.dst)
+        # called once per connection (10^5 and more): the caches by object are read here, inline
+        resolver = self.resolver
+        by_id = resolver.by_id
+        peer = key.src
+        entry = by_id.get(id(peer))
+        src = entry[1] if entry is not None and entry[0] is peer else resolver.resolve(peer)
+        peer = key.dst
+        entry = by_id.get(id(peer))
+        dst = entry[1] if entry is not None and entry[0] is peer else resolver.resolve(peer)
         src_ep, dst_ep = src.endpoint, dst.endpoint
         if src_ep is None or dst_ep is None or dst.kind == SERVICE:
             return self._evaluate_other(key, src, dst)
         # the common case, one pod or address to another: one lookup per verdict class and side
-        src_pod, dst_pod = src_ep.pod, dst_ep.pod
-        class_key = (self._class(src_ep, dst_pod.namespace if dst_pod is not None else None),
-                     self._class(dst_ep, src_pod.namespace if src_pod is not None else None),
-                     key.port, key.protocol, src_pod is not None and src_pod is dst_pod, key.direction)
+        # (a Joined's pod is its endpoint's pod, read without the property)
+        src_pod, dst_pod = src.pod, dst.pod
+        classes = self._endpoint_classes
+        known = classes.get(id(src_ep))
+        src_class = known[1] if known is not None and known[0] is src_ep else \
+            self._class(src_ep, dst_pod.namespace if dst_pod is not None else None)
+        known = classes.get(id(dst_ep))
+        dst_class = known[1] if known is not None and known[0] is dst_ep else \
+            self._class(dst_ep, src_pod.namespace if src_pod is not None else None)
+        class_key = (src_class, dst_class, key.port, key.protocol, src_pod is not None and src_pod is dst_pod,
+                     key.direction)
         answer = self._answers.get(class_key)
         if answer is None:
             verdicts, errors = self._run(self._shared, class_key[:5], src_ep, [dst_ep], key.port, key.protocol)
@@ -222,7 +247,8 @@ class Comparer:
         """Endpoints the snapshot cannot stand for, and Services (one verdict per backing pod)."""
         reasons: list[str] = []
         for role, joined in (("source", src), ("destination", dst)):
-            if joined.endpoint is None and joined.kind != SERVICE:
+            # a Service ClusterIP stands for its pods as a destination only (as a source it crashed here)
+            if joined.endpoint is None and (joined.kind != SERVICE or role == "source"):
                 reasons.append(f"the {role} cannot be evaluated: {'; '.join(joined.notes) or 'unknown endpoint'}")
         if reasons:
             return Evaluation(UNKNOWN, src, dst, (), tuple(reasons))

@@ -9,6 +9,7 @@ fqdn-not-logged instead: it is not compared, so nothing else is looked for.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from netpol_tui import __version__
@@ -58,6 +59,8 @@ class Diagnoser:
         self._agents: set[str] | None = None
         self._policies = {policy.key: policy for policy in snapshot.policies}
         self._by_namespace: dict[str, list[NetworkPolicy]] = {}
+        self._stamps: dict[str | None, datetime | None] = {}
+        self._key_times: dict[str | None, datetime | None] = {}
         for policy in snapshot.policies:
             self._by_namespace.setdefault(policy.namespace, []).append(policy)
 
@@ -123,6 +126,20 @@ class Diagnoser:
                                f"so policy is not enforced there; check with `{AGENT_COMMAND}`")
         return out
 
+    def _stamp(self, text: str | None) -> datetime | None:
+        """parse_timestamp, once per distinct text (objects share creation times; groups number 10^4-10^5)."""
+        if text not in self._stamps:
+            self._stamps[text] = parse_timestamp(text)
+        return self._stamps[text]
+
+    def _key_time(self, key: str | None) -> datetime | None:
+        """key_time, kept for the group being diagnosed (several checks read its first record's time)."""
+        if key not in self._key_times:
+            if len(self._key_times) > 4:
+                self._key_times.clear()
+            self._key_times[key] = key_time(key)
+        return self._key_times[key]
+
     def _agent_nodes(self) -> set[str]:
         if self._agents is None:
             self._agents = {pod.node_name for pod in self.snapshot.pods
@@ -132,12 +149,12 @@ class Diagnoser:
 
     def _changed(self, group: FlowGroup) -> list[str]:
         out = []
-        first = key_time(group.first)
-        last = key_time(group.last)
+        first = self._key_time(group.first)
+        last = self._key_time(group.last)
         namespaces = {subject.pod.namespace for _, subject, _ in self._subjects(group) if subject.pod is not None}
         if first is not None:
             for policy in (policy for namespace in sorted(namespaces) for policy in self._by_namespace.get(namespace, ())):
-                created = parse_timestamp(policy.creation_timestamp)
+                created = self._stamp(policy.creation_timestamp)
                 if created is not None and created > first:
                     out.append(f"policy {policy_name(policy)} was created at {policy.creation_timestamp}, after the "
                                f"first record ({self._first(group)}): the records predate it")
@@ -156,7 +173,7 @@ class Diagnoser:
     def _missing(self, group: FlowGroup) -> list[str]:
         out = []
         captured = self.snapshot.captured_at.isoformat() if self.snapshot.captured_at else "unknown"
-        first = key_time(group.first)
+        first = self._key_time(group.first)
         for role, joined in (("source", group.evaluation.src), ("destination", group.evaluation.dst)):
             times = f"(record {self._first(group)}, snapshot {captured})"
             if joined.missing:
@@ -164,7 +181,7 @@ class Diagnoser:
                 continue
             pod = joined.pod
             if pod is not None and first is not None:
-                created = parse_timestamp(pod.creation_timestamp)
+                created = self._stamp(pod.creation_timestamp)
                 if created is not None and created > first:
                     out.append(f"{role}: pod {pod.namespace}/{pod.name} in the snapshot was created at "
                                f"{pod.creation_timestamp}, after the record: the record is about an earlier pod of "

@@ -16,6 +16,7 @@ reader does not know are ignored.
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Any
 
 from netpol_tui.flows.records import (
@@ -52,6 +53,10 @@ def check_ip(value: Any, field: str) -> str:
     cached = _IP_CACHE.get(value)
     if cached is not None:
         return cached
+    if canonical_ipv4(value):  # what GKE writes: its own canonical text, no ipaddress parse
+        if len(_IP_CACHE) < 500_000:
+            _IP_CACHE[value] = value
+        return value
     try:
         text = str(ipaddress.ip_address(value.strip().strip("[]")))
     except ValueError:
@@ -59,6 +64,15 @@ def check_ip(value: Any, field: str) -> str:
     if len(_IP_CACHE) < 500_000:
         _IP_CACHE[value] = text
     return text
+
+
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_CANONICAL_IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
+
+
+def canonical_ipv4(text: str) -> bool:
+    """Dotted IPv4 text exactly as `str(ipaddress.ip_address(text))` writes it."""
+    return _CANONICAL_IPV4.fullmatch(text) is not None
 
 
 def check_port(value: Any, field: str) -> int:

@@ -122,10 +122,14 @@ class FlowGroup:
                       - {""})
 
 
-def aggregate(records: Iterable[tuple[FlowKey, int, str | None, str | None]], where=lambda: ("", None, None)
-              ) -> dict[FlowKey, Connection]:
-    """Fold records into connections; `where()` tells the position of the record just read."""
-    connections: dict[FlowKey, Connection] = {}
+def aggregate(records: Iterable[tuple[FlowKey, int, str | None, str | None]], where=lambda: ("", None, None),
+              connections: dict[FlowKey, Connection] | None = None) -> dict[FlowKey, Connection]:
+    """Fold records into connections; `where()` tells the position of the record just read.
+
+    `connections` (filled in place) may be shared with a `FlowReader` that folds some records itself.
+    """
+    if connections is None:
+        connections = {}
     get = connections.get
     with gc_paused():
         for key, count, when, node in records:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from netpol_tui.flows.gke_log import canonical_ipv4
 from netpol_tui.flows.records import Peer
 from netpol_tui.model.objects import Pod, Service
 from netpol_tui.model.snapshot import Snapshot
@@ -58,6 +59,8 @@ class Resolver:
         self.engine = engine
         self.snapshot = snapshot
         self._cache: dict[Peer, Joined] = {}
+        #: id(peer) -> (peer, joined): read inline by `Comparer.evaluate`
+        self.by_id: dict[int, tuple[Peer, Joined]] = {}
         self._service_ips: dict[str, Service] = {}
         for service in snapshot.services:
             for ip in service.cluster_ips:
@@ -71,9 +74,15 @@ class Resolver:
         self._by_workload: dict[tuple[str, str, str], list[Pod]] | None = None
 
     def resolve(self, peer: Peer) -> Joined:
+        # by identity first: the fast reader makes one Peer object per distinct peer, and an int
+        # hashes for less than a 6-tuple of strings (the entry keeps the peer alive, so its id stays its own)
+        entry = self.by_id.get(id(peer))
+        if entry is not None and entry[0] is peer:
+            return entry[1]
         joined = self._cache.get(peer)
         if joined is None:
             joined = self._cache[peer] = self._resolve(peer)
+        self.by_id[id(peer)] = (peer, joined)
         return joined
 
     def _resolve(self, peer: Peer) -> Joined:
@@ -112,7 +121,9 @@ class Resolver:
                          f"{', '.join(pod.pod_ips)} (the pod was recreated since, or the snapshot is stale)")
         workload = pod_workload(pod)
         identity = ("workload", pod.namespace, workload) if workload else ("pod", pod.namespace, pod.name)
-        return Joined(POD, Endpoint.for_pod(pod, address=ip), pod.namespace, pod.name, workload, ip or pod.ip,
+        # the pod's own canonical address is what Endpoint takes without one: spare it the parse
+        address = None if ip is not None and ip == pod.ip and canonical_ipv4(ip) else ip
+        return Joined(POD, Endpoint.for_pod(pod, address=address), pod.namespace, pod.name, workload, ip or pod.ip,
                       identity, pod=pod, notes=tuple(extra))
 
     def _missing(self, peer: Peer) -> Joined:
