@@ -1,0 +1,121 @@
+"""What the FQDN and Cilium policies say about a pod, looked up once per *class* of pods.
+
+A class is the pods of one namespace that agree on every label some Cilium endpointSelector or
+FQDN podSelector names: whatever else differs between them (`version`, `pod-template-hash`, a
+StatefulSet's pod name), every such selector matches all of them or none. So the rule sets that
+select a pod (`GkeIndexMixin._cilium_side`, per direction and peer kind) and the FQDN policies
+that select it (`_fqdn_selecting`) are computed for the first pod group of a class and shared by
+the others: on the 100,000-pod synthetic cluster 33,765 pod groups make 8,911 classes.
+
+`KindPlan.empty` lets the verdict code skip the kinds entirely for a pod no such policy can
+touch. The cache is tied to the engine's `GkeIndex` (a new index, a new cache), and filled with
+single assignments like the index's own caches (safe for concurrent readers under the GIL).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from netpol_tui.model.gke_policy import FqdnNetworkPolicy
+from netpol_tui.model.objects import Pod
+from netpol_tui.model.policy import LabelSelector
+from netpol_tui.policy.gke_index import GkeIndex, GkeIndexMixin, Side
+from netpol_tui.policy.gke_rules import cilium_key, compile_cilium_selector
+
+
+class KindPlan:
+    """The rule sets of one class for each (direction, peer kind) and its FQDN policies."""
+
+    __slots__ = ("empty", "fqdn", "sides")
+
+    def __init__(self, sides: tuple[tuple[Side, ...], ...], fqdn: tuple[FqdnNetworkPolicy, ...]) -> None:
+        #: indexed by 2 * egress + peer (peer 0: a pod, 1: an address), as `_cilium_side` gives them
+        self.sides = sides
+        self.fqdn = fqdn
+        self.empty = not fqdn and not any(sides)
+
+    def side(self, egress: bool, peer: int) -> tuple[Side, ...]:
+        return self.sides[2 * egress + peer]
+
+
+@dataclass(slots=True)
+class _PlanCache:
+    index: GkeIndex
+    #: raw pod label keys an FQDN podSelector names
+    raw_keys: frozenset[str]
+    #: normalised label keys a Cilium endpointSelector names
+    cilium_keys: frozenset[str]
+    #: id(pod group) -> (group, plan)
+    by_group: dict[int, tuple[object, KindPlan]] = field(default_factory=dict)
+    #: (namespace, the group's labels on the keys above) -> plan
+    by_class: dict[tuple[str, tuple[tuple[str, str], ...]], KindPlan] = field(default_factory=dict)
+    #: label key -> is it one of the keys above
+    relevant: dict[str, bool] = field(default_factory=dict)
+
+
+def _selector_keys(selector: LabelSelector) -> list[str]:
+    return [*selector.match_labels, *(requirement.key for requirement in selector.match_expressions)]
+
+
+class KindPlansMixin(GkeIndexMixin):
+    """`_kind_plan(pod)`: the FQDN and Cilium policies of the pod's class (see the module docstring)."""
+
+    _kind_plans: _PlanCache | None = None
+
+    def _plan_cache(self) -> _PlanCache:
+        index = self._required_gke_index()
+        cache = self._kind_plans
+        if cache is not None and cache.index is index:
+            return cache
+        raw = {key for policy in self.snapshot.fqdn_policies for key in _selector_keys(policy.pod_selector)}
+        cilium: set[str] = set()
+        for policy in self.snapshot.cilium_policies:
+            for rule_set in policy.rules:
+                if rule_set.endpoint_selector is not None:
+                    compiled = compile_cilium_selector(rule_set.endpoint_selector)
+                    cilium.update(key for key, _ in compiled.equals)
+                    cilium.update(key for _, key, _ in compiled.expressions)
+        cache = _PlanCache(index, frozenset(raw), frozenset(cilium))
+        self._kind_plans = cache
+        return cache
+
+    def _kind_plan(self, pod: Pod) -> KindPlan:
+        """The plan of the pod's class; cached per pod group and per class."""
+        cache = self._plan_cache()
+        group = self._group_for(pod)
+        hit = cache.by_group.get(id(group))
+        if hit is not None and hit[0] is group:
+            return hit[1]
+        relevant = cache.relevant
+        kept = []
+        for key, value in group.labels.items():
+            wanted = relevant.get(key)
+            if wanted is None:
+                wanted = relevant[key] = key in cache.raw_keys or cilium_key(key) in cache.cilium_keys
+            if wanted:
+                kept.append((key, value))
+        kept.sort()
+        class_key = (pod.namespace, tuple(kept))
+        plan = cache.by_class.get(class_key)
+        if plan is None:
+            plan = cache.by_class[class_key] = KindPlan(self._class_sides(pod), tuple(self._fqdn_selecting(pod)))
+        cache.by_group[id(group)] = (group, plan)
+        return plan
+
+    def _class_sides(self, pod: Pod) -> tuple[tuple[Side, ...], ...]:
+        """`_cilium_side(pod, egress, peer)` for the four (egress, peer) pairs in one pass over the
+        selecting rule sets (the same filter: a rule set is left out of a side when it has no rule
+        for that peer kind and neither isolates nor leaves anything in doubt)."""
+        sides: tuple[list[Side], ...] = ([], [], [], [])
+        for policy, rule_set, selected, prepared_pair in self._cilium_selecting(pod):
+            doubt = bool(rule_set.unsupported) or selected is None
+            for egress in (0, 1):
+                prepared = prepared_pair[egress]
+                if not prepared:
+                    continue
+                allow_pairs, deny_pairs, isolates = prepared
+                for peer in (0, 1):
+                    allow_rules, deny_rules = allow_pairs[peer], deny_pairs[peer]
+                    if allow_rules or deny_rules or isolates or doubt:
+                        sides[2 * egress + peer].append((policy, rule_set, selected, allow_rules, deny_rules, isolates))
+        return tuple(tuple(side) for side in sides)
