@@ -142,7 +142,7 @@ def start_from_args(args: argparse.Namespace) -> StartAt | None:
     if args.start_pod is not None and args.start_policy is not None:
         raise StartError("choose one object to select: --pod or --policy, not both")
     namespace = getattr(args, "namespace", None)
-    select = None
+    select: tuple[str, str | None, str] | None = None
     if args.start_pod is not None:
         select = ("Pod", *_object_name("--pod", args.start_pod, namespace))
     elif args.start_policy is not None:
