@@ -31,7 +31,7 @@ from netpol_tui.model.gke_policy import CiliumPolicy, FqdnNetworkPolicy
 from netpol_tui.model.objects import Pod
 from netpol_tui.model.snapshot import Kind
 from netpol_tui.policy.cilium_match import CiliumMatchMixin
-from netpol_tui.policy.common import _Traffic
+from netpol_tui.policy.common import WORDS, _Traffic
 from netpol_tui.policy.gke_index import GkeIndex
 from netpol_tui.policy.gke_rules import (
     KNOWN_ENTITIES,
@@ -47,9 +47,14 @@ from netpol_tui.policy.gke_rules import (
 )
 from netpol_tui.policy.kind_plans import KindPlansMixin
 from netpol_tui.policy.results import Direction, DirectionResult, Endpoint
+from netpol_tui.shell import kubectl
 
 __all__ = ["KNOWN_ENTITIES", "NAMESPACE_KEY", "NAMESPACE_LABEL_PREFIX", "POD_ENTITIES", "UNKNOWN_KEYS", "GkeIndex",
            "GkeKindsMixin", "KindRuleRef", "unsupported_state"]
+
+
+#: The command that prints the Dataplane V2 agent's image (its Cilium version).
+_AGENT_IMAGE = kubectl("get", "daemonset", "anetd", "-o", "jsonpath={..image}", namespace="kube-system").text
 
 
 class GkeKindsMixin(CiliumMatchMixin, KindPlansMixin):
@@ -178,6 +183,26 @@ class GkeKindsMixin(CiliumMatchMixin, KindPlansMixin):
             if label not in side.isolating_policies), (
             f"{word} {name}: denied; isolated by {', '.join(names)} and no rule of any policy kind allows "
             f"{t.protocol} port {t.port}."))
+
+    def _default_deny_notes(self, t: _Traffic, egress: DirectionResult, ingress: DirectionResult,
+                            notes: list[str]) -> None:
+        """A side allowed because no policy isolates it, while a Cilium rule set selecting the pod
+        would isolate it but for `enableDefaultDeny: false`: say that only Cilium 1.16 and later
+        honour the field (netpol-tui cannot see the agent's version), with the command to check it."""
+        for side, endpoint, is_egress in ((egress, t.src, True), (ingress, t.dst, False)):
+            pod = endpoint.pod
+            if pod is None or pod.host_network or side.allowed is not True or side.isolated is not False:
+                continue
+            labels = self._kind_plan(pod).relaxed[is_egress]
+            if not labels:
+                continue
+            word = WORDS[Direction.EGRESS if is_egress else Direction.INGRESS]
+            shown = ", ".join(labels[:2]) + (f" and {len(labels) - 2} more" if len(labels) > 2 else "")
+            notes.append(f"{shown} {'sets' if len(labels) == 1 else 'set'} enableDefaultDeny.{word}: false, so "
+                         f"{'it does' if len(labels) == 1 else 'they do'} not isolate the {word} of {endpoint.name}; "
+                         "Cilium honours that field from 1.16 on: an older Dataplane V2 agent ignores it, isolates "
+                         f"the pod and lets this traffic through only if an allow rule matches it (the agent's "
+                         f"version: `{_AGENT_IMAGE}`).")
 
     def _fqdn(self, policies: tuple[FqdnNetworkPolicy, ...], other: Endpoint, t: _Traffic, isolating: list[str],
               allows: list[KindRuleRef], doubt: list[str]) -> None:

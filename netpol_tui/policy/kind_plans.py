@@ -26,12 +26,16 @@ from netpol_tui.policy.gke_rules import cilium_key, compile_cilium_selector
 class KindPlan:
     """The rule sets of one class for each (direction, peer kind) and its FQDN policies."""
 
-    __slots__ = ("empty", "fqdn", "sides")
+    __slots__ = ("empty", "fqdn", "relaxed", "sides")
 
-    def __init__(self, sides: tuple[tuple[Side, ...], ...], fqdn: tuple[FqdnNetworkPolicy, ...]) -> None:
+    def __init__(self, sides: tuple[tuple[Side, ...], ...], fqdn: tuple[FqdnNetworkPolicy, ...],
+                 relaxed: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> None:
         #: indexed by 2 * egress + peer (peer 0: a pod, 1: an address), as `_cilium_side` gives them
         self.sides = sides
         self.fqdn = fqdn
+        #: per direction (ingress, egress): labels of the selecting rule sets that have rules there
+        #: but do not isolate, by `enableDefaultDeny: false` (a field of Cilium 1.16 and later)
+        self.relaxed = relaxed
         self.empty = not fqdn and not any(sides)
 
     def side(self, egress: bool, peer: int) -> tuple[Side, ...]:
@@ -98,7 +102,8 @@ class KindPlansMixin(GkeIndexMixin):
         class_key = (pod.namespace, tuple(kept))
         plan = cache.by_class.get(class_key)
         if plan is None:
-            plan = cache.by_class[class_key] = KindPlan(self._class_sides(pod), tuple(self._fqdn_selecting(pod)))
+            plan = cache.by_class[class_key] = KindPlan(self._class_sides(pod), tuple(self._fqdn_selecting(pod)),
+                                                        self._relaxed(pod))
         cache.by_group[id(group)] = (group, plan)
         return plan
 
@@ -119,3 +124,15 @@ class KindPlansMixin(GkeIndexMixin):
                     if allow_rules or deny_rules or isolates or doubt:
                         sides[2 * egress + peer].append((policy, rule_set, selected, allow_rules, deny_rules, isolates))
         return tuple(tuple(side) for side in sides)
+
+    def _relaxed(self, pod: Pod) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(ingress, egress): the selecting rule sets whose `enableDefaultDeny` turns off the
+        isolation their rules in that direction would otherwise bring (see KindPlan.relaxed)."""
+        ingress: list[str] = []
+        egress: list[str] = []
+        for policy, rule_set, _, _ in self._cilium_selecting(pod):
+            if rule_set.default_deny_ingress is False and (rule_set.ingress or rule_set.ingress_deny):
+                ingress.append(policy.label)
+            if rule_set.default_deny_egress is False and (rule_set.egress or rule_set.egress_deny):
+                egress.append(policy.label)
+        return tuple(dict.fromkeys(ingress)), tuple(dict.fromkeys(egress))
