@@ -193,13 +193,14 @@ class GkeKindsMixin(CiliumMatchMixin, KindPlansMixin):
             pod = endpoint.pod
             if pod is None or pod.host_network or side.allowed is not True or side.isolated is not False:
                 continue
-            labels = self._kind_plan(pod).relaxed[is_egress]
-            if not labels:
+            relaxed = self._kind_plan(pod).relaxed[is_egress]
+            if not relaxed:
                 continue
+            labels = [policy.label for policy in relaxed[:3]]
             word = WORDS[Direction.EGRESS if is_egress else Direction.INGRESS]
-            shown = ", ".join(labels[:2]) + (f" and {len(labels) - 2} more" if len(labels) > 2 else "")
-            notes.append(f"{shown} {'sets' if len(labels) == 1 else 'set'} enableDefaultDeny.{word}: false, so "
-                         f"{'it does' if len(labels) == 1 else 'they do'} not isolate the {word} of {endpoint.name}; "
+            shown = ", ".join(labels[:2]) + (f" and {len(relaxed) - 2} more" if len(relaxed) > 2 else "")
+            notes.append(f"{shown} {'sets' if len(relaxed) == 1 else 'set'} enableDefaultDeny.{word}: false, so "
+                         f"{'it does' if len(relaxed) == 1 else 'they do'} not isolate the {word} of {endpoint.name}; "
                          "Cilium honours that field from 1.16 on: an older Dataplane V2 agent ignores it, isolates "
                          f"the pod and lets this traffic through only if an allow rule matches it (the agent's "
                          f"version: `{_AGENT_IMAGE}`).")
