@@ -130,6 +130,7 @@ def bench_engine(args: argparse.Namespace) -> dict:
         synthetic.generate(data, pods=args.pods, namespaces=namespaces, policies=policies, nodes=nodes,
                            seed=args.seed, ccnps=kinds[0], fqdn_policies=kinds[1])
     gc.collect()
+    load_start = " / ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     base_rss = rss_mb()
     start = time.perf_counter()
     snapshot = load_files([str(data)])
@@ -172,7 +173,9 @@ def bench_engine(args: argparse.Namespace) -> dict:
         print(f"{len(errors)} queries failed, e.g. {errors[0]}", file=sys.stderr)
     return {
         "generated_pods": args.pods, "problems": len(snapshot.problems), "repeat": args.repeat,
-        "load": " / ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?",
+        "load": load_start,
+        "load_end": " / ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?",
+        "query_runs": [(round(wall, 3), round(cpu, 3)) for wall, cpu in runs],
         "pods": len(snapshot.pods), "namespaces": len(snapshot.namespaces), "policies": len(snapshot.policies),
         "nodes": len(snapshot.nodes), "services": len(snapshot.services), "dataplane": str(engine.dataplane),
         "ccnps": len(snapshot.cilium_policies), "fqdn_policies": len(snapshot.fqdn_policies),
@@ -192,7 +195,8 @@ def engine_markdown(r: dict) -> str:
     return "\n".join([
         f"Run: {time.strftime('%Y-%m-%d')}, Python {platform.python_version()}, {platform.machine()}, "
         f"`python benchmarks/bench_policy.py --pods {r['generated_pods']}{' --gke-kinds' if r['ccnps'] else ''}` "
-        f"(build and queries: best of {r['repeat']} runs; load average at start {r['load']}).",
+        f"(build and queries: best of {r['repeat']} runs; load average {r['load']} at start, {r['load_end']} at the "
+        f"end; the query runs, wall/CPU s: {', '.join(f'{w:.2f}/{c:.2f}' for w, c in r['query_runs'])}).",
         "",
         f"Cluster: {r['generated_pods']:,} pods generated, {r['pods']:,} loaded ({r['problems']:,} load warnings), "
         f"{r['namespaces']:,} namespaces, {r['policies']:,} policies, "

@@ -1,7 +1,8 @@
 """Deep links: start options that open the console at a place, not at Status.
 
     netpol-tui --context CTX --pod shop/web-1         # Policies, that pod selected
-    netpol-tui --context CTX --policy shop/allow-web  # Policies, that policy selected
+    netpol-tui --context CTX --policy shop/allow-web  # Policies, that policy (of any kind) selected
+    netpol-tui --context CTX --policy ccnp/lockdown   # a kind first: netpol/, fqdn/, cnp/ NS/NAME; ccnp/NAME
     netpol-tui --context CTX --screen matrix          # any screen, by name or `:` alias
     netpol-tui --context CTX --explain shop/web data/db 5432   # the Explain form, filled and run
 
@@ -20,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from netpol_tui.modes import MODE_NAMES, SCREEN_ALIASES
+from netpol_tui.refs import ANY_POLICY, LINK_KINDS
 
 GROUP_TITLE = "console start (deep links; the console only)"
 #: Option -> argparse dest, in the order the error messages name them.
@@ -39,8 +41,11 @@ class StartAt:
     """Where the console opens: a screen, an object to select there, an Explain question to run."""
 
     screen: str = "status"
-    #: (kind, namespace, name) of the object to select: kind "Pod" or "NetworkPolicy".
-    select: tuple[str, str, str] | None = None
+    #: (kind, namespace, name) of the object to select: kind "Pod", a policy kind
+    #: ("NetworkPolicy", "FQDNNetworkPolicy", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy",
+    #: namespace None for the last) or `refs.ANY_POLICY` for a policy named without its kind (namespace
+    #: None: any namespace, or cluster-scoped), resolved once the snapshot is read.
+    select: tuple[str, str | None, str] | None = None
     #: (from, to, port) for the Explain form, which is filled in and run once the engine is ready.
     explain: tuple[str, str, int] | None = None
 
@@ -50,8 +55,11 @@ def add_start_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(GROUP_TITLE)
     group.add_argument("--pod", dest="start_pod", metavar="NS/NAME",
                        help="open Policies with this pod selected (NAME alone with --namespace)")
-    group.add_argument("--policy", dest="start_policy", metavar="NS/NAME",
-                       help="open Policies with this NetworkPolicy selected (NAME alone with --namespace)")
+    group.add_argument("--policy", dest="start_policy", metavar="[KIND/]NS/NAME",
+                       help="open Policies with this policy selected: NS/NAME for a NetworkPolicy, "
+                            "FQDNNetworkPolicy or CiliumNetworkPolicy (KIND/NS/NAME with KIND netpol, fqdn or cnp "
+                            "when names clash), ccnp/NAME for a CiliumClusterwideNetworkPolicy, NAME alone for "
+                            "any policy of that name (in --namespace when given)")
     group.add_argument("--screen", dest="start_screen", metavar="NAME",
                        help=f"open this screen: {', '.join(MODE_NAMES)} (or a : command alias such as pods, netpol)")
     group.add_argument("--explain", dest="start_explain", nargs=3, metavar=("FROM", "TO", "PORT"),
@@ -68,6 +76,33 @@ def _object_name(option: str, value: str, namespace: str | None) -> tuple[str, s
         hint = "" if namespace else " (or NAME with --namespace)"
         raise StartError(f"{option} {value!r}: expected NAMESPACE/NAME{hint}")
     return parts[0], parts[1]
+
+
+def _policy(value: str, namespace: str | None) -> tuple[str, str | None, str]:
+    """(kind, namespace, name) of a `--policy` value: `KIND/NS/NAME` or `ccnp/NAME` (KIND one of
+    `LINK_KINDS`), `NS/NAME` (a policy of any namespaced kind), or `NAME` (with --namespace: in
+    that namespace; without: any policy of that name, cluster-wide ones included). The kind words
+    count only in those shapes: `fqdn/x` is the policy x of a namespace called fqdn, and a
+    NetworkPolicy x in a namespace called ccnp is `netpol/ccnp/x`."""
+    expected = (f"--policy {value!r}: expected NAMESPACE/NAME, KIND/NAMESPACE/NAME (KIND: netpol, fqdn, cnp), "
+                "ccnp/NAME or NAME")
+    parts = value.split("/")
+    kind = LINK_KINDS.get(parts[0].lower())
+    if kind == "CiliumClusterwideNetworkPolicy" and len(parts) == 2:
+        if not _NAME.fullmatch(parts[1]):
+            raise StartError(expected)
+        return kind, None, parts[1]
+    if kind == "CiliumClusterwideNetworkPolicy" and len(parts) == 3:
+        raise StartError(f"--policy {value!r}: a CiliumClusterwideNetworkPolicy has no namespace: write ccnp/NAME")
+    if kind is not None and len(parts) == 3:
+        parts = parts[1:]
+    else:
+        kind = ANY_POLICY
+        if len(parts) == 1:
+            parts = [namespace, value] if namespace else [value]
+    if len(parts) > 2 or not all(_NAME.fullmatch(part) for part in parts):
+        raise StartError(expected)
+    return (kind, parts[0], parts[1]) if len(parts) == 2 else (kind, None, parts[0])
 
 
 def screen_named(word: str) -> str:
@@ -107,11 +142,11 @@ def start_from_args(args: argparse.Namespace) -> StartAt | None:
     if args.start_pod is not None and args.start_policy is not None:
         raise StartError("choose one object to select: --pod or --policy, not both")
     namespace = getattr(args, "namespace", None)
-    select = None
+    select: tuple[str, str | None, str] | None = None
     if args.start_pod is not None:
         select = ("Pod", *_object_name("--pod", args.start_pod, namespace))
     elif args.start_policy is not None:
-        select = ("NetworkPolicy", *_object_name("--policy", args.start_policy, namespace))
+        select = _policy(args.start_policy, namespace)
     screen = screen_named(args.start_screen) if args.start_screen is not None else None
     if select is not None and screen not in (None, "policies"):
         option = "--pod" if select[0] == "Pod" else "--policy"

@@ -38,8 +38,20 @@ class Named(Protocol):
 #: The Dataplane V2 policy kinds the Policies screen lists beside NetworkPolicies -> their short label.
 GKE_POLICY_KINDS = {"FQDNNetworkPolicy": "fqdn", "CiliumNetworkPolicy": "cnp", "CiliumClusterwideNetworkPolicy": "ccnp"}
 POLICIES_KINDS = ("Namespace", "Pod", "NetworkPolicy", "Service", "Ingress", *GKE_POLICY_KINDS, *WORKLOAD_KINDS)
-MODE_OF_KIND = {**{kind: "policies" for kind in POLICIES_KINDS}, "Node": "nodes", "NodePool": "nodes",
+#: A policy of any of the four kinds, named without its kind (`--policy shop/allow-web`, or
+#: `--policy lockdown` for any namespace and cluster-scoped ones): `policy_candidates` resolves it.
+ANY_POLICY = "Policy"
+MODE_OF_KIND = {**{kind: "policies" for kind in (*POLICIES_KINDS, ANY_POLICY)}, "Node": "nodes", "NodePool": "nodes",
                 "Cluster": "status"}
+#: The kind word that starts a `--policy` value (`fqdn/shop/x`, `ccnp/lockdown`) -> the kind; the
+#: first word of each kind is the one messages suggest (the Policies screen's KIND column codes,
+#: `netpol` as kubectl's short name for NetworkPolicy).
+LINK_KINDS = {"netpol": "NetworkPolicy", "np": "NetworkPolicy", "pol": "NetworkPolicy",
+              "networkpolicy": "NetworkPolicy",
+              "fqdn": "FQDNNetworkPolicy", "fqdnnetworkpolicy": "FQDNNetworkPolicy",
+              "cnp": "CiliumNetworkPolicy", "ciliumnetworkpolicy": "CiliumNetworkPolicy",
+              "ccnp": "CiliumClusterwideNetworkPolicy",
+              "ciliumclusterwidenetworkpolicy": "CiliumClusterwideNetworkPolicy"}
 #: Words that start an evidence path naming an object (`Pod shop/web-1 metadata...`).
 _KIND_WORDS = {"pod": "Pod", "node": "Node", "networkpolicy": "NetworkPolicy", "service": "Service",
                "namespace": "Namespace", "ingress": "Ingress", "nodepool": "NodePool",
@@ -166,3 +178,27 @@ def rule_object_ref(ref: RuleRef) -> ObjectRef:
     if kind == "FQDNNetworkPolicy":
         return ObjectRef("FQDNNetworkPolicy", ref.namespace, ref.name)
     return ObjectRef("NetworkPolicy", ref.namespace, ref.name)
+
+
+def policy_link(ref: ObjectRef) -> str:
+    """The `--policy` value naming exactly this policy: `netpol/shop/x`, `fqdn/shop/x`, `ccnp/x`."""
+    word = next(word for word, kind in LINK_KINDS.items() if kind == ref.kind)
+    return f"{word}/{ref.namespace}/{ref.name}" if ref.namespace else f"{word}/{ref.name}"
+
+
+def policy_candidates(snapshot: Snapshot | None, ref: ObjectRef) -> list[ObjectRef]:
+    """The policies an `ANY_POLICY` ref may name, of every kind, in the snapshot's order per kind:
+    with a namespace the NetworkPolicy, FQDNNetworkPolicy and CiliumNetworkPolicy of that
+    namespace and name; without one, the CiliumClusterwideNetworkPolicy of that name and the
+    policies of every kind and namespace with that name."""
+    if snapshot is None:
+        return []
+    name, namespace = ref.name, ref.namespace
+    found: list[ObjectRef] = []
+    if namespace is None:
+        found += [policy_ref(p) for p in snapshot.cilium_policies if p.namespace is None and p.name == name]
+    policies: tuple[Any, ...] = (*snapshot.policies, *snapshot.fqdn_policies, *snapshot.cilium_policies)
+    for policy in policies:
+        if policy.name == name and policy.namespace is not None and namespace in (None, policy.namespace):
+            found.append(policy_ref(policy))
+    return found

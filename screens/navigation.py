@@ -18,7 +18,7 @@ from typing import Any
 # GoTo and name objects); re-exported here, where the screens and older code look for them.
 from netpol_tui.messages import GoTo as GoTo
 from netpol_tui.model.objects import WORKLOAD_KINDS
-from netpol_tui.refs import GKE_POLICY_KINDS
+from netpol_tui.refs import ANY_POLICY, GKE_POLICY_KINDS, policy_candidates, policy_link
 from netpol_tui.refs import MODE_OF_KIND as MODE_OF_KIND
 from netpol_tui.refs import POLICIES_KINDS as POLICIES_KINDS
 from netpol_tui.refs import ObjectRef as ObjectRef
@@ -142,6 +142,11 @@ def _policies_predicate(state: Any, ref: ObjectRef) -> tuple[Any, str | None]:
         ref, note = ObjectRef("Namespace", ref.namespace, ref.namespace or ""), f"{ref.label} has no pod loaded"
     elif ref.kind == "Ingress":
         ref, note = ObjectRef("Namespace", ref.namespace, ref.namespace or ""), f"{ref.label} is shown by its namespace"
+    elif ref.kind == ANY_POLICY:
+        found = policy_candidates(state.snapshot, ref)
+        if len(found) != 1:
+            return (lambda key: False), None  # reveal_in_list says why (none, or several)
+        ref = found[0]
     if ref.kind == "Namespace":
         name = ref.name
         return (lambda key: key[0] == "ns" and key[1] == name), note
@@ -165,8 +170,33 @@ def row_matching(virtual_list: Any, state: Any, ref: ObjectRef) -> tuple[int | N
     return (*virtual_list.find(predicate), note)
 
 
+def any_policy_problem(snapshot: Any, ref: ObjectRef) -> str | None:
+    """Why a policy named without its kind (`--policy shop/x`) cannot be selected: not in the
+    snapshot (with the closest names), or several policies of that name (each with the value that
+    names it alone); None when exactly one matches."""
+    from netpol_tui.text import clean
+
+    found = policy_candidates(snapshot, ref)
+    if len(found) == 1:
+        return None
+    if not found:
+        if ref.namespace is not None:
+            return not_found_text(snapshot, ObjectRef("NetworkPolicy", ref.namespace, ref.name))
+        close = difflib.get_close_matches(ref.name, sorted({p.name for p in (
+            *snapshot.policies, *snapshot.fqdn_policies, *snapshot.cilium_policies)}), n=MAX_CLOSEST, cutoff=0.6)
+        return clean(f"{ref.label} is not in the snapshot (no policy of any kind has that name)."
+                     + (f" Did you mean {', '.join(close)}?" if close else ""), 600, single_line=True)
+    listed = ", ".join(f"{c.kind} {c.namespace}/{c.name}" if c.namespace else f"{c.kind} {c.name}" for c in found)
+    return clean(f"{ref.label} is ambiguous: {len(found)} policies have that name ({listed}); choose one with "
+                 f"--policy {' or '.join(policy_link(candidate) for candidate in found)}.", 600, single_line=True)
+
+
 def reveal_in_list(screen: Any, virtual_list: Any, state: Any, ref: ObjectRef) -> bool | str:
     """Select `ref`'s row (clearing a filter that hides it), focus the list: True, or why not."""
+    if ref.kind == ANY_POLICY:
+        problem = any_policy_problem(state.snapshot, ref)
+        if problem is not None:
+            return problem
     position, row, note = row_matching(virtual_list, state, ref)
     if row is None:
         return not_found_text(state.snapshot, ref)

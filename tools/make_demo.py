@@ -1155,8 +1155,10 @@ def dpv2_nodes(cluster: Cluster) -> None:
 def dpv2_system(cluster: Cluster) -> None:
     ds = {ADDON_MODE: "Reconcile"}
     gke = "gke.gcr.io"
+    # The agent is Cilium 1.16-based: the demo's CCNP (dpv2_cilium_policies) relies on
+    # enableDefaultDeny, a field Cilium honours from 1.16 on (older agents ignore it).
     cluster.add(App("kube-system", "anetd", "DaemonSet", {"k8s-app": "cilium", **ds},
-                    f"{gke}/cilium/cilium:v1.14.14-gke1.17.0", cpu="25m", memory="128Mi", host_network=True,
+                    f"{gke}/cilium/cilium:v1.16.6-gke1.3.0", cpu="25m", memory="128Mi", host_network=True,
                     ports=[("health", 9879, "TCP")]))
     cluster.add(App("kube-system", "netd", "DaemonSet", {"k8s-app": "netd", **ds},
                     f"{gke}/netd-amd64:v0.8.0-gke.10", cpu="2m", memory="30Mi", host_network=True))
@@ -1261,7 +1263,8 @@ def dpv2_fqdn_policies() -> list[dict]:
 def dpv2_cilium_policies() -> list[dict]:
     """CiliumClusterwideNetworkPolicy (cilium.io/v2): the platform team denies egress to the
     link-local range except 169.254.169.254 (Cloud DNS and the Dataplane V2 metadata endpoint).
-    `enableDefaultDeny.egress: false` keeps it a pure deny: it isolates no pod. Planted: it
+    `enableDefaultDeny.egress: false` keeps it a pure deny: it isolates no pod (a Cilium 1.16 field:
+    the demo's anetd image is 1.16-based, see dpv2_system). Planted: it
     shadows billing/allow-metadata-server, whose 169.254.169.252/32 TCP 988 can never apply (GKE026)."""
     return [{
         "apiVersion": "cilium.io/v2", "kind": "CiliumClusterwideNetworkPolicy",

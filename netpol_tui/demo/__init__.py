@@ -60,7 +60,9 @@ dataplane-v2 also holds the other kinds GKE Dataplane V2 enforces (`fqdnnetworkp
 cluster (`networkConfig.enableFqdnNetworkPolicy: true`, so no GKE020): the FQDNNetworkPolicy
 api/allow-payments-api and the CiliumClusterwideNetworkPolicy deny-link-local, whose
 `enableDefaultDeny: {egress: false, ingress: false}` keeps it a pure deny that isolates no pod
-(Cloud DNS and the metadata server at 169.254.169.254 stay reachable: the `except`).
+(Cloud DNS and the metadata server at 169.254.169.254 stay reachable: the `except`). That field
+is Cilium 1.16's, so the demo's anetd DaemonSet runs a 1.16-based image (older agents ignore
+the field and would isolate every pod; `explain` notes it where a verdict depends on it).
 
 Flow records (`flows/NAME/`, beside the demo folders: the files source would read them as
 objects): dataplane-v2 ships `networklogging.json` (deny and allow logging on) and, in

@@ -16,7 +16,7 @@ from netpol_tui.policy.gke_rules import (
     KNOWN_ENTITIES,
     POD_ENTITIES,
     KindRuleRef,
-    in_network,
+    cidrs_hold,
     parse_ip,
     port_state,
     unsupported_state,
@@ -83,10 +83,8 @@ class CiliumMatchMixin(PolicyIndex):
                 if state is None:
                     result = None
         elif pod is None and other_ip is not None and rule.cidrs:
-            address = parse_ip(other_ip)
-            for cidr, excepts in rule.cidrs:
-                if in_network(address, cidr) and not any(in_network(address, item) for item in excepts):
-                    return True
+            if cidrs_hold(rule.cidrs, parse_ip(other_ip)):
+                return True
         return result
 
     def _collect_matches(self, policy: CiliumPolicy, rules: Iterable[tuple[int, CiliumPeerRule]], section: str,
@@ -99,7 +97,13 @@ class CiliumMatchMixin(PolicyIndex):
         namespace = policy.namespace or ""
         verb = "deny" if section.endswith("Deny") else "allow"
         for index, rule in rules:
-            state = self._peer_state(policy, rule, other, other_ip, port, protocol, target)
+            # _peer_state, inlined: this loop runs for every rule of every selecting rule set
+            ports = rule.ports
+            if ports and not port_state(ports, port, protocol, target):
+                continue
+            state = self._l3_state(policy, rule, other, other_ip) if rule.has_l3 else bool(ports)
+            if rule.unsupported:
+                state = unsupported_state(rule, state)
             if state is False:
                 continue
             ref = KindRuleRef(namespace, policy.name, direction, index, label=policy.label, section=section)

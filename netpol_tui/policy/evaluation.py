@@ -87,6 +87,7 @@ class EvaluationMixin(PolicyIndex):
             if self.dataplane is DV2 and self._gke_kinds_present:
                 egress = self._with_gke_kinds(Direction.EGRESS, traffic, egress)
                 ingress = self._with_gke_kinds(Direction.INGRESS, traffic, ingress)
+                self._default_deny_notes(traffic, egress, ingress, notes)
             self._other_family(traffic, combine((egress.allowed, ingress.allowed)), notes)
         allowed = combine((egress.allowed, ingress.allowed))
         self._caveats(traffic, notes)

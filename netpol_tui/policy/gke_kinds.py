@@ -27,12 +27,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from netpol_tui.model.gke_policy import CiliumPolicy
+from netpol_tui.model.gke_policy import CiliumPolicy, FqdnNetworkPolicy
 from netpol_tui.model.objects import Pod
 from netpol_tui.model.snapshot import Kind
 from netpol_tui.policy.cilium_match import CiliumMatchMixin
-from netpol_tui.policy.common import _Traffic
-from netpol_tui.policy.gke_index import GkeIndex, GkeIndexMixin
+from netpol_tui.policy.common import WORDS, _Traffic
+from netpol_tui.policy.gke_index import GkeIndex
 from netpol_tui.policy.gke_rules import (
     KNOWN_ENTITIES,
     NAMESPACE_KEY,
@@ -45,13 +45,19 @@ from netpol_tui.policy.gke_rules import (
     lookup_hint,
     unsupported_state,
 )
+from netpol_tui.policy.kind_plans import KindPlansMixin
 from netpol_tui.policy.results import Direction, DirectionResult, Endpoint
+from netpol_tui.shell import kubectl
 
 __all__ = ["KNOWN_ENTITIES", "NAMESPACE_KEY", "NAMESPACE_LABEL_PREFIX", "POD_ENTITIES", "UNKNOWN_KEYS", "GkeIndex",
            "GkeKindsMixin", "KindRuleRef", "unsupported_state"]
 
 
-class GkeKindsMixin(CiliumMatchMixin, GkeIndexMixin):
+#: The command that prints the Dataplane V2 agent's image (its Cilium version).
+_AGENT_IMAGE = kubectl("get", "daemonset", "anetd", "-o", "jsonpath={..image}", namespace="kube-system").text
+
+
+class GkeKindsMixin(CiliumMatchMixin, KindPlansMixin):
     """Adds the Dataplane V2 policy kinds to a side verdict (see the module docstring)."""
 
     def cilium_deny_rules(self, policy: CiliumPolicy, subject: Pod, other: Endpoint, port: int,
@@ -96,13 +102,17 @@ class GkeKindsMixin(CiliumMatchMixin, GkeIndexMixin):
         pod = subject.pod
         if pod is None or pod.host_network:
             return side
-        missing = self._unread_kinds(egress)
-        if missing:
-            return replace(side, allowed=None, summary=f"{side.summary} Unknown: {'; '.join(missing)}.",
-                           unknown_because=side.unknown_because + missing)
-        peer = 0 if other.pod is not None else 1
-        entries = self._cilium_side(pod, egress, peer)
-        if not entries and not (egress and self._fqdn_selecting(pod)):
+        if self.snapshot.unknown:
+            missing = self._unread_kinds(egress)
+            if missing:
+                return replace(side, allowed=None, summary=f"{side.summary} Unknown: {'; '.join(missing)}.",
+                               unknown_because=side.unknown_because + missing)
+        plan = self._kind_plan(pod)
+        if plan.empty:
+            return side  # no policy of these kinds selects the pod's class (or may)
+        entries = plan.side(egress, 0 if other.pod is not None else 1)
+        fqdn = plan.fqdn if egress else ()
+        if not entries and not fqdn:
             return side
         target = t.dst.pod
         deny_hits: list[KindRuleRef] = []
@@ -131,8 +141,8 @@ class GkeKindsMixin(CiliumMatchMixin, GkeIndexMixin):
             if allow_rules:
                 self._collect_matches(policy, allow_rules, allow_key, direction, other, other_ip, port, protocol,
                                       target, allows, allow_doubt)
-        if egress:
-            self._fqdn(pod, other, t, isolating, allows, allow_doubt)
+        if fqdn:
+            self._fqdn(fqdn, other, t, isolating, allows, allow_doubt)
         if not (deny_hits or deny_doubt or isolating or allows or allow_doubt or select_doubt):
             return side
         name = side.endpoint
@@ -174,11 +184,32 @@ class GkeKindsMixin(CiliumMatchMixin, GkeIndexMixin):
             f"{word} {name}: denied; isolated by {', '.join(names)} and no rule of any policy kind allows "
             f"{t.protocol} port {t.port}."))
 
-    def _fqdn(self, pod: Pod, other: Endpoint, t: _Traffic, isolating: list[str], allows: list[KindRuleRef],
-              doubt: list[str]) -> None:
-        """FQDN policies isolate the pod's egress; to an address outside the cluster a rule on the
-        port *may* allow it (if a name it allows resolved to that address)."""
-        for policy in self._fqdn_selecting(pod):
+    def _default_deny_notes(self, t: _Traffic, egress: DirectionResult, ingress: DirectionResult,
+                            notes: list[str]) -> None:
+        """A side allowed because no policy isolates it, while a Cilium rule set selecting the pod
+        would isolate it but for `enableDefaultDeny: false`: say that only Cilium 1.16 and later
+        honour the field (netpol-tui cannot see the agent's version), with the command to check it."""
+        for side, endpoint, is_egress in ((egress, t.src, True), (ingress, t.dst, False)):
+            pod = endpoint.pod
+            if pod is None or pod.host_network or side.allowed is not True or side.isolated is not False:
+                continue
+            relaxed = self._kind_plan(pod).relaxed[is_egress]
+            if not relaxed:
+                continue
+            labels = [policy.label for policy in relaxed[:3]]
+            word = WORDS[Direction.EGRESS if is_egress else Direction.INGRESS]
+            shown = ", ".join(labels[:2]) + (f" and {len(relaxed) - 2} more" if len(relaxed) > 2 else "")
+            notes.append(f"{shown} {'sets' if len(relaxed) == 1 else 'set'} enableDefaultDeny.{word}: false, so "
+                         f"{'it does' if len(relaxed) == 1 else 'they do'} not isolate the {word} of {endpoint.name}; "
+                         "Cilium honours that field from 1.16 on: an older Dataplane V2 agent ignores it, isolates "
+                         f"the pod and lets this traffic through only if an allow rule matches it (the agent's "
+                         f"version: `{_AGENT_IMAGE}`).")
+
+    def _fqdn(self, policies: tuple[FqdnNetworkPolicy, ...], other: Endpoint, t: _Traffic, isolating: list[str],
+              allows: list[KindRuleRef], doubt: list[str]) -> None:
+        """The FQDN policies selecting the pod isolate its egress; to an address outside the cluster a
+        rule on the port *may* allow it (if a name it allows resolved to that address)."""
+        for policy in policies:
             isolating.append(policy.label)
             if other.pod is not None or t.dst_ip is None:
                 continue  # FQDN rules name endpoints outside the cluster; a Service VIP never matches

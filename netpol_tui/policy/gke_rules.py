@@ -205,6 +205,33 @@ def in_network(address: ipaddress.IPv4Address | ipaddress.IPv6Address, cidr: str
     return address.version == network.version and address in network
 
 
+#: (version, first, last, ((first, last) of each except of that version, ...)) per CIDR of a rule
+CidrIntervals = tuple[tuple[int, int, int, tuple[tuple[int, int], ...]], ...]
+
+
+@functools.lru_cache(maxsize=16384)
+def cidr_intervals(cidrs: tuple[tuple[str, tuple[str, ...]], ...]) -> CidrIntervals:
+    """A rule's `(cidr, excepts)` pairs as integer intervals, computed once per distinct list
+    (an except of the other IP version can never hold an address of the CIDR's: left out)."""
+    out = []
+    for cidr, excepts in cidrs:
+        network = _network(cidr)
+        holes = tuple((int(hole.network_address), int(hole.broadcast_address))
+                      for hole in map(_network, excepts) if hole.version == network.version)
+        out.append((network.version, int(network.network_address), int(network.broadcast_address), holes))
+    return tuple(out)
+
+
+def cidrs_hold(cidrs: tuple[tuple[str, tuple[str, ...]], ...],
+               address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Is the address in one of the CIDRs and in none of that CIDR's excepts (`in_network` each)?"""
+    version, value = address.version, int(address)
+    for cidr_version, first, last, holes in cidr_intervals(cidrs):
+        if cidr_version == version and first <= value <= last and not any(a <= value <= b for a, b in holes):
+            return True
+    return False
+
+
 def fqdn_port(rule: FqdnRule, port: int, protocol: str) -> bool:
     """Does an FQDN rule's ports list hold the port (no list: every port)?"""
     return not rule.ports or any(p == protocol and (n is None or n == port) for p, n in rule.ports)

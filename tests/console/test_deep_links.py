@@ -160,7 +160,8 @@ def test_no_start_option_opens_status(monkeypatch: pytest.MonkeyPatch) -> None:
 BAD = [
     (["--pod", "shop"], "--pod 'shop': expected NAMESPACE/NAME (or NAME with --namespace)"),
     (["--pod", "a/b/c"], "--pod 'a/b/c': expected NAMESPACE/NAME (or NAME with --namespace)"),
-    (["--policy", "/x"], "--policy '/x': expected NAMESPACE/NAME (or NAME with --namespace)"),
+    (["--policy", "/x"], "--policy '/x': expected NAMESPACE/NAME, KIND/NAMESPACE/NAME (KIND: netpol, fqdn, cnp), "
+                         "ccnp/NAME or NAME"),
     (["--pod", "shop/we b"], "--pod 'shop/we b': expected NAMESPACE/NAME (or NAME with --namespace)"),
     (["--screen", "polcies"], "--screen 'polcies': no such screen (did you mean policies?); choose "
                               "from status, nodes, policies, issues, runbooks, matrix, flows"),
