@@ -197,7 +197,8 @@ def policy_candidates(snapshot: Snapshot | None, ref: ObjectRef) -> list[ObjectR
     found: list[ObjectRef] = []
     if namespace is None:
         found += [policy_ref(p) for p in snapshot.cilium_policies if p.namespace is None and p.name == name]
-    policies: tuple[Any, ...] = (*snapshot.policies, *snapshot.fqdn_policies, *snapshot.cilium_policies)
+    policies: tuple[NetworkPolicy | FqdnNetworkPolicy | CiliumPolicy, ...] = (
+        *snapshot.policies, *snapshot.fqdn_policies, *snapshot.cilium_policies)
     for policy in policies:
         if policy.name == name and policy.namespace is not None and namespace in (None, policy.namespace):
             found.append(policy_ref(policy))
