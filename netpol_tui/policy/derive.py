@@ -21,8 +21,10 @@ What each part of the index depends on, and so what is redone:
 - FQDN and Cilium policies: the index is rebuilt when those policies differ (it is small), its
   per-group caches otherwise kept for the groups kept.
 
-A full build is made instead (`derivation` says which and why) when the model or the read
-kinds differ, when pods are duplicated or reordered, or when the change is large (more than
+The index does not depend on the dataplane model (only the verdicts do, and the pods an ipBlock
+peer matches, a cache dropped then), so `derive(snapshot, "dataplane-v2")` of a Calico engine
+is a model diff's second engine. A full build is made instead (`derivation` says which and why)
+when the read kinds differ, when pods are duplicated or reordered, or when the change is large (more than
 REBUILD_SHARE of the pods or pod groups touched), where a build is about as fast.
 """
 
@@ -78,8 +80,6 @@ class DeriveMixin(PolicyIndex):
     def _derive_from(self, old: PolicyIndex) -> str | None:
         """Fill the index from `old`'s; a reason when a full build must be made instead."""
         snapshot, before = self.snapshot, old.snapshot
-        if self.dataplane is not old.dataplane:
-            return "another dataplane model"
         if self.unread.reasons != old.unread.reasons:
             return "other kinds read"
         if not old._pods_distinct:
@@ -127,6 +127,7 @@ class DeriveMixin(PolicyIndex):
         parts = [f"{len(added)} pods added", f"{len(removed)} removed"] if added or removed else []
         parts += [f"policies of {len(policy_ns)} namespaces"] if policy_ns else []
         parts += [f"labels of {len(changed_ns)} namespaces"] if changed_ns else []
+        parts += [f"{old.dataplane} -> {self.dataplane}"] if self.dataplane is not old.dataplane else []
         self.derivation = f"derived ({', '.join(parts) or 'nothing changed'})"
         return None
 
@@ -166,7 +167,8 @@ class DeriveMixin(PolicyIndex):
         self._posting_cache = {k: v for k, v in postings.items() if k not in regrouped}
         if not pod_ns:
             self._names_index = old._names_index
-            if not changed_ns:  # peers reach across namespaces and match IPs: kept only when no pod moved
+            if not changed_ns and self.dataplane is old.dataplane:
+                # peers reach across namespaces and match IPs (by the model): kept only when no pod moved
                 peers = old._peer_cache.copy()
                 self._peer_cache = peers if present is None else {k: v for k, v in peers.items() if k[0] in present}
 

@@ -30,7 +30,8 @@ def prepare(engines: Sequence[PolicyEngine], extra_ports: Iterable[FlowPort] = (
     context = Context(pods, snapshot_pods)
     apis = [ApiFacts(engines[0], context)]
     apis += [ApiFacts.derived(apis[0], engine) for engine in engines[1:]]
-    classes = _grouped(pods, lambda index, pod: tuple(api.facts[index] for api in apis))
+    combined = list(zip(*(api.facts for api in apis), strict=True))  # per pod, its facts under each engine
+    classes = _grouped(pods, lambda index, pod: combined[index])
     extra = tuple(extra_ports)
     finders = [PortFinder(engine, api, extra) for engine, api in zip(engines, apis, strict=True)]
     if len(finders) == 1:

@@ -237,7 +237,18 @@ def test_a_proposed_change_derived_answers_as_a_fresh_build(world, proposed, mod
     assert_same(derived, PolicyEngine(after, engine.dataplane))
 
 
-def test_another_model_or_a_reordered_snapshot_is_built_afresh() -> None:
+@SETTINGS
+@given(world_st(), st.sampled_from(MODELS), st.sampled_from(MODELS))
+def test_the_engine_of_another_model_derived_answers_as_a_fresh_build(world, model, other) -> None:
+    snap = _snap(world)
+    engine = PolicyEngine(snap, model)
+    observe(engine)
+    derived = engine.derive(snap, other)
+    assert derived.derivation.startswith("derived"), derived.derivation
+    assert_same(derived, PolicyEngine(snap, other))
+
+
+def test_a_reordered_snapshot_is_built_afresh() -> None:
     pods = [pod(f"p{i}", "a", {"app": str(i)}, f"10.0.0.{i + 1}") for i in range(3)]
     first = snapshot(pods, [parse_network_policy({"metadata": {"name": "x", "namespace": "a"},
                                                   "spec": {"podSelector": {}}})])
@@ -245,7 +256,7 @@ def test_another_model_or_a_reordered_snapshot_is_built_afresh() -> None:
     assert engine.derive(first).derivation == "derived (nothing changed)"
     reordered = dataclasses.replace(first, pods=tuple(reversed(first.pods)))
     assert engine.derive(reordered).derivation == "full build (pods in another order)"
-    assert engine.derive(first, "dataplane-v2").derivation == "full build (another dataplane model)"
+    assert engine.derive(first, "dataplane-v2").derivation == "derived (calico -> dataplane-v2)"
     assert_same(engine.derive(reordered), PolicyEngine(reordered, "calico"))
 
 
