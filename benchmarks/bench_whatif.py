@@ -7,7 +7,8 @@
 Measures, after loading the files and building the engine (reported apart): the namespace
 matrix (`build_matrix` and the text format's namespace grid: every cell's letter); a change
 diff of one added policy (an ingress allow into one workload from its namespace on the metrics port;
-building the engine with the change is reported apart); the Calico -> Dataplane V2 model diff;
+the engine with the change, derived from the first one as `netpol-tui diff` does, is reported
+apart, and with --reference its full build too); the Calico -> Dataplane V2 model diff;
 `explain --suggest` for one denied pod-to-pod flow (`suggest`, which builds the engine with the
 proposal and runs the change diff). Wall and CPU seconds and the peak RSS are printed as a
 Markdown table row per measure; the numbers go into benchmarks/whatif.md by hand.
@@ -149,7 +150,9 @@ def main(argv: list[str] | None = None) -> int:
                 reference.compared == diff.compared
             row("change diff, reference path", timer, f"same changes: {same}")
     if "model" not in skip:
-        other = PolicyEngine(snapshot, "dataplane-v2")
+        with Timer() as timer:
+            other = engine.derive(snapshot, "dataplane-v2")
+        row("engine under dataplane-v2 (derived)", timer, other.derivation)
         with Timer() as timer:
             diff = diff_engines(engine, other, "calico", "dataplane-v2")
         row("model diff calico -> dataplane-v2", timer, f"{len(diff.changes):,} changes of {diff.compared:,} flows")

@@ -9,7 +9,7 @@ idempotent single assignments, which makes concurrent reads safe under the GIL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
 
 from netpol_tui.gcpause import gc_paused
@@ -281,7 +281,9 @@ class PolicyIndex(EngineParts):
         """Policies that select the pod and list the direction in policyTypes (API view,
         whatever the dataplane or hostNetwork)."""
         group = self._group_for(pod)
-        return group.ingress if check_direction(direction) is Direction.INGRESS else group.egress
+        if direction.__class__ is not Direction:  # the check costs more than the lookup: text only
+            direction = check_direction(direction)
+        return group.ingress if direction is Direction.INGRESS else group.egress
 
     def is_isolated(self, pod: Pod, direction: Direction | str) -> bool:
         """Isolated as enforced: False on a cluster without enforcement and for hostNetwork pods."""
@@ -349,6 +351,16 @@ class PolicyIndex(EngineParts):
         return tuple(SelectionMiss(policy, explain_terms(policy.pod_selector, pod.labels))
                      for policy in self._policies_by_ns.get(pod.namespace, ())
                      if id(policy) not in selecting)
+
+    def label_groups(self, pods: Iterable[Pod]) -> list[object]:
+        """Per pod, its label group as an opaque token, the same for pods of one namespace with
+        equal labels: for callers that group pods as the index does, without hashing labels."""
+        get = self._pod_group.get
+        found: list[object] = []
+        for pod in pods:
+            entry = get(id(pod))
+            found.append(entry[1] if entry is not None and entry[0] is pod else self._group_for(pod))
+        return found
 
     def pod(self, namespace: str, name: str) -> Pod | None:
         return self._pods_by_key.get((namespace, name))

@@ -22,7 +22,7 @@ not read, Dataplane V2 with FQDN or Cilium policies) takes the reference path.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from operator import itemgetter
 from socket import AF_INET, inet_pton
 from typing import Any
@@ -73,16 +73,19 @@ class Context:
     """The live pods asked about (one namespace's, or all), grouped by namespace and label set,
     with the matching caches every engine over these pods shares."""
 
-    def __init__(self, pods: Sequence[Pod], all_pods: Sequence[Pod]) -> None:
+    def __init__(self, pods: Sequence[Pod], all_pods: Sequence[Pod], tokens: Sequence[object] | None = None) -> None:
+        """`tokens`: per pod, an object shared by the pods of one namespace and label set (an
+        engine's `label_groups`), which spares hashing every pod's labels."""
         self.pods = list(pods)
         self.index = {id(pod): i for i, pod in enumerate(self.pods)}
         self.groups: list[tuple[str, Any]] = []
         self.group_of: list[int] = []
-        found: dict[tuple, int] = {}
+        found: dict[object, int] = {}
         groups, group_of = self.groups, self.group_of
-        for pod in self.pods:
+        keys: Iterable[object] = map(id, tokens) if tokens is not None else (
             # Equal label sets written in another order make two groups: only a cache's grain.
-            key = (pod.namespace, tuple(pod.labels.items()))
+            (pod.namespace, tuple(pod.labels.items())) for pod in self.pods)
+        for pod, key in zip(self.pods, keys, strict=True):
             group = found.get(key)
             if group is None:
                 group = found[key] = len(groups)

@@ -27,7 +27,7 @@ def prepare(engines: Sequence[PolicyEngine], extra_ports: Iterable[FlowPort] = (
     """The context, the classes no engine can split, and each class's ports (any engine's)."""
     snapshot_pods = engines[0].snapshot.pods
     pods = [pod for pod in snapshot_pods if pod.is_live]
-    context = Context(pods, snapshot_pods)
+    context = Context(pods, snapshot_pods, engines[0].label_groups(pods))
     apis = [ApiFacts(engines[0], context)]
     apis += [ApiFacts.derived(apis[0], engine) for engine in engines[1:]]
     combined = list(zip(*(api.facts for api in apis), strict=True))  # per pod, its facts under each engine
