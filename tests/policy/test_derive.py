@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from netpol_tui.model.parse import parse_network_policy
 from netpol_tui.model.parse_gke_policy import parse_cilium_policy, parse_fqdn_network_policy
+from netpol_tui.model.snapshot import Kind
 from netpol_tui.policy import PolicyEngine
 from netpol_tui.policy.results import Direction, Endpoint, EndpointError
+from netpol_tui.sources.follow_apply import Objects
 from netpol_tui.whatif.diff import apply_change
 from tests.policy.builders import namespace, pod, snapshot
 from tests.policy.test_properties import (
@@ -269,3 +272,43 @@ def test_a_large_change_is_built_afresh() -> None:
     assert derived.derivation.startswith("full build (400 pods added and 400 removed"), derived.derivation
     few = dataclasses.replace(first, pods=first.pods[:-3])
     assert engine.derive(few).derivation == "derived (0 pods added, 3 removed)"
+
+
+def _raw_pod(name: str, ns: str, labels: dict, ip: str) -> dict:
+    return {"metadata": {"name": name, "namespace": ns, "labels": labels},
+            "spec": {"containers": [{"name": "main", "ports": [{"name": "http", "containerPort": 8080}]}]},
+            "status": {"phase": "Running", "podIP": ip}}
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_followed_snapshots_derived_answer_as_fresh_builds(model) -> None:
+    """Through the follower's own event application (`follow_apply.Objects`), batch by batch."""
+    pods = [pod(f"web-{i}", "a", {"app": "web"}, f"10.0.0.{i + 1}") for i in range(4)]
+    pods += [pod(f"db-{i}", "b", {"app": "db"}, f"10.0.1.{i + 1}") for i in range(3)]
+    policies = [parse_network_policy({"metadata": {"name": "db-in", "namespace": "b"}, "spec": {
+        "podSelector": {"matchLabels": {"app": "db"}}, "policyTypes": ["Ingress"],
+        "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"team": "x"}}}], "ports": [{"port": 80}]}]}})]
+    current = snapshot(pods, policies, [namespace("a", {"team": "y"}), namespace("b", {"team": "x"})])
+    engine = PolicyEngine(current, model)
+    objects = Objects(current)
+    batches = [
+        [("Pod", "MODIFIED", _raw_pod("web-1", "a", {"app": "db"}, "10.0.0.2")),
+         ("Pod", "ADDED", _raw_pod("web-9", "a", {"app": "web"}, "10.0.0.9"))],
+        [("Namespace", "MODIFIED", {"metadata": {"name": "a", "labels": {"team": "x"}}}),
+         ("Pod", "DELETED", _raw_pod("db-0", "b", {"app": "db"}, "10.0.1.1"))],
+        [("NetworkPolicy", "ADDED", {"metadata": {"name": "web-out", "namespace": "a"}, "spec": {
+            "podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": [{"podSelector": {}}]}]}}),
+         ("Pod", "ADDED", _raw_pod("db-7", "b", {"app": "db"}, "10.0.0.9"))],  # a shared IP
+        [("NetworkPolicy", "DELETED", {"metadata": {"name": "db-in", "namespace": "b"}}),
+         ("Namespace", "ADDED", {"metadata": {"name": "c", "labels": {"team": "x"}}})],
+    ]
+    for batch in batches:
+        observe(engine)
+        for k8s_kind, action, raw in batch:
+            kind = {"Pod": Kind.POD, "Namespace": Kind.NAMESPACE, "NetworkPolicy": Kind.NETWORK_POLICY}[k8s_kind]
+            assert objects.apply_event(kind, k8s_kind, action, raw, "test") is not None
+        current = objects.snapshot(current)
+        derived = engine.derive(current)
+        assert derived.derivation.startswith("derived"), derived.derivation
+        assert_same(derived, PolicyEngine(current, model))
+        engine = derived
