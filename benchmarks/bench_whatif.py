@@ -10,7 +10,7 @@ diff of one added policy (an ingress allow into one workload from its namespace 
 the engine with the change, derived from the first one as `netpol-tui diff` does, is reported
 apart, and with --reference its full build too); the Calico -> Dataplane V2 model diff;
 `explain --suggest` for one denied pod-to-pod flow (`suggest`, which builds the engine with the
-proposal and runs the change diff). Wall and CPU seconds and the peak RSS are printed as a
+proposal and runs the change diff); `PolicyEngine.derive` for followed-style changes. Wall and CPU seconds and the peak RSS are printed as a
 Markdown table row per measure; the numbers go into benchmarks/whatif.md by hand.
 """
 
@@ -84,13 +84,51 @@ def denied_question(engine: PolicyEngine):
     raise SystemExit("no denied flow found")
 
 
+def derive_rows(engine: PolicyEngine, snapshot) -> None:
+    """`PolicyEngine.derive` for followed-style changes (issue 13): pods relabelled in place (a
+    new object at the same place, as the follower makes them), namespaces relabelled, policies
+    changed; a full build of the largest pod change for comparison."""
+    import dataclasses
+    import random
+
+    from netpol_tui.model.parse import parse_namespace
+
+    rng = random.Random(1)
+    for count in (10, 1000, 10_000):
+        pods = list(snapshot.pods)
+        for index in rng.sample(range(len(pods)), min(count, len(pods))):
+            pods[index] = dataclasses.replace(pods[index], labels={**pods[index].labels, "rev": "2"})
+        later = dataclasses.replace(snapshot, pods=tuple(pods))
+        with Timer() as timer:
+            derived = engine.derive(later)
+        row(f"derive: {count} pods relabelled", timer, derived.derivation)
+    with Timer() as timer:
+        PolicyEngine(later, "calico")
+    row("  full build of that snapshot", timer, "for comparison")
+    namespaces = list(snapshot.namespaces)
+    for index in range(min(10, len(namespaces))):
+        namespaces[index] = parse_namespace({"metadata": {"name": namespaces[index].name,
+                                                          "labels": {**namespaces[index].labels, "x": "y"}}})
+    later = dataclasses.replace(snapshot, namespaces=tuple(namespaces))
+    with Timer() as timer:
+        derived = engine.derive(later)
+    row("derive: 10 namespaces relabelled", timer, derived.derivation)
+    policies = list(snapshot.policies)
+    for index in rng.sample(range(len(policies)), min(10, len(policies))):
+        policies[index] = dataclasses.replace(policies[index], labels={"rev": "2"})
+    later = dataclasses.replace(snapshot, policies=tuple(policies))
+    with Timer() as timer:
+        derived = engine.derive(later)
+    row("derive: 10 policies changed", timer, derived.derivation)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pods", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", help="use (or generate into) this folder")
     parser.add_argument("--reference", action="store_true", help="also time the reference path and compare")
-    parser.add_argument("--skip", default="", help="comma separated: matrix,change,model,suggest")
+    parser.add_argument("--skip", default="", help="comma separated: matrix,change,model,derive,suggest")
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     namespaces, policies, nodes = max(1, args.pods // 50), args.pods // 10, max(3, args.pods // 20)
@@ -162,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
             same = [(c.src.label, c.dst.label, c.port, c.after) for c in reference.changes] == \
                 [(c.src.label, c.dst.label, c.port, c.after) for c in diff.changes]
             row("model diff, reference path", timer, f"same changes: {same}")
+    if "derive" not in skip:
+        derive_rows(engine, snapshot)
     if "suggest" not in skip:
         src, dst, port = denied_question(engine)
         with Timer() as timer:
