@@ -54,6 +54,27 @@ REBUILD_SHARE = 0.25
 ALWAYS_DERIVE = 64
 
 
+#: The compiled selectors kept are pruned to the snapshot's own above this many per policy.
+PRUNE_FACTOR = 8
+PRUNE_SLACK = 1000
+
+
+def _selector_ids(snapshot: Snapshot) -> set[int]:
+    """Ids of the label selectors of the snapshot's NetworkPolicies and FQDN policies."""
+    found: set[int] = set()
+    for policy in snapshot.policies:
+        found.add(id(policy.pod_selector))
+        for rules in (policy.ingress, policy.egress):
+            for rule in rules:
+                for peer in rule.peers:
+                    if peer.pod_selector is not None:
+                        found.add(id(peer.pod_selector))
+                    if peer.namespace_selector is not None:
+                        found.add(id(peer.namespace_selector))
+    found.update(id(policy.pod_selector) for policy in snapshot.fqdn_policies)
+    return found
+
+
 def _same(first: Sequence[object], second: Sequence[object]) -> bool:
     return len(first) == len(second) and all(map(operator.is_, first, second))
 
@@ -145,14 +166,23 @@ class DeriveMixin(PolicyIndex):
     def _copy_caches(self, old: PolicyIndex, policy_ns: set[str], changed_ns: set[str], pod_ns: set[str]) -> None:
         # Each copy is taken first (atomic under the GIL), then filtered: `old` may be filling a
         # cache from another thread meanwhile.
-        self._compiled_cache = old._compiled_cache.copy()
+        compiled = old._compiled_cache.copy()
         self._block_cache = old._block_cache.copy()
         self._address_cache = old._address_cache.copy()
-        self._selector_text_cache = old._selector_text_cache.copy()
+        texts = old._selector_text_cache.copy()
+        matches = old._ns_match_cache.copy()
+        if len(compiled) > PRUNE_FACTOR * (len(self.snapshot.policies) + len(self.snapshot.fqdn_policies)) + PRUNE_SLACK:
+            # A long chain of derived engines (a followed cluster) would keep every selector it ever
+            # compiled: keep those of the snapshot's policies, and the answers keyed by their ids.
+            live = _selector_ids(self.snapshot)
+            compiled = {k: v for k, v in compiled.items() if k in live}
+            matches = {k: v for k, v in matches.items() if k[0] in live}
+            texts = {k: v for k, v in texts.items() if k[0] in live}
+        self._compiled_cache = compiled
+        self._selector_text_cache = texts
         present = {id(policy) for policy in self.snapshot.policies} if policy_ns else None
         rules = old._rules_cache.copy()
         self._rules_cache = rules if present is None else {k: v for k, v in rules.items() if k in present}
-        matches = old._ns_match_cache.copy()
         self._ns_match_cache = {k: v for k, v in matches.items() if k[1] not in changed_ns} if changed_ns else matches
         views = old._views.copy()
         self._views = {k: v for k, v in views.items() if k[0] not in policy_ns} if policy_ns else views

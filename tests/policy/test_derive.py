@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from netpol_tui.model.parse import parse_network_policy
 from netpol_tui.model.parse_gke_policy import parse_cilium_policy, parse_fqdn_network_policy
 from netpol_tui.model.snapshot import Kind
-from netpol_tui.policy import PolicyEngine
+from netpol_tui.policy import PolicyEngine, derive
 from netpol_tui.policy.results import Direction, Endpoint, EndpointError
 from netpol_tui.sources.follow_apply import Objects
 from netpol_tui.whatif.diff import apply_change
@@ -280,9 +280,14 @@ def _raw_pod(name: str, ns: str, labels: dict, ip: str) -> dict:
             "status": {"phase": "Running", "podIP": ip}}
 
 
+@pytest.mark.parametrize("prune", [False, True])
 @pytest.mark.parametrize("model", MODELS)
-def test_followed_snapshots_derived_answer_as_fresh_builds(model) -> None:
-    """Through the follower's own event application (`follow_apply.Objects`), batch by batch."""
+def test_followed_snapshots_derived_answer_as_fresh_builds(model, prune, monkeypatch) -> None:
+    """Through the follower's own event application (`follow_apply.Objects`), batch by batch;
+    with `prune`, the compiled selectors a chain of engines keeps are pruned at every step."""
+    if prune:
+        monkeypatch.setattr(derive, "PRUNE_FACTOR", 0)
+        monkeypatch.setattr(derive, "PRUNE_SLACK", 0)
     pods = [pod(f"web-{i}", "a", {"app": "web"}, f"10.0.0.{i + 1}") for i in range(4)]
     pods += [pod(f"db-{i}", "b", {"app": "db"}, f"10.0.1.{i + 1}") for i in range(3)]
     policies = [parse_network_policy({"metadata": {"name": "db-in", "namespace": "b"}, "spec": {
