@@ -119,7 +119,6 @@ def pod_classes_reference(engines: PolicyEngine | Sequence[PolicyEngine],
 def _grouped(pods: list[Pod], facts_of) -> list[PodClass]:
     grouped: dict[tuple, list[Pod]] = {}
     workloads: dict[tuple, tuple[str, str]] = {}
-    named: dict[tuple, tuple] = {}
     for index, pod in enumerate(pods):
         if pod.owner_kind and pod.owner_name:
             owner = (pod.owner_kind, pod.owner_name, pod.labels.get(TEMPLATE_HASH))
@@ -128,10 +127,8 @@ def _grouped(pods: list[Pod], facts_of) -> list[PodClass]:
                 workload = workloads[owner] = workload_of(pod)
         else:
             workload = ("Pod", pod.name)
-        ports = pod.ports
-        named_ports = named.get(ports) if ports else ()
-        if named_ports is None:  # pods of one workload declare equal ports: sorted once
-            named_ports = named[ports] = tuple(sorted((p.name, p.protocol, p.container_port) for p in ports if p.name))
+        named_ports = tuple(sorted((p.name, p.protocol, p.container_port) for p in pod.ports if p.name)) \
+            if pod.ports else ()
         key = (pod.namespace, workload[0], workload[1], pod.host_network, named_ports, facts_of(index, pod))
         group = grouped.get(key)
         if group is None:

@@ -39,12 +39,25 @@ DV2 = Dataplane.DATAPLANE_V2
 GKE_KINDS = (Kind.FQDN_POLICY, Kind.CILIUM_POLICY)
 
 
+#: (pods, any live pod dual-stack) of the last pods asked: a diff asks it of two engines over one pods tuple
+_last_dual_stack: list[tuple[Sequence[Pod], bool]] = []
+
+
+def _dual_stack(pods: Sequence[Pod]) -> bool:
+    last = _last_dual_stack[-1] if _last_dual_stack else None
+    if last is not None and last[0] is pods:
+        return last[1]
+    found = any(len(pod.pod_ips) > 1 for pod in pods if pod.is_live)
+    _last_dual_stack[:] = [(pods, found)]
+    return found
+
+
 def supported(engine: PolicyEngine) -> bool:
     """Does the fast path give exactly the engine's pod-to-pod verdicts under this engine?"""
     snapshot = engine.snapshot
     if Kind.NETWORK_POLICY in engine.unread:
         return False
-    if any(len(pod.pod_ips) > 1 for pod in snapshot.pods if pod.is_live):
+    if _dual_stack(snapshot.pods):
         return False  # a dual-stack pair's traffic may use either family, chosen per question
     gke_kinds = bool(snapshot.fqdn_policies or snapshot.cilium_policies
                      or any(snapshot.unknown_reason(kind) for kind in GKE_KINDS))
