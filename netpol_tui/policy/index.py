@@ -88,6 +88,9 @@ class PolicyIndex(EngineParts):
         #: namespace -> ((policy, its podSelector's match function), ...)
         self._ns_selectors: dict[str, tuple[tuple[NetworkPolicy, Callable[[Mapping[str, str]], bool]], ...]] = {}
         self._selector_text_cache: dict[tuple[Hashable, ...], tuple[LabelSelector, str | None]] = {}
+        #: what layers above compute about this engine and keep with it (e.g. the what-if facts of its
+        #: pods), by the computing module's name; a derived engine starts empty
+        self.memo: dict[str, Any] = {}
         #: groups made on demand for pods the snapshot does not hold (`_group_for`), apart from the index
         self._foreign_groups: dict[tuple[str, frozenset[tuple[str, str]]], _Group] = {}
 
