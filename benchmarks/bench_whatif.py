@@ -7,9 +7,10 @@
 Measures, after loading the files and building the engine (reported apart): the namespace
 matrix (`build_matrix` and the text format's namespace grid: every cell's letter); a change
 diff of one added policy (an ingress allow into one workload from its namespace on the metrics port;
-building the engine with the change is reported apart); the Calico -> Dataplane V2 model diff;
+the engine with the change, derived from the first one as `netpol-tui diff` does, is reported
+apart, and with --reference its full build too); the Calico -> Dataplane V2 model diff;
 `explain --suggest` for one denied pod-to-pod flow (`suggest`, which builds the engine with the
-proposal and runs the change diff). Wall and CPU seconds and the peak RSS are printed as a
+proposal and runs the change diff); `PolicyEngine.derive` for followed-style changes. Wall and CPU seconds and the peak RSS are printed as a
 Markdown table row per measure; the numbers go into benchmarks/whatif.md by hand.
 """
 
@@ -83,13 +84,51 @@ def denied_question(engine: PolicyEngine):
     raise SystemExit("no denied flow found")
 
 
+def derive_rows(engine: PolicyEngine, snapshot) -> None:
+    """`PolicyEngine.derive` for followed-style changes (issue 13): pods relabelled in place (a
+    new object at the same place, as the follower makes them), namespaces relabelled, policies
+    changed; a full build of the largest pod change for comparison."""
+    import dataclasses
+    import random
+
+    from netpol_tui.model.parse import parse_namespace
+
+    rng = random.Random(1)
+    for count in (10, 1000, 10_000):
+        pods = list(snapshot.pods)
+        for index in rng.sample(range(len(pods)), min(count, len(pods))):
+            pods[index] = dataclasses.replace(pods[index], labels={**pods[index].labels, "rev": "2"})
+        later = dataclasses.replace(snapshot, pods=tuple(pods))
+        with Timer() as timer:
+            derived = engine.derive(later)
+        row(f"derive: {count} pods relabelled", timer, derived.derivation)
+    with Timer() as timer:
+        PolicyEngine(later, "calico")
+    row("  full build of that snapshot", timer, "for comparison")
+    namespaces = list(snapshot.namespaces)
+    for index in range(min(10, len(namespaces))):
+        namespaces[index] = parse_namespace({"metadata": {"name": namespaces[index].name,
+                                                          "labels": {**namespaces[index].labels, "x": "y"}}})
+    later = dataclasses.replace(snapshot, namespaces=tuple(namespaces))
+    with Timer() as timer:
+        derived = engine.derive(later)
+    row("derive: 10 namespaces relabelled", timer, derived.derivation)
+    policies = list(snapshot.policies)
+    for index in rng.sample(range(len(policies)), min(10, len(policies))):
+        policies[index] = dataclasses.replace(policies[index], labels={"rev": "2"})
+    later = dataclasses.replace(snapshot, policies=tuple(policies))
+    with Timer() as timer:
+        derived = engine.derive(later)
+    row("derive: 10 policies changed", timer, derived.derivation)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pods", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data", help="use (or generate into) this folder")
     parser.add_argument("--reference", action="store_true", help="also time the reference path and compare")
-    parser.add_argument("--skip", default="", help="comma separated: matrix,change,model,suggest")
+    parser.add_argument("--skip", default="", help="comma separated: matrix,change,model,derive,suggest")
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
     namespaces, policies, nodes = max(1, args.pods // 50), args.pods // 10, max(3, args.pods // 20)
@@ -128,8 +167,12 @@ def main(argv: list[str] | None = None) -> int:
     if "change" not in skip:
         proposed = proposed_policy(snapshot)
         with Timer() as timer:
-            after = PolicyEngine(apply_change(snapshot, [proposed]), "calico")
-        row("engine build with the change", timer, "not part of the goals")
+            after = engine.derive(apply_change(snapshot, [proposed]), "calico")
+        row("engine with the change (derived)", timer, after.derivation)
+        if args.reference:
+            with Timer() as timer:
+                PolicyEngine(apply_change(snapshot, [proposed]), "calico")
+            row("engine with the change, full build", timer, "what derive saves")
         with Timer() as timer:
             diff = diff_engines(engine, after, "before", "after")
         row(f"change diff (+{proposed.namespace}/{proposed.name})", timer,
@@ -145,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
                 reference.compared == diff.compared
             row("change diff, reference path", timer, f"same changes: {same}")
     if "model" not in skip:
-        other = PolicyEngine(snapshot, "dataplane-v2")
+        with Timer() as timer:
+            other = engine.derive(snapshot, "dataplane-v2")
+        row("engine under dataplane-v2 (derived)", timer, other.derivation)
         with Timer() as timer:
             diff = diff_engines(engine, other, "calico", "dataplane-v2")
         row("model diff calico -> dataplane-v2", timer, f"{len(diff.changes):,} changes of {diff.compared:,} flows")
@@ -155,12 +200,17 @@ def main(argv: list[str] | None = None) -> int:
             same = [(c.src.label, c.dst.label, c.port, c.after) for c in reference.changes] == \
                 [(c.src.label, c.dst.label, c.port, c.after) for c in diff.changes]
             row("model diff, reference path", timer, f"same changes: {same}")
+    if "derive" not in skip:
+        derive_rows(engine, snapshot)
     if "suggest" not in skip:
         src, dst, port = denied_question(engine)
         with Timer() as timer:
             item = suggest(engine, Endpoint.for_pod(src), Endpoint.for_pod(dst), port)
         row(f"suggest {src.namespace}/{src.name} -> {dst.namespace}/{dst.name}:{port}", timer,
             f"{len(item.policies)} policies, also allows {len(item.also_allows)}, also denies {len(item.also_denies)}")
+        with Timer() as timer:
+            suggest(engine, Endpoint.for_pod(src), Endpoint.for_pod(dst), port)
+        row("  the same asked again of that engine", timer, "its pods' facts kept (engine.memo), as in the console")
     return 0
 
 

@@ -127,13 +127,14 @@ def run(args: argparse.Namespace) -> int:
     before = PolicyEngine(snapshot, args.model)
     if changing:
         try:
-            after = PolicyEngine(apply_change(snapshot, proposed, removed), args.model)
+            # derived from `before`: only the changed policies' namespaces are indexed again
+            after = before.derive(apply_change(snapshot, proposed, removed), args.model)
         except ChangeError as exc:
             return fail(NAME, str(exc))
         labels = ("the snapshot", "with the change: " + ", ".join(
             [f"+{p.namespace}/{p.name}" for p in proposed] + [f"-{ns}/{name}" for ns, name in removed]))
     else:
-        after = PolicyEngine(snapshot, args.vs)
+        after = before.derive(snapshot, args.vs)  # the same index, another model
         labels = (str(before.dataplane), str(after.dataplane))
     namespace = getattr(args, "namespace", None)
     if batch is not None:

@@ -5,6 +5,7 @@ A small facade: the index (index.py), endpoints (endpoints.py), three-valued eva
 
     engine = PolicyEngine(snapshot, dataplane="auto")
     verdict = engine.evaluate(engine.resolve("shop/web-0")[0], engine.resolve("shop/db-0")[0], 5432)
+    later = engine.derive(next_snapshot)  # == PolicyEngine(next_snapshot, "auto"), built from engine's index
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from netpol_tui.policy.common import (
     check_protocol,
     policy_name,
 )
+from netpol_tui.policy.derive import DeriveMixin
 from netpol_tui.policy.endpoints import EndpointsMixin
 from netpol_tui.policy.evaluation import EvaluationMixin
 from netpol_tui.policy.explanation import ExplanationMixin
@@ -30,5 +32,10 @@ __all__ = ["METADATA_ADDRESS", "NAMESPACE_NAME_LABEL", "PROTOCOLS", "PolicyEngin
            "check_protocol", "policy_name"]
 
 
-class PolicyEngine(NamesMixin, GkeKindsMixin, CidrMixin, EvaluationMixin, ExplanationMixin, EndpointsMixin, PolicyIndex):
-    """Answers NetworkPolicy questions about one Snapshot under one dataplane model."""
+class PolicyEngine(NamesMixin, GkeKindsMixin, CidrMixin, EvaluationMixin, ExplanationMixin, EndpointsMixin, DeriveMixin,
+                   PolicyIndex):
+    """Answers NetworkPolicy questions about one Snapshot under one dataplane model.
+
+    `engine.derive(snapshot)` is the engine of a snapshot sharing most objects with this one's
+    (a followed snapshot, a proposed change applied): the same answers, re-indexing only what
+    differs (derive.py)."""

@@ -9,11 +9,11 @@ idempotent single assignments, which makes concurrent reads safe under the GIL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from typing import Any
 
 from netpol_tui.gcpause import gc_paused
-from netpol_tui.model.objects import Pod, Service
+from netpol_tui.model.objects import Pod
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy, PolicyPeer, PolicyRule
 from netpol_tui.model.snapshot import Kind, Snapshot
 from netpol_tui.policy import ranges
@@ -35,20 +35,15 @@ from netpol_tui.policy.common import (
 )
 from netpol_tui.policy.dataplane import resolve_dataplane
 from netpol_tui.policy.engine_parts import EngineParts
+from netpol_tui.policy.pod_index import claim_ips, claim_node_ips, services_index
 from netpol_tui.policy.results import (
     Dataplane,
     Direction,
-    EndpointError,
     SelectionMiss,
     TermResult,
-    normalise_address,
 )
 from netpol_tui.policy.selectors import CompiledSelector, explain_terms
 from netpol_tui.policy.unread import Unread
-
-if TYPE_CHECKING:
-    pass
-
 
 Ranges = ranges.Ranges
 
@@ -58,8 +53,21 @@ class PolicyIndex(EngineParts):
     each group, compiled rules, and the API-view selection queries the screens and checks use."""
 
     def __init__(self, snapshot: Snapshot, dataplane: str | Dataplane = "auto") -> None:
+        self._setup(snapshot, dataplane)
+        # Building allocates ~1 object per pod; with a big snapshot on the heap each automatic full
+        # collection would walk millions of objects, so the cyclic GC pauses meanwhile.
+        with gc_paused():
+            self._build()
+
+    def _setup(self, snapshot: Snapshot, dataplane: str | Dataplane) -> None:
+        """Everything but the index: the model, the unread kinds and empty caches (derive.py
+        fills the index from another engine's instead of `_build`)."""
         self.snapshot = snapshot
+        #: the model as asked ("auto", ...): `derive` asks the same of the next snapshot
+        self.requested_dataplane = dataplane
         self.dataplane, self.notes = resolve_dataplane(snapshot, dataplane)
+        #: How this engine was made: "full build", or "derived (...)" (derive.py).
+        self.derivation = "full build"
         #: Kinds a verdict may depend on that the snapshot lacks (verdicts using them are unknown).
         self.unread = Unread(snapshot)
         #: FQDN or Cilium policies exist, or could not be read: Dataplane V2 verdicts consult them.
@@ -80,26 +88,18 @@ class PolicyIndex(EngineParts):
         #: namespace -> ((policy, its podSelector's match function), ...)
         self._ns_selectors: dict[str, tuple[tuple[NetworkPolicy, Callable[[Mapping[str, str]], bool]], ...]] = {}
         self._selector_text_cache: dict[tuple[Hashable, ...], tuple[LabelSelector, str | None]] = {}
-        # Building allocates ~1 object per pod; with a big snapshot on the heap each automatic full
-        # collection would walk millions of objects, so the cyclic GC pauses meanwhile.
-        with gc_paused():
-            self._build()
+        #: what layers above compute about this engine and keep with it (e.g. the what-if facts of its
+        #: pods), by the computing module's name; a derived engine starts empty
+        self.memo: dict[str, Any] = {}
+        #: groups made on demand for pods the snapshot does not hold (`_group_for`), apart from the index
+        self._foreign_groups: dict[tuple[str, frozenset[tuple[str, str]]], _Group] = {}
 
     # ------------------------------------------------------------------ index
 
     def _build(self) -> None:
         snapshot = self.snapshot
-        self._ns_labels: dict[str, Mapping[str, str]] = {}
-        for namespace in snapshot.namespaces:
-            self._ns_labels.setdefault(namespace.name, namespace.labels)
-        #: Namespaces whose labels are known: the ones listed, when the kind was read.
-        self._ns_known = frozenset(self._ns_labels) if Kind.NAMESPACE not in self.unread else frozenset()
-        self._policies_by_ns: dict[str, list[NetworkPolicy]] = {}
-        for policy in snapshot.policies:
-            self._policies_by_ns.setdefault(policy.namespace, []).append(policy)
-        #: per direction: does any policy of the snapshot list it in policyTypes?
-        self._any_isolating = {direction: any(direction in policy.policy_types for policy in snapshot.policies)
-                               for direction in Direction}
+        self._index_namespaces()
+        self._index_policies()
         groups: dict[tuple[str, frozenset[tuple[str, str]]], _Group] = {}
         by_ns: dict[str, list[_Group]] = {}
         pod_group: dict[int, tuple[Pod, _Group]] = {}
@@ -117,31 +117,46 @@ class PolicyIndex(EngineParts):
             group.pods.append(pod)
             pod_group[id(pod)] = (pod, group)
             by_key.setdefault((pod.namespace, pod.name), pod)
-            for ip in pod.pod_ips:
-                if ":" in ip:
-                    try:
-                        ip = normalise_address(ip)
-                    except EndpointError:
-                        continue
-                if pod.host_network:
-                    host_ips.setdefault(ip, f"hostNetwork pod {pod.namespace}/{pod.name}")
-                    continue
-                current = by_ip.get(ip)
-                if current is None or (pod.is_live and not current.is_live):
-                    by_ip[ip] = pod
-                elif pod.is_live and current.is_live and pod is not current:
-                    shared.setdefault(ip, [current]).append(pod)
-        for node in snapshot.nodes:
-            for node_ip in (node.internal_ip, node.external_ip):
-                if node_ip:
-                    host_ips[node_ip] = f"node {node.name}"
+            claim_ips(pod, by_ip, host_ips, shared)
+        claim_node_ips(snapshot.nodes, host_ips)
         self._groups = groups
         self._groups_by_ns = by_ns
+        #: no two (namespace, name) alike and no pod object twice: what `derive` relies on
+        self._pods_distinct = len(by_key) == len(pod_group) == len(snapshot.pods)
         self._pod_group = pod_group
         self._pods_by_key = by_key
         self._pod_by_ip = by_ip
         self._host_ips = host_ips
         self._shared_ips = shared
+        self._index_ranges()
+        self._services, self._service_ips = services_index(snapshot.services)
+        # Answer the per-group questions now (a few policies per namespace each), so that queries
+        # only look them up: which policies select each group, per direction, with compiled rules.
+        for group in groups.values():
+            self._select(group)
+            self._view(group, Direction.INGRESS)
+            self._view(group, Direction.EGRESS)
+        # FQDN and Cilium policies by namespace / required label (GkeKindsMixin), only when present.
+        self._gke_index = self._build_gke_index() if self._gke_kinds_present else None
+
+    def _index_namespaces(self) -> None:
+        self._ns_labels: dict[str, Mapping[str, str]] = {}
+        for namespace in self.snapshot.namespaces:
+            self._ns_labels.setdefault(namespace.name, namespace.labels)
+        #: Namespaces whose labels are known: the ones listed, when the kind was read.
+        self._ns_known = frozenset(self._ns_labels) if Kind.NAMESPACE not in self.unread else frozenset()
+
+    def _index_policies(self) -> None:
+        policies = self.snapshot.policies
+        self._policies_by_ns: dict[str, list[NetworkPolicy]] = {}
+        for policy in policies:
+            self._policies_by_ns.setdefault(policy.namespace, []).append(policy)
+        #: per direction: does any policy of the snapshot list it in policyTypes?
+        self._any_isolating = {direction: any(direction in policy.policy_types for policy in policies)
+                               for direction in Direction}
+
+    def _index_ranges(self) -> None:
+        snapshot = self.snapshot
         cluster = snapshot.cluster
         node_ranges = [cidr for node in snapshot.nodes for cidr in node.pod_cidrs]
         node_part = self._ranges([], node_ranges, "a node's pod range (spec.podCIDRs)")
@@ -153,20 +168,6 @@ class PolicyIndex(EngineParts):
         self._service_ranges = self._ranges(
             [(cluster.services_ipv4_cidr, f"the cluster's Service range {cluster.services_ipv4_cidr}")]
             if cluster else [], [], "")
-        self._services: dict[tuple[str, str], Service] = {}
-        self._service_ips: dict[str, Service] = {}
-        for service in snapshot.services:
-            self._services.setdefault(service.key, service)
-            for ip in service.cluster_ips:
-                self._service_ips.setdefault(ip, service)
-        # Answer the per-group questions now (a few policies per namespace each), so that queries
-        # only look them up: which policies select each group, per direction, with compiled rules.
-        for group in groups.values():
-            self._select(group)
-            self._view(group, Direction.INGRESS)
-            self._view(group, Direction.EGRESS)
-        # FQDN and Cilium policies by namespace / required label (GkeKindsMixin), only when present.
-        self._gke_index = self._build_gke_index() if self._gke_kinds_present else None
 
     # the cluster's address ranges as functions of ranges.py, kept as methods for the parts
     _ranges = staticmethod(ranges.ranges_of)
@@ -196,7 +197,9 @@ class PolicyIndex(EngineParts):
             key = (pod.namespace, frozenset(pod.labels.items()))
             group = self._groups.get(key)
             if group is None:
-                group = self._groups.setdefault(key, _Group(pod.namespace, dict(pod.labels)))
+                group = self._foreign_groups.get(key)
+            if group is None:
+                group = self._foreign_groups.setdefault(key, _Group(pod.namespace, dict(pod.labels)))
         return group if group.selecting is not None else self._select(group)
 
     def _compiled(self, selector: LabelSelector) -> CompiledSelector:
@@ -281,7 +284,9 @@ class PolicyIndex(EngineParts):
         """Policies that select the pod and list the direction in policyTypes (API view,
         whatever the dataplane or hostNetwork)."""
         group = self._group_for(pod)
-        return group.ingress if check_direction(direction) is Direction.INGRESS else group.egress
+        if direction.__class__ is not Direction:  # the check costs more than the lookup: text only
+            direction = check_direction(direction)
+        return group.ingress if direction is Direction.INGRESS else group.egress
 
     def is_isolated(self, pod: Pod, direction: Direction | str) -> bool:
         """Isolated as enforced: False on a cluster without enforcement and for hostNetwork pods."""
@@ -349,6 +354,16 @@ class PolicyIndex(EngineParts):
         return tuple(SelectionMiss(policy, explain_terms(policy.pod_selector, pod.labels))
                      for policy in self._policies_by_ns.get(pod.namespace, ())
                      if id(policy) not in selecting)
+
+    def label_groups(self, pods: Iterable[Pod]) -> list[object]:
+        """Per pod, its label group as an opaque token, the same for pods of one namespace with
+        equal labels: for callers that group pods as the index does, without hashing labels."""
+        get = self._pod_group.get
+        found: list[object] = []
+        for pod in pods:
+            entry = get(id(pod))
+            found.append(entry[1] if entry is not None and entry[0] is pod else self._group_for(pod))
+        return found
 
     def pod(self, namespace: str, name: str) -> Pod | None:
         return self._pods_by_key.get((namespace, name))

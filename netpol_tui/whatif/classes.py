@@ -101,7 +101,8 @@ def pod_classes(engines: PolicyEngine | Sequence[PolicyEngine], namespace: str |
     pods = [pod for pod in snapshot_pods if pod.is_live and (namespace is None or pod.namespace == namespace)]
     context = Context(pods, snapshot_pods)
     facts = [ApiFacts(engine, context).facts for engine in engines]
-    return _grouped(pods, lambda index, pod: tuple(f[index] for f in facts))
+    combined = list(zip(*facts, strict=True))
+    return _grouped(pods, lambda index, pod: combined[index])
 
 
 def pod_classes_reference(engines: PolicyEngine | Sequence[PolicyEngine],

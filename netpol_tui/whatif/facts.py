@@ -21,7 +21,10 @@ not read, Dataplane V2 with FQDN or Cilium policies) takes the reference path.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
+from socket import AF_INET, inet_pton
 from typing import Any
 
 from netpol_tui.model.objects import Pod
@@ -36,12 +39,25 @@ DV2 = Dataplane.DATAPLANE_V2
 GKE_KINDS = (Kind.FQDN_POLICY, Kind.CILIUM_POLICY)
 
 
+#: (pods, any live pod dual-stack) of the last pods asked: a diff asks it of two engines over one pods tuple
+_last_dual_stack: list[tuple[Sequence[Pod], bool]] = []
+
+
+def _dual_stack(pods: Sequence[Pod]) -> bool:
+    last = _last_dual_stack[-1] if _last_dual_stack else None
+    if last is not None and last[0] is pods:
+        return last[1]
+    found = any(len(pod.pod_ips) > 1 for pod in pods if pod.is_live)
+    _last_dual_stack[:] = [(pods, found)]
+    return found
+
+
 def supported(engine: PolicyEngine) -> bool:
     """Does the fast path give exactly the engine's pod-to-pod verdicts under this engine?"""
     snapshot = engine.snapshot
     if Kind.NETWORK_POLICY in engine.unread:
         return False
-    if any(len(pod.pod_ips) > 1 for pod in snapshot.pods if pod.is_live):
+    if _dual_stack(snapshot.pods):
         return False  # a dual-stack pair's traffic may use either family, chosen per question
     gke_kinds = bool(snapshot.fqdn_policies or snapshot.cilium_policies
                      or any(snapshot.unknown_reason(kind) for kind in GKE_KINDS))
@@ -70,16 +86,19 @@ class Context:
     """The live pods asked about (one namespace's, or all), grouped by namespace and label set,
     with the matching caches every engine over these pods shares."""
 
-    def __init__(self, pods: Sequence[Pod], all_pods: Sequence[Pod]) -> None:
+    def __init__(self, pods: Sequence[Pod], all_pods: Sequence[Pod], tokens: Sequence[object] | None = None) -> None:
+        """`tokens`: per pod, an object shared by the pods of one namespace and label set (an
+        engine's `label_groups`), which spares hashing every pod's labels."""
         self.pods = list(pods)
         self.index = {id(pod): i for i, pod in enumerate(self.pods)}
         self.groups: list[tuple[str, Any]] = []
         self.group_of: list[int] = []
-        found: dict[tuple, int] = {}
+        found: dict[object, int] = {}
         groups, group_of = self.groups, self.group_of
-        for pod in self.pods:
+        keys: Iterable[object] = map(id, tokens) if tokens is not None else (
             # Equal label sets written in another order make two groups: only a cache's grain.
-            key = (pod.namespace, tuple(pod.labels.items()))
+            (pod.namespace, tuple(pod.labels.items())) for pod in self.pods)
+        for pod, key in zip(self.pods, keys, strict=True):
             group = found.get(key)
             if group is None:
                 group = found[key] = len(groups)
@@ -90,6 +109,7 @@ class Context:
             self.groups_by_ns.setdefault(namespace, []).append(group)
         self._all_pods = all_pods
         self._claims: dict[str, int] | None = None
+        self._addresses: tuple[list[tuple[int, int]], list[tuple[tuple[int, int], int, str, str]]] | None = None
         self._block_members: dict[tuple, frozenset[int]] = {}
         self._reach: dict[int, tuple] = {}
         self._compiled: dict[tuple, CompiledSelector] = {}
@@ -97,17 +117,39 @@ class Context:
 
     def block_members(self, key: tuple, block: Any, engine: PolicyEngine) -> frozenset[int]:
         """Indices of the pods an ipBlock peer matches in the API view: a pod (not hostNetwork)
-        holding an IP in the block; an IP several pods claim counts for the engine's choice."""
+        holding an IP in the block; an IP several pods claim counts for the engine's choice.
+        Found by bisecting the sorted addresses over the block's intervals (CIDR minus excepts)."""
         found = self._block_members.get(key)
         if found is None:
-            if self._claims is None:
-                claims: dict[str, int] = {}
-                for pod in self._all_pods:
-                    if not pod.host_network:
-                        for ip in pod.pod_ips:
-                            claims[ip] = claims.get(ip, 0) + 1
-                self._claims = claims
-            members = []
+            values, rows = self._sorted_addresses()
+            members: set[int] = set()
+            for version, first, last in block.intervals():
+                for _, index, ip, text in rows[bisect_left(values, (version, first)):
+                                               bisect_right(values, (version, last))]:
+                    if index in members:
+                        continue
+                    if self._claims_of(ip) > 1 and engine.resolve_address(text).pod is not self.pods[index]:
+                        continue
+                    members.add(index)
+            found = self._block_members[key] = frozenset(members)
+        return found
+
+    def _claims_of(self, ip: str) -> int:
+        """How many pods (not hostNetwork) of the snapshot claim this IP text."""
+        if self._claims is None:
+            claims: dict[str, int] = {}
+            for pod in self._all_pods:
+                if not pod.host_network:
+                    for item in pod.pod_ips:
+                        claims[item] = claims.get(item, 0) + 1
+            self._claims = claims
+        return self._claims.get(ip, 0)
+
+    def _sorted_addresses(self) -> tuple[list[tuple[int, int]], list[tuple[tuple[int, int], int, str, str]]]:
+        """((version, value) sorted, rows (key, pod index, IP as written, IP as the engine keys it))
+        of the IPs of the pods asked about (not hostNetwork); made once per context."""
+        if self._addresses is None:
+            rows = []
             for index, pod in enumerate(self.pods):
                 if pod.host_network:
                     continue
@@ -118,14 +160,19 @@ class Context:
                             text = normalise_address(ip)
                         except EndpointError:
                             continue
-                    if self._claims.get(ip, 0) > 1 and engine.resolve_address(text).pod is not pod:
-                        continue
-                    address = try_parse_address(text)
-                    if address is not None and block.contains(address):
-                        members.append(index)
-                        break
-            found = self._block_members[key] = frozenset(members)
-        return found
+                        address = try_parse_address(text)
+                        value = None if address is None else (address.version, address.value)
+                    else:
+                        try:  # strict dotted quads, as the parser's own fast path
+                            value = (4, int.from_bytes(inet_pton(AF_INET, text), "big"))
+                        except OSError:
+                            address = try_parse_address(text)
+                            value = None if address is None else (address.version, address.value)
+                    if value is not None:
+                        rows.append((value, index, ip, text))
+            rows.sort(key=itemgetter(0))
+            self._addresses = ([row[0] for row in rows], rows)
+        return self._addresses
 
     def reach_cache(self, engine: PolicyEngine) -> dict[tuple, tuple[str, ...]]:
         """namespaceSelector key -> namespaces it reaches, shared by engines over the same

@@ -22,15 +22,28 @@ from netpol_tui.whatif.ports import PortFinder
 from netpol_tui.whatif.tally import Progress, Questions, Tally
 
 
+def _first_facts(engine: PolicyEngine) -> tuple[Context, ApiFacts]:
+    """The context of the engine's live pods and their facts under it, kept with the engine: a
+    second diff or suggestion from the same engine (the console asking again) starts from them.
+    Both are only read once made."""
+    kept = engine.memo.get(__name__)
+    if kept is None:
+        snapshot_pods = engine.snapshot.pods
+        pods = [pod for pod in snapshot_pods if pod.is_live]
+        context = Context(pods, snapshot_pods, engine.label_groups(pods))
+        kept = engine.memo[__name__] = (context, ApiFacts(engine, context))
+    return kept
+
+
 def prepare(engines: Sequence[PolicyEngine], extra_ports: Iterable[FlowPort] = ()
             ) -> tuple[Context, list[PodClass], list[tuple[FlowPort, ...]]]:
     """The context, the classes no engine can split, and each class's ports (any engine's)."""
-    snapshot_pods = engines[0].snapshot.pods
-    pods = [pod for pod in snapshot_pods if pod.is_live]
-    context = Context(pods, snapshot_pods)
-    apis = [ApiFacts(engines[0], context)]
+    context, first = _first_facts(engines[0])
+    pods = context.pods
+    apis = [first]
     apis += [ApiFacts.derived(apis[0], engine) for engine in engines[1:]]
-    classes = _grouped(pods, lambda index, pod: tuple(api.facts[index] for api in apis))
+    combined = list(zip(*(api.facts for api in apis), strict=True))  # per pod, its facts under each engine
+    classes = _grouped(pods, lambda index, pod: combined[index])
     extra = tuple(extra_ports)
     finders = [PortFinder(engine, api, extra) for engine, api in zip(engines, apis, strict=True)]
     if len(finders) == 1:

@@ -140,7 +140,8 @@ def suggest(engine: PolicyEngine, src: Endpoint, dst: Endpoint, port: int, proto
         raise NoSuggestion("the denying side is not a pod a NetworkPolicy can select")
     _unique_names(engine, documents)
     policies = tuple(parse_network_policy(document) for document in documents)
-    after_engine = PolicyEngine(apply_change(engine.snapshot, policies), engine.dataplane)
+    # derived: the pods' index is the engine's own, only the proposal's namespaces are re-indexed
+    after_engine = engine.derive(apply_change(engine.snapshot, policies), engine.dataplane)
     after = after_engine.evaluate(src, dst, port, protocol)
     if after.allowed is not True:
         raise NoSuggestion(f"a new allow policy would not change it under {engine.dataplane.title}: "

@@ -126,6 +126,25 @@ def test_demo_change_diffs_are_the_reference(demo: str) -> None:
     assert found  # some of these proposals change flows: the comparison is not of empty lists
 
 
+@pytest.mark.parametrize("demo", ["calico", "dataplane-v2"])
+def test_one_engine_answers_several_diffs_and_its_matrix(demo: str) -> None:
+    """The before-engine keeps its pods' facts between diffs (engine.memo): each later diff, from
+    an engine derived with another proposal, is still the reference's."""
+    snap = load_demo(demo)
+    before = PolicyEngine(snap)
+    found = 0
+    for namespace in sorted({p.namespace for p in snap.pods})[:3]:
+        for spec in ({"podSelector": {}, "policyTypes": ["Ingress"]},
+                     {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": [{"podSelector": {}}]}]}):
+            after = before.derive(apply_change(snap, [_proposal(namespace, **spec)]))
+            found += len(assert_same_diff(before, after, ports=(), deciding=5).changes)
+    fast, reference = build_matrix(before, None, ASKED), build_matrix_reference(PolicyEngine(snap), None, ASKED)
+    assert _classes(fast.classes) == _classes(reference.classes)
+    assert fast.counts() == reference.counts() and dict(fast.cells()) == dict(reference.cells())
+    assert found
+    assert bool(before.memo) is supported(before)  # kept where the fast path ran
+
+
 def test_the_fast_path_steps_aside_when_it_cannot_answer_exactly() -> None:
     pods = [pod("a", "a", {"app": "x"}, "10.0.0.1"), pod("b", "b", {}, "10.0.0.2")]
     assert supported(PolicyEngine(snapshot(pods, [])))
