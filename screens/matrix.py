@@ -140,7 +140,6 @@ class MatrixScreen(ModeScreen):
         generation = engine
 
         def work() -> None:
-            from netpol_tui.policy import PolicyEngine
             from netpol_tui.whatif.diff import diff_engines
             from netpol_tui.whatif.matrix import build_matrix
 
@@ -148,7 +147,8 @@ class MatrixScreen(ModeScreen):
             diff = None
             if what_if:
                 other = WHAT_IF.get(str(engine.dataplane), "dataplane-v2")
-                diff = diff_engines(engine, PolicyEngine(engine.snapshot, other), str(engine.dataplane), other)
+                # the index does not depend on the model: the other model's engine is derived, not built
+                diff = diff_engines(engine, engine.derive(engine.snapshot, other), str(engine.dataplane), other)
             self.post_message(MatrixComputed(generation, matrix, diff))
 
         self.run_worker(work, thread=True, exit_on_error=False, name="matrix", group="matrix", exclusive=True)

@@ -30,7 +30,11 @@ def compute_explain(snapshot: Any, engines: dict[str, Any], request: Any) -> dic
         if engine is None:
             # the app's "auto" engine already is the calico (or dataplane-v2) one on most clusters
             same = next((known for known in engines.values() if known.dataplane == name), None)
-            engine = engines[name] = same or PolicyEngine(snapshot, name)
+            if same is None:
+                # another model's engine over the same snapshot shares its whole index: derived, not built
+                known = next((known for known in engines.values() if known.snapshot is snapshot), None)
+                same = known.derive(snapshot, name) if known is not None else PolicyEngine(snapshot, name)
+            engine = engines[name] = same
         return engine
 
     from netpol_tui.policy.names import split_name
