@@ -183,7 +183,9 @@ class Following(_AppBase):
         self._follow_next()
 
     def _follow_next(self) -> None:
-        if self._follow_busy or self._follow_timer or self._follow_pending is None:
+        # one worker of the two at a time: a third thread holding the GIL beside the UI thread cost
+        # keys their answer, and the engine's build took twice as long beside the checks
+        if self._follow_busy or self._checks_busy or self._follow_timer or self._follow_pending is None:
             return
         started, seconds = self._follow_last
         wait = ENGINE_INTERVAL_SECONDS - (time.monotonic() - started) if seconds > SLOW_REFRESH_SECONDS else 0.0
@@ -265,7 +267,7 @@ class Following(_AppBase):
     def _checks_next(self) -> None:
         """Check the newest shown snapshot, one run at a time, runs starting at most every
         CHECK_INTERVAL_SECONDS once a run is slow (a 100,000-pod cluster under churn)."""
-        if self._checks_busy or self._checks_timer or self._checks_pending is None:
+        if self._checks_busy or self._follow_busy or self._checks_timer or self._checks_pending is None:
             return
         started, seconds = self._checks_last
         wait = CHECK_INTERVAL_SECONDS - (time.monotonic() - started) if seconds > SLOW_REFRESH_SECONDS else 0.0
@@ -338,6 +340,7 @@ class Following(_AppBase):
                 self.state = self._with_advanced(state, message.history)
                 freeze_long_lived()  # the report lives until the next one: out of the collections' way
         trace("checks-shown", generation=message.generation, shown=self.state.generation)
+        self._follow_next()  # a newer snapshot waiting for its engine goes first
         self._checks_next()
 
     def with_history(self, state: Any) -> Any:

@@ -238,7 +238,7 @@ async def test_every_screens_help_explains_the_markers(calico_dir: Path) -> None
             await settle(pilot)
             text = screen_text(app)
             assert "Markers (when following)" in text, text
-            assert "resolved ·" in text and "new ·" in text and "verdict changed" in text
+            assert "resolved ·" in text and "new ·" in text and "verdict changed" in text and "checking…" in text
             await pilot.press("escape")
             await settle(pilot)
 

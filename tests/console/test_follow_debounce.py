@@ -87,3 +87,19 @@ def test_an_engine_build_is_handed_the_changes_and_the_last_build() -> None:
     follow._follow_next()
     assert jobs == [["snapshot-1", ("snapshot-0", "engine-0"), ("a", "b")]]
     assert follow._follow_changes == [] and follow._follow_base is None
+
+
+def test_the_engine_and_the_checks_take_turns() -> None:
+    """One worker thread beside the UI thread, not two: a third thread holding the GIL slowed keys."""
+    follow = Recorder()
+    follow._checks_pending = (1, "first", "engine-1")
+    follow._checks_next()
+    follow._follow_pending = "second"
+    follow._follow_next()
+    assert follow.checked == [(1, "first")] and follow.refreshed == [], "the engine waits for the checks"
+    follow._checks_busy = False
+    follow._follow_next()
+    assert follow.refreshed == ["second"]
+    follow._checks_pending = (2, "second", "engine-2")
+    follow._checks_next()
+    assert follow.checked == [(1, "first")], "the checks wait for the engine"
