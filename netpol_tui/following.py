@@ -174,7 +174,9 @@ class Following(_AppBase):
     def on_snapshot_followed(self, message: msg.SnapshotFollowed) -> None:
         if message.token != self._follow_token or self.state.snapshot is None:
             return
-        self.state = replace(self.state, follow=tuple(message.states))
+        states = tuple(message.states)
+        if states != self.state.follow:  # (a new state is a redraw of the shown screen: 4 batches a second)
+            self.state = replace(self.state, follow=states)
         if message.snapshot is self.state.snapshot:
             return
         self._follow_pending = message.snapshot
@@ -235,6 +237,10 @@ class Following(_AppBase):
                 from netpol_tui.checks.enforcement import EnforcementState
 
                 enforcement = EnforcementState.from_snapshot(snapshot)
+                # Frozen before the collector is back: the engine is millions of new objects, and the
+                # first young collection after the pause rescanned them all on whatever thread it hit
+                # (1-3 s collections of generations 0, 1 and 2, one after another, on the UI thread).
+                freeze_long_lived()
             trace("refreshed", engine=built - started, enforcement=time.monotonic() - built)
         except Exception as exc:  # shown as the engine failing; the follower goes on
             self.post_message(msg.FollowRefreshed(token, snapshot, error=exc))
@@ -301,6 +307,7 @@ class Following(_AppBase):
                 report = run.report()
                 checked = time.monotonic()
                 history = self._advance_history(report)
+                freeze_long_lived()  # the report and the run's indexes, as the engine (refresh_followed)
             trace("checked", generation=generation, checks=checked - started, reused=run.reused,
                   history=time.monotonic() - checked)
         except Exception as exc:  # shown as the checks failing; the follower goes on
@@ -338,7 +345,6 @@ class Following(_AppBase):
                 state = replace(state.without_errors("checks"), report=message.report,
                                 report_generation=message.generation, checks_running=running)
                 self.state = self._with_advanced(state, message.history)
-                freeze_long_lived()  # the report lives until the next one: out of the collections' way
         trace("checks-shown", generation=message.generation, shown=self.state.generation)
         self._follow_next()  # a newer snapshot waiting for its engine goes first
         self._checks_next()

@@ -169,3 +169,21 @@ async def test_workers_never_repr_their_arguments(calico_dir: Path) -> None:
     for path in [*ROOT.glob("netpol_tui/**/*.py"), *ROOT.glob("screens/*.py"), *ROOT.glob("checks/*.py")]:
         for decorator in re.findall(r"@work\((.*?)\)\n", path.read_text(), re.S):
             assert "description=" in decorator, f"{path}: @work({decorator}) reprs its arguments"
+
+
+@sync
+async def test_a_batch_that_changes_no_list_state_replaces_no_state(calico_dir: Path) -> None:
+    from netpol_tui.sources.follow_state import FollowState, KindStatus
+
+    app = make_app(calico_dir)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        app.refresh_followed = lambda token, job: None  # engines are not the point here
+        states = (KindStatus("pods", FollowState.FOLLOWING),)
+        app.post_message(msg.SnapshotFollowed(app._follow_token, changed(app.state.snapshot), (), states))
+        await settle(pilot)
+        state = app.state
+        assert state.follow == states
+        app.post_message(msg.SnapshotFollowed(app._follow_token, changed(state.snapshot), (), states))
+        await settle(pilot)
+        assert app.state is state, "the same list states: the screens are not redrawn"
