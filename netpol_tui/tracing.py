@@ -4,7 +4,6 @@ it is not set. A developer aid, not output: the console never reads it back."""
 
 from __future__ import annotations
 
-import gc
 import os
 import time
 from typing import Any
@@ -18,7 +17,7 @@ def trace(event: str, **values: Any) -> None:
         fields = " ".join(f"{key}={value:.3f}" if isinstance(value, float) else f"{key}={value}"
                           for key, value in values.items())
         with open(path, "a", encoding="utf-8") as out:
-            out.write(f"{time.monotonic():.3f} {event} {fields} rss={_rss_mb()} frozen={gc.get_freeze_count()}\n")
+            out.write(f"{time.monotonic():.3f} {event} {fields} rss={_rss_mb()}\n")
 
 
 def _rss_mb() -> int:
