@@ -79,31 +79,47 @@ def check_dns_egress_blocked(ctx: Context) -> Iterator[Hit]:
     NodeLocal DNSCache address 169.254.20.10. Without it every name lookup times out. DNS
     falls back to TCP for large answers, so TCP 53 closed while UDP 53 is open is a warning.
     """
-    from netpol_tui.policy import Direction, Endpoint
+    dns = DnsQuestion(ctx)
+    for namespace in sorted(ctx.live_pods_by_namespace):
+        yield from dns.namespace_hits(namespace)
 
-    ctx.need(Kind.POD, Kind.NETWORK_POLICY)
-    engine = ctx.need_engine()
-    mode = _dns_mode(ctx)
-    dns_pods, stand_in = _kube_dns_pods(ctx)
-    dns_endpoints = [Endpoint.for_pod(pod) for pod in dns_pods]
-    address_target = {"cloud-dns": CLOUD_DNS_ADDRESS, "node-local": NODE_LOCAL_DNS_ADDRESS}.get(mode)
-    # The kube-dns side (ingress) depends on the source's labels, and with ipBlock peers on its IP;
-    # when no policy isolates kube-dns ingress, only the source's egress policies matter.
-    dns_isolated = any(engine.is_isolated(pod, Direction.INGRESS) for pod in dns_pods)
-    kube_system_ipblocks = dns_isolated and any(
-        peer.ip_block is not None for policy in ctx.policies_by_namespace.get("kube-system", ())
-        for rule in policy.ingress for peer in rule.peers)
 
-    unknown_because: list[str] = []
+class DnsQuestion:
+    """NP004 over one snapshot: what every namespace shares (the DNS mode, the kube-dns pods and
+    their ingress side), then `namespace_hits` per namespace. A namespace's hits depend only on
+    its own live pods and NetworkPolicies and on what is shared here (checks/incremental.py
+    reuses them for an unchanged namespace), except through `unknown_because`, which collects the
+    reasons of unknown verdicts across namespaces for the partial notes."""
 
-    def reach(pod: Pod, protocol: str) -> tuple[bool, list[str], list[str], bool]:
+    def __init__(self, ctx: Context) -> None:
+        from netpol_tui.policy import Direction, Endpoint
+
+        ctx.need(Kind.POD, Kind.NETWORK_POLICY)
+        self.ctx = ctx
+        self.engine = engine = ctx.need_engine()
+        self.mode = _dns_mode(ctx)
+        self.dns_pods, self.stand_in = _kube_dns_pods(ctx)
+        self.dns_endpoints = [Endpoint.for_pod(pod) for pod in self.dns_pods]
+        self.address_target = {"cloud-dns": CLOUD_DNS_ADDRESS, "node-local": NODE_LOCAL_DNS_ADDRESS}.get(self.mode)
+        # The kube-dns side (ingress) depends on the source's labels, and with ipBlock peers on its IP;
+        # when no policy isolates kube-dns ingress, only the source's egress policies matter.
+        self.dns_isolated = any(engine.is_isolated(pod, Direction.INGRESS) for pod in self.dns_pods)
+        self.kube_system_ipblocks = self.dns_isolated and any(
+            peer.ip_block is not None for policy in ctx.policies_by_namespace.get("kube-system", ())
+            for rule in policy.ingress for peer in rule.peers)
+        self.unknown_because: list[str] = []
+
+    def reach(self, pod: Pod, protocol: str) -> tuple[bool, list[str], list[str], bool]:
         """(allowed, reasons, notes, uncertain) for DNS on 53/protocol from pod; a verdict that is
         unknown (data not read) makes the answer uncertain, never a pass or a finding."""
+        from netpol_tui.policy import Direction, Endpoint
+
+        engine, mode, unknown_because = self.engine, self.mode, self.unknown_because
         reasons: list[str] = []
         notes: list[str] = []
         source = Endpoint.for_pod(pod)
-        if address_target:
-            verdict = engine.evaluate(source, Endpoint.for_address(address_target), 53, protocol)
+        if self.address_target:
+            verdict = engine.evaluate(source, Endpoint.for_address(self.address_target), 53, protocol)
             if verdict.allowed:
                 return True, [], [n for n in verdict.notes if n not in engine.notes], False
             if verdict.allowed is None and mode == "cloud-dns":
@@ -114,7 +130,7 @@ def check_dns_egress_blocked(ctx: Context) -> Iterator[Hit]:
                 return False, reasons, [n for n in verdict.notes if n not in engine.notes], False
         denied = 0
         undecided = False
-        for endpoint in dns_endpoints:
+        for endpoint in self.dns_endpoints:
             verdict = engine.evaluate(source, endpoint, 53, protocol)
             if verdict.allowed is None:
                 undecided = True
@@ -127,24 +143,26 @@ def check_dns_egress_blocked(ctx: Context) -> Iterator[Hit]:
                 reasons.extend([side.summary] if not side.denied_because else [])
         if not denied:
             return not undecided, [], notes, undecided
-        uncertain = stand_in and engine.dataplane.value != "dataplane-v2" and _ipblock_could_allow(
+        uncertain = self.stand_in and engine.dataplane.value != "dataplane-v2" and _ipblock_could_allow(
             engine.isolating_policies(pod, Direction.EGRESS), 53, protocol)
-        if denied < len(dns_endpoints):
-            reasons.insert(0, f"{denied} of {len(dns_endpoints)} kube-dns pods are denied")
+        if denied < len(self.dns_endpoints):
+            reasons.insert(0, f"{denied} of {len(self.dns_endpoints)} kube-dns pods are denied")
         return False, reasons, notes, uncertain
 
-    target_text = DNS_TARGET_TEXT[mode]
-    for namespace in sorted(ctx.live_pods_by_namespace):
+    def namespace_hits(self, namespace: str) -> list[Hit]:
+        from netpol_tui.policy import Direction
+
+        ctx, engine = self.ctx, self.engine
         label_groups = ctx.isolated_groups(namespace, Direction.EGRESS)
         if not label_groups:
-            continue
+            return []
         results = {"UDP": _Blocked([], [], [], []), "TCP": _Blocked([], [], [], [])}
         groups: dict[tuple[Hashable, ...], list[Pod]] = {}
         for label_group in label_groups:
             first = label_group[0]
             base = (tuple(id(p) for p in engine.isolating_policies(first, Direction.EGRESS)), first.host_network,
-                    frozenset(first.labels.items()) if dns_isolated else None)
-            if kube_system_ipblocks:
+                    frozenset(first.labels.items()) if self.dns_isolated else None)
+            if self.kube_system_ipblocks:
                 for pod in label_group:
                     groups.setdefault((*base, pod.ip), []).append(pod)
             else:
@@ -152,10 +170,10 @@ def check_dns_egress_blocked(ctx: Context) -> Iterator[Hit]:
         uncertain_pods = 0
         for members in groups.values():
             pod = members[0]
-            udp_ok, reasons, notes, uncertain = reach(pod, "UDP")
+            udp_ok, reasons, notes, uncertain = self.reach(pod, "UDP")
             protocol = "UDP"
             if udp_ok:
-                tcp_ok, reasons, notes, uncertain = reach(pod, "TCP")
+                tcp_ok, reasons, notes, uncertain = self.reach(pod, "TCP")
                 if tcp_ok:
                     continue
                 protocol = "TCP"
@@ -168,16 +186,16 @@ def check_dns_egress_blocked(ctx: Context) -> Iterator[Hit]:
             bucket.notes.extend(n for n in notes if n not in bucket.notes)
             bucket.policies.extend(p for p in engine.isolating_policies(pod, Direction.EGRESS)
                                    if p not in bucket.policies)
+        unknown_because = self.unknown_because
         if uncertain_pods and unknown_because:
             ctx.partial(f"{plural(uncertain_pods, 'pod')} in namespace {namespace}: DNS reachability is unknown "
                         f"({'; '.join(unknown_because[:3])})")
         elif uncertain_pods:
             ctx.partial(f"{plural(uncertain_pods, 'pod')} in namespace {namespace}: the kube-dns pods are not in the "
                         "snapshot and an ipBlock egress rule may cover their IPs; add the kube-system pods")
-        for protocol, bucket in results.items():
-            if not bucket.pods:
-                continue
-            yield _dns_hit(ctx, namespace, protocol, bucket, mode, target_text, stand_in)
+        target_text = DNS_TARGET_TEXT[self.mode]
+        return [_dns_hit(ctx, namespace, protocol, bucket, self.mode, target_text, self.stand_in)
+                for protocol, bucket in results.items() if bucket.pods]
 
 
 def _dns_peers(mode: str) -> list[dict[str, Any]]:

@@ -202,7 +202,13 @@ def _run(snapshot: Snapshot, engine: PolicyEngine | None, specs: tuple[CheckSpec
     engine_error = None
     if engine is None:
         engine, engine_error = make_engine(snapshot)
-    ctx = Context(snapshot, engine, engine_error)
+    return run_prepared(Context(snapshot, engine, engine_error), specs, timings)
+
+
+def run_prepared(ctx: Context, specs: tuple[CheckSpec, ...], timings: dict[str, float] | None = None) -> Report:
+    """Run `specs` over a prepared context (checks/incremental.py seeds its indexes); the caller
+    pauses the collector."""
+    snapshot, engine = ctx.snapshot, ctx.engine
     findings: list[Finding] = []
     unknown: list[UnknownCheck] = []
     for spec in specs:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, Literal, cast
+from typing import Any, Literal, cast
 
 from textual import work
 from textual.app import App
@@ -37,9 +37,6 @@ from netpol_tui.sources import NO_SOURCE_HINT, Progress, SourceOptions, kubeconf
 from netpol_tui.sources.deadline import Abandoned, run_abandonable
 from netpol_tui.textual_compat import CrashRecorder, run_guarded
 from netpol_tui.widgets.inputs import CommandLine, FilterInput
-
-if TYPE_CHECKING:
-    from netpol_tui.policy import PolicyEngine
 
 Loader = Callable[[SourceOptions, Progress], Snapshot]
 PROGRESS_INTERVAL = 0.05
@@ -87,7 +84,9 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]): 
 
     # ------------------------------------------------------------------ workers
 
-    @work(thread=True, exit_on_error=False, name="load", group="load", exclusive=True)
+    # Every worker names its `description`: Textual's default is the repr of its arguments, and the
+    # repr of a 100,000-pod Snapshot took 1.5-7 s of the UI thread per worker started (benchmarks/follow.md).
+    @work(thread=True, exit_on_error=False, name="load", group="load", exclusive=True, description="load")
     def load(self) -> None:
         started, last = time.perf_counter(), [0.0]
         worker = get_current_worker()
@@ -112,25 +111,31 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]): 
         if not worker.is_cancelled:
             self.post_message(msg.SnapshotLoaded(snapshot, time.perf_counter() - started))
 
-    @work(thread=True, exit_on_error=False, name="engine", group="engine", exclusive=True)
-    def build_engine(self, snapshot: Snapshot) -> None:
+    @work(thread=True, exit_on_error=False, name="engine", group="engine", exclusive=True, description="engine")
+    def build_engine(self, job: list[Snapshot]) -> None:
+        """`job`: [snapshot], emptied here: Textual keeps a finished worker's arguments alive."""
         from netpol_tui.policy import PolicyEngine
-
+        (snapshot,) = job
+        job.clear()
         self.post_message(msg.EngineReady(snapshot, PolicyEngine(snapshot)))
 
-    @work(thread=True, exit_on_error=False, name="enforcement", group="enforcement", exclusive=True)
-    def compute_enforcement(self, snapshot: Snapshot) -> None:
+    @work(thread=True, exit_on_error=False, name="enforcement", group="enforcement", exclusive=True,
+          description="enforcement")
+    def compute_enforcement(self, job: list[Snapshot]) -> None:
         from netpol_tui.checks.enforcement import EnforcementState
-
+        (snapshot,) = job
+        job.clear()
         self.post_message(msg.EnforcementComputed(snapshot, EnforcementState.from_snapshot(snapshot)))
 
-    @work(thread=True, exit_on_error=False, name="checks", group="checks", exclusive=True)
-    def run_checks(self, snapshot: Snapshot, engine: PolicyEngine | None) -> None:
+    @work(thread=True, exit_on_error=False, name="checks", group="checks", exclusive=True, description="checks")
+    def run_checks(self, job: list[Any], generation: int = 0, token: int = 0) -> None:
+        """`job`: [snapshot, engine or None], emptied here (see build_engine)."""
         from netpol_tui.checks import run_checks
-
+        snapshot, engine = job
+        job.clear()
         started = time.perf_counter()
         report = run_checks(snapshot, engine=engine)
-        self.post_message(msg.ChecksFinished(snapshot, report, time.perf_counter() - started))
+        self.post_message(msg.ChecksFinished(snapshot, report, time.perf_counter() - started, generation, token))
 
     # ------------------------------------------------------------------ worker results
 
@@ -151,8 +156,8 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]): 
         if replaced:
             thaw_replaced()
         freeze_long_lived()
-        self.build_engine(message.snapshot)
-        self.compute_enforcement(message.snapshot)
+        self.build_engine([message.snapshot])
+        self.compute_enforcement([message.snapshot])
 
     def on_engine_ready(self, message: msg.EngineReady) -> None:
         if self._current(message.snapshot):
@@ -160,7 +165,7 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]): 
             # rescans it on the UI thread (0.5 s of the Nodes screen's first visit on 100,000 pods)
             freeze_long_lived()
             self.state = replace(self.state, engine=message.engine, checks_running=True)
-            self.run_checks(message.snapshot, message.engine)
+            self.run_checks([message.snapshot, message.engine], self.state.generation, self._follow_token)
             self.explain_at_start(message.snapshot, message.engine)
 
     def on_enforcement_computed(self, message: msg.EnforcementComputed) -> None:
@@ -168,9 +173,17 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]): 
             self.state = replace(self.state, enforcement=message.enforcement)
 
     def on_checks_finished(self, message: msg.ChecksFinished) -> None:
-        if self._current(message.snapshot):
+        """The loaded snapshot's report; also taken, marked checking, when a followed one is shown
+        already, unless a newer report is (following.py)."""
+        state = self.state
+        current = self._current(message.snapshot)
+        if current or (message.token == self._follow_token and state.followed
+                       and message.generation > state.report_generation):
             freeze_long_lived()  # the report too (see on_engine_ready)
-            self.state = self.with_history(replace(self.state, report=message.report, checks_running=False))
+            running = not current or self._checks_pending is not None or self._checks_busy
+            self.state = self.with_history(replace(state, report=message.report, checks_running=running,
+                                                   report_generation=state.generation if current
+                                                   else message.generation))
 
     def on_worker_state_changed(self, event) -> None:
         if event.state == WorkerState.ERROR:
@@ -190,7 +203,7 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]): 
             self.explain_at_start(None, None)
         if message.name == "engine" and state.snapshot is not None:
             self.state = replace(self.state, checks_running=True)
-            self.run_checks(state.snapshot, None)
+            self.run_checks([state.snapshot, None], self.state.generation, self._follow_token)
 
     def on_switch_mode(self, message: msg.SwitchMode) -> None:
         self.action_switch_to(message.mode)
@@ -225,7 +238,7 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]): 
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
         self.remember_theme(self.theme.removeprefix("textual-"))
 
-    @work(thread=True, exit_on_error=False, name="theme", group="theme")
+    @work(thread=True, exit_on_error=False, name="theme", group="theme", description="theme")
     def remember_theme(self, theme: str) -> None:
         """The next start uses this theme: it is written to the config file (`theme = ...`)."""
         from netpol_tui.config import ConfigError, save_setting
@@ -262,7 +275,8 @@ class NetpolApp(CrashRecorder, Navigator, DialogRequests, Following, App[int]): 
     def action_pick_context(self) -> None:
         self.list_contexts()
 
-    @work(thread=True, exit_on_error=False, name="contexts", group="contexts", exclusive=True)
+    @work(thread=True, exit_on_error=False, name="contexts", group="contexts", exclusive=True,
+          description="contexts")
     def list_contexts(self) -> None:
         from netpol_tui.sources import SourceError
         from netpol_tui.sources.kubeconfig import list_contexts

@@ -2,14 +2,24 @@
 
 A mixin for `NetpolApp` (like `Navigator`): with `follow_source` set, the load worker reads
 through a `Follower` and keeps iterating it after the first snapshot, posting `SnapshotFollowed`
-for each batch. The app does not show a followed snapshot until its engine, enforcement state
-and checks are ready (one `refresh_followed` worker at a time, always for the newest snapshot:
-updates that arrive meanwhile are coalesced), then swaps them in together, so a screen never
-pairs one snapshot with another's findings. Screens keep their selection because their lists
-keep the cursor on the same row key. Workers never touch widgets; only messages cross over.
-While the checks of a followed snapshot run, the shown screen may build the rows that depend on
-the snapshot alone (`prebuild_followed`, the Policies list) and hold them until that state
-arrives: on a 100,000-pod cluster the list's rows took seconds after the checks.
+for each batch. Two steps per followed snapshot, each one worker at a time, always for the
+newest snapshot (updates that arrive meanwhile are coalesced), neither on the UI thread:
+
+1. `refresh_followed`: its engine and enforcement state (`build_followed_engine`, handed the last
+   build and the changes since, for an engine derived from the last one). The snapshot is shown
+   as soon as they are ready (`FollowRefreshed`), with the findings of an earlier snapshot, which
+   the Status screen marks "checking…" (`ConsoleState.report_stale`); nothing is cleared.
+2. `check_followed`: the checks of the newest shown snapshot, at most every CHECK_INTERVAL_SECONDS
+   once a run is slow (issue 13: a 100,000-pod cluster under churn is re-checked at most every
+   2 s), reusing the last run for unchanged namespaces (checks/incremental.py). `FollowChecked`
+   carries the generation of the state it checked: an older report never replaces a newer one.
+
+Screens keep their selection because their lists keep the cursor on the same row key. Workers
+never touch widgets; only messages cross over. Workers get their snapshots in a list they empty
+(Textual keeps a finished worker's arguments alive) and name their description (its default,
+the repr of the arguments, took seconds of the UI thread for a 100,000-pod snapshot). While the
+engine of a followed snapshot is built, the shown screen may build the rows that depend on the
+snapshot alone (`prebuild_followed`, the Policies list) and hold them until that state arrives.
 `NETPOL_FOLLOW_TRACE=FILE` logs each refresh and row build with its times (benchmarks/follow.md).
 
 The closed loop: each report also advances the session's finding history (resolved and new
@@ -47,10 +57,12 @@ if TYPE_CHECKING:
 else:
     _AppBase = object
 
-#: A refresh slower than this (a big cluster) makes the next one wait until MIN_INTERVAL after it
-#: started: under churn the checks run at most every 2 s instead of back to back on one core.
+#: An engine build or check run slower than this (a big cluster) makes the next one wait until its
+#: interval after it started: under churn the checks run at most every 2 s (issue 13) and the
+#: engine at most every second, instead of back to back on one core.
 SLOW_REFRESH_SECONDS = 0.25
-MIN_INTERVAL_SECONDS = 2.0
+ENGINE_INTERVAL_SECONDS = 1.0
+CHECK_INTERVAL_SECONDS = 2.0
 #: Findings announced one by one after an update; more are counted.
 MAX_ANNOUNCED = 3
 
@@ -65,6 +77,18 @@ def _trace_collections(phase: str, info: dict[str, int]) -> None:
         _collection_started = time.perf_counter()
     elif time.perf_counter() - _collection_started > 0.05:
         trace("collection", generation=info.get("generation"), seconds=time.perf_counter() - _collection_started)
+
+
+def build_followed_engine(snapshot: Any, base: tuple[Any, Any] | None, changes: tuple[Any, ...]) -> Any:
+    """The verdict engine of a followed snapshot. `base` is (snapshot, engine) of the previous build
+    and `changes` what the follower changed since. The engine is derived from the previous one
+    (`PolicyEngine.derive`: only the pod groups and policies the changes touch are indexed again,
+    every answer the same as a new engine's; it builds anew when much changed)."""
+    from netpol_tui.policy import PolicyEngine
+
+    if base is not None and base[1] is not None:
+        return base[1].derive(snapshot)
+    return PolicyEngine(snapshot)
 
 
 class Following(_AppBase):
@@ -91,6 +115,17 @@ class Following(_AppBase):
         self._follow_busy = False
         self._follow_last: tuple[float, float] = (0.0, 0.0)  # (start, seconds) of the last refresh
         self._follow_timer = False
+        #: Changes the follower reported since the last engine build started, and that build's
+        #: (snapshot, engine): what an engine derived from the previous one starts from.
+        self._follow_changes: list[Any] = []
+        self._follow_base: Any = None
+        #: The checks: (generation, snapshot, engine) of the newest shown snapshot not yet checked.
+        self._checks_pending: Any = None
+        self._checks_busy = False
+        self._checks_timer = False
+        self._checks_last: tuple[float, float] = (0.0, 0.0)
+        #: The last run delivered (checks.incremental.IncrementalRun): what the next one may reuse.
+        self._checks_previous: Any = None
 
     # ------------------------------------------------------------------ the load worker's part
 
@@ -127,6 +162,10 @@ class Following(_AppBase):
         follower, self._follower = getattr(self, "_follower", None), None
         self._follow_token = getattr(self, "_follow_token", 0) + 1
         self._follow_pending = None
+        self._follow_changes = []
+        self._follow_base = None
+        self._checks_pending = None
+        self._checks_previous = None
         if follower is not None:
             follower.stop()
 
@@ -138,31 +177,40 @@ class Following(_AppBase):
     def on_snapshot_followed(self, message: msg.SnapshotFollowed) -> None:
         if message.token != self._follow_token or self.state.snapshot is None:
             return
-        self.state = replace(self.state, follow=tuple(message.states))
+        states = tuple(message.states)
+        if states != self.state.follow:  # (a new state is a redraw of the shown screen: 4 batches a second)
+            self.state = replace(self.state, follow=states)
         if message.snapshot is self.state.snapshot:
             return
         self._follow_pending = message.snapshot
+        self._follow_changes.extend(message.changes)
         trace("followed", changes=len(message.changes))
         self._follow_next()
 
     def _follow_next(self) -> None:
-        if self._follow_busy or self._follow_timer or self._follow_pending is None:
+        # one worker of the two at a time: a third thread holding the GIL beside the UI thread cost
+        # keys their answer, and the engine's build took twice as long beside the checks
+        if self._follow_busy or self._checks_busy or self._follow_timer or self._follow_pending is None:
             return
         started, seconds = self._follow_last
-        wait = MIN_INTERVAL_SECONDS - (time.monotonic() - started) if seconds > SLOW_REFRESH_SECONDS else 0.0
+        wait = ENGINE_INTERVAL_SECONDS - (time.monotonic() - started) if seconds > SLOW_REFRESH_SECONDS else 0.0
         if wait > 0:
             self._follow_timer = True
             self.set_timer(wait, self._follow_timer_done)
             return
         snapshot, self._follow_pending = self._follow_pending, None
+        changes, self._follow_changes = tuple(self._follow_changes), []
+        base, self._follow_base = self._follow_base, None
+        if base is None and self.state.engine is not None:  # the first followed snapshot: the loaded engine
+            base = (self.state.snapshot, self.state.engine)
         self._follow_busy = True
         self._follow_last = (time.monotonic(), 0.0)
-        self.refresh_followed(self._follow_token, snapshot)
+        self.refresh_followed(self._follow_token, [snapshot, base, changes])
         self._follow_prebuild(snapshot)
 
     def _follow_prebuild(self, snapshot: Any) -> None:
-        """The shown screen may build its rows of `snapshot` while the checks run (PoliciesScreen):
-        on a 100,000-pod cluster that took seconds after them."""
+        """The shown screen may build its rows of `snapshot` while its engine is built (PoliciesScreen):
+        on a 100,000-pod cluster that took seconds after it."""
         try:
             screen = self.screen
         except Exception:  # no screen yet (starting, quitting)
@@ -175,32 +223,108 @@ class Following(_AppBase):
         self._follow_timer = False
         self._follow_next()
 
-    @work(thread=True, exit_on_error=False, name="follow-refresh", group="follow-refresh")
-    def refresh_followed(self, token: int, snapshot: Any) -> None:
-        """Engine, enforcement state and checks of a followed snapshot, off the UI thread."""
+    @work(thread=True, exit_on_error=False, name="follow-refresh", group="follow-refresh",
+          description="follow-refresh")  # not the repr of its arguments (app.py)
+    def refresh_followed(self, token: int, job: list[Any]) -> None:
+        """The engine and enforcement state of a followed snapshot, off the UI thread (the checks
+        follow separately: `check_followed`). `job`: [snapshot, base, changes]; `base` is (snapshot,
+        engine) of the previous build, `changes` what the follower changed since (for an engine
+        derived from the last one). The worker empties `job`: Textual keeps a finished worker's
+        arguments alive (and gc.freeze kept them for good), one snapshot and engine per update."""
+        snapshot, base, changes = job
+        job.clear()
         try:
-            from netpol_tui.checks import run_checks
-            from netpol_tui.checks.enforcement import EnforcementState
-            from netpol_tui.policy import PolicyEngine
-
-            # Paused throughout and frozen before the collector is back: the engine and report are
-            # millions of new objects, and the first young collection after the pause rescanned
-            # them all on whatever thread it hit (a ~2 s stall of the UI thread per refresh).
             trace("refresh-started", delay=time.monotonic() - self._follow_last[0])
+            # What the freeze at the end would keep for good: the reference cycles left since the last
+            # freeze (finished Textual workers, among others; ~100 MB per followed snapshot on
+            # 100,000 pods). Cheap here, before the engine's objects exist (benchmarks/follow.md).
+            gc.collect()
             with gc_paused():
                 started = time.monotonic()
-                engine = PolicyEngine(snapshot)
+                engine = build_followed_engine(snapshot, base, changes)
                 built = time.monotonic()
+                from netpol_tui.checks.enforcement import EnforcementState
+
                 enforcement = EnforcementState.from_snapshot(snapshot)
-                report = run_checks(snapshot, engine=engine)
-                checked = time.monotonic()
-                history = self._advance_history(report)
+                # Frozen before the collector is back: the engine is millions of new objects, and the
+                # first young collection after the pause rescanned them all on whatever thread it hit
+                # (1-3 s collections of generations 0, 1 and 2, one after another, on the UI thread).
                 freeze_long_lived()
-            trace("refreshed", engine=built - started, checks=checked - built, history=time.monotonic() - checked)
-        except Exception as exc:  # shown as the checks failing; the follower goes on
+            trace("refreshed", engine=built - started, enforcement=time.monotonic() - built,
+                  derived=str(getattr(engine, "derivation", "")).startswith("derived"))
+        except Exception as exc:  # shown as the engine failing; the follower goes on
             self.post_message(msg.FollowRefreshed(token, snapshot, error=exc))
             return
-        self.post_message(msg.FollowRefreshed(token, snapshot, engine, enforcement, report, history=history))
+        self.post_message(msg.FollowRefreshed(token, snapshot, engine, enforcement))
+
+    def on_follow_refreshed(self, message: msg.FollowRefreshed) -> None:
+        """A followed snapshot's engine is ready: shown at once with the findings of an earlier
+        snapshot (marked checking…), and its checks are asked for (`_checks_next`)."""
+        from netpol_tui.screens.state import describe_error
+
+        self._follow_busy = False
+        trace("refresh-shown", seconds=time.monotonic() - self._follow_last[0])
+        self._follow_last = (self._follow_last[0], time.monotonic() - self._follow_last[0])
+        if message.token == self._follow_token and self.state.snapshot is not None:
+            if message.error is not None:
+                self.state = self.state.with_error("engine", describe_error(message.error))
+            else:
+                self._follow_base = (message.snapshot, message.engine)
+                state = self.state.without_errors("engine", "enforcement")
+                self.state = replace(state, snapshot=message.snapshot, generation=state.generation + 1,
+                                     engine=message.engine, enforcement=message.enforcement,
+                                     checks_running=True, followed=True)
+                self._checks_pending = (self.state.generation, message.snapshot, message.engine)
+                self._checks_next()
+        self._follow_next()
+
+    # ------------------------------------------------------------------ the checks of followed snapshots
+
+    def _checks_next(self) -> None:
+        """Check the newest shown snapshot, one run at a time, runs starting at most every
+        CHECK_INTERVAL_SECONDS once a run is slow (a 100,000-pod cluster under churn)."""
+        if self._checks_busy or self._follow_busy or self._checks_timer or self._checks_pending is None:
+            return
+        started, seconds = self._checks_last
+        wait = CHECK_INTERVAL_SECONDS - (time.monotonic() - started) if seconds > SLOW_REFRESH_SECONDS else 0.0
+        if wait > 0:
+            self._checks_timer = True
+            self.set_timer(wait, self._checks_timer_done)
+            return
+        (generation, snapshot, engine), self._checks_pending = self._checks_pending, None
+        self._checks_busy = True
+        self._checks_last = (time.monotonic(), 0.0)
+        self.check_followed(self._follow_token, generation, [snapshot, engine, self._checks_previous])
+
+    def _checks_timer_done(self) -> None:
+        self._checks_timer = False
+        self._checks_next()
+
+    @work(thread=True, exit_on_error=False, name="follow-checks", group="follow-checks",
+          description="follow-checks")  # not the repr of its arguments (app.py)
+    def check_followed(self, token: int, generation: int, job: list[Any]) -> None:
+        """All checks of one shown snapshot (`generation`), off the UI thread. `job`: [snapshot,
+        engine, previous], emptied here (see refresh_followed); `previous` is the last delivered run,
+        whose results for unchanged namespaces are reused (checks/incremental.py)."""
+        snapshot, engine, previous = job
+        job.clear()
+        try:
+            from netpol_tui.checks.incremental import IncrementalRun
+
+            with gc_paused():
+                started = time.monotonic()
+                run = IncrementalRun(snapshot, engine, previous)
+                report = run.report()
+                checked = time.monotonic()
+                history = self._advance_history(report)
+                gc.collect()  # the cycles left since the engine's freeze (0.05-0.1 s: the engine is frozen)
+                freeze_long_lived()  # the report and the run's indexes, as the engine (refresh_followed)
+            trace("checked", generation=generation, checks=checked - started, reused=run.reused,
+                  history=time.monotonic() - checked)
+        except Exception as exc:  # shown as the checks failing; the follower goes on
+            self.post_message(msg.FollowChecked(token, generation, snapshot, error=exc))
+            return
+        self.post_message(msg.FollowChecked(token, generation, snapshot, report, history=history, run=run))
 
     def _advance_history(self, report: Any) -> tuple[Any, Any] | None:
         """(base, advanced): the state's finding history and the same after `report` (worker thread)."""
@@ -212,23 +336,29 @@ class Following(_AppBase):
         base = state.history
         return base, base.advance(report, finding_history.wall_clock(), finding_history.source_identity(state.options))
 
-    def on_follow_refreshed(self, message: msg.FollowRefreshed) -> None:
+    def on_follow_checked(self, message: msg.FollowChecked) -> None:
+        """A report of the shown or an earlier generation: taken unless a newer one is shown already
+        (an old result never overwrites a newer one); still marked checking while newer snapshots wait."""
         from netpol_tui.screens.state import describe_error
 
-        self._follow_busy = False
-        trace("refresh-shown", seconds=time.monotonic() - self._follow_last[0])
-        self._follow_last = (self._follow_last[0], time.monotonic() - self._follow_last[0])
-        if message.token == self._follow_token and self.state.snapshot is not None:
+        self._checks_busy = False
+        self._checks_last = (self._checks_last[0], time.monotonic() - self._checks_last[0])
+        state = self.state
+        if message.token == self._follow_token and state.snapshot is not None \
+                and message.generation > state.report_generation:
+            running = self._checks_pending is not None or message.generation != state.generation
             if message.error is not None:
-                self.state = self.state.with_error("checks", describe_error(message.error))
+                self.state = replace(state.with_error("checks", describe_error(message.error)),
+                                     checks_running=running)
             else:
-                self._announce(self.state.report, message.report)
-                state = self.state.without_errors("checks", "engine", "enforcement")
-                state = replace(state, snapshot=message.snapshot, generation=state.generation + 1,
-                                engine=message.engine, enforcement=message.enforcement, report=message.report,
-                                checks_running=False, followed=True)
+                self._checks_previous = message.run
+                self._announce(state.report, message.report)
+                state = replace(state.without_errors("checks"), report=message.report,
+                                report_generation=message.generation, checks_running=running)
                 self.state = self._with_advanced(state, message.history)
-        self._follow_next()
+        trace("checks-shown", generation=message.generation, shown=self.state.generation)
+        self._follow_next()  # a newer snapshot waiting for its engine goes first
+        self._checks_next()
 
     def with_history(self, state: Any) -> Any:
         """`state` with its report added to the session's finding history (resolved and new

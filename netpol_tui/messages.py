@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from netpol_tui.checks.enforcement import EnforcementState
+    from netpol_tui.checks.incremental import IncrementalRun
     from netpol_tui.checks.model import Finding, Report
     from netpol_tui.dialogs.explain_answer import ExplainRequest
     from netpol_tui.finding_history import FindingHistory
@@ -71,22 +72,37 @@ class SnapshotFollowed(Message):
 
 
 class FollowRefreshed(Message):
-    """The engine, enforcement state and checks of a followed snapshot are ready (or `error`)."""
+    """The engine and enforcement state of a followed snapshot are ready (or `error`); its checks
+    follow in `FollowChecked`."""
 
     def __init__(self, token: int, snapshot: Snapshot, engine: PolicyEngine | None = None,
-                 enforcement: EnforcementState | None = None, report: Report | None = None,
-                 error: BaseException | None = None,
-                 history: tuple[FindingHistory, FindingHistory] | None = None) -> None:
+                 enforcement: EnforcementState | None = None, error: BaseException | None = None) -> None:
         super().__init__()
         self.token = token
         self.snapshot = snapshot
         self.engine = engine
         self.enforcement = enforcement
+        self.error = error
+
+
+class FollowChecked(Message):
+    """The checks of a followed snapshot ran: `generation` is the state generation that showed it,
+    so a report older than the one shown is dropped (or `error` says why they failed)."""
+
+    def __init__(self, token: int, generation: int, snapshot: Snapshot, report: Report | None = None,
+                 error: BaseException | None = None,
+                 history: tuple[FindingHistory, FindingHistory] | None = None, run: IncrementalRun | None = None) -> None:
+        super().__init__()
+        self.token = token
+        self.generation = generation
+        self.snapshot = snapshot
         self.report = report
         self.error = error
         #: (the history the worker started from, the history after `report`): the finding history
         #: advanced off the UI thread (100,000 findings take ~80 ms), None when not computed.
         self.history = history
+        #: The run's per-namespace results (checks.incremental.IncrementalRun), for the next run to reuse.
+        self.run = run
 
 
 class EngineReady(Message):
@@ -108,13 +124,18 @@ class EnforcementComputed(Message):
 
 
 class ChecksFinished(Message):
-    """The checks ran on the current snapshot; `report` is their `Report`."""
+    """The checks ran on a loaded snapshot; `report` is their `Report`. `generation` and `token`
+    (the follower's) of the state they were asked for: a followed snapshot shown meanwhile keeps
+    the report unless a newer one is shown already."""
 
-    def __init__(self, snapshot: Snapshot, report: Report, seconds: float = 0.0) -> None:
+    def __init__(self, snapshot: Snapshot, report: Report, seconds: float = 0.0, generation: int = 0,
+                 token: int = 0) -> None:
         super().__init__()
         self.snapshot = snapshot
         self.report = report
         self.seconds = seconds
+        self.generation = generation
+        self.token = token
 
 
 class RowsPrepared(Message):

@@ -17,4 +17,13 @@ def trace(event: str, **values: Any) -> None:
         fields = " ".join(f"{key}={value:.3f}" if isinstance(value, float) else f"{key}={value}"
                           for key, value in values.items())
         with open(path, "a", encoding="utf-8") as out:
-            out.write(f"{time.monotonic():.3f} {event} {fields}\n")
+            out.write(f"{time.monotonic():.3f} {event} {fields} rss={_rss_mb()}\n")
+
+
+def _rss_mb() -> int:
+    """The resident set in MB (Linux; 0 elsewhere): where memory grows while following."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 2**20
+    except (OSError, ValueError, IndexError):
+        return 0

@@ -48,6 +48,9 @@ FOLLOW_LEGEND = (
                    "list when it comes back (open and new again); a check that turns unknown resolves nothing"),
     ("verdict changed", "an open Explain answer is asked again on every update; when its verdict turns it "
                         "says so: DENIED -> ALLOWED (at HH:MM:SS)"),
+    ("checking…", "Status, after the finding counts: the cluster shown is newer than its findings, whose checks "
+                  "are running (a big cluster under churn is re-checked at most every 2 s); the findings listed "
+                  "stay until the new ones arrive"),
     ("r", "reading the same source again keeps these; :ctx (another context) starts over"),
 )
 CONSOLE_CSS = str(Path(__file__).resolve().parent / "console.tcss")

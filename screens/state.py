@@ -63,6 +63,10 @@ class ConsoleState:
     engine: PolicyEngine | None = None
     enforcement: EnforcementState | None = None
     report: Report | None = None
+    #: The generation whose snapshot `report` was computed for: while the console follows, a new
+    #: snapshot is shown before its checks finish, with the findings of an earlier one.
+    report_generation: int = 0
+    #: Checks are running or waiting for the shown snapshot (then `report` is an earlier one's or None).
     checks_running: bool = False
     #: Worker name -> one-line reason, for the error banner.
     errors: dict[str, str] = field(default_factory=dict)
@@ -73,6 +77,11 @@ class ConsoleState:
     #: Findings resolved and new this session (netpol_tui/finding_history.py), kept across reloads
     #: of the same source; a new ConsoleState (another context) starts a fresh one.
     history: FindingHistory = field(default_factory=FindingHistory)
+
+    @property
+    def report_stale(self) -> bool:
+        """A report is shown, but of an earlier snapshot than the one shown (its checks still run)."""
+        return self.report is not None and self.report_generation != self.generation
 
     def with_error(self, part: str, reason: str) -> ConsoleState:
         return replace(self, errors={**self.errors, part: reason})
@@ -147,7 +156,9 @@ def banner_lines(state: ConsoleState) -> list[BannerLine]:
                                 "All are listed on the Status screen." if count > 1 else ""))
     if state.engine is None and "engine" not in state.errors and state.loading is None:
         lines.append(BannerLine("progress", "Indexing policies…"))
-    elif state.checks_running:
+    elif state.checks_running and state.report is None:
+        # (with an earlier snapshot's report shown, the Status screen's findings title says
+        # "checking…": a banner line coming and going with every followed update moved the screen)
         lines.append(BannerLine("progress", "Running checks…"))
     return lines
 

@@ -78,6 +78,27 @@ def history_counts(history: FindingHistory, report: Report) -> Text:
     return text
 
 
+#: After the counts while the shown findings are of an earlier snapshot than the one shown (the
+#: console follows a big cluster: its checks run after its rows are shown, at most every 2 s).
+CHECKING_MARK = "checking…"
+
+
+def findings_title(state: ConsoleState) -> Text:
+    """`Findings  2 errors · ...` with the history's counts, and `checking…` while the report is of an
+    earlier snapshot (the rows stay as they are until the new report arrives: nothing flashes)."""
+    report = state.report
+    assert report is not None, "the title is shown only with a report"
+    counts = report.summary()
+    title = Text.assemble(("Findings  ", "bold"), (plural(counts["error"], "error"), "red"), " · ",
+                          (plural(counts["warning"], "warning"), "yellow"), " · ",
+                          (f"{counts['info']} info", "cyan"), " · ", f"{counts['unknown']} unknown")
+    title.append_text(history_counts(state.history, report))
+    if state.report_stale:
+        title.append(f" · {CHECKING_MARK}", style="italic yellow")
+    title.append("   Enter opens · g goes to the object · c copies the fix", style="dim")
+    return title
+
+
 def follow_finding(findings: VirtualList, kept: FindingRowKey) -> None:
     """After new rows: when the highlighted row is no longer `kept` (a finding or a resolved one),
     move to the row of the same finding in its other state, if there is one."""
@@ -160,14 +181,10 @@ class StatusScreen(ModeScreen):
             return
         if previous is None or previous.report is not report or previous.history is not state.history:
             self._prepare_findings(report, state.generation)
-            counts = report.summary()
-            title = Text.assemble(("Findings  ", "bold"), (plural(counts["error"], "error"), "red"), " · ",
-                                  (plural(counts["warning"], "warning"), "yellow"), " · ",
-                                  (f"{counts['info']} info", "cyan"), " · ", f"{counts['unknown']} unknown")
-            title.append_text(history_counts(state.history, report))
-            title.append("   Enter opens · g goes to the object · c copies the fix", style="dim")
-            self.query_one("#findings-title", Static).update(title)
             findings.empty_text = "No findings: every check passed."
+        if previous is None or previous.report is not report or previous.history is not state.history \
+                or previous.report_stale != state.report_stale:
+            self.query_one("#findings-title", Static).update(findings_title(state))
 
     def _cluster_block(self, state: ConsoleState) -> Group:
         snapshot, enforcement = state.snapshot, state.enforcement

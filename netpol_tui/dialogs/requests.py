@@ -33,7 +33,7 @@ class DialogRequests:
         else:
             self.show_copy_fallback(text, outcome.reason)
 
-    @work(thread=True, exit_on_error=False, name="copy", group="copy")
+    @work(thread=True, exit_on_error=False, name="copy", group="copy", description="copy")
     def copy_locally(self: Any, text: str, label: str, outcome: clipboard.CopyOutcome) -> None:
         ok = clipboard.copy_local(text)
         self.post_message(LocalCopyFinished(text, label, ok, outcome.osc52_trusted, outcome.reason))

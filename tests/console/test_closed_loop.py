@@ -52,9 +52,9 @@ async def follow_update(pilot: Any, snapshot: Snapshot) -> None:
     app.post_message(msg.SnapshotFollowed(app._follow_token, snapshot, (), ()))
     for _ in range(100):
         await settle(pilot, rounds=1)
-        if app.state.snapshot is snapshot and app.state.report is not None:
+        if app.state.snapshot is snapshot and app.state.report is not None and not app.state.report_stale:
             break
-    assert app.state.snapshot is snapshot and app.state.followed
+    assert app.state.snapshot is snapshot and app.state.followed and not app.state.checks_running
     await settle(pilot)
 
 
@@ -238,7 +238,7 @@ async def test_every_screens_help_explains_the_markers(calico_dir: Path) -> None
             await settle(pilot)
             text = screen_text(app)
             assert "Markers (when following)" in text, text
-            assert "resolved ·" in text and "new ·" in text and "verdict changed" in text
+            assert "resolved ·" in text and "new ·" in text and "verdict changed" in text and "checking…" in text
             await pilot.press("escape")
             await settle(pilot)
 
