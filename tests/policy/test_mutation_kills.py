@@ -1,0 +1,90 @@
+"""Tests written to kill the mutants of policy/ that survived the area's tests (docs/mutation.md).
+
+Each test states a Kubernetes or GKE rule; the comment above it names the mutant it kills.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from netpol_tui.model.parse import parse_cluster
+from netpol_tui.policy import PolicyEngine
+from tests.policy.builders import pod, policy, snapshot
+
+EXT_BLOCK = "203.0.113.0/24"
+
+
+def pods():
+    return [
+        pod("web-0", "shop", {"app": "web"}, "10.1.0.1"),
+        pod("db-0", "shop", {"app": "db"}, "10.1.0.2", ports=[{"name": "pg", "containerPort": 5432}]),
+        pod("node-agent", "shop", {"app": "agent"}, "10.128.0.5", host_network=True),
+    ]
+
+
+DENY_ALL = policy("deny-all", "shop", policyTypes=["Ingress", "Egress"])
+
+
+def engine(policies=(DENY_ALL,), model="kubernetes", **extra) -> PolicyEngine:
+    return PolicyEngine(snapshot(pods(), policies, **extra), model)
+
+
+def ask(eng: PolicyEngine, src: str, dst: str, port: int, protocol: str = "TCP"):
+    (a,) = eng.resolve(src)
+    (b,) = eng.resolve(dst)
+    return eng.evaluate(a, b, port, protocol)
+
+
+# ------------------------------------------------------------------ cidr.py: the CIDR sweep
+
+
+# kills: cidr.py `if self.dataplane is Dataplane.NONE` dropped, and its verdict's partial flag True
+def test_cidr_sweep_with_enforcement_off_allows_everything_and_isolates_nothing():
+    # a Standard cluster without NetworkPolicy enforcement: policies exist but none is enforced
+    eng = engine(model="none")
+    for direction in ("Ingress", "Egress"):
+        result = eng.evaluate_cidr(eng.pod("shop", "db-0"), EXT_BLOCK, 5432, "TCP", direction)
+        assert result.fully_allowed and not result.partially_allowed
+        assert result.isolated is False and result.uncovered == ()
+
+
+# kills: cidr.py `if pod.host_network` dropped, and its verdict's partial flag True
+def test_cidr_sweep_to_a_host_network_pod_is_not_governed_by_policy():
+    # hostNetwork pods are not selected by NetworkPolicy in practice (gke-facts): a deny-all that
+    # selects every pod of the namespace does not isolate the node agent
+    for model in ("calico", "dataplane-v2"):
+        eng = engine(model=model)
+        agent = eng.pod("shop", "node-agent")
+        result = eng.evaluate_cidr(agent, EXT_BLOCK, 9100, "TCP", "Ingress")
+        assert result.fully_allowed and not result.partially_allowed and not result.isolated
+        assert any("host network" in note for note in result.notes)
+        # the same deny-all does isolate an ordinary pod next to it
+        assert not eng.evaluate_cidr(eng.pod("shop", "db-0"), EXT_BLOCK, 5432, "TCP", "Ingress").fully_allowed
+
+
+# ------------------------------------------------------------------ ranges.py: the cluster's ranges
+
+
+def ranged_engine() -> PolicyEngine:
+    cluster = parse_cluster({"name": "c1", "currentMasterVersion": "1.29.1-gke.100",
+                             "networkConfig": {"datapathProvider": "ADVANCED_DATAPATH"},
+                             "ipAllocationPolicy": {"clusterIpv4CidrBlock": "10.1.0.0/16",
+                                                    "servicesIpv4CidrBlock": "10.96.0.0/20"}})
+    return PolicyEngine(dataclasses.replace(snapshot(pods(), ()), cluster=cluster), "auto")
+
+
+# kills: ranges.py range_of `index >= 0` -> `index >= -1` (an address below every range matched the last)
+def test_an_address_just_below_the_pod_range_is_not_in_it():
+    eng = ranged_engine()
+    for below in ("10.0.255.255", "10.0.0.1", "9.9.9.9"):
+        notes = ask(eng, below, "shop/db-0", 5432).notes
+        assert not any("pod range" in note or "Service range" in note for note in notes), below
+    assert any("pod range" in note for note in ask(eng, "10.1.0.0", "shop/db-0", 5432).notes)
+
+
+# kills: cidr.py `verdict(True, False, False)` for a pod no policy isolates -> partial flag True
+def test_cidr_sweep_of_a_direction_no_policy_isolates_is_fully_and_only_fully_allowed():
+    eng = engine([policy("ingress-only", "shop", policyTypes=["Ingress"])], "calico")
+    result = eng.evaluate_cidr(eng.pod("shop", "db-0"), EXT_BLOCK, 5432, "TCP", "Egress")
+    assert result.fully_allowed and not result.partially_allowed and result.isolated is False
+    assert not eng.evaluate_cidr(eng.pod("shop", "db-0"), EXT_BLOCK, 5432, "TCP", "Ingress").fully_allowed
