@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 from netpol_tui.model.parse import parse_cluster
-from netpol_tui.policy import PolicyEngine
+from netpol_tui.policy import Direction, PolicyEngine, RuleRef, one_edit_apart
 from tests.policy.builders import pod, policy, snapshot
 
 EXT_BLOCK = "203.0.113.0/24"
@@ -88,3 +88,35 @@ def test_cidr_sweep_of_a_direction_no_policy_isolates_is_fully_and_only_fully_al
     result = eng.evaluate_cidr(eng.pod("shop", "db-0"), EXT_BLOCK, 5432, "TCP", "Egress")
     assert result.fully_allowed and not result.partially_allowed and result.isolated is False
     assert not eng.evaluate_cidr(eng.pod("shop", "db-0"), EXT_BLOCK, 5432, "TCP", "Ingress").fully_allowed
+
+
+# kills: cidr.py `if first_peer is not None` -> `is None` (the sweep cited the rule whose ipBlock missed)
+def test_cidr_sweep_cites_the_rule_and_peer_whose_ipblock_covers_it():
+    eng = engine([policy("lb", "shop", podSelector={"matchLabels": {"app": "db"}}, ingress=[
+        {"from": [{"ipBlock": {"cidr": "198.51.100.0/24"}}]},
+        {"from": [{"podSelector": {"matchLabels": {"app": "web"}}}, {"ipBlock": {"cidr": EXT_BLOCK}}]},
+    ])], "calico")
+    result = eng.evaluate_cidr(eng.pod("shop", "db-0"), EXT_BLOCK, 5432, "TCP", "Ingress")
+    assert result.fully_allowed
+    assert result.allowed_by == (RuleRef("shop", "lb", Direction.INGRESS, 1, 1, None),)
+
+
+# kills: cidr.py `if direction is Direction.INGRESS` flipped when the traffic is built (a named
+# port is the destination pod's: on Ingress the swept pod's own containerPort)
+def test_cidr_sweep_resolves_a_named_port_on_the_receiving_pod():
+    eng = engine([policy("pg-from-lb", "shop", podSelector={"matchLabels": {"app": "db"}}, ingress=[
+        {"from": [{"ipBlock": {"cidr": EXT_BLOCK}}], "ports": [{"port": "pg"}]}])], "calico")
+    db = eng.pod("shop", "db-0")
+    assert eng.evaluate_cidr(db, EXT_BLOCK, 5432, "TCP", "Ingress").fully_allowed
+    assert not eng.evaluate_cidr(db, EXT_BLOCK, 5433, "TCP", "Ingress").partially_allowed
+
+
+# ------------------------------------------------------------------ selectors.py: the typo hint
+
+
+# kills: selectors.py one_edit_apart `and` -> `or` in the swap test, and the shorter/longer swap
+def test_one_edit_apart_is_exactly_one_insertion_deletion_substitution_or_adjacent_swap():
+    for a, b in [("wbe", "web"), ("wab", "web"), ("we", "web"), ("web", "we"), ("webb", "web"), ("app", "ap")]:
+        assert one_edit_apart(a, b) and one_edit_apart(b, a), (a, b)
+    for a, b in [("web", "web"), ("web", "wxy"), ("abcd", "xbcy"), ("we", "webb"), ("db", "web"), ("ab", "ba ")]:
+        assert not one_edit_apart(a, b) and not one_edit_apart(b, a), (a, b)
