@@ -298,7 +298,7 @@ def run_module(module: str, tree: Path, limit: int, seed: int, log: Callable[[st
         target.write_text(original)
         _clear_bytecode(target)
         return {"module": module, "error": f"baseline not green: {detail}"}
-    timeout = baseline * 2 + 30
+    timeout = baseline * 1.5 + 15
     log(f"{module}: {len(every)} mutants, {len(chosen)} sampled, baseline {baseline:.1f}s, {len(files)} files")
     results = []
     try:

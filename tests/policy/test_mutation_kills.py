@@ -6,9 +6,12 @@ Each test states a Kubernetes or GKE rule; the comment above it names the mutant
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 from netpol_tui.model.parse import parse_cluster
-from netpol_tui.policy import Direction, PolicyEngine, RuleRef, one_edit_apart
+from netpol_tui.model.policy import LabelSelector, LabelSelectorRequirement, SelectorOperator
+from netpol_tui.policy import Direction, PolicyEngine, RuleRef, match_selector, one_edit_apart
+from netpol_tui.policy.selectors import explain_terms
 from tests.policy.builders import pod, policy, snapshot
 
 EXT_BLOCK = "203.0.113.0/24"
@@ -120,3 +123,33 @@ def test_one_edit_apart_is_exactly_one_insertion_deletion_substitution_or_adjace
         assert one_edit_apart(a, b) and one_edit_apart(b, a), (a, b)
     for a, b in [("web", "web"), ("web", "wxy"), ("abcd", "xbcy"), ("we", "webb"), ("db", "web"), ("ab", "ba ")]:
         assert not one_edit_apart(a, b) and not one_edit_apart(b, a), (a, b)
+
+
+# kills: selectors.py explain_terms NotIn `current is None or current not in values` -> `and`
+def test_every_explained_term_holds_exactly_when_the_selector_matches():
+    # the spec's operators: In (key present, value listed), NotIn (key absent, or value not listed),
+    # Exists, DoesNotExist; matchLabels and matchExpressions are ANDed
+    requirements = [LabelSelectorRequirement("tier", op, values) for op, values in [
+        (SelectorOperator.IN, ("front", "back")), (SelectorOperator.NOT_IN, ("back",)),
+        (SelectorOperator.EXISTS, ()), (SelectorOperator.DOES_NOT_EXIST, ())]]
+    label_sets = [{}, {"tier": "front"}, {"tier": "back"}, {"tier": "edge", "app": "web"}, {"app": "web"}]
+    for match_labels, requirement, labels in itertools.product([{}, {"app": "web"}], requirements, label_sets):
+        selector = LabelSelector(match_labels, (requirement,))
+        terms = explain_terms(selector, labels)
+        assert all(term.matched for term in terms) == match_selector(selector, labels), (selector, labels)
+    not_in = LabelSelector({}, (requirements[1],))
+    assert [t.matched for t in explain_terms(not_in, {"tier": "front"})] == [True]
+    assert [t.matched for t in explain_terms(not_in, {})] == [True]
+    assert [t.matched for t in explain_terms(not_in, {"tier": "back"})] == [False]
+
+
+# kills: selectors.py _key_hint's case-only branch dropped, and the Exists hint dropped
+def test_a_missing_key_is_explained_by_its_near_miss():
+    # label keys are case-sensitive: App=web does not select app=web, and the hint says why
+    (term,) = explain_terms(LabelSelector({"App": "web"}), {"app": "web"})
+    assert not term.matched and "differs from 'App' only in case" in (term.hint or "")
+    exists = LabelSelector({}, (LabelSelectorRequirement("tier", SelectorOperator.EXISTS),))
+    (term,) = explain_terms(exists, {"teir": "front"})
+    assert not term.matched and "one character away" in (term.hint or "")
+    (term,) = explain_terms(exists, {"zone": "a"})
+    assert not term.matched and term.hint is None
