@@ -320,6 +320,10 @@ def run_module(module: str, tree: Path, limit: int, seed: int, log: Callable[[st
 def verify(specs: list[str], tests: list[str], work: Path) -> int:
     """Does a new test kill the mutants on `module:LINE[:COL]`? (the check of a kill test)"""
     tree = make_copy(work)
+    verdict, _, detail = _pytest(tree, tests, 300)
+    if verdict != "survived":
+        print(f"the tests fail without a mutant: {detail}")
+        return 1
     for spec in specs:
         module, _, where = spec.partition(":")
         line, _, col = where.partition(":")

@@ -145,11 +145,29 @@ def test_every_explained_term_holds_exactly_when_the_selector_matches():
 
 # kills: selectors.py _key_hint's case-only branch dropped, and the Exists hint dropped
 def test_a_missing_key_is_explained_by_its_near_miss():
-    # label keys are case-sensitive: App=web does not select app=web, and the hint says why
-    (term,) = explain_terms(LabelSelector({"App": "web"}), {"app": "web"})
-    assert not term.matched and "differs from 'App' only in case" in (term.hint or "")
+    # label keys are case-sensitive: APP=web does not select app=web, and the hint says why
+    (term,) = explain_terms(LabelSelector({"APP": "web"}), {"app": "web"})
+    assert not term.matched and "differs from 'APP' only in case" in (term.hint or "")
     exists = LabelSelector({}, (LabelSelectorRequirement("tier", SelectorOperator.EXISTS),))
     (term,) = explain_terms(exists, {"teir": "front"})
     assert not term.matched and "one character away" in (term.hint or "")
     (term,) = explain_terms(exists, {"zone": "a"})
     assert not term.matched and term.hint is None
+
+
+# ------------------------------------------------------------------ evaluation.py
+
+
+# kills: evaluation.py _independence_note `elif allowed:` dropped (an allowed verdict said a side denied it)
+def test_a_definite_verdict_despite_unread_namespaces_says_which_way_it_went():
+    from netpol_tui.model.snapshot import Kind
+
+    unread = [(Kind.NAMESPACE, "namespaces: forbidden")]
+    allowed = ask(engine((), "calico", unread=unread), "shop/web-0", "shop/db-0", 5432)
+    assert allowed.allowed is True
+    assert any("does not depend on them" in n and "both sides allow it" in n for n in allowed.notes)
+    assert not any("denies it" in n for n in allowed.notes)
+    denied = ask(engine((policy("deny-in", "shop", policyTypes=["Ingress"]),), "calico", unread=unread),
+                 "shop/web-0", "shop/db-0", 5432)
+    assert denied.allowed is False
+    assert any("ingress side denies it" in n for n in denied.notes)
