@@ -171,3 +171,32 @@ def test_a_definite_verdict_despite_unread_namespaces_says_which_way_it_went():
                  "shop/web-0", "shop/db-0", 5432)
     assert denied.allowed is False
     assert any("ingress side denies it" in n for n in denied.notes)
+
+
+# kills: evaluation.py `applies` True -> False on the allowed and denied pod sides, and the
+# hostNetwork side's isolating policies taken from the wrong part of the view
+def test_which_side_policy_applies_to_and_who_isolates_it():
+    allow_web = policy("allow-web", "shop", podSelector={"matchLabels": {"app": "db"}},
+                       ingress=[{"from": [{"podSelector": {"matchLabels": {"app": "web"}}}]}])
+    eng = engine((DENY_ALL, allow_web), "calico")
+    allowed = ask(eng, "shop/web-0", "shop/db-0", 5432)
+    assert allowed.ingress.applies is True and allowed.ingress.allowed is True
+    assert sorted(allowed.ingress.isolating_policies) == ["shop/allow-web", "shop/deny-all"]
+    denied = ask(eng, "shop/db-0", "shop/web-0", 80)
+    assert denied.egress.applies is True and denied.egress.allowed is False
+    # a hostNetwork pod is selected by the deny-all, yet policy does not apply to it in practice
+    host = ask(eng, "shop/web-0", "shop/node-agent", 9100).ingress
+    assert host.applies is False and host.allowed is True
+    assert host.isolating_policies == ("shop/deny-all",)
+    outside = ask(eng, "shop/db-0", "203.0.113.7", 443).ingress
+    assert outside.applies is False
+
+
+# kills: evaluation.py summary `allowed_by[0]` -> `allowed_by[-1]` (the first allowing rule is named)
+def test_an_allowed_side_names_its_first_allowing_rule_and_counts_the_rest():
+    both = policy("two-ways", "shop", podSelector={"matchLabels": {"app": "db"}}, ingress=[
+        {"ports": [{"port": 5432}]}, {"from": [{"podSelector": {"matchLabels": {"app": "web"}}}]}])
+    ingress = ask(engine((both,), "calico"), "shop/web-0", "shop/db-0", 5432).ingress
+    first, second = ingress.allowed_by
+    assert (first.rule_index, second.rule_index) == (0, 1)
+    assert f"allowed by {first}" in ingress.summary and "(and 1 more rule)" in ingress.summary
