@@ -200,3 +200,82 @@ def test_an_allowed_side_names_its_first_allowing_rule_and_counts_the_rest():
     first, second = ingress.allowed_by
     assert (first.rule_index, second.rule_index) == (0, 1)
     assert f"allowed by {first}" in ingress.summary and "(and 1 more rule)" in ingress.summary
+
+
+# kills: evaluation.py `applies` True -> False on a side that no policy isolates
+def test_a_pod_side_no_policy_isolates_still_applies():
+    eng = engine((policy("deny-in", "shop", policyTypes=["Ingress"]),), "calico")
+    egress = ask(eng, "shop/web-0", "shop/db-0", 5432).egress
+    assert egress.applies is True and egress.isolated is False and egress.allowed is True
+
+
+# kills: evaluation.py _match_rule's port check dropped (a policy that does not select the pod was
+# offered as "would allow this" although its rule is for another port)
+def test_would_allow_hints_only_name_rules_that_match_the_port():
+    def near_miss(port):
+        return policy("for-dbb", "shop", podSelector={"matchLabels": {"app": "dbb"}},
+                      ingress=[{"ports": [{"port": port}]}])
+    deny = policy("deny-in", "shop", policyTypes=["Ingress"])
+    right_port = ask(engine((deny, near_miss(5432)), "calico"), "shop/web-0", "shop/db-0", 5432).ingress
+    assert right_port.allowed is False
+    assert any("for-dbb would allow this" in reason for reason in right_port.denied_because)
+    wrong_port = ask(engine((deny, near_miss(9999)), "calico"), "shop/web-0", "shop/db-0", 5432).ingress
+    assert wrong_port.allowed is False
+    assert not any("for-dbb" in reason for reason in wrong_port.denied_because)
+
+
+# kills: evaluation.py _first_port's `continue` after an undecided entry (a ClusterIP's port is
+# translated to the Service's targetPort, so with Services unread a port entry cannot decide)
+def test_egress_port_rule_to_a_possible_cluster_ip_is_unknown_when_services_are_unread():
+    from netpol_tui.model.snapshot import Kind
+
+    out = policy("web-out", "shop", podSelector={"matchLabels": {"app": "web"}}, policyTypes=["Egress"],
+                 egress=[{"ports": [{"port": 80}]}])  # to every destination, port 80 only
+    read = ask(engine((out,), "calico"), "shop/web-0", "10.96.0.10", 80).egress
+    unread = ask(engine((out,), "calico", unread=[(Kind.SERVICE, "services: forbidden")]),
+                 "shop/web-0", "10.96.0.10", 80).egress
+    assert read.allowed is True
+    assert unread.allowed is None and unread.unknown_because
+
+
+# kills: evaluation.py `if Kind.NETWORK_POLICY in self.unread` on an address side (the reason that
+# the policies themselves were not read went missing)
+def test_an_unknown_address_side_says_the_policies_were_not_read_too():
+    from netpol_tui.model.snapshot import Kind
+
+    eng = engine((), "calico", unread=[(Kind.POD, "pods: forbidden"), (Kind.NETWORK_POLICY, "netpol: forbidden")])
+    ingress = ask(eng, "shop/web-0", "10.1.0.77", 80).ingress
+    assert ingress.allowed is None
+    assert any("netpol: forbidden" in reason for reason in ingress.unknown_because)
+    assert any("pods: forbidden" in reason for reason in ingress.unknown_because)
+
+
+# kills: cidr.py the Dataplane V2 metadata note's `and` -> `or` (only Egress sweeps that hold
+# 169.254.169.254 on Dataplane V2 get it)
+def test_the_metadata_note_is_only_for_dataplane_v2_egress_sweeps_over_the_metadata_address():
+    def notes(model, cidr, direction):
+        eng = engine((DENY_ALL,), model)
+        return eng.evaluate_cidr(eng.pod("shop", "web-0"), cidr, 80, "TCP", direction).notes
+
+    def says(found):
+        return any("rewritten by the node" in note for note in found)
+
+    assert says(notes("dataplane-v2", "169.254.0.0/16", "Egress"))
+    assert not says(notes("dataplane-v2", EXT_BLOCK, "Egress"))
+    assert not says(notes("dataplane-v2", "169.254.0.0/16", "Ingress"))
+    assert not says(notes("calico", "169.254.0.0/16", "Egress"))
+
+
+# ------------------------------------------------------------------ gke_rules.py
+
+
+# kills (timed out under load in the run): gke_rules.py fqdn_targets' "three at most" 3 -> 4
+def test_an_fqdn_rule_names_three_targets_and_counts_the_rest():
+    from netpol_tui.model.gke_policy import FqdnRule
+    from netpol_tui.policy.gke_rules import fqdn_targets
+
+    rule = FqdnRule(names=("a.example", "b.example", "c.example", "d.example"), patterns=("*.cdn.example",))
+    assert fqdn_targets(rule) == "a.example, b.example, c.example and 2 more"
+    three = FqdnRule(names=("a.example", "b.example"), patterns=("*.cdn.example",))
+    assert fqdn_targets(three) == "a.example, b.example, names matching *.cdn.example"
+    assert fqdn_targets(FqdnRule(names=("a.example", "b.example", "c.example", "d.example"))).endswith(" and 1 more")
