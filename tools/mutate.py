@@ -172,7 +172,8 @@ def mutants(source: str, path: str) -> list[Mutant]:
             if mutated is None:
                 continue
             after_node = list(ast.walk(ast.parse(mutated)))
-            line = getattr(node, "lineno", 0)
+            # a comprehension clause has no position of its own: its target's
+            line = getattr(node, "lineno", getattr(getattr(node, "target", None), "lineno", 0))
             found.append(Mutant(path, index, op, line, getattr(node, "col_offset", 0), _short(node),
                                 _short(after_node[index]) if index < len(after_node) else op))
     return found

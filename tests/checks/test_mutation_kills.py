@@ -1,0 +1,62 @@
+"""Tests written to kill the mutants of checks/ that survived the area's tests (docs/mutation.md)."""
+
+from __future__ import annotations
+
+from netpol_tui.checks import run_checks
+from tests.checks.helpers import lst, namespace, pod, policy, snapshot
+
+
+def findings(check_id: str, *docs):
+    return [f for f in run_checks(snapshot(*docs), select=check_id).findings if f.id == check_id]
+
+
+def shop(pods, *policies):
+    return (lst("Namespace", [namespace("shop")]), lst("Pod", pods), lst("NetworkPolicy", list(policies)))
+
+
+def selecting(labels: dict) -> dict:
+    return policy("db", spec={"podSelector": {"matchLabels": labels}, "policyTypes": ["Ingress"]})
+
+
+# kills: policies.py _near_hints `if text not in hints` dropped (one near miss listed once per pod)
+def test_np001_lists_a_near_miss_once_however_many_pods_share_it():
+    pods = [pod("db-0", labels={"app": "dbb", "shard": "a"}, ip="10.64.0.10"),
+            pod("db-1", labels={"app": "dbb", "shard": "b"}, ip="10.64.0.11")]
+    (finding,) = findings("NP001", *shop(pods, selecting({"app": "db"})))
+    near = [e.observed for e in finding.evidence if e.path == "near miss"]
+    assert len(near) == 1 and "dbb" in near[0]
+
+
+# kills: policies.py _corrections `and candidate not in out` -> `or` (a "corrected" selector that
+# still selects no pod was offered as the fix)
+def test_np001_offers_a_corrected_selector_only_when_it_selects_a_pod():
+    pods = [pod("db-0", labels={"app": "db", "tier": "front"}, ip="10.64.0.10")]
+    (fixable,) = findings("NP001", *shop(pods, selecting({"app": "dbb"})))
+    assert fixable.remediation.manifest is not None and "app: db\n" in fixable.remediation.manifest
+    # correcting app=dbb to app=db still leaves tier=back, which no pod has: no manifest to apply
+    (unfixable,) = findings("NP001", *shop(pods, selecting({"app": "dbb", "tier": "back"})))
+    assert unfixable.remediation.manifest is None
+
+
+# kills: policies.py NP001 `if manifest:` dropped (the corrected policy was not offered to apply)
+def test_np001_remediation_applies_the_corrected_policy_first():
+    pods = [pod("db-0", labels={"app": "db"}, ip="10.64.0.10")]
+    (fixable,) = findings("NP001", *shop(pods, selecting({"app": "dbb"})))
+    assert fixable.remediation.commands[0].text.startswith("kubectl apply")
+    (plain,) = findings("NP001", *shop(pods, selecting({"app": "cache"})))
+    assert not any(c.text.startswith("kubectl apply") for c in plain.remediation.commands)
+
+
+# kills: policies.py NP002's singular/plural wording (`len(messages) == 1` -> `== 0`)
+def test_np002_message_agrees_in_number_with_its_peers():
+    pods = [pod("db-0", labels={"app": "db"}, ip="10.64.0.10")]
+
+    def peers(*apps):
+        return policy("db-in", spec={"podSelector": {"matchLabels": {"app": "db"}}, "policyTypes": ["Ingress"],
+                                     "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": a}}}
+                                                           for a in apps]}]})
+
+    (one,) = findings("NP002", *shop(pods, peers("nope")))
+    assert "has 1 peer that matches nothing, so that rule allows" in one.message
+    (two,) = findings("NP002", *shop(pods, peers("nope", "nada")))
+    assert "has 2 peers that match nothing, so those rules allow" in two.message
