@@ -60,3 +60,18 @@ def test_np002_message_agrees_in_number_with_its_peers():
     assert "has 1 peer that matches nothing, so that rule allows" in one.message
     (two,) = findings("NP002", *shop(pods, peers("nope", "nada")))
     assert "has 2 peers that match nothing, so those rules allow" in two.message
+
+
+# kills: policies.py _peer_text `namespace_selector is not None` -> `is None` (a peer shown with the
+# selector it does not have)
+def test_np002_names_each_peer_by_the_selectors_it_has():
+    pods = [pod("db-0", labels={"app": "db"}, ip="10.64.0.10")]
+
+    def peer(p):
+        return policy("db-in", spec={"podSelector": {"matchLabels": {"app": "db"}}, "policyTypes": ["Ingress"],
+                                     "ingress": [{"from": [p]}]})
+
+    (pods_only,) = findings("NP002", *shop(pods, peer({"podSelector": {"matchLabels": {"app": "nope"}}})))
+    assert "podSelector app=nope" in pods_only.message and "namespaceSelector" not in pods_only.message
+    (ns_only,) = findings("NP002", *shop(pods, peer({"namespaceSelector": {"matchLabels": {"team": "nope"}}})))
+    assert "namespaceSelector team=nope" in ns_only.message and "podSelector" not in ns_only.message
