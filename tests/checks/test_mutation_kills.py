@@ -75,3 +75,18 @@ def test_np002_names_each_peer_by_the_selectors_it_has():
     assert "podSelector app=nope" in pods_only.message and "namespaceSelector" not in pods_only.message
     (ns_only,) = findings("NP002", *shop(pods, peer({"namespaceSelector": {"matchLabels": {"team": "nope"}}})))
     assert "namespaceSelector team=nope" in ns_only.message and "podSelector" not in ns_only.message
+
+
+# kills: ipblocks.py _sections `policy.egress and (...)` -> `or` (an egress section that
+# policyTypes leaves out is not enforced, so its ipBlock is not a finding of GKE011; NP006 reports it)
+def test_gke011_ignores_an_egress_section_that_policy_types_leaves_out():
+    from tests.checks.helpers import cluster
+
+    def web_out(types):
+        return policy("web-out", spec={"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": types,
+                                       "egress": [{"to": [{"ipBlock": {"cidr": "10.64.0.0/16"}}]}]})
+
+    docs = (cluster(calico=None, addon=None, datapath="ADVANCED_DATAPATH"),)
+    pods = [pod("web-0", labels={"app": "web"}, ip="10.64.0.10")]
+    assert findings("GKE011", *docs, *shop(pods, web_out(["Ingress", "Egress"])))
+    assert not findings("GKE011", *docs, *shop(pods, web_out(["Ingress"])))
