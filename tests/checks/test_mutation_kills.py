@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from netpol_tui.checks import run_checks
+from netpol_tui.checks.ipblocks import MAX_EXPANDED_PORTS
 from tests.checks.helpers import lst, namespace, pod, policy, snapshot
 
 
@@ -90,3 +91,31 @@ def test_gke011_ignores_an_egress_section_that_policy_types_leaves_out():
     pods = [pod("web-0", labels={"app": "web"}, ip="10.64.0.10")]
     assert findings("GKE011", *docs, *shop(pods, web_out(["Ingress", "Egress"])))
     assert not findings("GKE011", *docs, *shop(pods, web_out(["Ingress"])))
+
+
+def dv2_cluster():
+    from tests.checks.helpers import cluster
+
+    return cluster(calico=None, addon=None, datapath="ADVANCED_DATAPATH")
+
+
+# kills: ipblocks.py GKE009 `if count > MAX_EXPANDED_PORTS` dropped (a range of thousands of ports was
+# "expanded" into a manifest listing every one)
+def test_gke009_expands_a_short_port_range_but_not_a_wide_one():
+    def ranged(first, last):
+        return policy("db-in", spec={"podSelector": {"matchLabels": {"app": "db"}}, "policyTypes": ["Ingress"],
+                                     "ingress": [{"ports": [{"port": first, "endPort": last}]}]})
+
+    pods = [pod("db-0", labels={"app": "db"}, ip="10.64.0.10")]
+    (short,) = findings("GKE009", dv2_cluster(), *shop(pods, ranged(8000, 8003)))
+    assert short.remediation.manifest is not None
+    assert all(f"port: {n}" in short.remediation.manifest for n in range(8000, 8004))
+    # kills: `if manifest:` dropped (the expanded policy is what the remediation applies)
+    assert short.remediation.commands[0].text.startswith("kubectl apply")
+    # the limit itself: a range of exactly MAX_EXPANDED_PORTS ports is still listed, one more is not
+    last = 8000 + MAX_EXPANDED_PORTS - 1
+    assert findings("GKE009", dv2_cluster(), *shop(pods, ranged(8000, last)))[0].remediation.manifest
+    assert findings("GKE009", dv2_cluster(), *shop(pods, ranged(8000, last + 1)))[0].remediation.manifest is None
+    (wide,) = findings("GKE009", dv2_cluster(), *shop(pods, ranged(1000, 9000)))
+    assert wide.remediation.manifest is None
+    assert any("edit" in c.text for c in wide.remediation.commands)
