@@ -119,3 +119,18 @@ def test_gke009_expands_a_short_port_range_but_not_a_wide_one():
     (wide,) = findings("GKE009", dv2_cluster(), *shop(pods, ranged(1000, 9000)))
     assert wide.remediation.manifest is None
     assert any("edit" in c.text for c in wide.remediation.commands)
+
+
+# kills: ipblocks.py GKE011 `if covers_all` dropped: an ipBlock over the whole pod range meant
+# "every pod", which on Dataplane V2 is the peer `namespaceSelector: {}`, not a list of today's pods
+def test_gke011_replaces_a_block_over_the_whole_pod_range_by_every_pod():
+    def web_out(cidr):
+        return policy("web-out", spec={"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Egress"],
+                                       "egress": [{"to": [{"ipBlock": {"cidr": cidr}}]}]})
+
+    pods = [pod("web-0", labels={"app": "web"}, ip="10.64.0.10"), pod("db-0", labels={"app": "db"}, ip="10.64.0.11")]
+    (whole,) = findings("GKE011", dv2_cluster(), *shop(pods, web_out("10.0.0.0/8")))  # pod range 10.64.0.0/14
+    assert "namespaceSelector: {}" in (whole.remediation.manifest or "")
+    (part,) = findings("GKE011", dv2_cluster(), *shop(pods, web_out("10.64.0.0/24")))
+    assert "namespaceSelector: {}" not in (part.remediation.manifest or "")
+    assert "app: db" in (part.remediation.manifest or "")
