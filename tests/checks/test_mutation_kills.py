@@ -134,3 +134,19 @@ def test_gke011_replaces_a_block_over_the_whole_pod_range_by_every_pod():
     (part,) = findings("GKE011", dv2_cluster(), *shop(pods, web_out("10.64.0.0/24")))
     assert "namespaceSelector: {}" not in (part.remediation.manifest or "")
     assert "app: db" in (part.remediation.manifest or "")
+
+
+# kills: gke_enforcement.py GKE003 evidence capped at 20 nodes (`nodes[:20]` -> 21) and the rest counted
+def test_gke003_lists_twenty_unlabelled_nodes_and_counts_the_rest():
+    from tests.checks.helpers import cluster, node
+
+    def evidence(unlabelled):
+        nodes = [node("n-ok")] + [node(f"n{i:02}", labelled=False, ip=f"10.128.0.{i + 10}") for i in range(unlabelled)]
+        (finding,) = findings("GKE003", cluster(), lst("Node", nodes))
+        listed_nodes = [e.path for e in finding.evidence if e.path.startswith("Node n")]
+        assert all("n-ok" not in path for path in listed_nodes)
+        return len(listed_nodes), [e.observed for e in finding.evidence if e.observed.startswith("... and")]
+
+    assert evidence(25) == (20, ["... and 5 more unlabelled nodes"])
+    assert evidence(21) == (20, ["... and 1 more unlabelled nodes"])
+    assert evidence(20) == (20, [])

@@ -279,3 +279,27 @@ def test_an_fqdn_rule_names_three_targets_and_counts_the_rest():
     three = FqdnRule(names=("a.example", "b.example"), patterns=("*.cdn.example",))
     assert fqdn_targets(three) == "a.example, b.example, names matching *.cdn.example"
     assert fqdn_targets(FqdnRule(names=("a.example", "b.example", "c.example", "d.example"))).endswith(" and 1 more")
+
+
+# ------------------------------------------------------------------ addresses.py
+
+
+# kills: addresses.py parse_network strict=False -> True (the API server accepts host bits in an
+# ipBlock CIDR: 203.0.113.9/24 means 203.0.113.0/24)
+def test_a_cidr_with_host_bits_means_its_network():
+    eng = engine([policy("lb", "shop", podSelector={"matchLabels": {"app": "db"}},
+                         ingress=[{"from": [{"ipBlock": {"cidr": "203.0.113.9/24"}}]}])], "calico")
+    result = eng.evaluate_cidr(eng.pod("shop", "db-0"), "203.0.113.77/24", 5432, "TCP", "Ingress")
+    assert result.cidr == "203.0.113.0/24" and result.fully_allowed
+
+
+# kills: addresses.py union's overlap test against the last merged interval (`[-1][2]` -> `[-1][1]`,
+# `[-1]` -> `[0]`): the union of intervals is sorted, disjoint and covers exactly the inputs
+def test_union_of_intervals_is_sorted_disjoint_and_exact():
+    from netpol_tui.policy.addresses import union
+
+    assert union([(4, 0, 100), (4, 50, 150)]) == [(4, 0, 150)]
+    assert union([(4, 20, 30), (4, 0, 10), (4, 25, 27)]) == [(4, 0, 10), (4, 20, 30)]
+    assert union([(4, 0, 10), (4, 11, 20), (6, 0, 5)]) == [(4, 0, 20), (6, 0, 5)]  # adjacent ones merge
+    assert union([(4, 0, 10), (4, 12, 20)]) == [(4, 0, 10), (4, 12, 20)]
+    assert union([(4, 0, 10), (6, 0, 5), (6, 3, 8)]) == [(4, 0, 10), (6, 0, 8)]  # per family
