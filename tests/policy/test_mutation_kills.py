@@ -303,3 +303,23 @@ def test_union_of_intervals_is_sorted_disjoint_and_exact():
     assert union([(4, 0, 10), (4, 11, 20), (6, 0, 5)]) == [(4, 0, 20), (6, 0, 5)]  # adjacent ones merge
     assert union([(4, 0, 10), (4, 12, 20)]) == [(4, 0, 10), (4, 12, 20)]
     assert union([(4, 0, 10), (6, 0, 5), (6, 3, 8)]) == [(4, 0, 10), (6, 0, 8)]  # per family
+
+
+# kills: addresses.py try_parse_address's fast path `len(part) > 1 and part[0] == "0"` -> `> 2`
+# (a leading zero is ambiguous octal: Go's net.ParseIP, and so the API server, rejects it)
+def test_a_dotted_quad_with_a_leading_zero_is_not_an_address():
+    from netpol_tui.policy.addresses import try_parse_address
+
+    assert try_parse_address("10.01.0.1") is None and try_parse_address("010.1.0.1") is None
+    parsed = try_parse_address("10.1.0.1")
+    assert parsed is not None and parsed.value == (10 << 24) + (1 << 16) + 1
+
+
+# kills: endpoints.py `parts[0].lower() in ("svc", "service")` -> `parts[1]` (`svc/NAME` in the
+# default namespace is that Service, resolved to the pods it sends to)
+def test_svc_slash_name_resolves_in_the_default_namespace():
+    from tests.policy.builders import service
+
+    eng = engine(services=[service("web", "shop", selector={"app": "web"})])
+    (endpoint,) = eng.resolve("svc/web", "shop")
+    assert endpoint.pod is not None and endpoint.pod.name == "web-0"
