@@ -150,3 +150,16 @@ def test_gke003_lists_twenty_unlabelled_nodes_and_counts_the_rest():
     assert evidence(25) == (20, ["... and 5 more unlabelled nodes"])
     assert evidence(21) == (20, ["... and 1 more unlabelled nodes"])
     assert evidence(20) == (20, [])
+
+
+# kills: named_ports.py NP005's "declared as" note dropped (`if other_protocol`), and its wording of
+# whose ports were searched (`destinations is None` flipped)
+def test_np005_says_whose_ports_lack_the_name_and_under_which_protocol_it_exists():
+    pods = [pod("db-0", labels={"app": "db"}, ip="10.64.0.10",
+                ports=[{"name": "dns", "containerPort": 53, "protocol": "UDP"}])]
+    wrong_protocol = policy("db-in", spec={"podSelector": {"matchLabels": {"app": "db"}}, "policyTypes": ["Ingress"],
+                                           "ingress": [{"ports": [{"port": "dns", "protocol": "TCP"}]}]})
+    (finding,) = findings("NP005", *shop(pods, wrong_protocol))
+    (observed,) = [e.observed for e in finding.evidence if e.path == "spec.ingress[0].ports[0]"]
+    assert "TCP port named 'dns', declared by none of the 1 destination pod" in observed
+    assert "(declared as UDP)" in observed
