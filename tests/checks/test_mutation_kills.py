@@ -163,3 +163,14 @@ def test_np005_says_whose_ports_lack_the_name_and_under_which_protocol_it_exists
     (observed,) = [e.observed for e in finding.evidence if e.path == "spec.ingress[0].ports[0]"]
     assert "TCP port named 'dns', declared by none of the 1 destination pod" in observed
     assert "(declared as UDP)" in observed
+
+
+# kills: ipblocks.py GKE012 `peers[j:j + 1] = new_peers` -> `peers[j:j]` (the pod's /32 ipBlock was
+# kept beside the selector peer meant to replace it)
+def test_gke012_replaces_a_pod_ip_block_by_the_pods_selector():
+    pods = [pod("web-0", labels={"app": "web"}, ip="10.64.0.10"), pod("db-0", labels={"app": "db"}, ip="10.64.0.11")]
+    to_db = policy("web-out", spec={"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Egress"],
+                                    "egress": [{"to": [{"ipBlock": {"cidr": "10.64.0.11/32"}}]}]})
+    (finding,) = findings("GKE012", dv2_cluster(), *shop(pods, to_db))
+    manifest = finding.remediation.manifest or ""
+    assert "app: db" in manifest and "10.64.0.11/32" not in manifest and "ipBlock" not in manifest
