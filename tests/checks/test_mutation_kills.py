@@ -170,7 +170,9 @@ def test_np005_says_whose_ports_lack_the_name_and_under_which_protocol_it_exists
 def test_gke012_replaces_a_pod_ip_block_by_the_pods_selector():
     pods = [pod("web-0", labels={"app": "web"}, ip="10.64.0.10"), pod("db-0", labels={"app": "db"}, ip="10.64.0.11")]
     to_db = policy("web-out", spec={"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Egress"],
-                                    "egress": [{"to": [{"ipBlock": {"cidr": "10.64.0.11/32"}}]}]})
+                                    "egress": [{"to": [{"ipBlock": {"cidr": "10.64.0.11/32"}},
+                                                       {"podSelector": {"matchLabels": {"app": "cache"}}}]}]})
     (finding,) = findings("GKE012", dv2_cluster(), *shop(pods, to_db))
     manifest = finding.remediation.manifest or ""
     assert "app: db" in manifest and "10.64.0.11/32" not in manifest and "ipBlock" not in manifest
+    assert "app: cache" in manifest  # the rule's other peers stay
