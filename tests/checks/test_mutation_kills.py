@@ -176,3 +176,25 @@ def test_gke012_replaces_a_pod_ip_block_by_the_pods_selector():
     manifest = finding.remediation.manifest or ""
     assert "app: db" in manifest and "10.64.0.11/32" not in manifest and "ipBlock" not in manifest
     assert "app: cache" in manifest  # the rule's other peers stay
+
+
+# kills: cilium.py GKE026 `if result is None: continue` -> pass, the policyTypes `continue` -> pass,
+# and `if not probes: return None` dropped: only an allow rule that a deny rule overrides in full
+# is reported; a rule the deny leaves open, a section policyTypes leaves out, and a rule that
+# allows no existing pod or address are not
+def test_gke026_reports_only_allow_rules_every_probe_of_which_is_denied():
+    from tests.checks.make_fixtures import ccnp, fqdn_cluster, world
+
+    smtp_deny = lst("CiliumClusterwideNetworkPolicy", [ccnp("lockdown", {
+        "endpointSelector": {}, "enableDefaultDeny": {"egress": False, "ingress": False},
+        "egressDeny": [{"toEntities": ["world"], "toPorts": [{"ports": [{"port": "25", "protocol": "TCP"}]}]}]})])
+
+    def web_out(name, port, types=("Egress",), to=None):
+        return policy(name, "shop", {"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": list(types),
+                                     "egress": [{"to": [to or {"ipBlock": {"cidr": "0.0.0.0/0"}}],
+                                                 "ports": [{"protocol": "TCP", "port": port}]}]})
+
+    policies = [web_out("mail", 25), web_out("https", 443), web_out("mail-ignored", 25, types=("Ingress",)),
+                web_out("mail-to-nobody", 25, to={"podSelector": {"matchLabels": {"app": "nobody"}}})]
+    found = findings("GKE026", fqdn_cluster(), *world(policies=policies, extra=[smtp_deny]))
+    assert [f.subject.name for f in found] == ["mail"]
