@@ -323,3 +323,29 @@ def test_svc_slash_name_resolves_in_the_default_namespace():
     eng = engine(services=[service("web", "shop", selector={"app": "web"})])
     (endpoint,) = eng.resolve("svc/web", "shop")
     assert endpoint.pod is not None and endpoint.pod.name == "web-0"
+
+
+# ------------------------------------------------------------------ unread.py
+
+
+# kills: unread.py _term_holds NotIn `or` -> `and`, DoesNotExist's `return not present` -> False, and
+# the operator codes (Exists = NotIn): with the namespaces unread, a namespaceSelector on
+# kubernetes.io/metadata.name is still decided, since every namespace carries that label (its name)
+def test_metadata_name_selectors_decide_without_namespace_labels():
+    from netpol_tui.model.snapshot import Kind
+
+    def verdict(operator, values=()):
+        expression = {"key": "kubernetes.io/metadata.name", "operator": operator, "values": list(values)}
+        if not values:
+            del expression["values"]
+        allow = policy("db-in", "shop", podSelector={"matchLabels": {"app": "db"}},
+                       ingress=[{"from": [{"namespaceSelector": {"matchExpressions": [expression]}}]}])
+        snap = snapshot([*pods(), pod("client-0", "web", {"app": "client"}, "10.2.0.1")], [allow],
+                        unread=[(Kind.NAMESPACE, "namespaces: forbidden")])
+        return ask(PolicyEngine(snap, "calico"), "web/client-0", "shop/db-0", 5432).allowed
+
+    assert verdict("NotIn", ["shop"]) is True
+    assert verdict("NotIn", ["web"]) is False
+    assert verdict("In", ["web"]) is True
+    assert verdict("Exists") is True
+    assert verdict("DoesNotExist") is False

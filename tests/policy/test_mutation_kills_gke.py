@@ -51,3 +51,23 @@ def test_world_ipv4_and_world_ipv6_cover_one_family_each():
     assert egress(v6, OUTSIDE6) is True and egress(v6, OUTSIDE4) is False
     world = engine(cnp_egress("world"))
     assert egress(world, OUTSIDE4) is True and egress(world, OUTSIDE6) is True
+
+
+def ccnp_selecting(labels: dict):
+    return parse_cilium_policy({"apiVersion": "cilium.io/v2", "kind": "CiliumClusterwideNetworkPolicy",
+                                "metadata": {"name": "web-lockdown"},
+                                "spec": {"endpointSelector": {"matchLabels": labels},
+                                         "egressDeny": [{"toEntities": ["world"]}]}})
+
+
+# kills: gke_index.py the two-label bucket's first key (`key[0]` -> `key[-1]`), and
+# pods_selected_by_kind's `if state is not False` dropped: a CCNP requiring the namespace and a
+# label selects exactly the pods that have both
+def test_a_ccnp_requiring_namespace_and_label_selects_the_pods_with_both():
+    lockdown = ccnp_selecting({"k8s:io.kubernetes.pod.namespace": "shop", "app": "web"})
+    eng = engine(lockdown)
+    assert egress(eng, OUTSIDE4) is False  # denied by the CCNP's egressDeny
+    assert [(p.name, state) for p, state in eng.pods_selected_by_kind(lockdown)] == [("web-0", True)]
+    other = ccnp_selecting({"k8s:io.kubernetes.pod.namespace": "shop", "app": "db"})
+    assert egress(engine(other), OUTSIDE4) is True
+    assert engine(other).pods_selected_by_kind(other) == ()
