@@ -198,3 +198,18 @@ def test_gke026_reports_only_allow_rules_every_probe_of_which_is_denied():
                 web_out("mail-to-nobody", 25, to={"podSelector": {"matchLabels": {"app": "nobody"}}})]
     found = findings("GKE026", fqdn_cluster(), *world(policies=policies, extra=[smtp_deny]))
     assert [f.subject.name for f in found] == ["mail"]
+
+
+# kills (timed out under load in the run): fqdn_rules.py GKE024's split `MAX_ADDRESSES // 2` -> `// 3`
+# and `// 1`: the fix cuts the names into policies of at most half the limit each
+def test_gke024_splits_the_names_into_policies_of_half_the_limit():
+    import yaml
+
+    from netpol_tui.checks.fqdn_rules import MAX_ADDRESSES
+    from tests.checks.make_fixtures import fixtures
+
+    cluster_doc, documents = fixtures()["GKE024"]["fires"]  # 51 names in one rule
+    (finding,) = [f for f in run_checks(snapshot(cluster_doc, *documents), select="GKE024").findings]
+    parts = list(yaml.safe_load_all(finding.remediation.manifest or ""))
+    sizes = [sum(len(rule["matches"]) for rule in part["spec"]["egress"]) for part in parts]
+    assert sum(sizes) == 51 and sizes == [MAX_ADDRESSES // 2, MAX_ADDRESSES // 2, 1]
