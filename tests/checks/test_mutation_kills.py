@@ -213,3 +213,21 @@ def test_gke024_splits_the_names_into_policies_of_half_the_limit():
     parts = list(yaml.safe_load_all(finding.remediation.manifest or ""))
     sizes = [sum(len(rule["matches"]) for rule in part["spec"]["egress"]) for part in parts]
     assert sum(sizes) == 51 and sizes == [MAX_ADDRESSES // 2, MAX_ADDRESSES // 2, 1]
+
+
+# kills: fqdn_rules.py GKE023 `if doc not in docs` flipped (no NetworkPolicy for the Service's pods
+# was offered), and the dedupe: two names of one Service give one NetworkPolicy
+def test_gke023_offers_one_label_based_policy_per_service():
+    import yaml
+
+    from tests.checks.make_fixtures import fixtures, fqdn_cluster, fqdn_policy, service, world
+
+    payments = lst("Service", [service("payments", "shop", {"app": "payments"})])
+    both = fqdn_policy("allow-payments", names=("payments.shop.svc.cluster.local", "payments.shop"))
+    docs = world(policies=[], extra=[payments, lst("FQDNNetworkPolicy", [both])])
+    (finding,) = run_checks(snapshot(fqdn_cluster(), *docs), select="GKE023").findings
+    (offered,) = list(yaml.safe_load_all(finding.remediation.manifest or ""))
+    assert offered["kind"] == "NetworkPolicy" and offered["metadata"]["name"] == "allow-to-payments"
+    cluster_doc, documents = fixtures()["GKE023"]["fires"]
+    (single,) = run_checks(snapshot(cluster_doc, *documents), select="GKE023").findings
+    assert [d["kind"] for d in yaml.safe_load_all(single.remediation.manifest or "")] == ["NetworkPolicy"]
