@@ -349,3 +349,33 @@ def test_metadata_name_selectors_decide_without_namespace_labels():
     assert verdict("In", ["web"]) is True
     assert verdict("Exists") is True
     assert verdict("DoesNotExist") is False
+
+
+# ------------------------------------------------------------------ verdicts.py, common.py
+
+
+# kills: verdicts.py DirectionResult.to_dict's `if self.allowed is None` (unknown_because belongs
+# to unknown sides only) and CidrVerdict.known `return not self.unknown_because` -> False
+def test_unknown_reasons_appear_exactly_on_unknown_answers():
+    from netpol_tui.model.snapshot import Kind
+
+    known = ask(engine((), "calico"), "shop/web-0", "shop/db-0", 5432)
+    assert "unknown_because" not in known.ingress.to_dict()
+    unread = engine((), "calico", unread=[(Kind.NETWORK_POLICY, "netpol: forbidden")])
+    unknown = ask(unread, "shop/web-0", "shop/db-0", 5432)
+    assert unknown.ingress.to_dict()["unknown_because"] and unknown.allowed is None
+    read = engine((), "calico")
+    assert read.evaluate_cidr(read.pod("shop", "db-0"), EXT_BLOCK, 80, "TCP", "Ingress").known
+    assert not unread.evaluate_cidr(unread.pod("shop", "db-0"), EXT_BLOCK, 80, "TCP", "Ingress").known
+
+
+# kills: common.py _port_text `port.port is None` flipped and the named-port branch dropped (a denial
+# names the port entry as written: every port of a protocol, or a named port)
+def test_a_protocol_mismatch_denial_names_the_port_entry_as_written():
+    def reason(port_entry):
+        allow = policy("db-in", "shop", podSelector={"matchLabels": {"app": "db"}}, ingress=[{"ports": [port_entry]}])
+        return " ".join(ask(engine((allow,), "calico"), "shop/web-0", "shop/db-0", 5432, "UDP").ingress.denied_because)
+
+    assert "allows TCP (every port), traffic is UDP" in reason({"protocol": "TCP"})
+    assert "allows TCP named port pg, traffic is UDP" in reason({"protocol": "TCP", "port": "pg"})
+    assert "allows TCP 5432, traffic is UDP" in reason({"protocol": "TCP", "port": 5432})
