@@ -379,3 +379,18 @@ def test_a_protocol_mismatch_denial_names_the_port_entry_as_written():
     assert "allows TCP (every port), traffic is UDP" in reason({"protocol": "TCP"})
     assert "allows TCP named port pg, traffic is UDP" in reason({"protocol": "TCP", "port": "pg"})
     assert "allows TCP 5432, traffic is UDP" in reason({"protocol": "TCP", "port": 5432})
+
+
+# kills: verdicts.py sentences' `if self.requested_port is not None` dropped (the Service port asked
+# for is translated to the pod's targetPort before policy applies; the sentence shows both)
+def test_the_pasted_sentence_shows_the_service_port_beside_the_target_port():
+    from tests.policy.builders import service
+
+    eng = engine((), "calico", services=[service("db", "shop", selector={"app": "db"},
+                                                 ports=[{"port": 80, "targetPort": 5432}])])
+    (src,) = eng.resolve("shop/web-0")
+    (dst,) = eng.resolve("shop/svc/db")
+    verdict = eng.evaluate(src, dst, 80, "TCP")
+    assert verdict.port == 5432 and "on TCP port 5432 (Service port 80) is ALLOWED" in verdict.sentences()[0]
+    direct = ask(eng, "shop/web-0", "shop/db-0", 5432).sentences()[0]
+    assert "Service port" not in direct
