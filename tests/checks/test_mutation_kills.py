@@ -1,0 +1,233 @@
+"""Tests written to kill the mutants of checks/ that survived the area's tests (docs/mutation.md)."""
+
+from __future__ import annotations
+
+from netpol_tui.checks import run_checks
+from netpol_tui.checks.ipblocks import MAX_EXPANDED_PORTS
+from tests.checks.helpers import lst, namespace, pod, policy, snapshot
+
+
+def findings(check_id: str, *docs):
+    return [f for f in run_checks(snapshot(*docs), select=check_id).findings if f.id == check_id]
+
+
+def shop(pods, *policies):
+    return (lst("Namespace", [namespace("shop")]), lst("Pod", pods), lst("NetworkPolicy", list(policies)))
+
+
+def selecting(labels: dict) -> dict:
+    return policy("db", spec={"podSelector": {"matchLabels": labels}, "policyTypes": ["Ingress"]})
+
+
+# kills: policies.py _near_hints `if text not in hints` dropped (one near miss listed once per pod)
+def test_np001_lists_a_near_miss_once_however_many_pods_share_it():
+    pods = [pod("db-0", labels={"app": "dbb", "shard": "a"}, ip="10.64.0.10"),
+            pod("db-1", labels={"app": "dbb", "shard": "b"}, ip="10.64.0.11")]
+    (finding,) = findings("NP001", *shop(pods, selecting({"app": "db"})))
+    near = [e.observed for e in finding.evidence if e.path == "near miss"]
+    assert len(near) == 1 and "dbb" in near[0]
+
+
+# kills: policies.py _corrections `and candidate not in out` -> `or` (a "corrected" selector that
+# still selects no pod was offered as the fix)
+def test_np001_offers_a_corrected_selector_only_when_it_selects_a_pod():
+    pods = [pod("db-0", labels={"app": "db", "tier": "front"}, ip="10.64.0.10")]
+    (fixable,) = findings("NP001", *shop(pods, selecting({"app": "dbb"})))
+    assert fixable.remediation.manifest is not None and "app: db\n" in fixable.remediation.manifest
+    # correcting app=dbb to app=db still leaves tier=back, which no pod has: no manifest to apply
+    (unfixable,) = findings("NP001", *shop(pods, selecting({"app": "dbb", "tier": "back"})))
+    assert unfixable.remediation.manifest is None
+
+
+# kills: policies.py NP001 `if manifest:` dropped (the corrected policy was not offered to apply)
+def test_np001_remediation_applies_the_corrected_policy_first():
+    pods = [pod("db-0", labels={"app": "db"}, ip="10.64.0.10")]
+    (fixable,) = findings("NP001", *shop(pods, selecting({"app": "dbb"})))
+    assert fixable.remediation.commands[0].text.startswith("kubectl apply")
+    (plain,) = findings("NP001", *shop(pods, selecting({"app": "cache"})))
+    assert not any(c.text.startswith("kubectl apply") for c in plain.remediation.commands)
+
+
+# kills: policies.py NP002's singular/plural wording (`len(messages) == 1` -> `== 0`)
+def test_np002_message_agrees_in_number_with_its_peers():
+    pods = [pod("db-0", labels={"app": "db"}, ip="10.64.0.10")]
+
+    def peers(*apps):
+        return policy("db-in", spec={"podSelector": {"matchLabels": {"app": "db"}}, "policyTypes": ["Ingress"],
+                                     "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": a}}}
+                                                           for a in apps]}]})
+
+    (one,) = findings("NP002", *shop(pods, peers("nope")))
+    assert "has 1 peer that matches nothing, so that rule allows" in one.message
+    (two,) = findings("NP002", *shop(pods, peers("nope", "nada")))
+    assert "has 2 peers that match nothing, so those rules allow" in two.message
+
+
+# kills: policies.py _peer_text `namespace_selector is not None` -> `is None` (a peer shown with the
+# selector it does not have)
+def test_np002_names_each_peer_by_the_selectors_it_has():
+    pods = [pod("db-0", labels={"app": "db"}, ip="10.64.0.10")]
+
+    def peer(p):
+        return policy("db-in", spec={"podSelector": {"matchLabels": {"app": "db"}}, "policyTypes": ["Ingress"],
+                                     "ingress": [{"from": [p]}]})
+
+    (pods_only,) = findings("NP002", *shop(pods, peer({"podSelector": {"matchLabels": {"app": "nope"}}})))
+    assert "podSelector app=nope" in pods_only.message and "namespaceSelector" not in pods_only.message
+    (ns_only,) = findings("NP002", *shop(pods, peer({"namespaceSelector": {"matchLabels": {"team": "nope"}}})))
+    assert "namespaceSelector team=nope" in ns_only.message and "podSelector" not in ns_only.message
+
+
+# kills: ipblocks.py _sections `policy.egress and (...)` -> `or` (an egress section that
+# policyTypes leaves out is not enforced, so its ipBlock is not a finding of GKE011; NP006 reports it)
+def test_gke011_ignores_an_egress_section_that_policy_types_leaves_out():
+    from tests.checks.helpers import cluster
+
+    def web_out(types):
+        return policy("web-out", spec={"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": types,
+                                       "egress": [{"to": [{"ipBlock": {"cidr": "10.64.0.0/16"}}]}]})
+
+    docs = (cluster(calico=None, addon=None, datapath="ADVANCED_DATAPATH"),)
+    pods = [pod("web-0", labels={"app": "web"}, ip="10.64.0.10")]
+    assert findings("GKE011", *docs, *shop(pods, web_out(["Ingress", "Egress"])))
+    assert not findings("GKE011", *docs, *shop(pods, web_out(["Ingress"])))
+
+
+def dv2_cluster():
+    from tests.checks.helpers import cluster
+
+    return cluster(calico=None, addon=None, datapath="ADVANCED_DATAPATH")
+
+
+# kills: ipblocks.py GKE009 `if count > MAX_EXPANDED_PORTS` dropped (a range of thousands of ports was
+# "expanded" into a manifest listing every one)
+def test_gke009_expands_a_short_port_range_but_not_a_wide_one():
+    def ranged(first, last):
+        return policy("db-in", spec={"podSelector": {"matchLabels": {"app": "db"}}, "policyTypes": ["Ingress"],
+                                     "ingress": [{"ports": [{"port": first, "endPort": last}]}]})
+
+    pods = [pod("db-0", labels={"app": "db"}, ip="10.64.0.10")]
+    (short,) = findings("GKE009", dv2_cluster(), *shop(pods, ranged(8000, 8003)))
+    assert short.remediation.manifest is not None
+    assert all(f"port: {n}" in short.remediation.manifest for n in range(8000, 8004))
+    # kills: `if manifest:` dropped (the expanded policy is what the remediation applies)
+    assert short.remediation.commands[0].text.startswith("kubectl apply")
+    # the limit itself: a range of exactly MAX_EXPANDED_PORTS ports is still listed, one more is not
+    last = 8000 + MAX_EXPANDED_PORTS - 1
+    assert findings("GKE009", dv2_cluster(), *shop(pods, ranged(8000, last)))[0].remediation.manifest
+    assert findings("GKE009", dv2_cluster(), *shop(pods, ranged(8000, last + 1)))[0].remediation.manifest is None
+    (wide,) = findings("GKE009", dv2_cluster(), *shop(pods, ranged(1000, 9000)))
+    assert wide.remediation.manifest is None
+    assert any("edit" in c.text for c in wide.remediation.commands)
+
+
+# kills: ipblocks.py GKE011 `if covers_all` dropped: an ipBlock over the whole pod range meant
+# "every pod", which on Dataplane V2 is the peer `namespaceSelector: {}`, not a list of today's pods
+def test_gke011_replaces_a_block_over_the_whole_pod_range_by_every_pod():
+    def web_out(cidr):
+        return policy("web-out", spec={"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Egress"],
+                                       "egress": [{"to": [{"ipBlock": {"cidr": cidr}}]}]})
+
+    pods = [pod("web-0", labels={"app": "web"}, ip="10.64.0.10"), pod("db-0", labels={"app": "db"}, ip="10.64.0.11")]
+    (whole,) = findings("GKE011", dv2_cluster(), *shop(pods, web_out("10.0.0.0/8")))  # pod range 10.64.0.0/14
+    assert "namespaceSelector: {}" in (whole.remediation.manifest or "")
+    (part,) = findings("GKE011", dv2_cluster(), *shop(pods, web_out("10.64.0.0/24")))
+    assert "namespaceSelector: {}" not in (part.remediation.manifest or "")
+    assert "app: db" in (part.remediation.manifest or "")
+
+
+# kills: gke_enforcement.py GKE003 evidence capped at 20 nodes (`nodes[:20]` -> 21) and the rest counted
+def test_gke003_lists_twenty_unlabelled_nodes_and_counts_the_rest():
+    from tests.checks.helpers import cluster, node
+
+    def evidence(unlabelled):
+        nodes = [node("n-ok")] + [node(f"n{i:02}", labelled=False, ip=f"10.128.0.{i + 10}") for i in range(unlabelled)]
+        (finding,) = findings("GKE003", cluster(), lst("Node", nodes))
+        listed_nodes = [e.path for e in finding.evidence if e.path.startswith("Node n")]
+        assert all("n-ok" not in path for path in listed_nodes)
+        return len(listed_nodes), [e.observed for e in finding.evidence if e.observed.startswith("... and")]
+
+    assert evidence(25) == (20, ["... and 5 more unlabelled nodes"])
+    assert evidence(21) == (20, ["... and 1 more unlabelled nodes"])
+    assert evidence(20) == (20, [])
+
+
+# kills: named_ports.py NP005's "declared as" note dropped (`if other_protocol`), and its wording of
+# whose ports were searched (`destinations is None` flipped)
+def test_np005_says_whose_ports_lack_the_name_and_under_which_protocol_it_exists():
+    pods = [pod("db-0", labels={"app": "db"}, ip="10.64.0.10",
+                ports=[{"name": "dns", "containerPort": 53, "protocol": "UDP"}])]
+    wrong_protocol = policy("db-in", spec={"podSelector": {"matchLabels": {"app": "db"}}, "policyTypes": ["Ingress"],
+                                           "ingress": [{"ports": [{"port": "dns", "protocol": "TCP"}]}]})
+    (finding,) = findings("NP005", *shop(pods, wrong_protocol))
+    (observed,) = [e.observed for e in finding.evidence if e.path == "spec.ingress[0].ports[0]"]
+    assert "TCP port named 'dns', declared by none of the 1 destination pod" in observed
+    assert "(declared as UDP)" in observed
+
+
+# kills: ipblocks.py GKE012 `peers[j:j + 1] = new_peers` -> `peers[j:j]` (the pod's /32 ipBlock was
+# kept beside the selector peer meant to replace it)
+def test_gke012_replaces_a_pod_ip_block_by_the_pods_selector():
+    pods = [pod("web-0", labels={"app": "web"}, ip="10.64.0.10"), pod("db-0", labels={"app": "db"}, ip="10.64.0.11")]
+    to_db = policy("web-out", spec={"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Egress"],
+                                    "egress": [{"to": [{"ipBlock": {"cidr": "10.64.0.11/32"}},
+                                                       {"podSelector": {"matchLabels": {"app": "cache"}}}]}]})
+    (finding,) = findings("GKE012", dv2_cluster(), *shop(pods, to_db))
+    manifest = finding.remediation.manifest or ""
+    assert "app: db" in manifest and "10.64.0.11/32" not in manifest and "ipBlock" not in manifest
+    assert "app: cache" in manifest  # the rule's other peers stay
+
+
+# kills: cilium.py GKE026 `if result is None: continue` -> pass, the policyTypes `continue` -> pass,
+# and `if not probes: return None` dropped: only an allow rule that a deny rule overrides in full
+# is reported; a rule the deny leaves open, a section policyTypes leaves out, and a rule that
+# allows no existing pod or address are not
+def test_gke026_reports_only_allow_rules_every_probe_of_which_is_denied():
+    from tests.checks.make_fixtures import ccnp, fqdn_cluster, world
+
+    smtp_deny = lst("CiliumClusterwideNetworkPolicy", [ccnp("lockdown", {
+        "endpointSelector": {}, "enableDefaultDeny": {"egress": False, "ingress": False},
+        "egressDeny": [{"toEntities": ["world"], "toPorts": [{"ports": [{"port": "25", "protocol": "TCP"}]}]}]})])
+
+    def web_out(name, port, types=("Egress",), to=None):
+        return policy(name, "shop", {"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": list(types),
+                                     "egress": [{"to": [to or {"ipBlock": {"cidr": "0.0.0.0/0"}}],
+                                                 "ports": [{"protocol": "TCP", "port": port}]}]})
+
+    policies = [web_out("mail", 25), web_out("https", 443), web_out("mail-ignored", 25, types=("Ingress",)),
+                web_out("mail-to-nobody", 25, to={"podSelector": {"matchLabels": {"app": "nobody"}}})]
+    found = findings("GKE026", fqdn_cluster(), *world(policies=policies, extra=[smtp_deny]))
+    assert [f.subject.name for f in found] == ["mail"]
+
+
+# kills (timed out under load in the run): fqdn_rules.py GKE024's split `MAX_ADDRESSES // 2` -> `// 3`
+# and `// 1`: the fix cuts the names into policies of at most half the limit each
+def test_gke024_splits_the_names_into_policies_of_half_the_limit():
+    import yaml
+
+    from netpol_tui.checks.fqdn_rules import MAX_ADDRESSES
+    from tests.checks.make_fixtures import fixtures
+
+    cluster_doc, documents = fixtures()["GKE024"]["fires"]  # 51 names in one rule
+    (finding,) = [f for f in run_checks(snapshot(cluster_doc, *documents), select="GKE024").findings]
+    parts = list(yaml.safe_load_all(finding.remediation.manifest or ""))
+    sizes = [sum(len(rule["matches"]) for rule in part["spec"]["egress"]) for part in parts]
+    assert sum(sizes) == 51 and sizes == [MAX_ADDRESSES // 2, MAX_ADDRESSES // 2, 1]
+
+
+# kills: fqdn_rules.py GKE023 `if doc not in docs` flipped (no NetworkPolicy for the Service's pods
+# was offered), and the dedupe: two names of one Service give one NetworkPolicy
+def test_gke023_offers_one_label_based_policy_per_service():
+    import yaml
+
+    from tests.checks.make_fixtures import fixtures, fqdn_cluster, fqdn_policy, service, world
+
+    payments = lst("Service", [service("payments", "shop", {"app": "payments"})])
+    both = fqdn_policy("allow-payments", names=("payments.shop.svc.cluster.local", "payments.shop"))
+    docs = world(policies=[], extra=[payments, lst("FQDNNetworkPolicy", [both])])
+    (finding,) = run_checks(snapshot(fqdn_cluster(), *docs), select="GKE023").findings
+    (offered,) = list(yaml.safe_load_all(finding.remediation.manifest or ""))
+    assert offered["kind"] == "NetworkPolicy" and offered["metadata"]["name"] == "allow-to-payments"
+    cluster_doc, documents = fixtures()["GKE023"]["fires"]
+    (single,) = run_checks(snapshot(cluster_doc, *documents), select="GKE023").findings
+    assert [d["kind"] for d in yaml.safe_load_all(single.remediation.manifest or "")] == ["NetworkPolicy"]
