@@ -266,3 +266,46 @@ def test_random_values_same_three_ways_and_pod_for_pod(tmp_path: Path, monkeypat
     same_three_ways(tmp_path, data, monkeypatch)
     if decode_pod_structs(data) is not None:
         check_pod_for_pod(data)
+
+
+#: Optional fields a pod of the usual shape may leave out or set to null: the fast road must take
+#: such a pod (and give parse_pod's Pod), or the defaults it fills in would go untested.
+OPTIONAL = [("metadata", "uid"), ("metadata", "namespace"), ("metadata", "labels"), ("metadata", "annotations"),
+            ("metadata", "creationTimestamp"), ("metadata", "ownerReferences"),
+            ("metadata", "ownerReferences", 0, "controller"), ("spec", "hostNetwork"), ("spec", "nodeName"),
+            ("spec", "terminationGracePeriodSeconds"), ("spec", "containers"), ("spec", "initContainers"),
+            ("spec", "containers", 0, "ports"), ("spec", "containers", 0, "ports", 0, "name"),
+            ("spec", "containers", 0, "ports", 0, "protocol"), ("spec", "containers", 0, "resources"),
+            ("spec", "containers", 0, "resources", "requests"), ("spec", "containers", 0, "name"),
+            ("status", "phase"), ("status", "podIPs"), ("status", "hostIP"), ("status", "containerStatuses"),
+            ("status", "containerStatuses", 0, "state"), ("status", "containerStatuses", 0, "state", "waiting"),
+            ("status", "initContainerStatuses", 0, "state", "waiting", "reason"), ("apiVersion",)]
+
+
+@pytest.mark.parametrize("path", OPTIONAL, ids=[".".join(map(str, path)) for path in OPTIONAL])
+@pytest.mark.parametrize("value", [DELETE, None, ""], ids=["absent", "null", "empty"])
+def test_absent_or_null_optional_fields_take_the_fast_road(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           path: tuple, value: Any) -> None:
+    pod = set_path(rich_pod(0), path, value)
+    data = orjson.dumps(pod_list([pod]))
+    same_three_ways(tmp_path, data, monkeypatch)
+    if decode_pod_structs(data) is None:  # "" where a list or mapping belongs: the generic road
+        assert value == "" and decode_list(data, "Pod") is None
+        return
+    [(fast, slow)] = check_pod_for_pod(data)
+    if value != "" or path[-1] in ("uid", "namespace", "nodeName", "name", "hostIP", "phase", "reason",
+                                       "creationTimestamp", "protocol"):
+        assert fast is not None and fast == slow
+
+
+def test_one_owner_without_controller_and_status_shapes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pod = rich_pod(0)
+    pod["metadata"]["ownerReferences"] = [{"kind": "Job", "name": "once"}]
+    two = rich_pod(1)
+    two["metadata"]["ownerReferences"] = [{"kind": "A", "name": "a"}, {"kind": "B", "name": "b", "controller": True}]
+    none = rich_pod(2)
+    none["metadata"]["ownerReferences"] = [{"kind": "A", "name": "a"}, {"kind": "B", "name": "b"}]
+    data = orjson.dumps(pod_list([pod, two, none]))
+    same_three_ways(tmp_path, data, monkeypatch)
+    pairs = check_pod_for_pod(data)
+    assert [(fast.owner_kind, fast.owner_name) for fast, _ in pairs] == [("Job", "once"), ("B", "b"), (None, None)]
