@@ -9,6 +9,9 @@ then times, each in a fresh interpreter so that no run inherits another's heap:
 - `orjson.loads`   orjson of every file (the decoder load_files uses), default settings
 - `orjson.loads/nogc` the same with the collector disabled (load_files pauses it while loading)
 - `load_files`     `netpol_tui.sources.files.load_files([dir])`: decode, validate, parse, build
+- `load_files/dicts` the same with pod Lists decoded into trimmed dicts (typed_decode) and every
+                   pod parsed by parse_pod, i.e. without the Structs and fast pod parser of
+                   netpol_tui.model.pod_structs (files.FAST_PODS off)
 - `load_files/generic` the same with the typed decode (netpol_tui.model.typed_decode) switched
                    off: every file decoded in full by orjson, as before issue 13 item 6
 
@@ -56,9 +59,11 @@ elif mode.startswith("orjson.loads"):
         with open(name, "rb") as handle:
             orjson.loads(handle.read())
 else:
+    from netpol_tui.sources import files as files_source
     if mode == "load_files/generic":
-        from netpol_tui.sources import files as files_source
         files_source.TYPED_KINDS = frozenset()
+    elif mode == "load_files/dicts":
+        files_source.FAST_PODS = False
     snapshot = load_files([str(folder)])
     assert len(snapshot.pods) > 0, "no pods"
     assert not snapshot.problems, snapshot.problems[:3]
@@ -67,7 +72,8 @@ rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"mode": mode, "wall": wall, "cpu": cpu, "rss_mb": rss / 1024}))
 """
 
-MODES = ("json.load", "json.load/nogc", "orjson.loads", "orjson.loads/nogc", "load_files", "load_files/generic")
+MODES = ("json.load", "json.load/nogc", "orjson.loads", "orjson.loads/nogc", "load_files", "load_files/dicts",
+         "load_files/generic")
 GOAL_ORJSON, GOAL_RSS_MIB = 1.3, 400
 
 

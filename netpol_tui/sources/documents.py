@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from msgspec import UNSET
+
 from netpol_tui.model.objects import Origin
 from netpol_tui.model.parse import (
     K8S_PARSERS,
@@ -20,6 +22,7 @@ from netpol_tui.model.parse import (
     parse_cluster,
     parse_operation,
 )
+from netpol_tui.model.pod_structs import PodStruct, as_mapping, fast_pod, make_origin
 from netpol_tui.model.snapshot import Kind
 from netpol_tui.sources.save import MANIFEST_KIND
 
@@ -199,6 +202,32 @@ class DocumentReader:
                     self.problem(source, message, where)
             else:
                 self.problem(source, "list item has no 'kind'", where)
+
+    def add_pod_structs(self, list_kind: str, items: list[PodStruct], source: str, location: str | None = None,
+                        origin: Origin | None = None) -> None:
+        """A List of pods decoded into Structs (`model.pod_structs.decode_pod_structs`), with the
+        outcomes `add_document` gives for the same List decoded as dicts: each pod of the usual
+        shape built by `fast_pod`, any other one parsed by `add_object` as ever (same messages)."""
+        item_kind = list_kind[:-4] if list_kind != "List" else None
+        if item_kind in K8S_PARSERS:
+            self.mark_loaded(K8S_PARSERS[item_kind][0])
+        top = origin is not None and origin.item is None
+        path, line, number = (origin.path, origin.line, origin.document) if top and origin is not None \
+            else ("", None, None)
+        api_ok, put, pod_kind = self._api_ok, self.put_object, Kind.POD
+        for index, item in enumerate(items):
+            item_origin = make_origin(path, line, number, index) if top else origin
+            api_version = item.apiVersion
+            # An apiVersion not yet checked (or not a string) is left to add_object, which checks
+            # and remembers it or rejects the pod.
+            if api_version is UNSET or api_version is None or (type(api_version) is str
+                                                                and ("Pod", api_version) in api_ok):
+                pod = fast_pod(item, item_origin)
+                if pod is not None:
+                    key = (pod.namespace, pod.name)
+                    put(pod_kind, key, pod, source, None, "Pod", key, (location, index))
+                    continue
+            self.add_object("Pod", as_mapping(item), source, None, item_origin, _lazy=(location, index))
 
     def add_object(self, k8s_kind: str, obj: Mapping[str, Any], source: str, location: str | None = None,
                    origin: Origin | None = None, *, item: int | None = None,

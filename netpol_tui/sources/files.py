@@ -20,6 +20,7 @@ import yaml
 
 from netpol_tui.gcpause import gc_paused
 from netpol_tui.model.objects import Origin
+from netpol_tui.model.pod_structs import PodStruct, decode_pod_structs
 from netpol_tui.model.snapshot import Snapshot, SourceInfo
 from netpol_tui.model.typed_decode import TYPED_KINDS, decode_list, guess_item_kind
 from netpol_tui.sources.builder import SnapshotBuilder
@@ -107,6 +108,20 @@ class _BadFile(Exception):
     """A whole file that cannot be read; the message is the problem line."""
 
 
+class _PodStructs:
+    """A JSON List of pods decoded into Structs (model.pod_structs), for DocumentReader.add_pod_structs."""
+
+    __slots__ = ("items", "kind")
+
+    def __init__(self, kind: str, items: list[PodStruct]) -> None:
+        self.kind, self.items = kind, items
+
+
+#: Pod Lists decoded into Structs and built by the fast pod parser (False: the trimmed-dict decode
+#: and parse_pod for every pod, as before; the equivalence tests and bench_load switch it).
+FAST_PODS = True
+
+
 class _Problem:
     """A document that failed to decode, passed along to be reported in order."""
 
@@ -174,7 +189,13 @@ def _first_char(data: bytes) -> int:
 
 def _json_documents(path: str, data: bytes) -> Iterator[tuple[Any, str | None, Origin]]:
     kind = guess_item_kind(data)
-    if kind in TYPED_KINDS:
+    if kind == "Pod" and FAST_PODS and kind in TYPED_KINDS:
+        # Structs and the fast pod parser; refused bytes are refused by decode_list too.
+        decoded = decode_pod_structs(data)
+        if decoded is not None:
+            yield _PodStructs(*decoded), None, Origin(path, line=1)
+            return
+    elif kind in TYPED_KINDS:
         # A List of a large kind: only the fields the model keeps are decoded. Anything the
         # typed decode refuses is decoded below as before, with the same messages.
         trimmed = decode_list(data, kind)
@@ -324,6 +345,8 @@ def read_file(path: str, builder: DocumentReader) -> None:
         for document, location, origin in _decode(name, data):
             if isinstance(document, _Problem):
                 builder.problem(name, document.message, location)
+            elif type(document) is _PodStructs:
+                builder.add_pod_structs(document.kind, document.items, name, location, origin)
             else:
                 builder.add_document(document, name, location, origin)
     except _BadFile as exc:
