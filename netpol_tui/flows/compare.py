@@ -22,7 +22,7 @@ from netpol_tui.flows.groups import (  # noqa: F401
     side_of,
 )
 from netpol_tui.flows.join import EXTERNAL, NODE, SERVICE, Joined, Resolver
-from netpol_tui.flows.records import EGRESS, GKE_LOG, FlowKey
+from netpol_tui.flows.records import EGRESS, GKE_LOG, FlowKey, Peer
 from netpol_tui.model.gke_policy import FqdnNetworkPolicy
 from netpol_tui.model.objects import Pod
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy
@@ -74,6 +74,9 @@ class Comparer:
         self._service_targets: dict[tuple[str, str], list[Endpoint] | EndpointError] = {}
         self._address_classes: dict[tuple[str, str], tuple] = {}
         self._answers: dict[tuple, tuple[str, tuple[Verdict, ...], tuple[str, ...]]] = {}
+        #: id(peer) -> (peer, joined, token or None): see `token`; read inline by `group_connections`
+        self.tokens: dict[int, tuple[Peer, Joined, int | None]] = {}
+        self._token_ids: dict[tuple, int] = {}
         self._blocks: dict[str, list[ParsedBlock]] = {}
         self._parsed: dict[str, Address | None] = {}
         self._policies_by_ns: dict[str, list[NetworkPolicy]] = {}
@@ -130,6 +133,28 @@ class Comparer:
         # a pod endpoint's class does not depend on the other side: kept per endpoint object
         self._endpoint_classes[id(endpoint)] = (endpoint, signature)
         return signature
+
+    def token(self, peer: Peer) -> int | None:
+        """A number standing for what the engine's answer and the group take from this end: its
+        verdict class (`_class`) and grouping identity. An outside address's class depends on the
+        other end's namespace, which the other end's token holds (a pod's class names its
+        namespace). None for an end the short way does not cover (a Service, nothing to evaluate)."""
+        entry = self.tokens.get(id(peer))
+        if entry is not None and entry[0] is peer:
+            return entry[2]
+        joined = self.resolver.resolve(peer)
+        endpoint = joined.endpoint
+        token: int | None = None
+        if endpoint is not None and joined.kind != SERVICE:
+            if endpoint.pod is not None:
+                if joined.pod is endpoint.pod:
+                    features: tuple = ("pod", self._class(endpoint), joined.identity)
+                    token = self._token_ids.setdefault(features, len(self._token_ids))
+            elif joined.pod is None:
+                features = ("address", endpoint.address, joined.identity)
+                token = self._token_ids.setdefault(features, len(self._token_ids))
+        self.tokens[id(peer)] = (peer, joined, token)
+        return token
 
     def _run(self, cache: dict, key: tuple, src: Endpoint, dsts: list[Endpoint], port: int, protocol: str
              ) -> tuple[tuple[Verdict, ...], tuple[str, ...]]:

@@ -92,14 +92,14 @@ class FlowGroup:
     first: str | None = None
     last: str | None = None
     nodes: set[str] = field(default_factory=set)
-    connections: list[tuple[Connection, Evaluation]] = field(default_factory=list)
+    #: each connection with its two ends joined to the snapshot (source, destination)
+    connections: list[tuple[Connection, tuple[Joined, Joined]]] = field(default_factory=list)
     audit: bool = False
     status: str = UNKNOWN
     diagnosis: list[dict] = field(default_factory=list)
-
-    @property
-    def evaluation(self) -> Evaluation:
-        return self.connections[0][1]
+    #: the engine's answer for the group's first connection (the others' is the same: one group
+    #: holds connections of one predicted disposition, and only the first's verdict is shown)
+    evaluation: Evaluation = None  # type: ignore[assignment]
 
     @property
     def policies_logged(self) -> set[str] | None:
@@ -108,8 +108,8 @@ class FlowGroup:
 
     def pods(self, which: str) -> list[str]:
         names = set()
-        for conn, evaluation in self.connections:
-            joined = evaluation.src if which == "src" else evaluation.dst
+        for conn, (src, dst) in self.connections:
+            joined = src if which == "src" else dst
             peer = conn.key.src if which == "src" else conn.key.dst
             if joined.pod_name:
                 names.add(joined.pod_name)
@@ -167,26 +167,60 @@ def predicted_of(verdict: Verdict, direction: str | None) -> str:
 
 
 def group_connections(comparer: Comparer, connections: Iterable[Connection]) -> list[FlowGroup]:
-    """Connections rolled up into groups, denied first, then by count."""
+    """Connections rolled up into groups, denied first, then by count.
+
+    Most connections (10^5 and more) take the short way: their two ends' tokens (`Comparer.token`:
+    a number for the verdict class and grouping identity of an end, where it does not depend on
+    the other end) with the port, protocol, direction, disposition and kind name their group
+    directly, with no evaluation built. The first connection of each such combination is
+    evaluated in full, so the group, its evaluation and the comparer's caches are what evaluating
+    every connection in order gives.
+    """
     groups: dict[tuple, FlowGroup] = {}
+    fast: dict[tuple, FlowGroup] = {}
+    tokens = comparer.tokens
+    token_of = comparer.token
     with gc_paused():
         for conn in connections:
             key = conn.key
-            evaluation = comparer.evaluate(key)
-            gkey = (evaluation.src.identity, evaluation.dst.identity, key.port, key.protocol, key.direction,
-                    key.disposition, evaluation.predicted, key.kind, evaluation.not_logged is not None)
-            group = groups.get(gkey)
+            src_peer, dst_peer = key.src, key.dst
+            entry = tokens.get(id(src_peer))
+            src_token = entry[2] if entry is not None and entry[0] is src_peer else token_of(src_peer)
+            group = None
+            if src_token is not None:
+                entry = tokens.get(id(dst_peer))
+                dst_token = entry[2] if entry is not None and entry[0] is dst_peer else token_of(dst_peer)
+                if dst_token is not None:
+                    fkey = (src_token, dst_token, key.port, key.protocol, key.direction, key.disposition, key.kind)
+                    group = fast.get(fkey)
+            if group is not None:
+                src, dst = tokens[id(src_peer)][1], tokens[id(dst_peer)][1]
+                if src.pod is not None and src.pod is dst.pod:
+                    group = None  # a pod to itself is its own class: the full way
             if group is None:
-                group = groups[gkey] = FlowGroup(evaluation.src, evaluation.dst, key.port, key.protocol,
-                                                 key.direction, key.disposition, evaluation.predicted, key.kind)
+                evaluation = comparer.evaluate(key)
+                src, dst = evaluation.src, evaluation.dst
+                gkey = (src.identity, dst.identity, key.port, key.protocol, key.direction,
+                        key.disposition, evaluation.predicted, key.kind, evaluation.not_logged is not None)
+                group = groups.get(gkey)
+                if group is None:
+                    group = groups[gkey] = FlowGroup(src, dst, key.port, key.protocol, key.direction,
+                                                     key.disposition, evaluation.predicted, key.kind,
+                                                     evaluation=evaluation)
+                if src.pod is None or src.pod is not dst.pod:
+                    src_token, dst_token = token_of(src_peer), token_of(dst_peer)
+                    if src_token is not None and dst_token is not None:
+                        fast[(src_token, dst_token, key.port, key.protocol, key.direction, key.disposition,
+                              key.kind)] = group
             group.count += conn.count
             if conn.first is not None and (group.first is None or conn.first < group.first):
                 group.first = conn.first
             if conn.last is not None and (group.last is None or conn.last > group.last):
                 group.last = conn.last
             group.nodes |= conn.nodes
-            group.audit = group.audit or key.audit
-            group.connections.append((conn, evaluation))
+            if key.audit:
+                group.audit = True
+            group.connections.append((conn, (src, dst)))
     out = list(groups.values())
     for group in out:
         if group.evaluation.not_logged is not None:
