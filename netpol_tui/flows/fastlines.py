@@ -197,6 +197,7 @@ class Folder:
         `first_line` is the line number of entries[0].
         """
         raw_get, connections, log_name = self._raw.get, self.connections, self.log_name
+        join = b"\0".join
         index = start
         try:
             for index in range(start, len(entries)):
@@ -213,11 +214,13 @@ class Folder:
                         or count < 1 or entry.entries is not msgspec.UNSET:
                     return index
                 when = stamp[:-1]
-                raw = (payload.connection, payload.disposition, bytes(payload.src), bytes(payload.dest),
-                       bytes(payload.policies))
+                # the three JSON texts as one bytes object (NUL never occurs in JSON text, so the joint
+                # is unambiguous): one copy, one hash and one compare instead of three each
+                raw = (payload.connection, payload.disposition, join((payload.src, payload.dest, payload.policies)))
                 conn = raw_get(raw)
                 if conn is None:
-                    key = self._keys.flow_key(raw)
+                    key = self._keys.flow_key((payload.connection, payload.disposition, bytes(payload.src),
+                                               bytes(payload.dest), bytes(payload.policies)))
                     if key is None:
                         return index
                     conn = connections.get(key)
