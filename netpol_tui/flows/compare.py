@@ -122,7 +122,8 @@ class Comparer:
         entry = self._classes.get(id(pod))
         if entry is None or entry[0] is not pod:
             keys = self._label_keys
-            labels = frozenset((key, value) for key, value in pod.labels.items() if key in keys)
+            pod_labels = pod.labels
+            labels = frozenset((key, pod_labels[key]) for key in keys & pod_labels.keys())
             features = (pod.namespace, labels, pod.host_network, pod.is_live,
                         tuple((p.container_port, p.protocol, p.name) for p in pod.ports))
             # a small number stands for the features: cache keys then hash and compare cheaply

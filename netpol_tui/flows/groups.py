@@ -183,42 +183,38 @@ def group_connections(comparer: Comparer, connections: Iterable[Connection]) -> 
     with gc_paused():
         for conn in connections:
             key = conn.key
-            src_peer, dst_peer = key.src, key.dst
+            kind, src_peer, dst_peer, port, protocol, direction, disposition, _, audit = key
             entry = tokens.get(id(src_peer))
-            src_token = entry[2] if entry is not None and entry[0] is src_peer else token_of(src_peer)
-            group = None
-            if src_token is not None:
-                entry = tokens.get(id(dst_peer))
-                dst_token = entry[2] if entry is not None and entry[0] is dst_peer else token_of(dst_peer)
-                if dst_token is not None:
-                    fkey = (src_token, dst_token, key.port, key.protocol, key.direction, key.disposition, key.kind)
-                    group = fast.get(fkey)
-            if group is not None:
-                src, dst = tokens[id(src_peer)][1], tokens[id(dst_peer)][1]
-                if src.pod is not None and src.pod is dst.pod:
-                    group = None  # a pod to itself is its own class: the full way
+            if entry is None or entry[0] is not src_peer:
+                token_of(src_peer)
+                entry = tokens[id(src_peer)]
+            other = tokens.get(id(dst_peer))
+            if other is None or other[0] is not dst_peer:
+                token_of(dst_peer)
+                other = tokens[id(dst_peer)]
+            src, dst = entry[1], other[1]
+            group = fkey = None
+            # a pod to itself is its own verdict class: always the full way
+            if entry[2] is not None and other[2] is not None and (src.pod is None or src.pod is not dst.pod):
+                fkey = (entry[2], other[2], port, protocol, direction, disposition, kind)
+                group = fast.get(fkey)
             if group is None:
                 evaluation = comparer.evaluate(key)
-                src, dst = evaluation.src, evaluation.dst
-                gkey = (src.identity, dst.identity, key.port, key.protocol, key.direction,
-                        key.disposition, evaluation.predicted, key.kind, evaluation.not_logged is not None)
+                gkey = (src.identity, dst.identity, port, protocol, direction, disposition, evaluation.predicted,
+                        kind, evaluation.not_logged is not None)
                 group = groups.get(gkey)
                 if group is None:
-                    group = groups[gkey] = FlowGroup(src, dst, key.port, key.protocol, key.direction,
-                                                     key.disposition, evaluation.predicted, key.kind,
-                                                     evaluation=evaluation)
-                if src.pod is None or src.pod is not dst.pod:
-                    src_token, dst_token = token_of(src_peer), token_of(dst_peer)
-                    if src_token is not None and dst_token is not None:
-                        fast[(src_token, dst_token, key.port, key.protocol, key.direction, key.disposition,
-                              key.kind)] = group
+                    group = groups[gkey] = FlowGroup(src, dst, port, protocol, direction, disposition,
+                                                     evaluation.predicted, kind, evaluation=evaluation)
+                if fkey is not None:
+                    fast[fkey] = group
             group.count += conn.count
             if conn.first is not None and (group.first is None or conn.first < group.first):
                 group.first = conn.first
             if conn.last is not None and (group.last is None or conn.last > group.last):
                 group.last = conn.last
             group.nodes |= conn.nodes
-            if key.audit:
+            if audit:
                 group.audit = True
             group.connections.append((conn, (src, dst)))
     out = list(groups.values())
