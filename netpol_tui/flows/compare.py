@@ -192,16 +192,18 @@ class Comparer:
         pair = (src.endpoint, tuple(targets), key.port, key.protocol)
         return self._run(self._exact, pair, src.endpoint, targets, key.port, key.protocol)[0]
 
-    def evaluate(self, key: FlowKey) -> Evaluation:
+    def evaluate(self, key: FlowKey, src: Joined | None = None, dst: Joined | None = None) -> Evaluation:
+        """`src` and `dst`, when given, are the key's peers as the resolver joined them."""
         # called once per connection (10^5 and more): the caches by object are read here, inline
-        resolver = self.resolver
-        by_id = resolver.by_id
-        peer = key.src
-        entry = by_id.get(id(peer))
-        src = entry[1] if entry is not None and entry[0] is peer else resolver.resolve(peer)
-        peer = key.dst
-        entry = by_id.get(id(peer))
-        dst = entry[1] if entry is not None and entry[0] is peer else resolver.resolve(peer)
+        if src is None or dst is None:
+            resolver = self.resolver
+            by_id = resolver.by_id
+            peer = key.src
+            entry = by_id.get(id(peer))
+            src = entry[1] if entry is not None and entry[0] is peer else resolver.resolve(peer)
+            peer = key.dst
+            entry = by_id.get(id(peer))
+            dst = entry[1] if entry is not None and entry[0] is peer else resolver.resolve(peer)
         src_ep, dst_ep = src.endpoint, dst.endpoint
         if src_ep is None or dst_ep is None or dst.kind == SERVICE:
             return self._evaluate_other(key, src, dst)

@@ -199,7 +199,7 @@ def group_connections(comparer: Comparer, connections: Iterable[Connection]) -> 
                 fkey = (entry[2], other[2], port, protocol, direction, disposition, kind)
                 group = fast.get(fkey)
             if group is None:
-                evaluation = comparer.evaluate(key)
+                evaluation = comparer.evaluate(key, src, dst)
                 gkey = (src.identity, dst.identity, port, protocol, direction, disposition, evaluation.predicted,
                         kind, evaluation.not_logged is not None)
                 group = groups.get(gkey)
