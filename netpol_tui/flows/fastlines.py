@@ -198,7 +198,7 @@ class Folder:
         `first_line` is the line number of entries[0].
         """
         raw_get, connections, log_name = self._raw.get, self.connections, self.log_name
-        join = b"\0".join
+        join, unset, raw_keys = b"\0".join, msgspec.UNSET, self._raw
         index = start
         try:
             for index in range(start, len(entries)):
@@ -212,7 +212,7 @@ class Folder:
                 node = payload.node_name
                 count = payload.count
                 if stamp is None or len(stamp) < 20 or stamp[-1] != "Z" or stamp[10] != "T" or not node \
-                        or count < 1 or entry.entries is not msgspec.UNSET:
+                        or count < 1 or entry.entries is not unset:
                     return index
                 when = stamp[:-1]
                 # the three JSON texts as one bytes object (NUL never occurs in JSON text, so the joint
@@ -228,9 +228,9 @@ class Folder:
                     if conn is None:
                         connections[key] = conn = Connection(key, count, when, when, {node},
                                                              (name, first_line + index, None))
-                        self._raw[raw] = conn
+                        raw_keys[raw] = conn
                         continue
-                    self._raw[raw] = conn
+                    raw_keys[raw] = conn
                 conn.count += count
                 if conn.first is None or when < conn.first:
                     conn.first = when
