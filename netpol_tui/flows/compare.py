@@ -22,7 +22,7 @@ from netpol_tui.flows.groups import (  # noqa: F401
     side_of,
 )
 from netpol_tui.flows.join import EXTERNAL, NODE, SERVICE, Joined, Resolver
-from netpol_tui.flows.records import EGRESS, GKE_LOG, FlowKey
+from netpol_tui.flows.records import EGRESS, GKE_LOG, FlowKey, Peer
 from netpol_tui.model.gke_policy import FqdnNetworkPolicy
 from netpol_tui.model.objects import Pod
 from netpol_tui.model.policy import LabelSelector, NetworkPolicy
@@ -74,6 +74,9 @@ class Comparer:
         self._service_targets: dict[tuple[str, str], list[Endpoint] | EndpointError] = {}
         self._address_classes: dict[tuple[str, str], tuple] = {}
         self._answers: dict[tuple, tuple[str, tuple[Verdict, ...], tuple[str, ...]]] = {}
+        #: id(peer) -> (peer, joined, token or None): see `token`; read inline by `group_connections`
+        self.tokens: dict[int, tuple[Peer, Joined, int | None]] = {}
+        self._token_ids: dict[tuple, int] = {}
         self._blocks: dict[str, list[ParsedBlock]] = {}
         self._parsed: dict[str, Address | None] = {}
         self._policies_by_ns: dict[str, list[NetworkPolicy]] = {}
@@ -119,7 +122,8 @@ class Comparer:
         entry = self._classes.get(id(pod))
         if entry is None or entry[0] is not pod:
             keys = self._label_keys
-            labels = frozenset((key, value) for key, value in pod.labels.items() if key in keys)
+            pod_labels = pod.labels
+            labels = frozenset((key, pod_labels[key]) for key in keys & pod_labels.keys())
             features = (pod.namespace, labels, pod.host_network, pod.is_live,
                         tuple((p.container_port, p.protocol, p.name) for p in pod.ports))
             # a small number stands for the features: cache keys then hash and compare cheaply
@@ -130,6 +134,28 @@ class Comparer:
         # a pod endpoint's class does not depend on the other side: kept per endpoint object
         self._endpoint_classes[id(endpoint)] = (endpoint, signature)
         return signature
+
+    def token(self, peer: Peer) -> int | None:
+        """A number standing for what the engine's answer and the group take from this end: its
+        verdict class (`_class`) and grouping identity. An outside address's class depends on the
+        other end's namespace, which the other end's token holds (a pod's class names its
+        namespace). None for an end the short way does not cover (a Service, nothing to evaluate)."""
+        entry = self.tokens.get(id(peer))
+        if entry is not None and entry[0] is peer:
+            return entry[2]
+        joined = self.resolver.resolve(peer)
+        endpoint = joined.endpoint
+        token: int | None = None
+        if endpoint is not None and joined.kind != SERVICE:
+            if endpoint.pod is not None:
+                if joined.pod is endpoint.pod:
+                    features: tuple = ("pod", self._class(endpoint), joined.identity)
+                    token = self._token_ids.setdefault(features, len(self._token_ids))
+            elif joined.pod is None:
+                features = ("address", endpoint.address, joined.identity)
+                token = self._token_ids.setdefault(features, len(self._token_ids))
+        self.tokens[id(peer)] = (peer, joined, token)
+        return token
 
     def _run(self, cache: dict, key: tuple, src: Endpoint, dsts: list[Endpoint], port: int, protocol: str
              ) -> tuple[tuple[Verdict, ...], tuple[str, ...]]:
@@ -166,16 +192,18 @@ class Comparer:
         pair = (src.endpoint, tuple(targets), key.port, key.protocol)
         return self._run(self._exact, pair, src.endpoint, targets, key.port, key.protocol)[0]
 
-    def evaluate(self, key: FlowKey) -> Evaluation:
+    def evaluate(self, key: FlowKey, src: Joined | None = None, dst: Joined | None = None) -> Evaluation:
+        """`src` and `dst`, when given, are the key's peers as the resolver joined them."""
         # called once per connection (10^5 and more): the caches by object are read here, inline
-        resolver = self.resolver
-        by_id = resolver.by_id
-        peer = key.src
-        entry = by_id.get(id(peer))
-        src = entry[1] if entry is not None and entry[0] is peer else resolver.resolve(peer)
-        peer = key.dst
-        entry = by_id.get(id(peer))
-        dst = entry[1] if entry is not None and entry[0] is peer else resolver.resolve(peer)
+        if src is None or dst is None:
+            resolver = self.resolver
+            by_id = resolver.by_id
+            peer = key.src
+            entry = by_id.get(id(peer))
+            src = entry[1] if entry is not None and entry[0] is peer else resolver.resolve(peer)
+            peer = key.dst
+            entry = by_id.get(id(peer))
+            dst = entry[1] if entry is not None and entry[0] is peer else resolver.resolve(peer)
         src_ep, dst_ep = src.endpoint, dst.endpoint
         if src_ep is None or dst_ep is None or dst.kind == SERVICE:
             return self._evaluate_other(key, src, dst)

@@ -17,10 +17,10 @@ from netpol_tui.flows.compare import DISAGREES, NOT_LOGGED, UNKNOWN, FlowGroup, 
 from netpol_tui.flows.join import NODE, Joined
 from netpol_tui.flows.records import ALLOW, DENY, EGRESS, INGRESS, display_time, key_time
 from netpol_tui.model.objects import CALICO_READY_LABEL
-from netpol_tui.model.policy import NetworkPolicy
+from netpol_tui.model.policy import IPBlock, NetworkPolicy
 from netpol_tui.model.snapshot import Kind, Snapshot
 from netpol_tui.policy import Dataplane, PolicyEngine, parse_block, policy_name
-from netpol_tui.policy.addresses import try_parse_address
+from netpol_tui.policy.addresses import Address, ParsedBlock, try_parse_address
 from netpol_tui.timestamps import parse_timestamp
 
 ENFORCEMENT, POLICY_CHANGED, POD_MISSING = "enforcement-inactive", "policy-changed", "pod-not-in-snapshot"
@@ -61,6 +61,8 @@ class Diagnoser:
         self._by_namespace: dict[str, list[NetworkPolicy]] = {}
         self._stamps: dict[str | None, datetime | None] = {}
         self._key_times: dict[str | None, datetime | None] = {}
+        self._addresses: dict[str, Address | None] = {}
+        self._blocks: dict[int, tuple[IPBlock, ParsedBlock | None]] = {}
         for policy in snapshot.policies:
             self._by_namespace.setdefault(policy.namespace, []).append(policy)
 
@@ -131,6 +133,24 @@ class Diagnoser:
         if text not in self._stamps:
             self._stamps[text] = parse_timestamp(text)
         return self._stamps[text]
+
+    def _address(self, text: str) -> Address | None:
+        """try_parse_address, once per distinct text (a group's other end recurs across groups)."""
+        if text not in self._addresses:
+            self._addresses[text] = try_parse_address(text)
+        return self._addresses[text]
+
+    def _block(self, ip_block: IPBlock) -> ParsedBlock | None:
+        """parse_block, once per ipBlock object (None when it does not parse); kept with the object so
+        its id stays its own."""
+        entry = self._blocks.get(id(ip_block))
+        if entry is None or entry[0] is not ip_block:
+            try:
+                parsed = parse_block(ip_block)
+            except ValueError:
+                parsed = None
+            entry = self._blocks[id(ip_block)] = (ip_block, parsed)
+        return entry[1]
 
     def _key_time(self, key: str | None) -> datetime | None:
         """key_time, kept for the group being diagnosed (several checks read its first record's time)."""
@@ -214,7 +234,7 @@ class Diagnoser:
                           model: Dataplane) -> list[str]:
         out = []
         rules = policy.ingress if direction == INGRESS else policy.egress
-        address = try_parse_address(other.ip) if other.ip else None
+        address = self._address(other.ip) if other.ip else None
         for index, rule in enumerate(rules):
             for entry in rule.ports:
                 if isinstance(entry.port, int) and entry.end_port is not None and entry.protocol == protocol \
@@ -227,8 +247,11 @@ class Diagnoser:
             for peer_index, peer in enumerate(rule.peers):
                 if peer.ip_block is None:
                     continue
+                block = self._block(peer.ip_block)
+                if block is None:
+                    continue
                 try:
-                    covers = parse_block(peer.ip_block).contains(address)
+                    covers = block.contains(address)
                 except ValueError:
                     continue
                 if covers:

@@ -92,14 +92,14 @@ class FlowGroup:
     first: str | None = None
     last: str | None = None
     nodes: set[str] = field(default_factory=set)
-    connections: list[tuple[Connection, Evaluation]] = field(default_factory=list)
+    #: each connection with its two ends joined to the snapshot (source, destination)
+    connections: list[tuple[Connection, tuple[Joined, Joined]]] = field(default_factory=list)
     audit: bool = False
     status: str = UNKNOWN
     diagnosis: list[dict] = field(default_factory=list)
-
-    @property
-    def evaluation(self) -> Evaluation:
-        return self.connections[0][1]
+    #: the engine's answer for the group's first connection (the others' is the same: one group
+    #: holds connections of one predicted disposition, and only the first's verdict is shown)
+    evaluation: Evaluation = None  # type: ignore[assignment]
 
     @property
     def policies_logged(self) -> set[str] | None:
@@ -108,8 +108,8 @@ class FlowGroup:
 
     def pods(self, which: str) -> list[str]:
         names = set()
-        for conn, evaluation in self.connections:
-            joined = evaluation.src if which == "src" else evaluation.dst
+        for conn, (src, dst) in self.connections:
+            joined = src if which == "src" else dst
             peer = conn.key.src if which == "src" else conn.key.dst
             if joined.pod_name:
                 names.add(joined.pod_name)
@@ -167,26 +167,56 @@ def predicted_of(verdict: Verdict, direction: str | None) -> str:
 
 
 def group_connections(comparer: Comparer, connections: Iterable[Connection]) -> list[FlowGroup]:
-    """Connections rolled up into groups, denied first, then by count."""
+    """Connections rolled up into groups, denied first, then by count.
+
+    Most connections (10^5 and more) take the short way: their two ends' tokens (`Comparer.token`:
+    a number for the verdict class and grouping identity of an end, where it does not depend on
+    the other end) with the port, protocol, direction, disposition and kind name their group
+    directly, with no evaluation built. The first connection of each such combination is
+    evaluated in full, so the group, its evaluation and the comparer's caches are what evaluating
+    every connection in order gives.
+    """
     groups: dict[tuple, FlowGroup] = {}
+    fast: dict[tuple, FlowGroup] = {}
+    tokens = comparer.tokens
+    token_of = comparer.token
     with gc_paused():
         for conn in connections:
             key = conn.key
-            evaluation = comparer.evaluate(key)
-            gkey = (evaluation.src.identity, evaluation.dst.identity, key.port, key.protocol, key.direction,
-                    key.disposition, evaluation.predicted, key.kind, evaluation.not_logged is not None)
-            group = groups.get(gkey)
+            kind, src_peer, dst_peer, port, protocol, direction, disposition, _, audit = key
+            entry = tokens.get(id(src_peer))
+            if entry is None or entry[0] is not src_peer:
+                token_of(src_peer)
+                entry = tokens[id(src_peer)]
+            other = tokens.get(id(dst_peer))
+            if other is None or other[0] is not dst_peer:
+                token_of(dst_peer)
+                other = tokens[id(dst_peer)]
+            src, dst = entry[1], other[1]
+            group = fkey = None
+            # a pod to itself is its own verdict class: always the full way
+            if entry[2] is not None and other[2] is not None and (src.pod is None or src.pod is not dst.pod):
+                fkey = (entry[2], other[2], port, protocol, direction, disposition, kind)
+                group = fast.get(fkey)
             if group is None:
-                group = groups[gkey] = FlowGroup(evaluation.src, evaluation.dst, key.port, key.protocol,
-                                                 key.direction, key.disposition, evaluation.predicted, key.kind)
+                evaluation = comparer.evaluate(key, src, dst)
+                gkey = (src.identity, dst.identity, port, protocol, direction, disposition, evaluation.predicted,
+                        kind, evaluation.not_logged is not None)
+                group = groups.get(gkey)
+                if group is None:
+                    group = groups[gkey] = FlowGroup(src, dst, port, protocol, direction, disposition,
+                                                     evaluation.predicted, kind, evaluation=evaluation)
+                if fkey is not None:
+                    fast[fkey] = group
             group.count += conn.count
             if conn.first is not None and (group.first is None or conn.first < group.first):
                 group.first = conn.first
             if conn.last is not None and (group.last is None or conn.last > group.last):
                 group.last = conn.last
             group.nodes |= conn.nodes
-            group.audit = group.audit or key.audit
-            group.connections.append((conn, evaluation))
+            if audit:
+                group.audit = True
+            group.connections.append((conn, (src, dst)))
     out = list(groups.values())
     for group in out:
         if group.evaluation.not_logged is not None:
