@@ -8,12 +8,14 @@ add allowed peers, so every changed flow has one end selected by P (namespace N)
 matched by one of P's peers (the namespaces the peers reach). Classes are per namespace and
 workload (`classes._grouped`), and a class's facts are per pod, so the classes of those
 namespaces, grouped alone, are the full diff's classes of those namespaces, in the same relative
-order and with the same `#n` labels; verdicts between two of them are the full grid's.
+order and with the same `#n` labels; verdicts between two of them are the full grid's. A flow
+unknown on either side (a namespace whose labels were not read) is never a change, here as in
+the full diff: an unchanged side answers the same, unknown or not.
 
 When that does not hold the caller runs the full change diff (`targeted` answers None): a pod
 newly isolated (it could be newly denied from or toward any class of the cluster), a rule
 without peers (from or to everyone), an ipBlock peer (pods anywhere by IP), a removed or
-replaced policy, a verdict that may be unknown, anything the fast path does not model
+replaced policy, anything the fast path does not model
 (`facts.supported`: NetworkPolicies not read, Dataplane V2 with FQDN or Cilium policies,
 dual-stack pods), or peers reaching more than MAX_SHARE of the live pods (the full diff is then
 no dearer).
@@ -108,7 +110,5 @@ def targeted(before: PolicyEngine, after: PolicyEngine, added: Sequence[NetworkP
         for direction in (IN, OUT):
             if not old.isolating(pod, direction) and new.isolating(pod, direction):
                 return None  # newly isolated: may be newly denied from or toward anyone
-    if old.may_be_unknown() or new.may_be_unknown():
-        return None
     changes, _, _, _ = _touched(old, new, Questions(classes, ports_of, None), 0)
     return changes

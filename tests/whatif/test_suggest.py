@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from netpol_tui.cli import main
 from netpol_tui.policy import PolicyEngine
 from netpol_tui.policy.results import Endpoint
+from netpol_tui.whatif.classes import workload_of
 from netpol_tui.whatif.diff import apply_change, diff_engines
 from netpol_tui.whatif.suggest import NoSuggestion, identifying_labels, suggest
 from tests.policy.builders import MODELS, pod, policy, snapshot
@@ -45,6 +46,12 @@ def test_a_suggestion_allows_the_flow_and_reports_exactly_the_diff(cluster, i, j
     assert all(c.after for c in item.also_allows) and not any(c.after for c in item.also_denies)
     assert reported <= changes
     assert len(changes - reported) <= 1  # the asked flow itself (when the matrix asks its port)
+    # exactly the full change diff, in its order (the blast radius may come from `blast.targeted`)
+    asked = (workload_of(src), workload_of(dst), item.after.port)
+    full = [c for c in diff_engines(engine, after, "b", "a").changes
+            if (workload_of(c.src.pod), workload_of(c.dst.pod), c.port.port) != asked]
+    assert list(item.also_allows) == [c for c in full if c.after]
+    assert list(item.also_denies) == [c for c in full if not c.after]
 
 
 def _owned(p, kind="ReplicaSet", name="web-5d8f7"):
