@@ -10,7 +10,8 @@ diff of one added policy (an ingress allow into one workload from its namespace 
 the engine with the change, derived from the first one as `netpol-tui diff` does, is reported
 apart, and with --reference its full build too); the Calico -> Dataplane V2 model diff;
 `explain --suggest` for one denied pod-to-pod flow (`suggest`, which builds the engine with the
-proposal and runs the change diff); `PolicyEngine.derive` for followed-style changes. Wall and CPU seconds and the peak RSS are printed as a
+proposal and measures its blast radius: `blast.targeted`, from the namespaces the proposal
+reaches, timed alone and beside the full change diff with the two compared); `PolicyEngine.derive` for followed-style changes. Wall and CPU seconds and the peak RSS are printed as a
 Markdown table row per measure; the numbers go into benchmarks/whatif.md by hand.
 """
 
@@ -34,6 +35,7 @@ import synthetic  # noqa: E402
 from netpol_tui.model.parse_policy import parse_network_policy  # noqa: E402
 from netpol_tui.policy import Endpoint, PolicyEngine  # noqa: E402
 from netpol_tui.sources.files import load_files  # noqa: E402
+from netpol_tui.whatif.blast import targeted  # noqa: E402
 from netpol_tui.whatif.diff import apply_change, diff_engines, diff_engines_reference  # noqa: E402
 from netpol_tui.whatif.matrix import build_matrix, build_matrix_reference  # noqa: E402
 from netpol_tui.whatif.render import _grid as namespace_grid  # noqa: E402
@@ -178,6 +180,11 @@ def main(argv: list[str] | None = None) -> int:
         row(f"change diff (+{proposed.namespace}/{proposed.name})", timer,
             f"{len(diff.changes)} changes of {diff.compared:,} flows; {'; '.join(diff.summary()[:2])}")
         with Timer() as timer:
+            found = targeted(engine, after, [proposed])
+        same = found == [(c.src, c.dst, c.port, c.before, c.after) for c in diff.changes]
+        row("  its changes by the targeted blast radius", timer, f"same changes: {same}" if found is not None
+            else "stepped aside")
+        with Timer() as timer:
             words = sum(len(c.before_deciding) + len(c.after_deciding) for c in diff.changes)
         row("  deciding rules of the changes", timer, f"{words} lines (asked of the engine when shown)")
         if args.reference:
@@ -211,6 +218,15 @@ def main(argv: list[str] | None = None) -> int:
         with Timer() as timer:
             suggest(engine, Endpoint.for_pod(src), Endpoint.for_pod(dst), port)
         row("  the same asked again of that engine", timer, "its pods' facts kept (engine.memo), as in the console")
+        proposal = engine.derive(apply_change(snapshot, item.policies), "calico")
+        with Timer() as timer:
+            found = targeted(engine, proposal, item.policies)
+        row("  its blast radius alone (targeted)", timer,
+            "classes of the namespaces the proposal reaches" if found is not None else "stepped aside: full diff")
+        with Timer() as timer:
+            full = diff_engines(engine, proposal, "now", "with the suggestion").changes
+        same = found == [(c.src, c.dst, c.port, c.before, c.after) for c in full]
+        row("  the same by the full change diff", timer, f"{len(full)} changes; same as targeted: {same}")
     return 0
 
 

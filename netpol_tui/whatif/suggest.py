@@ -146,13 +146,28 @@ def suggest(engine: PolicyEngine, src: Endpoint, dst: Endpoint, port: int, proto
     if after.allowed is not True:
         raise NoSuggestion(f"a new allow policy would not change it under {engine.dataplane.title}: "
                            + " ".join(after.sentences()[1:3]))
-    diff = diff_engines(engine, after_engine, "now", "with the suggestion")
+    changes = blast_radius(engine, after_engine, policies)
     asked = (workload_of(src_pod) if src_pod else None, workload_of(dst_pod) if dst_pod else None, target_port)
-    others = [change for change in diff.changes
+    others = [change for change in changes
               if (workload_of(change.src.pod), workload_of(change.dst.pod), change.port.port) != asked]
     manifest = yaml.safe_dump_all(documents, sort_keys=False)
     return Suggestion(policies, manifest, tuple(c for c in others if c.after), after,
                       tuple(c for c in others if not c.after))
+
+
+def blast_radius(engine: PolicyEngine, after_engine: PolicyEngine,
+                 policies: tuple[NetworkPolicy, ...]) -> tuple[Change, ...]:
+    """The change diff's changes of adding `policies`: from the classes they can touch
+    (`blast.targeted`) when that is exact, else the full change diff."""
+    from netpol_tui.gcpause import gc_paused
+    from netpol_tui.whatif.blast import targeted
+
+    with gc_paused():
+        found = targeted(engine, after_engine, policies)
+    if found is None:
+        return diff_engines(engine, after_engine, "now", "with the suggestion").changes
+    return tuple(Change(src, dst, port, old, new, None, None, None, (engine, after_engine))
+                 for src, dst, port, old, new in found)
 
 
 def _unique_names(engine: PolicyEngine, documents: list[dict]) -> None:

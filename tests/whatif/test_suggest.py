@@ -15,13 +15,16 @@ from hypothesis import strategies as st
 
 from netpol_tui.cli import main
 from netpol_tui.policy import PolicyEngine
-from netpol_tui.policy.results import Endpoint
+from netpol_tui.policy.results import Direction, Endpoint
+from netpol_tui.whatif.blast import targeted
+from netpol_tui.whatif.classes import workload_of
 from netpol_tui.whatif.diff import apply_change, diff_engines
+from netpol_tui.whatif.facts import supported
 from netpol_tui.whatif.suggest import NoSuggestion, identifying_labels, suggest
 from tests.policy.builders import MODELS, pod, policy, snapshot
 from tests.policy.test_properties import PORTS, cluster_st
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
@@ -45,6 +48,20 @@ def test_a_suggestion_allows_the_flow_and_reports_exactly_the_diff(cluster, i, j
     assert all(c.after for c in item.also_allows) and not any(c.after for c in item.also_denies)
     assert reported <= changes
     assert len(changes - reported) <= 1  # the asked flow itself (when the matrix asks its port)
+    # exactly the full change diff, in its order (the blast radius may come from `blast.targeted`)
+    asked = (workload_of(src), workload_of(dst), item.after.port)
+    full = [c for c in diff_engines(engine, after, "b", "a").changes
+            if (workload_of(c.src.pod), workload_of(c.dst.pod), c.port.port) != asked]
+    assert list(item.also_allows) == [c for c in full if c.after]
+    assert list(item.also_denies) == [c for c in full if not c.after]
+    # A suggestion is made only for a side that isolates already, but a workload without labels of
+    # its own is selected with its namespace: the targeted blast radius answers unless that
+    # isolates some pod anew (or the fast path does not model the engine).
+    anew = model != "none" and any(
+        not p.host_network and any(after.isolating_policies(p, d) and not engine.isolating_policies(p, d)
+                                   for d in (Direction.INGRESS, Direction.EGRESS))
+        for p in engine.snapshot.pods if p.is_live)
+    assert (targeted(engine, after, item.policies, max_share=1.0) is not None) is (supported(engine) and not anew)
 
 
 def _owned(p, kind="ReplicaSet", name="web-5d8f7"):
