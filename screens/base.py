@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -182,9 +181,9 @@ class ModeScreen(RowBuilding, Screen):
         """A screen being removed (the app quitting) drops what its workers and lists post after that
         began: its widgets are going, and a handler querying them would end the console with an
         error on `q` (`display` is False from the moment Textual starts pruning it; a screen mounted
-        ahead while the app quits may have no widgets at all). Events pass."""
-        if not isinstance(message, events.Event) and self.being_removed:
-            return False
+        ahead while the app quits may have no widgets at all). Textual's own messages and events pass."""
+        if type(message).__module__.startswith("netpol_tui.") and self.being_removed:
+            return False  # only the console's own messages: Textual's (Prune among them) always pass
         return super().check_message_enabled(message)
 
     def prebuild_followed(self, snapshot: Any) -> None:
