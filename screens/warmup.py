@@ -11,6 +11,7 @@ would hold the GIL the keys need; they compute when visited, as before.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from importlib import import_module
 from typing import Any
 from weakref import WeakSet
@@ -41,9 +42,8 @@ def warm_ahead(app: Any) -> None:
         return
     _warmed.add(app)
     # (seconds before the step, step)
-    steps: list[tuple[float, Callable[[], object]]] = [(0.01, lambda name=name: import_module(name))
-                                                        for name in WARM_IMPORTS]
-    steps += [(WARM_GAP, lambda mode=mode: mount_mode_screen(app, mode)) for mode in WARM_MODES]
+    steps: list[tuple[float, Callable[[], object]]] = [(0.01, partial(import_module, name)) for name in WARM_IMPORTS]
+    steps += [(WARM_GAP, partial(mount_mode_screen, app, mode)) for mode in WARM_MODES]
     # what the mounted screens and their rows allocated lives until the next load: out of the
     # collector's young generations, which a first visit otherwise walks (10-15 ms on 100,000 pods)
     steps.append((FREEZE_AFTER, freeze_long_lived))
