@@ -1,12 +1,15 @@
-"""The two Textual internals the console relies on, kept in this one module.
+"""The Textual internals the console relies on, kept in this one module.
 
-Checked against Textual 8.2.8: it has no public API for either job.
+Checked against Textual 8.2.8: it has no public API for any of these jobs.
 
 - `Screen._css_update_count` (`mark_styles_current`): a mode screen's first visit otherwise costs
   two whole-stylesheet reparses and restyles; no public call marks a new screen current.
 - `App._handle_exception` (`CrashRecorder`): the only place an app learns which exception ended
   it. The rest of the crash path is public: `App.return_code` (1 after an unhandled error) and
   `App.error_console` (where Textual prints its traceback on exit).
+- `App._modes`, `App._screen_stacks`, `App._get_screen`, `App._load_screen_css`
+  (`mount_mode_screen`): a mode's screen mounted ahead, before its first visit, without showing it;
+  `App._screen_stacks` (`switch_mode_at_once`): whether a mode's screen is mounted already.
 
 Everything else uses public API. tests/console/test_textual_compat.py checks each name used here
 and fails, naming this module, when a Textual upgrade moves one;
@@ -50,6 +53,54 @@ def mark_styles_current(screen: Screen, app: App) -> None:
     """
     if hasattr(screen, "_css_update_count") and hasattr(app, "_css_update_count"):
         screen._css_update_count = app._css_update_count
+
+
+def mount_mode_screen(app: App, mode: str) -> Screen | None:
+    """Build and mount the screen of `mode` (an `add_mode` factory) without showing it, so that its
+    first visit costs what a later one does; None when it is mounted already or cannot be.
+
+    Why the internals: Textual creates a mode's screen only inside `App.switch_mode` (`_init_mode`),
+    which also makes it current and posts ScreenResume to it; `install_screen` only records it,
+    unmounted. This does what `_init_mode` does up to showing it: the factory's screen is
+    registered (composed and mounted, its `on_mount` runs) and becomes the mode's stack, so the
+    later `switch_mode` finds it and only resumes it. Measured on the 100,000-pod synthetic cluster
+    (benchmarks/console.md): a first visit of Nodes paid ~25 ms of UI-thread CPU composing and
+    mounting plus its rows, before the frame.
+    """
+    if not all(hasattr(app, name) for name in ("_modes", "_screen_stacks", "_get_screen", "_load_screen_css")):
+        return None
+    factory = app._modes.get(mode)
+    if app._screen_stacks.get(mode) or not callable(factory) or isinstance(factory, Screen):
+        return None
+    screen, _ = app._get_screen(factory())
+    app._screen_stacks[mode] = [screen]
+    app._load_screen_css(screen)
+    return screen
+
+
+def switch_mode_at_once(app: App, mode: str) -> None:
+    """`App.switch_mode`, without its 50 ms hold on output when `mode`'s screen is mounted already.
+
+    Why: `switch_mode` always calls `delay_update()` (50 ms), which masks a new screen composing
+    its widgets; a screen that is mounted (visited before, or mounted ahead by
+    `mount_mode_screen`) shows complete at once, so the hold only delays the frame, and the frame
+    rendered during it is rendered again after it (benchmarks/console.md: 50 ms of every screen
+    switch's keystroke-to-frame, and a second full render). A mode not mounted yet keeps the hold.
+    The internal: `_screen_stacks`, to see whether the mode's screen exists and is mounted.
+    """
+    stack = app._screen_stacks.get(mode) if hasattr(app, "_screen_stacks") else None
+    if not stack or not stack[0].is_mounted:
+        app.switch_mode(mode)
+        return
+    app.delay_update = _no_delay  # type: ignore[method-assign]  # this call only: the instance attribute goes below
+    try:
+        app.switch_mode(mode)
+    finally:
+        del app.delay_update
+
+
+def _no_delay(delay: float = 0.05) -> None:
+    """`App.delay_update` for `switch_mode_at_once`: no hold."""
 
 
 class CrashRecorder:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import WorkerState
@@ -27,6 +28,7 @@ from netpol_tui.screens.row_building import ROWS_PAUSE_SECONDS as ROWS_PAUSE_SEC
 from netpol_tui.screens.row_building import ROWS_SLICE_SECONDS as ROWS_SLICE_SECONDS
 from netpol_tui.screens.row_building import RowBuilding
 from netpol_tui.screens.state import ConsoleState, banner_lines, unloaded_text
+from netpol_tui.screens.warmup import warm_ahead
 from netpol_tui.textual_compat import mark_styles_current
 from netpol_tui.widgets.banner import Banner
 from netpol_tui.widgets.breadcrumb import Breadcrumb
@@ -173,6 +175,20 @@ class ModeScreen(RowBuilding, Screen):
         self._deferred_state: ConsoleState | None = None
         self._rows_setup()
 
+    @property
+    def being_removed(self) -> bool:
+        """The app is quitting and this screen's widgets are going (or, mounted ahead, never came)."""
+        return not self.display or not self.app.is_running or not self.children
+
+    def check_message_enabled(self, message: Message) -> bool:
+        """A screen being removed (the app quitting) drops what its workers and lists post after that
+        began: its widgets are going, and a handler querying them would end the console with an
+        error on `q` (`display` is False from the moment Textual starts pruning it; a screen mounted
+        ahead while the app quits may have no widgets at all). Textual's own messages and events pass."""
+        if type(message).__module__.startswith("netpol_tui.") and self.being_removed:
+            return False  # only the console's own messages: Textual's (Prune among them) always pass
+        return super().check_message_enabled(message)
+
     def prebuild_followed(self, snapshot: Any) -> None:
         """Hook: the app starts the checks of a followed `snapshot`; a screen whose rows need only
         the snapshot may build them now and show them with the state that brings it."""
@@ -199,6 +215,8 @@ class ModeScreen(RowBuilding, Screen):
         return list(seen.values())
 
     def on_mount(self) -> None:
+        if self.being_removed:
+            return  # mounted ahead (screens/warmup.py) just as the app quits: its widgets never came
         self._show_console_state(self.app.state)
         self.watch(self.app, "state", self._state_changed, init=False)
         self.call_after_refresh(self._try_reveal)
@@ -230,6 +248,8 @@ class ModeScreen(RowBuilding, Screen):
                 virtual_list.empty_text = self._empty_texts.get(virtual_list.id, virtual_list.empty_text)
             self._empty_texts = {}
         self.show_state(state, previous)
+        if state.report is not None and self.is_current:
+            warm_ahead(self.app)  # the other screens, mounted hidden before their first visit (warmup.py)
 
     def show_unloaded(self, state: ConsoleState) -> None:
         """Nothing loaded: every list and placeholder says loading, or why it failed (never "Loading…"

@@ -79,7 +79,9 @@ class Navigator:
 
     def _enter(self: Any, crumb: Crumb, reveal: bool = True) -> None:
         if crumb.mode != self.current_mode:
-            self.switch_mode(crumb.mode)
+            from netpol_tui.textual_compat import switch_mode_at_once
+
+            switch_mode_at_once(self, crumb.mode)  # a mounted screen shows at once (no 50 ms hold)
         screen = self.screen
         if reveal and (crumb.ref is not None or crumb.selected is not None):
             screen.request_reveal(crumb.ref, crumb.selected)

@@ -109,6 +109,10 @@ def pool_copy_choice(enforcement: Any, progress: Any, node: Any) -> PoolCopy:
                                     f"recreation ({why})"))
 
 
+#: Observations kept for the observed rate (the rate uses a window of the latest; see observed_rate.py).
+MAX_SAMPLES = 200
+
+
 class NodesScreen(ModeScreen):
     MODE = "nodes"
     PLACEHOLDERS = ("nodes-progress",)
@@ -118,7 +122,9 @@ class NodesScreen(ModeScreen):
     def __init__(self) -> None:
         super().__init__()
         self.progress: Any = None
+        #: (time, nodes in the expected state) per snapshot shown this session, and the ETA from them.
         self.samples: list[tuple[datetime, int]] = []
+        self.observed: Any = None
         self.live_note = ""
 
     def compose_body(self) -> ComposeResult:
@@ -138,16 +144,18 @@ class NodesScreen(ModeScreen):
         if previous is None or previous.snapshot is not snapshot or previous.enforcement is not enforcement:
             if previous is None or (previous.snapshot is not snapshot and not state.followed):
                 self.samples = []  # a new load; a followed update continues the observed rate
-            self._refresh(snapshot, enforcement)
             if state.followed and previous is not None and previous.snapshot is not snapshot:
-                self._sample(snapshot)
+                self.live_note = f"live · updated {snapshot.captured_at:%H:%M:%S} UTC"
+            self._refresh(snapshot, enforcement)
 
     def _refresh(self, snapshot: Any, enforcement: Any) -> None:
         expect = None
         if enforcement is not None:
-            from netpol_tui.runbooks import recreation_progress
+            from netpol_tui.runbooks import observed_eta, recreation_progress
 
-            self.progress = recreation_progress(snapshot, enforcement, self.samples)
+            self.progress = recreation_progress(snapshot, enforcement)
+            self._observe(snapshot.captured_at, self.progress)
+            self.observed = observed_eta(self.samples, self.progress.total)
             direction = self.progress.direction
             expect = True if direction == "enabling" or enforcement.calico_enforcement else (
                 False if direction == "disabling" else None)
@@ -156,10 +164,12 @@ class NodesScreen(ModeScreen):
         self.query_one("#nodes-commands", Static).update(self._commands_block())
         from netpol_tui.screens.identity import age_basis
 
+        # `c` copies a pool's upgrade command only where nodes are recreated (Calico); elsewhere it says why not
+        keys = "c copies the node pool's upgrade command · y YAML" if enforcement is not None and \
+            enforcement.is_standard_legacy else "y YAML"
         title = Text.assemble(("Nodes  ", "bold"), (f"{len(snapshot.nodes)} nodes", ""),
                               (f"   {self.live_note}" if self.live_note else "", "bold green"),
-                              (f"   {age_basis(snapshot)}", "dim"),
-                              ("   c copies the node pool's upgrade command · y YAML", "dim"))
+                              (f"   {age_basis(snapshot)}", "dim"), (f"   {keys}", "dim"))
         self.query_one("#nodes-title", Static).update(title)
         calico = enforcement is None or enforcement.is_standard_legacy or str(enforcement.mode) == "unknown"
         node_list = self.query_one("#nodes", VirtualList)
@@ -200,8 +210,7 @@ class NodesScreen(ModeScreen):
                                                         style="green" if done == pool.total else "yellow"))
         lines.append(grid)
         if progress.pending:
-            eta = "ETA " + progress.eta.text if progress.eta else "ETA unknown: " + progress.eta_reason
-            lines.append(Text(clean(eta, 400)))
+            lines.append(Text(clean(self._eta_line(progress), 600)))
         if progress.notice:
             lines.append(Text(clean(progress.notice, 800), style="yellow" if progress.pending else ""))
         return Group(*lines)
@@ -235,11 +244,31 @@ class NodesScreen(ModeScreen):
 
     # ------------------------------------------------------------------ followed updates
 
-    def _sample(self, snapshot: Any) -> None:
-        """One (time, nodes done) observation of a live update: the ETA comes from the observed rate."""
-        self.live_note = f"live · updated {snapshot.captured_at:%H:%M:%S} UTC"
-        if self.progress is not None and self.progress.pending:
-            self.samples = [*self.samples[-50:], (snapshot.captured_at, self.progress.done)]
+    def _observe(self, when: datetime, progress: Any) -> None:
+        """One (time, nodes in the expected state) observation per snapshot shown while recreation is
+        pending: the observed rate of this session (runbooks/observed_rate.py) comes from them."""
+        if not progress.pending:
+            self.samples = []
+        elif not self.samples or self.samples[-1] != (when, progress.done):
+            self.samples = [*self.samples[-(MAX_SAMPLES - 1):], (when, progress.done)]
+
+    def _eta_line(self, progress: Any) -> str:
+        """`Progress 10/12 · ETA ... from the observed rate ...`; until the rate is known, the ETA the
+        running operation's progress gives (said so), else why none is known."""
+        observed = self.observed
+        became = "became enforcing" if progress.direction == "enabling" else "stopped enforcing"
+        head = f"Progress {progress.done}/{progress.total} nodes · "
+        if observed is not None and observed.known:
+            return head + observed.text(became)
+        state = self.console_state
+        following = state is not None and bool(state.follow or state.followed)
+        if not following:  # a snapshot read once: no rate can be observed, so none is promised
+            return head + (f"ETA {progress.eta.text}" if progress.eta is not None else
+                           f"ETA unknown: {progress.eta_reason}; the source is not followed, so no rate is observed")
+        rate = observed.reason if observed is not None else "not observed yet"
+        if progress.eta is not None:
+            return head + f"ETA {progress.eta.text}; observed rate unknown: {rate}"
+        return head + f"ETA unknown: {rate}; {progress.eta_reason}"
 
     # ------------------------------------------------------------------ copy / YAML
 

@@ -101,7 +101,14 @@ class RowBuilding(Screen):
 
         self.run_worker(work(), exit_on_error=False, name=f"rows:{queue}", group=f"rows:{queue}")
 
+    @property
+    def being_removed(self) -> bool:
+        """Hook (ModeScreen): the app is quitting and this screen's widgets are going."""
+        return False
+
     def on_rows_prepared(self, message: RowsPrepared) -> None:
+        if self.being_removed:
+            return
         if len(message.rows) > BIG_LIST:
             freeze_long_lived()  # the rows live as long as the snapshot: no need to rescan them in every collection
         started = time.perf_counter()

@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SHIM = ROOT / "netpol_tui" / "textual_compat.py"
 #: The internals netpol_tui/textual_compat.py still uses (its docstring says why each has no public
 #: replacement on the installed Textual); exactly these, so the set shrinks when the shim does.
-SHIM_INTERNALS = {"_css_update_count", "_handle_exception"}
+SHIM_INTERNALS = {"_css_update_count", "_handle_exception", "_modes", "_screen_stacks", "_get_screen",
+                  "_load_screen_css"}
 #: Internals once used elsewhere (issue 11), replaced by public API: run_test/pilot, App.notify,
 #: snapshots.
 FORMER_INTERNALS = {"_compositor", "_background_screens", "_driver", "_notifications", "active_app"}
