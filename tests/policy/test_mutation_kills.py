@@ -394,3 +394,56 @@ def test_the_pasted_sentence_shows_the_service_port_beside_the_target_port():
     assert verdict.port == 5432 and "on TCP port 5432 (Service port 80) is ALLOWED" in verdict.sentences()[0]
     direct = ask(eng, "shop/web-0", "shop/db-0", 5432).sentences()[0]
     assert "Service port" not in direct
+
+
+# kills: common.py `MAX_RULES_SHOWN = 3` (+1/-1): a denial spells out the three nearest rules of a
+# policy (each fails only at its peer here) and counts the rest, in the singular for one
+def test_a_denial_spells_out_three_nearest_rules_and_counts_the_rest():
+    def reasons(count):
+        rules = [{"from": [{"podSelector": {"matchLabels": {"app": f"cache-{i}"}}}]} for i in range(count)]
+        allow = policy("db-in", "shop", podSelector={"matchLabels": {"app": "db"}}, ingress=rules)
+        return ask(engine((allow,), "calico"), "shop/web-0", "shop/db-0", 5432).ingress.denied_because
+
+    def shown(found):
+        return sorted({r.split(" of policy")[0] for r in found if r.startswith("peer 0 of ingress rule")})
+
+    four = reasons(4)
+    assert shown(four) == ["peer 0 of ingress rule 0", "peer 0 of ingress rule 1", "peer 0 of ingress rule 2"]
+    assert "1 more ingress rule of policy shop/db-in fails as closely" in four
+    five = reasons(5)
+    assert len(shown(five)) == 3 and "2 more ingress rules of policy shop/db-in fail as closely" in five
+    three = reasons(3)
+    assert len(shown(three)) == 3 and not any("more ingress rule" in r for r in three)
+
+
+# the plural fix in explanation.py: beyond MAX_PEERS_SHOWN (4) peers or port entries of a nearest
+# rule, the rest are counted through text.plural ("1 more peer ... does not", "2 more ... do not")
+def test_a_denial_counts_the_peers_and_port_entries_it_does_not_spell_out():
+    def reasons(peers, ports):
+        rule = {"from": [{"podSelector": {"matchLabels": {"app": f"cache-{i}"}}} for i in range(peers)],
+                "ports": [{"protocol": "TCP", "port": 6000 + i} for i in range(ports)]}
+        allow = policy("db-in", "shop", podSelector={"matchLabels": {"app": "db"}}, ingress=[rule])
+        return ask(engine((allow,), "calico"), "shop/web-0", "shop/db-0", 5432).ingress.denied_because
+
+    one = reasons(5, 5)
+    assert "1 more peer of ingress rule 0 of policy shop/db-in does not match the source either" in one
+    assert "1 more port entry of ingress rule 0 of policy shop/db-in does not match either" in one
+    two = reasons(6, 6)
+    assert "2 more peers of ingress rule 0 of policy shop/db-in do not match the source either" in two
+    assert "2 more port entries of ingress rule 0 of policy shop/db-in do not match either" in two
+    assert not any(" more " in r for r in reasons(4, 4))
+
+
+# kills: unread.py CRD_RESOURCES `("ciliumnetworkpolicies.cilium.io", True)` -> False: a
+# CiliumNetworkPolicy is namespaced, so the permission to list it everywhere is asked with -A; a
+# CiliumClusterwideNetworkPolicy is cluster-scoped and takes no namespace flag
+def test_an_unread_cilium_policy_names_each_resource_with_its_scope():
+    from netpol_tui.model.snapshot import Kind
+    from netpol_tui.policy.unread import Unread
+
+    reason = ("ciliumnetworkpolicies.cilium.io is forbidden; "
+              "ciliumclusterwidenetworkpolicies.cilium.io is forbidden")
+    sentence = Unread(snapshot(pods(), (), unread=[(Kind.CILIUM_POLICY, reason)])).crd_sentence(Kind.CILIUM_POLICY)
+    assert sentence is not None
+    assert "`kubectl auth can-i list ciliumnetworkpolicies.cilium.io -A`" in sentence
+    assert "`kubectl auth can-i list ciliumclusterwidenetworkpolicies.cilium.io`" in sentence
