@@ -371,3 +371,27 @@ def test_ki003_recognises_a_loose_agent_pod_by_its_owner_name():
     assert finding.subject.name == "ip-masq-agent-x7k2p"
     assert finding.message.startswith("Manually deployed ip-masq-agent cannot run on 1 node that lacks "
                                       f"{masq}=true")
+
+
+# kills: gke_enforcement.py GKE016 `if state.mode is Mode.UNKNOWN and state.maintenance.configured`
+# (dropped, `and` -> `or`, `is` -> `is not`): a maintenance window or exclusion delays the node
+# recreation an enforcement change needs, so with one configured and a description trimmed of the
+# enforcement fields, whether recreation is pending (and held back) is unknown; with none
+# configured nothing can hold recreation back and GKE016 is clean whatever the mode
+def test_gke016_is_unknown_only_when_a_window_is_set_and_the_enforcement_mode_is_not():
+    from netpol_tui.checks.enforcement import EnforcementState
+    from tests.checks.helpers import node
+    from tests.checks.make_fixtures import _maintenance
+
+    trimmed = {"name": "prod", "location": "europe-west1", "currentMasterVersion": "1.30.5-gke.1014001"}
+    nodes = lst("Node", [node("n1"), node("n2", labelled=False)])
+
+    def report(description):
+        docs = (description, nodes, lst("NetworkPolicy", [policy("deny")]), lst("Pod", []))
+        return EnforcementState.from_snapshot(snapshot(*docs)).mode, run_checks(snapshot(*docs), select="GKE016")
+
+    mode, windowed = report({**trimmed, "maintenancePolicy": _maintenance()})
+    assert str(mode) == "unknown" and windowed.findings == ()
+    assert [u.id for u in windowed.unknown] == ["GKE016"] and "trimmed" in windowed.unknown[0].reason
+    mode, plain = report(trimmed)
+    assert str(mode) == "unknown" and plain.findings == () and plain.unknown == ()

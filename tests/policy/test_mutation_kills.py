@@ -447,3 +447,21 @@ def test_an_unread_cilium_policy_names_each_resource_with_its_scope():
     assert sentence is not None
     assert "`kubectl auth can-i list ciliumnetworkpolicies.cilium.io -A`" in sentence
     assert "`kubectl auth can-i list ciliumclusterwidenetworkpolicies.cilium.io`" in sentence
+
+
+# kills: index.py namespace_labels `if labels is None` (dropped, `is` -> `is not`): a namespace
+# that holds pods but whose Namespace object is not in the snapshot (a stale or partial read)
+# still has the label kubernetes.io/metadata.name=<its name>, which the API server sets on every
+# namespace (Kubernetes 1.21+); its other labels are not invented
+def test_an_unlisted_namespace_still_carries_its_metadata_name_label():
+    import dataclasses
+
+    from tests.policy.builders import namespace
+
+    snap = snapshot([*pods(), pod("job-0", "batch", {"app": "job"}, "10.1.0.9")], ())
+    snap = dataclasses.replace(snap, namespaces=(namespace("shop", {"kubernetes.io/metadata.name": "shop"}),))
+    eng = PolicyEngine(snap, "calico")
+    by_name = LabelSelector({"kubernetes.io/metadata.name": "batch"})
+    assert eng.namespace_labels("batch") == {"kubernetes.io/metadata.name": "batch"}
+    assert eng.namespaces_matching(by_name) == ("batch",)
+    assert eng.namespaces_matching(LabelSelector({"team": "batch"})) == ()
