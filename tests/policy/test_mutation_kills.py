@@ -465,3 +465,32 @@ def test_an_unlisted_namespace_still_carries_its_metadata_name_label():
     assert eng.namespace_labels("batch") == {"kubernetes.io/metadata.name": "batch"}
     assert eng.namespaces_matching(by_name) == ("batch",)
     assert eng.namespaces_matching(LabelSelector({"team": "batch"})) == ()
+
+
+# kills: verdicts.py DirectionResult.known and Verdict.known (`return self.allowed is not None` ->
+# False / True): an answer is known when it is ALLOWED or DENIED, and not when the NetworkPolicies
+# it depends on were not read
+def test_known_is_true_exactly_for_definite_answers():
+    from netpol_tui.model.snapshot import Kind
+
+    allowed = ask(engine((), "calico"), "shop/web-0", "shop/db-0", 5432)
+    denied = ask(engine(), "shop/web-0", "shop/db-0", 5432)
+    unread = engine((), "calico", unread=[(Kind.NETWORK_POLICY, "netpol: forbidden")])
+    unknown = ask(unread, "shop/web-0", "shop/db-0", 5432)
+    assert allowed.allowed is True and allowed.known and allowed.ingress.known and allowed.egress.known
+    assert denied.allowed is False and denied.known and denied.ingress.known
+    assert unknown.allowed is None and not unknown.known and not unknown.ingress.known
+
+
+# kills: verdicts.py sentences' `if self.allowed is None` flipped: the pasted sentences of an
+# UNKNOWN answer list the data that was not read; an ALLOWED one has no such section
+def test_the_pasted_sentences_list_the_missing_data_only_for_unknown_answers():
+    from netpol_tui.model.snapshot import Kind
+
+    unread = engine((), "calico", unread=[(Kind.NETWORK_POLICY, "netpol: forbidden")])
+    unknown = ask(unread, "shop/web-0", "shop/db-0", 5432).sentences()
+    assert "is UNKNOWN" in unknown[0] and unknown[1] == "It depends on data that was not read:"
+    assert any(line.startswith("  ? ") and "netpol: forbidden" in line for line in unknown)
+    allowed = ask(engine((), "calico"), "shop/web-0", "shop/db-0", 5432).sentences()
+    assert "is ALLOWED" in allowed[0]
+    assert not any("not read" in line or line.startswith("  ? ") for line in allowed)
