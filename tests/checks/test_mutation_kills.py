@@ -395,3 +395,27 @@ def test_gke016_is_unknown_only_when_a_window_is_set_and_the_enforcement_mode_is
     assert [u.id for u in windowed.unknown] == ["GKE016"] and "trimmed" in windowed.unknown[0].reason
     mode, plain = report(trimmed)
     assert str(mode) == "unknown" and plain.findings == () and plain.unknown == ()
+
+
+# BUG FIX (found in the second pass, checks/cilium.py `_rule_ports`): a NetworkPolicy rule without
+# `ports` allows every port of every protocol (TCP, UDP and SCTP), so a Cilium deny of all TCP
+# ports leaves the rule's UDP and SCTP traffic flowing: GKE026 must not call it dead. It was probed
+# on TCP only and reported; a deny of every port with protocol ANY still shadows it in full.
+def test_gke026_a_rule_without_ports_is_shadowed_only_by_a_deny_of_every_protocol():
+    from tests.checks.make_fixtures import ccnp, fqdn_cluster, world
+
+    mail = pod("mail-0", labels={"app": "mail"}, ip="10.64.0.20",
+               ports=[{"name": "smtp", "containerPort": 25, "protocol": "TCP"}])
+    web = pod("web-0", labels={"app": "web"}, ip="10.64.0.21")
+    allow = policy("mail-in", "shop", {"podSelector": {"matchLabels": {"app": "mail"}}, "policyTypes": ["Ingress"],
+                                       "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "web"}}}]}]})
+
+    def found(protocol):
+        deny = lst("CiliumClusterwideNetworkPolicy", [ccnp("no-traffic", {
+            "endpointSelector": {"matchLabels": {"app": "mail"}},
+            "ingressDeny": [{"fromEntities": ["all"], "toPorts": [{"ports": [{"port": "0", "protocol": protocol}]}]}]})])
+        return findings("GKE026", fqdn_cluster(), *world(policies=[allow], pods=[mail, web], extra=[deny]))
+
+    assert found("TCP") == []
+    (dead,) = found("ANY")
+    assert dead.subject.name == "mail-in" and "ingressDeny[0] of CCNP no-traffic" in dead.message
