@@ -494,3 +494,31 @@ def test_the_pasted_sentences_list_the_missing_data_only_for_unknown_answers():
     allowed = ask(engine((), "calico"), "shop/web-0", "shop/db-0", 5432).sentences()
     assert "is ALLOWED" in allowed[0]
     assert not any("not read" in line or line.startswith("  ? ") for line in allowed)
+
+
+# kills: addresses.py subtract's `if v != version or last < low or first > high` dropped: removing
+# a range that misses a piece leaves that piece as it was. An ipBlock 10.0.0.0/22 with excepts
+# 10.0.1.0/24 and 10.0.3.0/24 matches exactly 10.0.0.0/24 and 10.0.2.0/24, so a sweep of the /22
+# leaves the two excepts uncovered and nothing else
+def test_an_ip_block_with_two_excepts_covers_exactly_the_pieces_between_them():
+    block = {"ipBlock": {"cidr": "10.0.0.0/22", "except": ["10.0.1.0/24", "10.0.3.0/24"]}}
+    allow = policy("db-in", "shop", podSelector={"matchLabels": {"app": "db"}}, ingress=[{"from": [block]}])
+    eng = engine((allow,), "calico")
+    sweep = eng.evaluate_cidr(eng.pod("shop", "db-0"), "10.0.0.0/22", 5432, "TCP", "Ingress")
+    assert sweep.partially_allowed and not sweep.fully_allowed
+    assert sweep.uncovered == ("10.0.1.0/24", "10.0.3.0/24")
+    inside = eng.evaluate_cidr(eng.pod("shop", "db-0"), "10.0.2.0/24", 5432, "TCP", "Ingress")
+    assert inside.fully_allowed and inside.uncovered == ()
+
+
+# kills: addresses.py subtract's `last < low` -> `<=` and `first > high` -> `>=`: an except of the
+# block's first or last address alone (a /32 at either end) removes that one address
+def test_an_except_of_the_first_or_last_address_removes_that_address():
+    def uncovered(excepted):
+        block = {"ipBlock": {"cidr": "10.0.0.0/24", "except": [excepted]}}
+        allow = policy("db-in", "shop", podSelector={"matchLabels": {"app": "db"}}, ingress=[{"from": [block]}])
+        eng = engine((allow,), "calico")
+        return eng.evaluate_cidr(eng.pod("shop", "db-0"), "10.0.0.0/24", 5432, "TCP", "Ingress").uncovered
+
+    assert uncovered("10.0.0.0/32") == ("10.0.0.0/32",)
+    assert uncovered("10.0.0.255/32") == ("10.0.0.255/32",)
