@@ -522,3 +522,21 @@ def test_an_except_of_the_first_or_last_address_removes_that_address():
 
     assert uncovered("10.0.0.0/32") == ("10.0.0.0/32",)
     assert uncovered("10.0.0.255/32") == ("10.0.0.255/32",)
+
+
+# kills: unread.py _satisfiable's `op in (_SELECTOR_IN, _SELECTOR_EXISTS)` -> `not in`: for a
+# namespace whose labels were not read, a namespaceSelector `team DoesNotExist` may or may not
+# match (unknown), while `team Exists` with `team DoesNotExist` contradicts itself (never matches)
+def test_a_namespace_selector_on_unread_labels_is_unknown_unless_it_contradicts_itself():
+    from netpol_tui.policy.selectors import CompiledSelector
+    from netpol_tui.policy.unread import namespace_match_without_labels
+
+    def match(*terms):
+        reqs = tuple(LabelSelectorRequirement(key, op, tuple(values)) for key, op, values in terms)
+        return namespace_match_without_labels(CompiledSelector(LabelSelector({}, reqs)), "batch")
+
+    absent = ("team", SelectorOperator.DOES_NOT_EXIST, ())
+    assert match(absent) is None
+    assert match(("team", SelectorOperator.NOT_IN, ("a",))) is None
+    assert match(("team", SelectorOperator.EXISTS, ()), absent) is False
+    assert match(("team", SelectorOperator.IN, ("a",)), absent) is False
