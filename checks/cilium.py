@@ -130,7 +130,8 @@ def _rule_ports(rule: PolicyRule, target: Pod | None) -> list[tuple[int, str]] |
     """(port, protocol) the rule opens toward target; None when a named port does not resolve."""
     if not rule.ports:
         declared = [(p.container_port, p.protocol) for p in (target.ports if target else ()) if p.container_port]
-        return [*dict.fromkeys(declared), (CANARY_PORT, "TCP")]
+        # no ports: every port of every protocol is allowed, so a deny of TCP alone leaves UDP/SCTP open
+        return [*dict.fromkeys(declared), *((CANARY_PORT, protocol) for protocol in ("TCP", "UDP", "SCTP"))]
     out: list[tuple[int, str]] = []
     for entry in rule.ports:
         if entry.port is None:

@@ -174,7 +174,7 @@ def check_nodes_not_enforcing(ctx: Context) -> Iterator[Hit]:
                 evidence.append(Evidence(f"Node {node_name} metadata.labels[{CALICO_READY_LABEL}]",
                                          f"{node.labels.get(CALICO_READY_LABEL, 'absent')} ({status})", "true"))
             if len(nodes) > 20:
-                evidence.append(Evidence("Node", f"... and {len(nodes) - 20} more unlabelled nodes"))
+                evidence.append(Evidence("Node", f"... and {plural(len(nodes) - 20, 'more unlabelled node')}"))
             exposed = sorted(f"{p.namespace}/{p.name}" for n in nodes for p in pods_on.get(n, ()) if not p.host_network)
             if exposed:
                 evidence.append(Evidence("Pods on these nodes (not protected)", f"{len(exposed)}: {listed(exposed)}"))

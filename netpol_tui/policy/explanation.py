@@ -34,6 +34,7 @@ from netpol_tui.policy.results import (
 )
 from netpol_tui.policy.selectors import explain_terms, failure_text, selector_text
 from netpol_tui.policy.unread import namespace_match_without_labels
+from netpol_tui.text import plural
 
 
 class ExplanationMixin(PolicyIndex):
@@ -61,8 +62,8 @@ class ExplanationMixin(PolicyIndex):
                         else "named ports resolve on the destination pod's containers")
                 reasons.append(self.unread.because(kind, f"whether a port entry of {rule_text} matches "
                                                          f"{t.protocol} {t.port} ({what})"))
-        if len(undecided) > MAX_RULES_SHOWN * 2:
-            reasons.append(f"{len(undecided) - MAX_RULES_SHOWN * 2} more rules are undecided likewise")
+        if (extra := len(undecided) - MAX_RULES_SHOWN * 2) > 0:
+            reasons.append(f"{plural(extra, 'more rule')} {'is' if extra == 1 else 'are'} undecided likewise")
         unique: list[str] = []
         for reason in reasons:
             if reason not in unique:
@@ -111,18 +112,18 @@ class ExplanationMixin(PolicyIndex):
                     for j, peer in enumerate(rule.peers[:MAX_PEERS_SHOWN]):
                         reasons.append(f"peer {j} of {rule_text}"
                                        f"{self._peer_failure(policy, peer.peer, other, other_ip, role, model)}")
-                    if len(rule.peers) > MAX_PEERS_SHOWN:
-                        reasons.append(f"{len(rule.peers) - MAX_PEERS_SHOWN} more peers of {rule_text} "
-                                       f"do not match the {role} either")
+                    if (extra := len(rule.peers) - MAX_PEERS_SHOWN) > 0:
+                        reasons.append(f"{plural(extra, 'more peer')} of {rule_text} "
+                                       f"{'does' if extra == 1 else 'do'} not match the {role} either")
                 if port_index == NO_MATCH:
                     for k, port in enumerate(rule.ports[:MAX_PEERS_SHOWN]):
                         reasons.append(f"port entry {k} of {rule_text}: {self._port_failure(port, t, model)}")
-                    if len(rule.ports) > MAX_PEERS_SHOWN:
-                        reasons.append(f"{len(rule.ports) - MAX_PEERS_SHOWN} more port entries of {rule_text} "
-                                       "do not match either")
-            if len(nearest) > MAX_RULES_SHOWN:
-                reasons.append(f"{len(nearest) - MAX_RULES_SHOWN} more {word} rules of policy {pname} "
-                               "fail as closely")
+                    if (extra := len(rule.ports) - MAX_PEERS_SHOWN) > 0:
+                        reasons.append(f"{plural(extra, 'more port entry', 'more port entries')} of {rule_text} "
+                                       f"{'does' if extra == 1 else 'do'} not match either")
+            if (extra := len(nearest) - MAX_RULES_SHOWN) > 0:
+                reasons.append(f"{plural(extra, f'more {word} rule')} of policy {pname} "
+                               f"{'fails' if extra == 1 else 'fail'} as closely")
         for pname in empty:
             reasons.append(f"policy {pname} lists {direction} in policyTypes and has no {word} rules: it "
                            f"isolates {subject.name} and allows no {word} traffic by itself")

@@ -394,3 +394,149 @@ def test_the_pasted_sentence_shows_the_service_port_beside_the_target_port():
     assert verdict.port == 5432 and "on TCP port 5432 (Service port 80) is ALLOWED" in verdict.sentences()[0]
     direct = ask(eng, "shop/web-0", "shop/db-0", 5432).sentences()[0]
     assert "Service port" not in direct
+
+
+# kills: common.py `MAX_RULES_SHOWN = 3` (+1/-1): a denial spells out the three nearest rules of a
+# policy (each fails only at its peer here) and counts the rest, in the singular for one
+def test_a_denial_spells_out_three_nearest_rules_and_counts_the_rest():
+    def reasons(count):
+        rules = [{"from": [{"podSelector": {"matchLabels": {"app": f"cache-{i}"}}}]} for i in range(count)]
+        allow = policy("db-in", "shop", podSelector={"matchLabels": {"app": "db"}}, ingress=rules)
+        return ask(engine((allow,), "calico"), "shop/web-0", "shop/db-0", 5432).ingress.denied_because
+
+    def shown(found):
+        return sorted({r.split(" of policy")[0] for r in found if r.startswith("peer 0 of ingress rule")})
+
+    four = reasons(4)
+    assert shown(four) == ["peer 0 of ingress rule 0", "peer 0 of ingress rule 1", "peer 0 of ingress rule 2"]
+    assert "1 more ingress rule of policy shop/db-in fails as closely" in four
+    five = reasons(5)
+    assert len(shown(five)) == 3 and "2 more ingress rules of policy shop/db-in fail as closely" in five
+    three = reasons(3)
+    assert len(shown(three)) == 3 and not any("more ingress rule" in r for r in three)
+
+
+# the plural fix in explanation.py: beyond MAX_PEERS_SHOWN (4) peers or port entries of a nearest
+# rule, the rest are counted through text.plural ("1 more peer ... does not", "2 more ... do not")
+def test_a_denial_counts_the_peers_and_port_entries_it_does_not_spell_out():
+    def reasons(peers, ports):
+        rule = {"from": [{"podSelector": {"matchLabels": {"app": f"cache-{i}"}}} for i in range(peers)],
+                "ports": [{"protocol": "TCP", "port": 6000 + i} for i in range(ports)]}
+        allow = policy("db-in", "shop", podSelector={"matchLabels": {"app": "db"}}, ingress=[rule])
+        return ask(engine((allow,), "calico"), "shop/web-0", "shop/db-0", 5432).ingress.denied_because
+
+    one = reasons(5, 5)
+    assert "1 more peer of ingress rule 0 of policy shop/db-in does not match the source either" in one
+    assert "1 more port entry of ingress rule 0 of policy shop/db-in does not match either" in one
+    two = reasons(6, 6)
+    assert "2 more peers of ingress rule 0 of policy shop/db-in do not match the source either" in two
+    assert "2 more port entries of ingress rule 0 of policy shop/db-in do not match either" in two
+    assert not any(" more " in r for r in reasons(4, 4))
+
+
+# kills: unread.py CRD_RESOURCES `("ciliumnetworkpolicies.cilium.io", True)` -> False: a
+# CiliumNetworkPolicy is namespaced, so the permission to list it everywhere is asked with -A; a
+# CiliumClusterwideNetworkPolicy is cluster-scoped and takes no namespace flag
+def test_an_unread_cilium_policy_names_each_resource_with_its_scope():
+    from netpol_tui.model.snapshot import Kind
+    from netpol_tui.policy.unread import Unread
+
+    reason = ("ciliumnetworkpolicies.cilium.io is forbidden; "
+              "ciliumclusterwidenetworkpolicies.cilium.io is forbidden")
+    sentence = Unread(snapshot(pods(), (), unread=[(Kind.CILIUM_POLICY, reason)])).crd_sentence(Kind.CILIUM_POLICY)
+    assert sentence is not None
+    assert "`kubectl auth can-i list ciliumnetworkpolicies.cilium.io -A`" in sentence
+    assert "`kubectl auth can-i list ciliumclusterwidenetworkpolicies.cilium.io`" in sentence
+
+
+# kills: index.py namespace_labels `if labels is None` (dropped, `is` -> `is not`): a namespace
+# that holds pods but whose Namespace object is not in the snapshot (a stale or partial read)
+# still has the label kubernetes.io/metadata.name=<its name>, which the API server sets on every
+# namespace (Kubernetes 1.21+); its other labels are not invented
+def test_an_unlisted_namespace_still_carries_its_metadata_name_label():
+    import dataclasses
+
+    from tests.policy.builders import namespace
+
+    snap = snapshot([*pods(), pod("job-0", "batch", {"app": "job"}, "10.1.0.9")], ())
+    snap = dataclasses.replace(snap, namespaces=(namespace("shop", {"kubernetes.io/metadata.name": "shop"}),))
+    eng = PolicyEngine(snap, "calico")
+    by_name = LabelSelector({"kubernetes.io/metadata.name": "batch"})
+    assert eng.namespace_labels("batch") == {"kubernetes.io/metadata.name": "batch"}
+    assert eng.namespaces_matching(by_name) == ("batch",)
+    assert eng.namespaces_matching(LabelSelector({"team": "batch"})) == ()
+
+
+# kills: verdicts.py DirectionResult.known and Verdict.known (`return self.allowed is not None` ->
+# False / True): an answer is known when it is ALLOWED or DENIED, and not when the NetworkPolicies
+# it depends on were not read
+def test_known_is_true_exactly_for_definite_answers():
+    from netpol_tui.model.snapshot import Kind
+
+    allowed = ask(engine((), "calico"), "shop/web-0", "shop/db-0", 5432)
+    denied = ask(engine(), "shop/web-0", "shop/db-0", 5432)
+    unread = engine((), "calico", unread=[(Kind.NETWORK_POLICY, "netpol: forbidden")])
+    unknown = ask(unread, "shop/web-0", "shop/db-0", 5432)
+    assert allowed.allowed is True and allowed.known and allowed.ingress.known and allowed.egress.known
+    assert denied.allowed is False and denied.known and denied.ingress.known
+    assert unknown.allowed is None and not unknown.known and not unknown.ingress.known
+
+
+# kills: verdicts.py sentences' `if self.allowed is None` flipped: the pasted sentences of an
+# UNKNOWN answer list the data that was not read; an ALLOWED one has no such section
+def test_the_pasted_sentences_list_the_missing_data_only_for_unknown_answers():
+    from netpol_tui.model.snapshot import Kind
+
+    unread = engine((), "calico", unread=[(Kind.NETWORK_POLICY, "netpol: forbidden")])
+    unknown = ask(unread, "shop/web-0", "shop/db-0", 5432).sentences()
+    assert "is UNKNOWN" in unknown[0] and unknown[1] == "It depends on data that was not read:"
+    assert any(line.startswith("  ? ") and "netpol: forbidden" in line for line in unknown)
+    allowed = ask(engine((), "calico"), "shop/web-0", "shop/db-0", 5432).sentences()
+    assert "is ALLOWED" in allowed[0]
+    assert not any("not read" in line or line.startswith("  ? ") for line in allowed)
+
+
+# kills: addresses.py subtract's `if v != version or last < low or first > high` dropped: removing
+# a range that misses a piece leaves that piece as it was. An ipBlock 10.0.0.0/22 with excepts
+# 10.0.1.0/24 and 10.0.3.0/24 matches exactly 10.0.0.0/24 and 10.0.2.0/24, so a sweep of the /22
+# leaves the two excepts uncovered and nothing else
+def test_an_ip_block_with_two_excepts_covers_exactly_the_pieces_between_them():
+    block = {"ipBlock": {"cidr": "10.0.0.0/22", "except": ["10.0.1.0/24", "10.0.3.0/24"]}}
+    allow = policy("db-in", "shop", podSelector={"matchLabels": {"app": "db"}}, ingress=[{"from": [block]}])
+    eng = engine((allow,), "calico")
+    sweep = eng.evaluate_cidr(eng.pod("shop", "db-0"), "10.0.0.0/22", 5432, "TCP", "Ingress")
+    assert sweep.partially_allowed and not sweep.fully_allowed
+    assert sweep.uncovered == ("10.0.1.0/24", "10.0.3.0/24")
+    inside = eng.evaluate_cidr(eng.pod("shop", "db-0"), "10.0.2.0/24", 5432, "TCP", "Ingress")
+    assert inside.fully_allowed and inside.uncovered == ()
+
+
+# kills: addresses.py subtract's `last < low` -> `<=` and `first > high` -> `>=`: an except of the
+# block's first or last address alone (a /32 at either end) removes that one address
+def test_an_except_of_the_first_or_last_address_removes_that_address():
+    def uncovered(excepted):
+        block = {"ipBlock": {"cidr": "10.0.0.0/24", "except": [excepted]}}
+        allow = policy("db-in", "shop", podSelector={"matchLabels": {"app": "db"}}, ingress=[{"from": [block]}])
+        eng = engine((allow,), "calico")
+        return eng.evaluate_cidr(eng.pod("shop", "db-0"), "10.0.0.0/24", 5432, "TCP", "Ingress").uncovered
+
+    assert uncovered("10.0.0.0/32") == ("10.0.0.0/32",)
+    assert uncovered("10.0.0.255/32") == ("10.0.0.255/32",)
+
+
+# kills: unread.py _satisfiable's `op in (_SELECTOR_IN, _SELECTOR_EXISTS)` -> `not in`: for a
+# namespace whose labels were not read, a namespaceSelector `team DoesNotExist` may or may not
+# match (unknown), while `team Exists` with `team DoesNotExist` contradicts itself (never matches)
+def test_a_namespace_selector_on_unread_labels_is_unknown_unless_it_contradicts_itself():
+    from netpol_tui.policy.selectors import CompiledSelector
+    from netpol_tui.policy.unread import namespace_match_without_labels
+
+    def match(*terms):
+        reqs = tuple(LabelSelectorRequirement(key, op, tuple(values)) for key, op, values in terms)
+        return namespace_match_without_labels(CompiledSelector(LabelSelector({}, reqs)), "batch")
+
+    absent = ("team", SelectorOperator.DOES_NOT_EXIST, ())
+    assert match(absent) is None
+    assert match(("team", SelectorOperator.NOT_IN, ("a",))) is None
+    assert match(("team", SelectorOperator.EXISTS, ()), absent) is False
+    assert match(("team", SelectorOperator.IN, ("a",)), absent) is False

@@ -71,3 +71,47 @@ def test_a_ccnp_requiring_namespace_and_label_selects_the_pods_with_both():
     other = ccnp_selecting({"k8s:io.kubernetes.pod.namespace": "shop", "app": "db"})
     assert egress(engine(other), OUTSIDE4) is True
     assert engine(other).pods_selected_by_kind(other) == ()
+
+
+# a CCNP whose endpointSelector requires two plain labels (no namespace) selects exactly the pods
+# carrying both (Cilium matchLabels are ANDed, as in Kubernetes), in every namespace. Written for
+# gke_index.py's two-label bucket (`rest` filter `if item != key` dropped / flipped): those mutants
+# are equivalent (docs/mutation.md), the (key, key) bucket is still looked up and matches() filters
+def test_a_ccnp_requiring_two_plain_labels_selects_the_pods_with_both():
+    lockdown = ccnp_selecting({"app": "web", "tier": "front"})
+    pods = [pod("web-0", "shop", {"app": "web", "tier": "front"}, "10.64.0.10"),
+            pod("web-1", "shop", {"app": "web"}, "10.64.0.11"),
+            pod("web-2", "edge", {"app": "web", "tier": "front"}, "10.64.0.12")]
+    snap = snapshot(pods, (), [namespace("shop", {"kubernetes.io/metadata.name": "shop"}),
+                               namespace("edge", {"kubernetes.io/metadata.name": "edge"})])
+    eng = PolicyEngine(dataclasses.replace(snap, cilium_policies=(lockdown,)), "dataplane-v2")
+    assert sorted(p.name for p, state in eng.pods_selected_by_kind(lockdown) if state) == ["web-0", "web-2"]
+    assert egress(eng, OUTSIDE4) is False  # web-0: denied by the CCNP's egressDeny
+    (one,) = eng.resolve("shop/web-1")
+    (out,) = eng.resolve(OUTSIDE4)
+    assert eng.evaluate(one, out, 443, "TCP").egress.allowed is True
+
+
+# kills: gke_index.py `_identity`'s cache hit `return cached[1]` (-> cached[0], cached[2]): a pod's
+# Cilium identity is its labels plus its namespace's; asked again (the same pod as the subject of
+# one answer and the peer of another), it is the same identity, so a CNP allowing egress
+# toEndpoints app=db allows web -> db every time and nothing else
+def test_a_cilium_identity_is_the_same_when_asked_again():
+    to_db = parse_cilium_policy({"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy",
+                                 "metadata": {"name": "web-to-db", "namespace": "shop"},
+                                 "spec": {"endpointSelector": {"matchLabels": {"app": "web"}},
+                                          "egress": [{"toEndpoints": [{"matchLabels": {"app": "db"}}]}]}})
+    db_in = parse_cilium_policy({"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy",
+                                 "metadata": {"name": "db-from-web", "namespace": "shop"},
+                                 "spec": {"endpointSelector": {"matchLabels": {"app": "db"}},
+                                          "ingress": [{"fromEndpoints": [{"matchLabels": {"app": "web"}}]}]}})
+    pods = [pod("web-0", "shop", {"app": "web"}, "10.64.0.10"), pod("db-0", "shop", {"app": "db"}, "10.64.0.11"),
+            pod("cache-0", "shop", {"app": "cache"}, "10.64.0.12")]
+    snap = snapshot(pods, (), [namespace("shop", {"kubernetes.io/metadata.name": "shop"})])
+    eng = PolicyEngine(dataclasses.replace(snap, cilium_policies=(to_db, db_in)), "dataplane-v2")
+    for _ in range(2):
+        assert egress(eng, "shop/db-0", 5432) is True
+        assert egress(eng, "shop/cache-0", 5432) is False
+        (db,) = eng.resolve("shop/db-0")
+        (web,) = eng.resolve("shop/web-0")
+        assert eng.evaluate(db, web, 8080, "TCP").allowed is True  # web's ingress is not isolated
