@@ -114,16 +114,59 @@ def _rule_others(ctx: Context, policy: NetworkPolicy, rule: PolicyRule) -> tuple
     addresses: list[str] = []
     for peer in rule.peers:
         if peer.ip_block is not None:
-            network = ipaddress.ip_network(peer.ip_block.cidr, strict=False)
-            excepts = [ipaddress.ip_network(e, strict=False) for e in peer.ip_block.excepts]
-            first = next(iter(network.hosts()), network.network_address)
-            probe = next((a for a in (first, network.broadcast_address)
-                          if not any(a.version == e.version and a in e for e in excepts)), None)
-            if probe is not None:
-                addresses.append(str(probe))
+            addresses.extend(_block_probes(ctx, peer.ip_block.cidr, peer.ip_block.excepts))
             continue
         pods.extend(pod for pod in engine.peer_matches(policy, peer) if pod.is_live)
     return _groups(pods), addresses
+
+
+#: (the snapshot's Cilium policies, the CIDRs their deny rules name): asked once per ipBlock peer.
+_deny_cidrs_seen: list[tuple[object, tuple[str, ...]]] = []
+
+
+def _deny_cidrs(ctx: Context) -> tuple[str, ...]:
+    """Every CIDR (and except) the Cilium deny rules name: where their verdicts can change."""
+    policies = ctx.snapshot.cilium_policies
+    if _deny_cidrs_seen and _deny_cidrs_seen[0][0] is policies:
+        return _deny_cidrs_seen[0][1]
+    found: list[str] = []
+    for policy in policies:
+        for rules in policy.rules:
+            for rule in (*rules.ingress_deny, *rules.egress_deny):
+                for cidr, excepts in rule.cidrs:
+                    found += [cidr, *excepts]
+    _deny_cidrs_seen[:] = [(policies, tuple(dict.fromkeys(found)))]
+    return _deny_cidrs_seen[0][1]
+
+
+def _block_probes(ctx: Context, cidr: str, excepts: tuple[str, ...]) -> list[str]:
+    """One address of each stretch of the ipBlock (outside its excepts) on which every deny CIDR
+    either holds or not: a deny of part of the block leaves the rest allowed, so one probe
+    address for the whole block could call an allow shadowed that is not."""
+    network = ipaddress.ip_network(cidr, strict=False)
+    low, high = int(network.network_address), int(network.broadcast_address)
+    cuts = {low, high + 1}
+    holes = []
+    for text in (*excepts, *_deny_cidrs(ctx)):
+        try:
+            other = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            continue
+        if other.version != network.version:
+            continue
+        start, end = int(other.network_address), int(other.broadcast_address) + 1
+        cuts.update(edge for edge in (start, end) if low < edge <= high)
+        if text in excepts:
+            holes.append((start, end))
+    edges = sorted(cuts)
+    probes = []
+    for start, end in zip(edges, edges[1:], strict=False):
+        if any(hole_start <= start < hole_end for hole_start, hole_end in holes):
+            continue
+        # the block's own network address only when the stretch holds nothing else
+        address = start + 1 if start == low and end - start > 2 else start
+        probes.append(str(ipaddress.ip_address(address)))
+    return probes
 
 
 def _rule_ports(rule: PolicyRule, target: Pod | None) -> list[tuple[int, str]] | None:

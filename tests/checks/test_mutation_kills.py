@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from netpol_tui.checks import run_checks
 from netpol_tui.checks.ipblocks import MAX_EXPANDED_PORTS
 from tests.checks.helpers import lst, namespace, pod, policy, snapshot
@@ -489,11 +487,10 @@ def test_gke026_probes_only_addresses_the_block_matches():
     assert found("203.0.113.0/25") == []
 
 
-# KNOWN BUG (found in the second pass, not fixed): GKE026 probes an ipBlock peer with one address
-# (its first host, or its last when an except removes the first), so a deny of that one address
-# is reported as shadowing an allow of the whole block, though 203.0.113.2-.254 still flow. A fix
-# needs the deny rules' CIDR boundaries as probes (or interval coverage of the block).
-@pytest.mark.xfail(strict=True, reason="GKE026 probes one address per ipBlock (docs/mutation.md)")
+# A bug found in the second mutation pass and fixed: GKE026 probed an ipBlock peer with one
+# address (its first host), so a deny of that one address was reported as shadowing an allow of
+# the whole block, though the rest of it still flows. The probes are now one address per stretch
+# of the block cut by the deny rules' CIDRs; a deny covering the block in pieces still shadows it.
 def test_gke026_a_deny_of_one_address_does_not_shadow_an_allow_of_its_block():
     from tests.checks.make_fixtures import ccnp, fqdn_cluster, world
 
@@ -504,3 +501,20 @@ def test_gke026_a_deny_of_one_address_does_not_shadow_an_allow_of_its_block():
                                    "egress": [{"to": [{"ipBlock": {"cidr": "203.0.113.0/24"}}],
                                                "ports": [{"protocol": "TCP", "port": 25}]}]})
     assert findings("GKE026", fqdn_cluster(), *world(policies=[mail], extra=[deny])) == []
+
+
+def test_gke026_a_deny_of_the_whole_block_in_pieces_shadows_it_and_a_gap_does_not():
+    from tests.checks.make_fixtures import ccnp, fqdn_cluster, world
+
+    def found(*denied):
+        deny = lst("CiliumClusterwideNetworkPolicy", [ccnp("lockdown", {
+            "endpointSelector": {}, "enableDefaultDeny": {"egress": False, "ingress": False},
+            "egressDeny": [{"toCIDR": list(denied), "toPorts": [{"ports": [{"port": "25", "protocol": "TCP"}]}]}]})])
+        mail = policy("mail", "shop", {"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Egress"],
+                                       "egress": [{"to": [{"ipBlock": {"cidr": "203.0.113.0/24"}}],
+                                                   "ports": [{"protocol": "TCP", "port": 25}]}]})
+        return [f.subject.name for f in findings("GKE026", fqdn_cluster(), *world(policies=[mail], extra=[deny]))]
+
+    assert found("203.0.113.0/25", "203.0.113.128/25") == ["mail"]
+    assert found("203.0.113.0/25", "203.0.113.192/26") == []  # .128-.191 still flow
+    assert found("203.0.113.0/23") == ["mail"]
