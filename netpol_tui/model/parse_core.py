@@ -72,18 +72,9 @@ def _requests(container: dict[str, Any], where: str | int) -> tuple[int, int]:
     try:
         cpu = requests.get("cpu")
         memory = requests.get("memory")
-        if type(cpu) is str:
-            cpu_value = _CPU_TEXT.get(cpu)
-            if cpu_value is None:
-                cpu_value = _shared(_CPU_TEXT, cpu, _cpu_millis(cpu))
-        else:
-            cpu_value = 0 if cpu is None else cpu_millis(cpu)
-        if type(memory) is str:
-            memory_value = _MEMORY_TEXT.get(memory)
-            if memory_value is None:
-                memory_value = _shared(_MEMORY_TEXT, memory, _memory_bytes(memory))
-        else:
-            memory_value = 0 if memory is None else memory_bytes(memory)
+        cpu_value = cpu_text_millis(cpu) if type(cpu) is str else 0 if cpu is None else cpu_millis(cpu)
+        memory_value = (memory_text_bytes(memory) if type(memory) is str
+                        else 0 if memory is None else memory_bytes(memory))
         return cpu_value, memory_value
     except QuantityError as exc:
         raise ParseError(f"{_container_path(where)}.resources.requests: {exc}") from None
@@ -98,6 +89,18 @@ _CPU_TEXT: dict[str, int] = {}
 _MEMORY_TEXT: dict[str, int] = {}
 _IPV4_SEEN: dict[str, str] = {}
 _PORT_SEEN: dict[tuple[int, str, str | None, str], ContainerPort] = {}
+
+
+def cpu_text_millis(text: str) -> int:
+    """A CPU request's millis, each distinct text parsed once (raises QuantityError as `_cpu_millis`)."""
+    value = _CPU_TEXT.get(text)
+    return _shared(_CPU_TEXT, text, _cpu_millis(text)) if value is None else value
+
+
+def memory_text_bytes(text: str) -> int:
+    """A memory request's bytes, each distinct text parsed once (raises QuantityError)."""
+    value = _MEMORY_TEXT.get(text)
+    return _shared(_MEMORY_TEXT, text, _memory_bytes(text)) if value is None else value
 
 
 def _shared(cache: dict[Any, Any], key: Any, value: Any) -> Any:

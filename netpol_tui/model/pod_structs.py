@@ -21,9 +21,8 @@ from msgspec import UNSET, UnsetType
 
 from netpol_tui.model.construct import positional_constructor
 from netpol_tui.model.objects import ContainerPort, Origin, Pod
-from netpol_tui.model.parse_core import _CPU_TEXT, _IPV4_SEEN, _MEMORY_TEXT, _PORT_SEEN, _shared
+from netpol_tui.model.parse_core import _IPV4_SEEN, _PORT_SEEN, _shared, cpu_text_millis, memory_text_bytes
 from netpol_tui.model.parse_fields import _INT64, _PROTOCOL_CONSTANTS, _PROTOCOL_SET, _intern, _ip, _is_ipv4
-from netpol_tui.model.quantity import _cpu_millis, _memory_bytes
 
 _Int = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 #: A JSON scalar or absent (UNSET): as typed_decode's _Scalar, with missing keys kept apart from null.
@@ -356,23 +355,9 @@ def _requests(requests: dict[str, Any]) -> tuple[int, int]:
     """(cpu millis, memory bytes) of a requests map of the usual shape; raises (fallback) otherwise."""
     cpu = requests.get("cpu")
     memory = requests.get("memory")
-    if type(cpu) is str:
-        cpu_value = _CPU_TEXT.get(cpu)
-        if cpu_value is None:
-            cpu_value = _shared(_CPU_TEXT, cpu, _cpu_millis(cpu))
-    elif cpu is None:
-        cpu_value = 0
-    else:
+    if (cpu is not None and type(cpu) is not str) or (memory is not None and type(memory) is not str):
         raise _Unusual
-    if type(memory) is str:
-        memory_value = _MEMORY_TEXT.get(memory)
-        if memory_value is None:
-            memory_value = _shared(_MEMORY_TEXT, memory, _memory_bytes(memory))
-    elif memory is None:
-        memory_value = 0
-    else:
-        raise _Unusual
-    return cpu_value, memory_value
+    return (0 if cpu is None else cpu_text_millis(cpu)), (0 if memory is None else memory_text_bytes(memory))
 
 
 class _Unusual(Exception):
