@@ -26,8 +26,12 @@ def _style(text: str) -> Style:
 
 
 def layout(columns: Sequence[Column], measured: Sequence[int], width: int) -> list[int]:
-    """Column widths for the available width: the flex column absorbs the slack."""
-    widths = list(measured)
+    """Column widths for the available width. A measured column starts at its natural width up
+    to its `max_width`; room to spare goes to the flex column up to its natural width, then to
+    the columns `max_width` held back (left first: they are ordered by importance), and what is
+    still left to the flex column. Too narrow: see below."""
+    widths = [natural if column.width is not None else min(natural, column.max_width)
+              for column, natural in zip(columns, measured, strict=False)]
     if not widths:
         return widths
     flex = next((i for i, c in enumerate(columns) if c.flex),
@@ -35,6 +39,11 @@ def layout(columns: Sequence[Column], measured: Sequence[int], width: int) -> li
     used = 1 + sum(widths) + len(SEPARATOR) * (len(widths) - 1)
     slack = width - used
     if slack > 0:
+        for index in [flex, *range(len(widths))]:
+            grow = min(slack, measured[index] - widths[index])
+            if grow > 0 and (columns[index].width is None or index == flex):
+                widths[index] += grow
+                slack -= grow
         widths[flex] += slack
         return widths
     # Too narrow: the flex column gives way down to its minimum, then the other measured

@@ -92,8 +92,13 @@ def sort_key(value: str, how: str) -> tuple:
     return (0, 0, value.lower())
 
 
+#: The widest a measured column is ever laid out (its `max_width` is where it starts: see
+#: `list_lines.layout`, which gives a column more only when the terminal has room to spare).
+NATURAL_CAP = 240
+
+
 def measure(rows: Sequence[Row], columns: Sequence[Column]) -> tuple[int, ...]:
-    """Natural width of each column (title included), clamped; cheap enough for a worker."""
+    """Natural width of each column (title included), up to NATURAL_CAP; cheap enough for a worker."""
     widths = []
     for index, column in enumerate(columns):
         if column.width is not None:
@@ -102,5 +107,5 @@ def measure(rows: Sequence[Row], columns: Sequence[Column]) -> tuple[int, ...]:
         longest = max((len(row.cells[index]) for row in rows if index < len(row.cells)), default=0)
         if longest and any(not row.cells[index].isascii() for row in rows[:2000] if index < len(row.cells)):
             longest = max(cell_len(row.cells[index]) for row in rows if index < len(row.cells))
-        widths.append(max(column.min_width, min(column.max_width, max(longest, len(column.title)))))
+        widths.append(max(column.min_width, min(NATURAL_CAP, max(longest, len(column.title)))))
     return tuple(widths)

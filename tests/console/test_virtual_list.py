@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
 
+from netpol_tui.widgets.list_lines import layout
+from netpol_tui.widgets.rows import NATURAL_CAP
 from netpol_tui.widgets.virtual_list import Column, Row, VirtualList, measure
 from tests.console.helpers import sync
 
@@ -66,9 +68,24 @@ async def test_cursor_stays_on_its_row_through_filtering() -> None:
         assert widget.highlighted_row.key == widget.row_at(widget.cursor).key
 
 
-def test_measure_caps_widths_and_counts_wide_characters() -> None:
+def test_measure_gives_natural_widths_and_counts_wide_characters() -> None:
     data = [Row.make(("短い名前です", "x" * 100, ""), 0), Row.make(("a", "b", ""), 1)]
-    assert measure(data, COLUMNS) == (12, 20, 6)
+    assert measure(data, COLUMNS) == (12, 100, 6)
+    assert measure([Row.make(("", "x" * 1000, ""), 0)], COLUMNS)[1] == NATURAL_CAP
+
+
+def test_max_width_holds_a_column_back_only_while_the_terminal_has_no_room_to_spare() -> None:
+    measured = (12, 100, 40)  # NAME, NAMESPACE (max_width 20), LABELS (flex)
+    # 70 columns: NAMESPACE held at its max_width 20, the flex column gives way
+    assert layout(COLUMNS, measured, 70) == [12, 20, 70 - 1 - 12 - 20 - 4]
+    # 80: the flex column at its natural 40, the 3 columns to spare go to NAMESPACE
+    assert layout(COLUMNS, measured, 80) == [12, 80 - 1 - 12 - 40 - 4, 40]
+    # 120: the flex column first up to its natural 40, then NAMESPACE beyond its max_width
+    assert layout(COLUMNS, measured, 120) == [12, 120 - 1 - 12 - 40 - 4, 40]
+    # 200: everyone at full width, the flex column takes the rest
+    assert layout(COLUMNS, measured, 200) == [12, 100, 200 - 1 - 12 - 100 - 4]
+    # too narrow: as before, the flex column gives way first, then the others from the right
+    assert layout(COLUMNS, measured, 40)[0] == 12
 
 
 @sync
