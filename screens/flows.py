@@ -162,7 +162,7 @@ class FlowsScreen(ModeScreen):
             yield Static("Waiting for the verdict engine…", id="flows-summary")
             yield FilterBar("flows-groups")
             yield GoList([Column("STATUS", width=10), Column("SEEN", width=5), Column("ENGINE", width=7),
-                          Column("FROM", max_width=34), Column("TO", flex=True), Column("PORT", width=9),
+                          Column("FROM", min_width=10, max_width=34), Column("TO", flex=True, min_width=10), Column("PORT", width=9),
                           Column("DIR", width=7), Column("RECORDS", width=7)],
                          id="flows-groups", empty_text="Reading the flow records…", enter="Explain")
             yield Static("", id="flows-detail")
