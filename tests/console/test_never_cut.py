@@ -71,3 +71,24 @@ async def test_operation_status_and_start_are_never_cut(width: int) -> None:
         for operation in operations:
             assert operation.status in text
             assert operation.start_time and operation.start_time in text, text
+
+
+@sync
+async def test_explain_field_hint_wraps_rather_than_cut_at_80_columns() -> None:
+    from netpol_tui.dialogs.explain import FIELD_HINTS, ExplainDialog
+
+    app = NetpolApp(SourceOptions(demo="calico"))
+    async with app.run_test(size=(80, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ExplainDialog)
+        focused = app.focused.id if app.focused is not None else None
+        assert focused in FIELD_HINTS
+        hint = FIELD_HINTS[focused]
+        assert len(hint) > 74  # longer than the dialog's inside at 80 columns: it must wrap
+        inside = [line[line.index("│") + 1:line.rindex("│")] for line in screen_text(app).splitlines()
+                  if line.count("│") >= 2]
+        assert " ".join(hint.split()) in " ".join(" ".join(inside).split())
