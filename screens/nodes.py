@@ -26,6 +26,7 @@ from netpol_tui.screens.state import ConsoleState
 from netpol_tui.screens.views import bar, cell, plain
 from netpol_tui.text import clean
 from netpol_tui.timestamps import kubectl_age
+from netpol_tui.widgets.fit_table import FitTable
 from netpol_tui.widgets.inputs import FilterBar
 from netpol_tui.widgets.virtual_list import Column, Row, VirtualList
 
@@ -220,15 +221,16 @@ class NodesScreen(ModeScreen):
         if not operations:
             return Text("No GKE node operation in flight." if snapshot.operations or snapshot.cluster else
                         "GKE operations were not loaded.", style="dim")
-        table = Table(show_edge=False, box=None, pad_edge=False, header_style="bold")
-        for title in ("OPERATION", "TYPE", "POOL", "STATUS", "PROGRESS", "STARTED"):
-            table.add_column(title, no_wrap=True, overflow="ellipsis")
+        # Statuses, progress and timestamps are never shortened: names give way, then the row wraps.
+        table = FitTable([Column("OPERATION", min_width=12, max_width=60), Column("TYPE", min_width=6, shorten="end"),
+                          Column("POOL", min_width=8, max_width=40), Column("STATUS", shorten="never"),
+                          Column("PROGRESS", shorten="never"), Column("STARTED", shorten="never")])
         for operation in operations:
             progress = bar(operation.done, operation.total, 12) if operation.done is not None and operation.total \
                 else Text("not reported", style="dim")
             table.add_row(plain(operation.name, 40), plain(operation.operation_type, 20),
-                          plain(operation.node_pool or "-", 30), plain(operation.status, 12), progress,
-                          plain(operation.start_time or "?", 25))
+                          plain(operation.node_pool or "-", 30), plain(operation.status, 40), progress,
+                          plain(operation.start_time or "?", 60))
         return Group(Text("Operations in flight", style="bold underline"), table)
 
     def _commands_block(self) -> Group | str:

@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.text import clean, plural
+from netpol_tui.widgets.fit_table import FitTable
+from netpol_tui.widgets.rows import Column
 from netpol_tui.widgets.virtual_list import Row
 
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan", "unknown": "dim"}
@@ -82,11 +83,13 @@ def bar(done: int, total: int, width: int = BAR_WIDTH, style: str = "green") -> 
                          f" {done}/{total}" + (f" {fraction:4.0%}" if total else ""))
 
 
-def pools_table(snapshot: Snapshot, enforcement: Any) -> Table:
-    """Pools: machine type, nodes, Calico-labelled nodes, version; a pool not RUNNING says so."""
-    table = Table(expand=False, show_edge=False, pad_edge=False, box=None, header_style="bold")
-    for title, min_width in (("POOL", 8), ("MACHINE", 8), ("NODES", 5), ("LABELLED", 8), ("VERSION", 8)):
-        table.add_column(title, no_wrap=True, overflow="ellipsis", max_width=24, min_width=min_width)
+def pools_table(snapshot: Snapshot, enforcement: Any) -> Group:
+    """Pools: machine type, nodes, Calico-labelled nodes, version; a pool not RUNNING says so.
+
+    Versions are never shortened: names give way (in the middle), then the row wraps."""
+    table = FitTable([Column("POOL", min_width=8, max_width=40), Column("MACHINE", min_width=8, max_width=30),
+                      Column("NODES", shorten="never"), Column("LABELLED", shorten="never"),
+                      Column("VERSION", shorten="never")])
     configured = {pool.name: pool for pool in snapshot.cluster.node_pools} if snapshot.cluster else {}
 
     def name(pool_name: str) -> Text:
@@ -100,21 +103,19 @@ def pools_table(snapshot: Snapshot, enforcement: Any) -> Table:
             table.add_row(name(pool.label), plain(pool.machine_type or "?", 30), Text(str(pool.total)),
                           Text(f"{pool.labelled}/{pool.total}", style=style)
                           if enforcement.is_standard_legacy else Text("n/a", style="dim"),
-                          plain(pool.version or "?", 30))
+                          plain(pool.version or "?", 60))
     else:
         for pool in configured.values():
             table.add_row(name(pool.name), plain(pool.machine_type or "?", 30),
-                          plain(pool.initial_node_count or "?"), Text("?"), plain(pool.version or "?", 30))
+                          plain(pool.initial_node_count or "?"), Text("?"), plain(pool.version or "?", 60))
     if not table.rows:
         table.add_row(Text("none known"), Text(""), Text(""), Text(""), Text(""))
     busy = [f"{cell(p.name, 40)} {cell(p.status, 20)}" for p in configured.values()
             if p.status not in (None, "RUNNING")]
     if busy:
-        # A caption given as a str is parsed as markup by Rich: a pool named `hp[/oops]` crashed here.
-        table.caption = Text("* " + ", ".join(busy))
-        table.caption_justify = "left"
-        table.caption_style = "yellow"
-    return table
+        # Text, never a str: a str would be parsed as markup by Rich (a pool named `hp[/oops]` crashed here).
+        return Group(table, Text("* " + ", ".join(busy), style="yellow"))
+    return Group(table)
 
 
 def verify_block(verify: Sequence[Any]) -> Group:

@@ -73,7 +73,7 @@ class ExplainDialog(FollowedExplain):
     ExplainDialog Button { min-width: 11; margin-left: 1; }
     ExplainDialog Button:focus { text-style: bold reverse; }
     ExplainDialog #explain-completions { height: auto; max-height: 8; border: round $accent 60%; }
-    ExplainDialog #explain-field { height: 1; color: $accent; }
+    ExplainDialog #explain-field { height: auto; color: $accent; }  /* wraps at 80 columns, never cut */
     ExplainDialog #explain-stale { height: auto; display: none; background: $warning 25%; color: $text; }
     ExplainDialog #explain-result { height: 1fr; border-top: solid $primary; }
     ExplainDialog #explain-result.-stale { opacity: 60%; }
