@@ -92,3 +92,16 @@ async def test_explain_field_hint_wraps_rather_than_cut_at_80_columns() -> None:
         inside = [line[line.index("│") + 1:line.rindex("│")] for line in screen_text(app).splitlines()
                   if line.count("│") >= 2]
         assert " ".join(hint.split()) in " ".join(" ".join(inside).split())
+
+
+@sync
+async def test_the_status_summary_uses_a_wide_terminal() -> None:
+    """At 200 columns the cluster block widens (it stayed 52 wide) and the pools keep whole names."""
+    app = NetpolApp(SourceOptions(demo="dataplane-v2"))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        cluster = app.state.snapshot.cluster
+        assert f"{cluster.project} / {cluster.location} / {cluster.name}" in text, text
+        for pool in cluster.node_pools:
+            assert pool.name in text, pool.name
