@@ -15,7 +15,7 @@ from netpol_tui.model.snapshot import Snapshot
 from netpol_tui.options import options_from_args
 from netpol_tui.sources import SourceError, load_snapshot
 from netpol_tui.sources.errors import report_source_error
-from netpol_tui.text import clean, sanitised
+from netpol_tui.text import clean, plural, sanitised
 
 MAX_PROBLEM_LINES = 20
 #: Every command's exit status for input it cannot use (a bad option value, nothing loaded).
@@ -47,7 +47,7 @@ def print_problems(snapshot: Snapshot) -> None:
     for problem in problems[:MAX_PROBLEM_LINES]:
         print(f"warning: {problem}", file=sys.stderr)
     if len(problems) > MAX_PROBLEM_LINES:
-        print(f"warning: ... and {len(problems) - MAX_PROBLEM_LINES} more problems", file=sys.stderr)
+        print(f"warning: ... and {plural(len(problems) - MAX_PROBLEM_LINES, 'more problem')}", file=sys.stderr)
     for part in snapshot.unknown:
         print(f"warning: {part.kind} not read: {part.reason}", file=sys.stderr)
 

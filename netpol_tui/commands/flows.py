@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     from netpol_tui.flows import compare_flows
     from netpol_tui.flows.duration import parse_duration
     from netpol_tui.policy import PolicyEngine
-    from netpol_tui.text import clean
+    from netpol_tui.text import clean, plural
 
     paths = list(args.flows or ())
     since = None
@@ -184,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
     for problem in report.problems[:MAX_PROBLEM_LINES]:
         print(f"warning: {clean(str(problem), 300, single_line=True)}", file=sys.stderr)
     if report.problem_count > MAX_PROBLEM_LINES:
-        print(f"warning: ... and {report.problem_count - MAX_PROBLEM_LINES} more problems", file=sys.stderr)
+        print(f"warning: ... and {plural(report.problem_count - MAX_PROBLEM_LINES, 'more problem')}", file=sys.stderr)
     if args.output_format == "json":
         print(json.dumps(report.to_dict(args.only), indent=2, ensure_ascii=False))
     elif args.output_format == "markdown":
