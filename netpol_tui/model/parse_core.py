@@ -91,6 +91,16 @@ _IPV4_SEEN: dict[str, str] = {}
 _PORT_SEEN: dict[tuple[int, str, str | None, str], ContainerPort] = {}
 
 
+def shared_port(number: int, protocol: str, name: str | None, container: str) -> ContainerPort:
+    """One ContainerPort per distinct (number, protocol, name, container): a cluster repeats them."""
+    key = (number, protocol, name, container)
+    port = _PORT_SEEN.get(key)
+    if port is None:
+        port = _shared(_PORT_SEEN, key, ContainerPort(number, _PROTOCOL_CONSTANTS[protocol],
+                                                      _intern(name) if name else name, container))
+    return port
+
+
 def cpu_text_millis(text: str) -> int:
     """A CPU request's millis, each distinct text parsed once (raises QuantityError as `_cpu_millis`)."""
     value = _CPU_TEXT.get(text)
@@ -158,13 +168,7 @@ def parse_pod(obj: Mapping[str, Any], origin: Origin | None = None) -> Pod:
                     port_name = raw.get("name")
                     if (type(number) is int and 0 < number < 65536 and type(protocol) is str
                             and protocol in _PROTOCOL_SET and (port_name is None or type(port_name) is str)):
-                        port_key = (number, protocol, port_name, cname)
-                        port = _PORT_SEEN.get(port_key)
-                        if port is None:
-                            port = _shared(_PORT_SEEN, port_key, ContainerPort(
-                                number, _PROTOCOL_CONSTANTS[protocol], _intern(port_name) if port_name else port_name,
-                                cname))
-                        ports.append(port)
+                        ports.append(shared_port(number, protocol, port_name, cname))
                         continue
                 ports.append(_container_port(raw, f"spec.containers[{index}].ports[{pindex}]", cname))
         if container.get("resources"):

@@ -21,8 +21,8 @@ from msgspec import UNSET, UnsetType
 
 from netpol_tui.model.construct import positional_constructor
 from netpol_tui.model.objects import ContainerPort, Origin, Pod
-from netpol_tui.model.parse_core import _IPV4_SEEN, _PORT_SEEN, _shared, cpu_text_millis, memory_text_bytes
-from netpol_tui.model.parse_fields import _INT64, _PROTOCOL_CONSTANTS, _PROTOCOL_SET, _intern, _ip, _is_ipv4
+from netpol_tui.model.parse_core import _IPV4_SEEN, _shared, cpu_text_millis, memory_text_bytes, shared_port
+from netpol_tui.model.parse_fields import _INT64, _PROTOCOL_SET, _intern, _ip, _is_ipv4
 
 _Int = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 #: A JSON scalar or absent (UNSET): as typed_decode's _Scalar, with missing keys kept apart from null.
@@ -154,7 +154,6 @@ def as_mapping(pod: PodStruct) -> dict[str, Any]:
 
 
 _make_pod = positional_constructor(Pod)
-_make_port = positional_constructor(ContainerPort)
 make_origin = positional_constructor(Origin)
 
 
@@ -205,13 +204,7 @@ def _fast_pod(pod: PodStruct, origin: Origin | None) -> Pod | None:
                     if not (type(number) is int and 0 < number < 65536 and type(protocol) is str
                             and protocol in _PROTOCOL_SET and (port_name is None or type(port_name) is str)):
                         return None
-                    port_key = (number, protocol, port_name, cname)
-                    port = _PORT_SEEN.get(port_key)
-                    if port is None:
-                        port = _shared(_PORT_SEEN, port_key, _make_port(
-                            number, _PROTOCOL_CONSTANTS[protocol], _intern(port_name) if port_name else port_name,
-                            cname))
-                    ports.append(port)
+                    ports.append(shared_port(number, protocol, port_name, cname))
             resources = container.resources
             if resources:
                 requests = resources.requests

@@ -60,6 +60,22 @@ class GkeIndex:
     #: id(policy) -> (policy, `pods_selected_by_kind` answer)
     kind_pods: dict[int, tuple[object, tuple[tuple[Pod, bool | None], ...]]] = field(default_factory=dict)
 
+    def candidates(self, labels: list[tuple[str, str]]) -> list[Entry]:
+        """The entries whose required labels may be among `labels` (everyone's, the one-label
+        buckets, the two-label buckets), unsorted: the callers order them."""
+        found = list(self.everyone)
+        by_label = self.by_label
+        for item in labels:
+            bucket = by_label.get(item)
+            if bucket:
+                found.extend(bucket)
+            if item in self.first_keys:
+                for other in labels:
+                    bucket = by_label.get((item, other))
+                    if bucket:
+                        found.extend(bucket)
+        return found
+
 
 @dataclass(frozen=True, slots=True)
 class KindSelection:
@@ -142,18 +158,7 @@ class GkeIndexMixin(PolicyIndex):
         if cached is not None and cached[0] is group:
             return cached[1]
         identity = self._identity(pod)
-        candidates = list(index.everyone)
-        by_label = index.by_label
-        pairs = list(identity.items())
-        for item in pairs:
-            bucket = by_label.get(item)
-            if bucket:
-                candidates.extend(bucket)
-            if item in index.first_keys:
-                for other in pairs:
-                    bucket = by_label.get((item, other))
-                    if bucket:
-                        candidates.extend(bucket)
+        candidates = index.candidates(list(identity.items()))
         candidates.sort(key=lambda entry: entry[0])
         found = []
         namespace = pod.namespace

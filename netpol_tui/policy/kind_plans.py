@@ -134,17 +134,7 @@ class KindPlansMixin(GkeIndexMixin):
             if NAMESPACE_LABEL_PREFIX + key in wanted:
                 identity[NAMESPACE_LABEL_PREFIX + key] = value
         items = [item for item in identity.items() if item[0] in wanted]
-        by_label = index.by_label
-        candidates = list(index.everyone)
-        for item in items:
-            bucket = by_label.get(item)
-            if bucket:
-                candidates.extend(bucket)
-            if item in index.first_keys:
-                for other in items:
-                    bucket = by_label.get((item, other))
-                    if bucket:
-                        candidates.extend(bucket)
+        candidates = index.candidates(items)
         candidates.sort(key=_order)
         found: list[Selecting] = []
         for _, policy, rule_set, compiled, prepared in candidates:
